@@ -1,0 +1,68 @@
+/**
+ * Errors cross every boundary (IPC, HTTP, CLI, logs) as data with a stable
+ * code, so callers branch on `code` and never on message text (DESIGN.md §2).
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'SETTINGS_UNREADABLE'
+  | 'DATA_DIR_NOT_WRITABLE'
+  | 'NOT_SQLITE'
+  | 'DB_CORRUPT'
+  | 'DB_LOCKED'
+  | 'DB_READONLY'
+  | 'DB_MISSING'
+  | 'AUTH_FAILED'
+  | 'CONN_REFUSED'
+  | 'TIMEOUT'
+  | 'TLS_FAILED'
+  | 'PORT_IN_USE'
+  | 'BINARY_MISSING'
+  | 'QUERY_FAILED'
+  | 'CONSTRAINT_VIOLATION'
+  | 'NOT_INITIALIZED'
+  | 'UNSUPPORTED_FILTER'
+  | 'INVALID_ARGUMENT'
+  | 'MIGRATION_CHECKSUM_MISMATCH'
+  | 'MIGRATION_FAILED'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
+
+export interface ErrorData {
+  name: string;
+  code: ErrorCode;
+  message: string;
+  /** What a person can do about it, when we know. */
+  fix?: string;
+}
+
+export class NovaError extends Error {
+  readonly code: ErrorCode;
+  readonly fix: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { fix?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'NovaError';
+    this.code = code;
+    this.fix = options.fix;
+  }
+
+  toData(): ErrorData {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      ...(this.fix ? { fix: this.fix } : {}),
+    };
+  }
+}
+
+export function isNovaError(err: unknown, code?: ErrorCode): err is NovaError {
+  return err instanceof NovaError && (code === undefined || err.code === code);
+}
+
+/** Any thrown value as boundary-safe data; unknown errors become INTERNAL. */
+export function toErrorData(err: unknown): ErrorData {
+  if (err instanceof NovaError) return err.toData();
+  if (err instanceof Error) return { name: err.name, code: 'INTERNAL', message: err.message };
+  return { name: 'Error', code: 'INTERNAL', message: String(err) };
+}
