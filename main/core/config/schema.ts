@@ -85,7 +85,11 @@ export const configSchema = z
       }
     }
     if (c.POSTGRES_SSL === 'verify-full' && !c.POSTGRES_SSL_CA) {
-      ctx.addIssue({ code: 'custom', path: ['POSTGRES_SSL_CA'], message: 'is required when POSTGRES_SSL=verify-full (path to the CA certificate)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['POSTGRES_SSL_CA'],
+        message: 'is required when POSTGRES_SSL=verify-full (path to the CA certificate)',
+      });
     }
   });
 
@@ -96,7 +100,11 @@ export type NovaConfigInput = z.input<typeof configSchema>;
 export const CONFIG_KEYS = Object.keys(configSchema.shape) as (keyof NovaConfig)[];
 
 /** The profile each service actually uses. */
-export function serviceProfiles(c: NovaConfig): { postgres: Profile; mongo: Profile; redis: Profile } {
+export function serviceProfiles(c: NovaConfig): {
+  postgres: Profile;
+  mongo: Profile;
+  redis: Profile;
+} {
   return {
     postgres: c.NOVA_POSTGRES_PROFILE ?? c.NOVA_PROFILE,
     mongo: c.NOVA_MONGO_PROFILE ?? c.NOVA_PROFILE,

@@ -1,0 +1,66 @@
+/**
+ * The `nova-db` command tree. Each command lives in commands/<name>.ts and
+ * exports a register function; adding one (status, up, down, doctor,
+ * migrate, backup…) is one import and one line in COMMANDS.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Command } from 'commander';
+import { registerServe } from './commands/serve.js';
+import type { CliContext } from './context.js';
+
+type RegisterCommand = (program: Command, ctx: CliContext) => void;
+
+const COMMANDS: RegisterCommand[] = [registerServe];
+
+export function createProgram(ctx: CliContext): Command {
+  const program = new Command('nova-db')
+    .description('Nova Database Appliance: run, check and migrate the Nova data services')
+    .version(packageVersion(), '-V, --version')
+    // Global options are read by commands through optsWithGlobals(); the
+    // environment variable is applied by loadConfig, not commander, so the
+    // config can tell a flag from an env var when it reports a bad value.
+    .option(
+      '--data-dir <dir>',
+      'where data, settings and backups live (env NOVA_DATA_DIR; default: the OS app-data dir)',
+    )
+    .option('--json', 'machine-readable output on stdout (logs stay on stderr)')
+    .showSuggestionAfterError()
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => ctx.stdout(s),
+      writeErr: (s) => ctx.stderr(s),
+      outputError: (s, write) =>
+        write(`nova-db: ${oneLine(s)}\nfix: run "nova-db --help" for usage.\n`),
+    });
+  for (const register of COMMANDS) register(program, ctx);
+  return program;
+}
+
+/** Commander's messages start with "error: " and may put a suggestion on a second line. */
+export function oneLine(message: string): string {
+  return message
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
+}
+
+/** The package version, found by walking up from this file (its depth differs between source and dist). */
+function packageVersion(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'nova-database-appliance' && pkg.version) return pkg.version;
+    } catch {
+      // no package.json here; keep walking
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return '0.0.0';
+    dir = parent;
+  }
+}

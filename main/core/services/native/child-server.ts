@@ -1,0 +1,106 @@
+/**
+ * A server program we spawn and keep as our child (redis-server, mongod):
+ * not detached, output appended to its log file, and an "unexpected exit"
+ * signal for the supervisor that is silenced while we are stopping it
+ * ourselves. execa's `cleanup` stays on, so if Node exits without running
+ * our shutdown phase the child still gets SIGTERM (a clean save) rather
+ * than living on unowned; a hard crash of Node leaves it running, which is
+ * what crash adoption is for.
+ */
+import { EventEmitter } from 'node:events';
+import { execa, type ResultPromise } from 'execa';
+import type { ServiceName } from '../types.js';
+import type { UnexpectedExit } from './native-server.js';
+import { isPidRunning, sleep, waitForExit } from './process-utils.js';
+
+export class ChildServer {
+  readonly service: ServiceName;
+  readonly pid: number;
+  #exit: { code: number | null; signal: string | null } | undefined;
+  #stopping = false;
+  readonly #events = new EventEmitter<{ 'unexpected-exit': [UnexpectedExit] }>();
+  readonly #process: ResultPromise;
+
+  private constructor(service: ServiceName, child: ResultPromise) {
+    this.service = service;
+    this.#process = child;
+    if (child.pid === undefined) throw new Error('spawned process has no pid');
+    this.pid = child.pid;
+    // With reject:false the promise never rejects; errors surface as exit info.
+    void child.then((result) => {
+      this.#exit = { code: result.exitCode ?? null, signal: result.signal ?? null };
+      if (!this.#stopping) {
+        this.#events.emit('unexpected-exit', { service, pid: this.pid, exitCode: this.#exit.code, signal: this.#exit.signal });
+      }
+    });
+  }
+
+  /** Spawns `file args`; stdout and stderr are appended to `logFile`. */
+  static spawn(service: ServiceName, file: string, args: string[], options: { cwd: string; logFile: string }): ChildServer {
+    const child = execa(file, args, {
+      cwd: options.cwd,
+      detached: false,
+      cleanup: true,
+      reject: false,
+      stdin: 'ignore',
+      stdout: { file: options.logFile, append: true },
+      stderr: { file: options.logFile, append: true },
+    });
+    if (child.pid === undefined) {
+      // spawn failed synchronously (e.g. ENOENT): consume the result so it is not unhandled.
+      void child.catch(() => undefined);
+      throw Object.assign(new Error(`could not start ${file}`), { code: 'ENOENT' });
+    }
+    return new ChildServer(service, child);
+  }
+
+  /** Exit information once the process has exited. */
+  get exited(): { code: number | null; signal: string | null } | undefined {
+    return this.#exit;
+  }
+
+  onUnexpectedExit(listener: (exit: UnexpectedExit) => void): () => void {
+    this.#events.on('unexpected-exit', listener);
+    return () => this.#events.off('unexpected-exit', listener);
+  }
+
+  /** From now on an exit is expected (we asked for it). */
+  markStopping(): void {
+    this.#stopping = true;
+  }
+
+  /**
+   * Waits `waitMs` for the process to exit on its own (after a protocol
+   * SHUTDOWN), then sends SIGTERM, and SIGKILL if it is still there
+   * `termGraceMs` later. Resolves once it has exited.
+   */
+  async waitOrKill(waitMs: number, termGraceMs = 10_000): Promise<void> {
+    this.markStopping();
+    const gone = () => this.#exit !== undefined;
+    const deadline = Date.now() + waitMs;
+    while (!gone() && Date.now() < deadline) await sleep(25);
+    if (gone()) return;
+    this.#process.kill('SIGTERM');
+    const killAt = Date.now() + termGraceMs;
+    while (!gone() && Date.now() < killAt) await sleep(25);
+    if (!gone()) this.#process.kill('SIGKILL');
+    await this.#process;
+  }
+}
+
+/** Stops a server process we do not own (adopted from a previous run): SIGTERM, then SIGKILL. */
+export async function terminatePid(pid: number, graceMs: number): Promise<void> {
+  if (!(await isPidRunning(pid))) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return; // already gone
+  }
+  if (await waitForExit(pid, graceMs)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  await waitForExit(pid, 5000);
+}

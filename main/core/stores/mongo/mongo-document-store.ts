@@ -1,0 +1,362 @@
+/**
+ * DocumentStore on MongoDB through the official driver. The API speaks
+ * string `_id`s and the DocFilter subset; this class converts both ways and
+ * maps every driver error to a NovaError that names the host (never the password).
+ */
+import { existsSync } from 'node:fs';
+import type { Collection, Db, MongoClientOptions, ObjectId } from 'mongodb';
+import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import type { ErrorCode } from '../../errors.js';
+import { NovaError } from '../../errors.js';
+import { COLLECTIONS, COLLECTION_NAME, collectionSpec } from '../collections.js';
+import type {
+  Doc,
+  DocFilter,
+  DocUpdate,
+  DocumentStore,
+  FindOptions,
+  ServiceHealth,
+} from '../types.js';
+import { validateDocument } from '../doc-validator.js';
+import { checkUpdateAgainstSchema } from './mongo-schema-check.js';
+import type { MongoCapabilities } from './mongo-collections.js';
+import {
+  bulkInsertDocuments,
+  type BulkInsertOptions,
+  type BulkInsertResult,
+} from './mongo-bulk-insert.js';
+import { ensureMongoCollections, unknownCapabilities } from './mongo-collections.js';
+import { mapMongoError, mapWriteErrorCode, mongoHosts, redactUrl } from './mongo-errors.js';
+import { toFindOptions, toMongoFilter } from './mongo-filter.js';
+import { toMongoUpdate } from './mongo-update.js';
+import { fromStoredDoc, fromStoredId, toStoredDoc } from './mongo-values.js';
+
+export type { MongoCapabilities } from './mongo-collections.js';
+export type { BulkInsertError, BulkInsertOptions, BulkInsertResult } from './mongo-bulk-insert.js';
+
+export interface MongoConnectOptions {
+  /** mongodb:// or mongodb+srv:// URL; credentials in it are never logged. */
+  url: string;
+  /** Database name; defaults to the URL's path, else "nova". */
+  dbName?: string;
+  poolMax?: number;
+  /** Bounds connecting and server selection (each operation waits at most this long for a server). */
+  connectTimeoutMs?: number;
+  tls?: boolean;
+  tlsCAFile?: string;
+}
+
+type StoredDoc = Record<string, unknown>;
+/** How documents look to the driver: `_id` is an ObjectId or a string. */
+type DriverDoc = { _id: ObjectId | string; [field: string]: unknown };
+
+function databaseFromUrl(url: string): string | undefined {
+  const path = /^[a-z+]+:\/\/[^/]*\/([^?]*)/i.exec(url)?.[1];
+  return path ? decodeURIComponent(path) : undefined;
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+export class MongoDocumentStore implements DocumentStore {
+  readonly backend = 'mongodb';
+  /** What the server supports, learned by ensureCollections(). */
+  readonly capabilities: MongoCapabilities = unknownCapabilities();
+  private closed = false;
+
+  private constructor(
+    private readonly client: MongoClient,
+    private readonly db: Db,
+    private readonly url: string,
+  ) {}
+
+  /** Connects and verifies the server answers; throws CONN_REFUSED, TIMEOUT, AUTH_FAILED, TLS_FAILED or CONFIG_INVALID. */
+  static async connect(options: MongoConnectOptions): Promise<MongoDocumentStore> {
+    const { url } = options;
+    if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//i.test(url)) {
+      throw new NovaError(
+        'CONFIG_INVALID',
+        `MONGODB_URL ${typeof url === 'string' ? redactUrl(url) : '(missing)'} is not a mongodb:// URL.`,
+        {
+          fix: 'Write it as mongodb://user:password@host:27017/nova.',
+        },
+      );
+    }
+    if (options.tlsCAFile !== undefined && !existsSync(options.tlsCAFile)) {
+      throw new NovaError(
+        'CONFIG_INVALID',
+        `MONGODB_TLS_CA points to ${options.tlsCAFile}, which does not exist.`,
+        {
+          fix: 'Set MONGODB_TLS_CA to the path of the PEM file of the CA that signed the server certificate.',
+        },
+      );
+    }
+    const timeout = options.connectTimeoutMs ?? 5000;
+    const clientOptions: MongoClientOptions = {
+      serverSelectionTimeoutMS: timeout,
+      connectTimeoutMS: timeout,
+      maxPoolSize: options.poolMax ?? 10,
+      appName: 'nova-db',
+      ...(options.tls !== undefined ? { tls: options.tls } : {}),
+      ...(options.tlsCAFile !== undefined ? { tlsCAFile: options.tlsCAFile } : {}),
+    };
+    let client: MongoClient;
+    try {
+      client = new MongoClient(url, clientOptions);
+    } catch (err) {
+      throw mapMongoError(err, { url, action: 'read MONGODB_URL' });
+    }
+    try {
+      await client.connect();
+      const db = client.db(options.dbName ?? databaseFromUrl(url) ?? 'nova');
+      await db.command({ ping: 1 });
+      return new MongoDocumentStore(client, db, url);
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      throw mapMongoError(err, { url, action: `connect to MongoDB at ${mongoHosts(url)}` });
+    }
+  }
+
+  get dbName(): string {
+    return this.db.databaseName;
+  }
+
+  async ensureCollections(): Promise<void> {
+    this.assertOpen();
+    try {
+      await ensureMongoCollections(this.db, COLLECTIONS, this.capabilities, this.url);
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: 'create the document collections' });
+    }
+  }
+
+  async insert(collection: string, docs: Doc[]): Promise<{ insertedIds: string[] }> {
+    const coll = this.collection(collection);
+    if (!Array.isArray(docs))
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `insert into "${collection}" needs an array of documents.`,
+        { fix: 'Pass [doc] for one document.' },
+      );
+    const stored = docs.map((d, i) => toStoredDoc(d, collection, i));
+    stored.forEach((d) => this.checkSchema(collection, d));
+    if (stored.length === 0) return { insertedIds: [] };
+    try {
+      // Unordered: one bad document does not stop the others (as a bulk load expects).
+      await coll.insertMany(stored, { ordered: false });
+    } catch (err) {
+      // Counted from the write errors: unordered, every other document went in (the emulator's insertedCount is unreliable).
+      const failed =
+        err instanceof MongoBulkWriteError ? [err.writeErrors].flat().length : undefined;
+      const inserted = failed === undefined ? undefined : stored.length - failed;
+      const mapped = mapMongoError(err, { url: this.url, action: `insert into "${collection}"` });
+      if (inserted === undefined) throw mapped;
+      throw new NovaError(
+        mapped.code,
+        `${mapped.message} (${inserted} of ${stored.length} documents were inserted)`,
+        {
+          ...(mapped.fix ? { fix: mapped.fix } : {}),
+          cause: err,
+        },
+      );
+    }
+    return { insertedIds: stored.map((d) => fromStoredId(d._id)) };
+  }
+
+  /**
+   * Inserts many documents and reports each failure instead of throwing (the
+   * migration engine records them and goes on). Unordered by default; with
+   * `ordered: true` the documents after the first failure are not attempted
+   * and are listed in `skipped`. Connection failures still throw.
+   */
+  async bulkInsert(
+    collection: string,
+    docs: Doc[],
+    options: BulkInsertOptions = {},
+  ): Promise<BulkInsertResult> {
+    const coll = this.collection(collection);
+    return bulkInsertDocuments(coll, docs, options, {
+      prepare: (doc, index) => {
+        const stored = toStoredDoc(doc, collection, index);
+        this.checkSchema(collection, stored);
+        return stored;
+      },
+      mapError: (err) =>
+        mapMongoError(err, { url: this.url, action: `bulk insert into "${collection}"` }),
+    });
+  }
+
+  async find(collection: string, filter?: DocFilter, options?: FindOptions): Promise<Doc[]> {
+    const coll = this.collection(collection);
+    const query = this.liveFilter(collection, toMongoFilter(filter));
+    const findOptions = toFindOptions(options);
+    if (findOptions.limit === 0) return [];
+    try {
+      const docs = await coll.find(query, findOptions).toArray();
+      return docs.map((d) => fromStoredDoc(d as StoredDoc));
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: `find in "${collection}"` });
+    }
+  }
+
+  async count(collection: string, filter?: DocFilter): Promise<number> {
+    const coll = this.collection(collection);
+    const query = this.liveFilter(collection, toMongoFilter(filter));
+    try {
+      return await coll.countDocuments(query);
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: `count in "${collection}"` });
+    }
+  }
+
+  async update(
+    collection: string,
+    filter: DocFilter,
+    update: DocUpdate,
+  ): Promise<{ matched: number; modified: number }> {
+    const coll = this.collection(collection);
+    const query = this.liveFilter(collection, toMongoFilter(filter));
+    const { parsed, update: mongoUpdate } = toMongoUpdate(update);
+    if (this.capabilities.validators !== true)
+      checkUpdateAgainstSchema(collectionSpec(collection), parsed);
+    try {
+      const res = await coll.updateMany(query, mongoUpdate);
+      return { matched: res.matchedCount, modified: res.modifiedCount };
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: `update "${collection}"` });
+    }
+  }
+
+  async delete(collection: string, filter: DocFilter): Promise<{ deleted: number }> {
+    const coll = this.collection(collection);
+    const query = this.liveFilter(collection, toMongoFilter(filter));
+    try {
+      const res = await coll.deleteMany(query);
+      return { deleted: res.deletedCount };
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: `delete from "${collection}"` });
+    }
+  }
+
+  /**
+   * Deletes the documents whose TTL has passed at `now`. MongoDB's own TTL
+   * monitor does this every 60 s, but not at a time we choose, and the test
+   * emulator has none, so the sweep is explicit.
+   */
+  async sweepExpired(now: Date = new Date()): Promise<number> {
+    this.assertOpen();
+    let total = 0;
+    for (const spec of COLLECTIONS) {
+      if (!spec.ttl) continue;
+      try {
+        const res = await this.db
+          .collection(spec.name)
+          .deleteMany(expiredClause(spec.ttl.field, spec.ttl.expireAfterSeconds, now));
+        total += res.deletedCount;
+      } catch (err) {
+        throw mapMongoError(err, {
+          url: this.url,
+          action: `remove expired documents from "${spec.name}"`,
+        });
+      }
+    }
+    return total;
+  }
+
+  async health(): Promise<ServiceHealth> {
+    const base = { service: 'documents', backend: this.backend };
+    const started = performance.now();
+    try {
+      this.assertOpen();
+      await this.db.command({ ping: 1 });
+      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
+      const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
+      // dbStats and buildInfo fields differ between servers and emulators: every one is optional.
+      const stats = (await this.db.command({ dbStats: 1 }).catch(() => ({}))) as {
+        dataSize?: unknown;
+      };
+      const info = (await this.db
+        .admin()
+        .command({ buildInfo: 1 })
+        .catch(() => ({}))) as { version?: unknown };
+      const parts = [`${collections.length} collections`];
+      if (typeof stats.dataSize === 'number') parts.push(`${formatBytes(stats.dataSize)} of data`);
+      const version = typeof info.version === 'string' ? ` ${info.version}` : '';
+      const notes =
+        this.capabilities.notes.length > 0 ? `; ${this.capabilities.notes.join('; ')}` : '';
+      return {
+        ...base,
+        status: 'ok',
+        latencyMs,
+        detail: `MongoDB${version} at ${mongoHosts(this.url)}, database "${this.db.databaseName}": ${parts.join(', ')}${notes}`,
+      };
+    } catch (err) {
+      const mapped = mapMongoError(err, { url: this.url, action: 'check MongoDB health' });
+      return {
+        ...base,
+        status: 'down',
+        latencyMs: null,
+        detail: mapped.message,
+        ...(mapped.fix ? { fix: mapped.fix } : {}),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.client.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) {
+      throw new NovaError('NOT_INITIALIZED', 'The MongoDB document store is closed.', {
+        fix: 'Connect a new store (DatabaseFactory.initialize()).',
+      });
+    }
+  }
+
+  private collection(name: string): Collection<DriverDoc> {
+    this.assertOpen();
+    if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
+      throw new NovaError('INVALID_ARGUMENT', `"${String(name)}" is not a valid collection name.`, {
+        fix: 'Use letters, digits and underscores (starting with a letter or underscore), at most 63 characters.',
+      });
+    }
+    return this.db.collection<DriverDoc>(name);
+  }
+
+  /** Checks the collection's validator in this process, only where the server does not enforce it itself. */
+  private checkSchema(collection: string, doc: StoredDoc): void {
+    if (this.capabilities.validators !== true) validateDocument(collectionSpec(collection), doc);
+  }
+
+  /** Adds "not expired" for collections with a TTL rule, so reads agree with sweepExpired whenever the monitor last ran. */
+  private liveFilter(collection: string, query: StoredDoc): StoredDoc {
+    const ttl = collectionSpec(collection)?.ttl;
+    if (!ttl) return query;
+    const live = {
+      [ttl.field]: {
+        $not: expiredClause(ttl.field, ttl.expireAfterSeconds, new Date())[ttl.field],
+      },
+    };
+    return Object.keys(query).length === 0 ? live : { $and: [query, live] };
+  }
+}
+
+/**
+ * Expired as MongoDB's TTL monitor decides it: the field holds a Date (or an
+ * array whose earliest Date) at or before now − expireAfterSeconds. `$lte`
+ * against a Date only matches Dates, so missing or non-date fields never expire.
+ */
+function expiredClause(
+  field: string,
+  expireAfterSeconds: number,
+  now: Date,
+): Record<string, { $lte: Date }> {
+  return { [field]: { $lte: new Date(now.getTime() - expireAfterSeconds * 1000) } };
+}

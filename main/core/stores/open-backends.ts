@@ -1,0 +1,128 @@
+/**
+ * Picks and opens the backends the configuration selects (SPEC §2): each
+ * service independently. Server drivers are imported lazily so the embedded
+ * profile never loads pg, mongodb or ioredis.
+ */
+import { NovaError } from '../errors.js';
+import { serviceProfiles, type NovaConfig } from '../config/schema.js';
+import { resolveSqliteFile } from '../config/sqlite-path.js';
+import { migrateSchema } from '../schema/migration-runner.js';
+import type { PostgresStore } from './postgres/postgres-store.js';
+import type { SqliteRelationalStore } from './sqlite/relational-store.js';
+import type { Cache, DocumentStore, RelationalStore } from './types.js';
+
+export interface Backends {
+  relational: RelationalStore;
+  documents: DocumentStore;
+  cache: Cache;
+  /** True when documents live in their own server (MongoDB) that can be down while SQL works. */
+  documentsRemote: boolean;
+  migrateSchema(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Connection URLs that override the configuration, e.g. the endpoints of
+ * services the orchestrator started (native/docker profiles).
+ */
+export interface Endpoints {
+  postgres?: string;
+  mongo?: string;
+  redis?: string;
+}
+
+export async function openBackends(config: NovaConfig, endpoints: Endpoints = {}): Promise<Backends> {
+  const profiles = serviceProfiles(config);
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const relational = await openRelational(config, profiles.postgres, endpoints.postgres);
+    opened.push(relational);
+    const { store: documents, remote } = await openDocuments(config, profiles.mongo, relational, endpoints.mongo);
+    opened.push(documents);
+    const cache = await openCache(config, profiles.redis, endpoints.redis);
+    opened.push(cache);
+    return {
+      relational,
+      documents,
+      cache,
+      documentsRemote: remote,
+      migrateSchema: async () => {
+        await migrateSchema(relational);
+      },
+      // Documents and cache first: the SQLite document store shares the relational connection.
+      close: async () => {
+        for (const b of [cache, documents, relational]) await b.close().catch(() => undefined);
+      },
+    };
+  } catch (err) {
+    for (const b of opened.reverse()) await b.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function requireUrl(value: string | undefined, variable: string, service: string, profile: string): string {
+  if (value) return value;
+  throw new NovaError('CONFIG_INVALID', `${variable}: ${service} uses the ${profile} profile but no connection URL is known.`, {
+    fix:
+      profile === 'external'
+        ? `Set ${variable} to the server's URL.`
+        : `Start the ${profile} services first (nova-db up), or set ${variable}.`,
+  });
+}
+
+async function openRelational(config: NovaConfig, profile: string, endpoint: string | undefined): Promise<RelationalStore> {
+  if (profile === 'embedded') {
+    const { SqliteRelationalStore } = await import('./sqlite/relational-store.js');
+    return SqliteRelationalStore.open(resolveSqliteFile(config), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+  }
+  const { PostgresStore } = await import('./postgres/postgres-store.js');
+  const { postgresOptionsFromConfig } = await import('./postgres/postgres-connection.js');
+  const url = requireUrl(endpoint ?? config.POSTGRES_URL, 'POSTGRES_URL', 'PostgreSQL', profile);
+  return PostgresStore.open({ ...postgresOptionsFromConfig(config), url });
+}
+
+async function openDocuments(
+  config: NovaConfig,
+  profile: string,
+  relational: RelationalStore,
+  endpoint: string | undefined,
+): Promise<{ store: DocumentStore; remote: boolean }> {
+  // "embedded" documents live beside the relational data: SQLite JSON on
+  // SQLite, JSONB on PostgreSQL (the native profile without mongod).
+  if (profile === 'embedded') {
+    if (relational.dialect === 'sqlite') {
+      const { SqliteDocumentStore } = await import('./sqlite/document-store.js');
+      return { store: new SqliteDocumentStore(relational as SqliteRelationalStore), remote: false };
+    }
+    const { PostgresDocumentStore } = await import('./postgres/postgres-document-store.js');
+    return { store: new PostgresDocumentStore(relational as PostgresStore), remote: false };
+  }
+  const { MongoDocumentStore } = await import('./mongo/mongo-document-store.js');
+  const url = requireUrl(endpoint ?? config.MONGODB_URL, 'MONGODB_URL', 'MongoDB', profile);
+  const store = await MongoDocumentStore.connect({
+    url,
+    dbName: config.MONGODB_DB,
+    poolMax: config.MONGODB_POOL_MAX,
+    connectTimeoutMs: config.MONGODB_CONNECT_TIMEOUT_MS,
+    tls: config.MONGODB_TLS,
+    ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
+  });
+  return { store, remote: true };
+}
+
+async function openCache(config: NovaConfig, profile: string, endpoint: string | undefined): Promise<Cache> {
+  if (profile === 'embedded') {
+    const { MemoryCache } = await import('./memory-cache.js');
+    return new MemoryCache({ maxEntries: config.NOVA_CACHE_MAX_ENTRIES });
+  }
+  const { RedisCache } = await import('./redis/redis-cache.js');
+  const url = requireUrl(endpoint ?? config.REDIS_URL, 'REDIS_URL', 'Redis', profile);
+  return RedisCache.connect({
+    url,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+    ...(config.REDIS_TLS_CA ? { tlsCA: config.REDIS_TLS_CA } : {}),
+    // The API keeps serving from the database while Redis is down (SPEC §4).
+    allowOffline: true,
+  });
+}

@@ -1,0 +1,241 @@
+/**
+ * The one place tests get PostgreSQL from.
+ *
+ * - `createScratchDatabase()`: a uniquely named database on the machine's
+ *   server (NOVA_TEST_POSTGRES_ADMIN_URL, default the trust-auth server on
+ *   127.0.0.1:5432), dropped with FORCE afterwards.
+ * - `startPrivateCluster()`: a throw-away cluster (initdb + pg_ctl) on a free
+ *   loopback port with scram-sha-256 passwords and optionally TLS, for what
+ *   the shared trust-auth server cannot show (wrong passwords, certificates).
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  existsSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import pg from 'pg';
+
+export const ADMIN_URL =
+  process.env.NOVA_TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+/** Runs `fn` with a client connected to the admin database of the shared server. */
+export async function withAdminClient<T>(
+  fn: (client: pg.Client) => Promise<T>,
+  url = ADMIN_URL,
+): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ScratchDatabase {
+  name: string;
+  /** Connection URL for the new database (same server and user as the admin URL). */
+  url: string;
+  /** Drops the database, disconnecting anyone still on it. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+export async function createScratchDatabase(prefix = 'nova_test'): Promise<ScratchDatabase> {
+  const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () =>
+      withAdminClient((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(
+        () => undefined,
+      ),
+  };
+}
+
+/** A loopback port nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** Directory of initdb/pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<major>/bin (Debian keeps them off PATH), else PATH. */
+export function postgresBinDir(): string | undefined {
+  if (process.env.PG_BIN) return process.env.PG_BIN;
+  const base = '/usr/lib/postgresql';
+  if (!existsSync(base)) return undefined;
+  const majors = readdirSync(base)
+    .filter((d) => /^\d+$/.test(d) && existsSync(join(base, d, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] === undefined ? undefined : join(base, majors[0], 'bin');
+}
+
+function bin(name: string): string {
+  const dir = postgresBinDir();
+  return dir ? join(dir, name) : name;
+}
+
+/** initdb refuses to run as root; tests running as root start the cluster as the `postgres` account. */
+function serverAccount(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+  const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid, gid };
+}
+
+export interface PrivateClusterOptions {
+  /** Password of the `postgres` superuser (scram-sha-256 for every connection). */
+  password?: string;
+  /** Serve TLS with a fresh self-signed certificate for IP 127.0.0.1. */
+  tls?: boolean;
+}
+
+export interface PrivateCluster {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** URL with the right password, database `postgres`. */
+  url: string;
+  /** The server certificate (self-signed, so also its own CA) when `tls` was asked for. */
+  caFile: string | undefined;
+  stop(): Promise<void>;
+}
+
+export async function startPrivateCluster(
+  options: PrivateClusterOptions = {},
+): Promise<PrivateCluster> {
+  const password = options.password ?? randomBytes(12).toString('base64url');
+  const account = serverAccount();
+  const asServer = account ? { uid: account.uid, gid: account.gid } : {};
+  const own = (path: string): void => {
+    if (account) chownSync(path, account.uid, account.gid);
+  };
+
+  const root = await mkdtemp(join(tmpdir(), 'nova-pg-'));
+  own(root);
+  const dataDir = join(root, 'data');
+  const pwfile = join(root, 'pwfile');
+  writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  own(pwfile);
+  const port = await freePort();
+  const pgCtl = bin('pg_ctl');
+  let started = false;
+
+  const stop = async (): Promise<void> => {
+    if (started) {
+      started = false;
+      await execa(pgCtl, ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], {
+        ...asServer,
+        reject: false,
+      });
+    }
+    process.removeListener('exit', stopOnExit);
+    await rm(root, { recursive: true, force: true });
+  };
+  // A test run that dies before its afterAll must not leave a server behind.
+  const stopOnExit = (): void => {
+    if (!started) return;
+    try {
+      execFileSync(pgCtl, ['-D', dataDir, '-m', 'immediate', 'stop'], {
+        stdio: 'ignore',
+        ...asServer,
+      });
+    } catch {
+      // Best effort while the process exits.
+    }
+  };
+
+  try {
+    await execa(
+      bin('initdb'),
+      [
+        '-D',
+        dataDir,
+        '-U',
+        'postgres',
+        '--auth=scram-sha-256',
+        `--pwfile=${pwfile}`,
+        '-E',
+        'UTF8',
+        '--no-sync',
+        '--no-instructions',
+      ],
+      asServer,
+    );
+    const settings = [
+      `port = ${port}`,
+      `listen_addresses = '127.0.0.1'`,
+      `unix_socket_directories = '${root}'`,
+      'fsync = off',
+      'max_connections = 30',
+    ];
+    if (options.tls) {
+      const key = join(dataDir, 'server.key');
+      const cert = join(dataDir, 'server.crt');
+      await execa('openssl', [
+        'req',
+        '-new',
+        '-x509',
+        '-days',
+        '2',
+        '-nodes',
+        '-newkey',
+        'rsa:2048',
+        '-subj',
+        '/CN=nova-test-postgres',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ]);
+      chmodSync(key, 0o600);
+      own(key);
+      own(cert);
+      settings.push('ssl = on');
+    }
+    // Later lines win in postgresql.conf, so appending overrides initdb's defaults.
+    appendFileSync(join(dataDir, 'postgresql.conf'), `\n${settings.join('\n')}\n`);
+    process.on('exit', stopOnExit);
+    started = true;
+    await execa(
+      pgCtl,
+      ['-D', dataDir, '-l', join(root, 'server.log'), '-w', '-t', '30', 'start'],
+      asServer,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+
+  return {
+    host: '127.0.0.1',
+    port,
+    user: 'postgres',
+    password,
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    caFile: options.tls ? join(dataDir, 'server.crt') : undefined,
+    stop,
+  };
+}
