@@ -123,7 +123,14 @@ async function readValues(file: string): Promise<Partial<Values> | null> {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ENOTDIR') {
+      throw new NovaError('DATA_DIR_NOT_WRITABLE', `The data directory ${path.dirname(file)} is not a directory (part of its path is a file).`, {
+        fix: 'Choose another data directory with --data-dir or NOVA_DATA_DIR.',
+        cause: err,
+      });
+    }
     throw unreadable(file, (err as Error).message, err);
   }
   let parsed: unknown;

@@ -77,11 +77,10 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const layers: [ConfigSource, Record<string, unknown>][] = [
     [
       'flag',
-      definedOnly(
-        options.dataDir === undefined
-          ? (options.overrides ?? {})
-          : { ...options.overrides, NOVA_DATA_DIR: options.dataDir },
-      ),
+      definedOnly({
+        ...options.overrides,
+        NOVA_DATA_DIR: options.dataDir ?? options.overrides?.NOVA_DATA_DIR,
+      }),
     ],
     ['env', nonEmptyKnown(env, known)],
     ['dotenv', nonEmptyKnown(dotenvValues ?? {}, known)],

@@ -6,7 +6,7 @@
  * "port 27017 open but not a MongoDB server", "redis-server not installed".
  */
 import { findBinaries, type BinaryReport, type BinarySearchOptions } from './binaries.js';
-import { loadDockerModule } from './docker-module.js';
+import { loadDockerModule, type DockerImporter } from './docker-module.js';
 import { DEFAULT_PORTS, probeService } from './handshake.js';
 import { SERVICE_NAMES, type DockerDetection, type ServiceName } from './types.js';
 
@@ -47,8 +47,8 @@ export interface DetectOptions extends BinarySearchOptions {
   skipDefaultPorts?: boolean;
   /** Handshake budget per port (default 1000 ms). */
   probeTimeoutMs?: number;
-  /** Alternative Docker module specifier (tests). */
-  dockerModule?: string;
+  /** How to load the Docker module (tests of the "cannot load" path). */
+  dockerImporter?: DockerImporter;
 }
 
 /** Probes every service port and returns the ones where something is listening. */
@@ -80,8 +80,8 @@ export async function detectListening(options: DetectOptions = {}): Promise<List
     }));
 }
 
-async function detectDockerSafely(specifier: string | undefined): Promise<DockerReport> {
-  const load = await loadDockerModule(specifier);
+async function detectDockerSafely(importer: DockerImporter | undefined): Promise<DockerReport> {
+  const load = await loadDockerModule(importer);
   const unchecked = (reason: string): DockerReport => ({
     checked: false,
     client: null,
@@ -101,7 +101,7 @@ async function detectDockerSafely(specifier: string | undefined): Promise<Docker
 /** Runs every check concurrently; never throws for an absent tool or server. */
 export async function detect(options: DetectOptions = {}): Promise<DetectionReport> {
   const [docker, binaries, listening] = await Promise.all([
-    detectDockerSafely(options.dockerModule),
+    detectDockerSafely(options.dockerImporter),
     findBinaries(options),
     detectListening(options),
   ]);

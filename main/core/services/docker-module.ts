@@ -1,44 +1,33 @@
 /**
- * The Docker provider lives in ./docker/ and is written separately; this
- * loader is the only place that reaches for it, so detection and the
- * ServiceManager work (and say so) when it is absent or broken. The
- * contract it must meet is in types.ts (DockerDetection, ProviderFactory).
+ * The Docker provider lives in ./docker/ (written separately against the
+ * contract in types.ts: DockerDetection, ProviderFactory). It is loaded
+ * lazily — a native or embedded install never pays for it — and only
+ * through here, so detection and the ServiceManager keep working, and say
+ * why, when it fails to load.
  */
 import type { DockerDetection, ProviderFactory } from './types.js';
 
 export interface DockerModule {
   detectDocker(): Promise<DockerDetection>;
-  createDockerProvider?: ProviderFactory;
+  createDockerProvider: ProviderFactory;
 }
 
 export type DockerModuleLoad = { module: DockerModule } | { module: null; reason: string };
 
-/**
- * Loads ./docker/index.js. The specifier is computed so the type checker
- * does not require the module to exist at compile time; exports are checked
- * at run time instead.
- */
-export async function loadDockerModule(specifier = './docker/index.js'): Promise<DockerModuleLoad> {
-  let loaded: Record<string, unknown>;
+/** How the module is imported; injectable so the "cannot load" path is testable. */
+export type DockerImporter = () => Promise<Partial<DockerModule>>;
+
+const defaultImporter: DockerImporter = () => import('./docker/index.js');
+
+export async function loadDockerModule(importer: DockerImporter = defaultImporter): Promise<DockerModuleLoad> {
+  let loaded: Partial<DockerModule>;
   try {
-    loaded = (await import(new URL(specifier, import.meta.url).href)) as Record<string, unknown>;
+    loaded = await importer();
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const missing = code === 'ERR_MODULE_NOT_FOUND' || /Cannot find module|Failed to load url|does not exist/i.test(String(err));
-    return {
-      module: null,
-      reason: missing ? 'not checked (the Docker provider module is not installed)' : `not checked (the Docker provider module failed to load: ${String(err)})`,
-    };
+    return { module: null, reason: `not checked (the Docker provider module failed to load: ${err instanceof Error ? err.message : String(err)})` };
   }
-  if (typeof loaded.detectDocker !== 'function') {
-    return { module: null, reason: 'not checked (the Docker provider module has no detectDocker())' };
+  if (typeof loaded.detectDocker !== 'function' || typeof loaded.createDockerProvider !== 'function') {
+    return { module: null, reason: 'not checked (the Docker provider module lacks detectDocker() or createDockerProvider())' };
   }
-  return {
-    module: {
-      detectDocker: loaded.detectDocker as DockerModule['detectDocker'],
-      ...(typeof loaded.createDockerProvider === 'function'
-        ? { createDockerProvider: loaded.createDockerProvider as ProviderFactory }
-        : {}),
-    },
-  };
+  return { module: { detectDocker: loaded.detectDocker, createDockerProvider: loaded.createDockerProvider } };
 }

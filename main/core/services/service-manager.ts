@@ -129,8 +129,8 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         return new ExternalProvider(this.config);
       case 'docker': {
         const load = await loadDockerModule();
-        if (!load.module?.createDockerProvider) {
-          throw new NovaError('SERVICE_UNAVAILABLE', `The docker profile cannot be used: ${load.module ? 'the Docker module has no createDockerProvider()' : load.reason}.`, {
+        if (!load.module) {
+          throw new NovaError('SERVICE_UNAVAILABLE', `The docker profile cannot be used: ${load.reason}.`, {
             fix: 'Choose the native, external or embedded profile, or use a build that includes the Docker provider.',
           });
         }
@@ -347,12 +347,12 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         clearTimeout(timer);
       }
     }
-    this.supervisor?.close();
     try {
-      await this.stopAll();
+      await this.stopAll(); // releases each service from the supervisor first
     } catch (err) {
       problems.push(err instanceof Error ? err.message : String(err));
     }
+    this.supervisor?.close();
     if (problems.length) {
       throw new NovaError('SERVICE_UNAVAILABLE', `Shutdown finished with problems: ${problems.join('; ')}`, {
         fix: 'Check `nova-db status` for servers still running.',

@@ -193,6 +193,63 @@ describe('transaction', () => {
     expect(err.code).toBe('INVALID_ARGUMENT');
   });
 
+  it('a nested transaction is a savepoint: its failure undoes only its own work', async () => {
+    const s = open({ poolMax: 1 }); // a second connection for the inner one would deadlock
+    await s.transaction(async (tx) => {
+      await tx.query("INSERT INTO items (name) VALUES ('outer')");
+      const err = await s
+        .transaction(async (inner) => {
+          await inner.query("INSERT INTO items (name) VALUES ('inner')");
+          throw new Error('inner fails');
+        })
+        .catch((e: unknown) => e);
+      expect((err as Error).message).toBe('inner fails');
+      await s.transaction((inner) => inner.query("INSERT INTO items (name) VALUES ('inner ok')"));
+    });
+    const { rows } = await s.query('SELECT name FROM items ORDER BY name');
+    expect(rows).toEqual([{ name: 'inner ok' }, { name: 'outer' }]);
+  });
+
+  it('an outer rollback undoes committed nested transactions too', async () => {
+    const err = await store
+      .transaction(async () => {
+        await store.transaction((inner) => inner.query("INSERT INTO items (name) VALUES ('n1')"));
+        throw new Error('outer fails');
+      })
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toBe('outer fails');
+    expect((await store.query('SELECT count(*) AS n FROM items')).rows[0]).toEqual({ n: 0 });
+  });
+
+  it('sibling nested transactions started together run one after another', async () => {
+    await store.transaction(async () => {
+      await Promise.all(
+        ['a', 'b', 'c'].map((name) =>
+          store
+            .transaction(async (inner) => {
+              await inner.query('INSERT INTO items (name) VALUES ($1)', [name]);
+              if (name === 'b') throw new Error('b fails');
+            })
+            .catch(() => undefined),
+        ),
+      );
+    });
+    const { rows } = await store.query('SELECT name FROM items ORDER BY name');
+    expect(rows).toEqual([{ name: 'a' }, { name: 'c' }]);
+  });
+
+  it('statements sent through the store inside the callback join the transaction', async () => {
+    const s = open({ poolMax: 1 });
+    await s
+      .transaction(async () => {
+        await s.query("INSERT INTO items (name) VALUES ('joined')");
+        expect((await s.query('SELECT count(*) AS n FROM items')).rows[0]).toEqual({ n: 1 });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    expect((await s.query('SELECT count(*) AS n FROM items')).rows[0]).toEqual({ n: 0 });
+  });
+
   it('survives its backend being terminated mid-transaction: the error is reported, nothing crashes', async () => {
     const s = open({ poolMax: 2 });
     const err = await rejection(
@@ -299,7 +356,7 @@ describe('pool resilience', () => {
 describe('health and lifecycle', () => {
   it('reports latency, pool use and database size', async () => {
     const h = await store.health();
-    expect(h).toMatchObject({ service: 'postgres', backend: 'postgres', status: 'ok' });
+    expect(h).toMatchObject({ service: 'relational', backend: 'postgres', status: 'ok' });
     expect(h.latencyMs).toBeGreaterThanOrEqual(0);
     expect(h.detail).toMatch(/PostgreSQL 1\d/);
     expect(h.detail).toContain(`/${scratch.name}`);

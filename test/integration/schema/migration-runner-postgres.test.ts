@@ -12,8 +12,10 @@ import { PostgresStore } from '../../../main/core/stores/postgres/postgres-store
 import { POSTGRES_MIGRATION_LOCK_KEY } from '../../../main/core/schema/migration-dialects.js';
 import {
   createScratchDatabase,
+  createScratchSchema,
   withAdminClient,
   type ScratchDatabase,
+  type ScratchSchema,
 } from '../../support/postgres.js';
 import {
   copyMigrations,
@@ -23,10 +25,18 @@ import {
 } from './migration-fixtures.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
+let shared: ScratchDatabase;
 
-/** A fresh database and a store on it, both gone after the test. */
-async function freshStore(): Promise<{ store: PostgresStore; db: ScratchDatabase }> {
-  const db = await createScratchDatabase('nova_migr');
+beforeAll(async () => {
+  shared = await createScratchDatabase('nova_migr');
+});
+afterAll(async () => {
+  await shared?.drop();
+});
+
+/** An empty schema (standing in for a fresh database) and a store on it, both gone after the test. */
+async function freshStore(): Promise<{ store: PostgresStore; db: ScratchSchema }> {
+  const db = await createScratchSchema(shared.url);
   const store = new PostgresStore({ url: db.url });
   cleanups.push(
     () => db.drop(),
@@ -336,8 +346,10 @@ describe('refusing and failing', () => {
     });
   });
 
-  it('a migrations directory that does not exist is a clear MIGRATION_FAILED', async () => {
-    const { store } = await freshStore();
+  it('a migrations directory that does not exist is a clear MIGRATION_FAILED, before any connection', async () => {
+    // Nothing listens on port 1: reaching the server would fail differently.
+    const store = new PostgresStore({ url: 'postgres://postgres@127.0.0.1:1/nova' });
+    cleanups.push(() => store.close());
     const err = await rejection(migrateSchema(store, { dir: '/nonexistent/nova-sql' }));
     expect(err.code).toBe('MIGRATION_FAILED');
     expect(err.message).toContain('/nonexistent/nova-sql');
@@ -407,7 +419,9 @@ describe('concurrent runners', () => {
       const waiting = async () =>
         (
           await admin.query<{ n: number }>(
-            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            `SELECT count(*)::int AS n FROM pg_locks
+             WHERE locktype = 'advisory' AND NOT granted
+               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
           )
         ).rows[0]!.n;
       const deadline = Date.now() + 5_000;

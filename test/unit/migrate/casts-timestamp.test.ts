@@ -35,7 +35,7 @@ describe('toTimestamptz', () => {
     ['Tue Nov 14 2023 23:13:20 GMT+0100 (Central European Standard Time)', '2023-11-14T22:13:20.000Z', 'toString()'],
     ['0001-01-01T00:00:00Z', '0001-01-01T00:00:00.000Z', 'first valid year'],
     ['9999-12-31 23:59:59', '9999-12-31T23:59:59.000Z', 'last valid second'],
-  ])('%o → %s (%s)', (input, expected) => {
+  ] as [unknown, string, string][])('%o → %s (%s)', (input, expected) => {
     expect(iso(input)).toBe(expected);
   });
 

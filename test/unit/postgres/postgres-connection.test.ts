@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../main/core/config/schema.js';
 import { NovaError } from '../../../main/core/errors.js';
 import {
@@ -22,6 +22,11 @@ function thrown(fn: () => unknown): NovaError {
   }
   throw new Error('expected a NovaError');
 }
+
+const temporary: string[] = [];
+afterAll(() => {
+  for (const dir of temporary) rmSync(dir, { recursive: true, force: true });
+});
 
 const poolConfig = (options: PostgresStoreOptions) =>
   buildPoolConfig(resolvePostgresOptions(options));
@@ -142,6 +147,7 @@ describe('buildPoolConfig', () => {
 
   it('require encrypts without verifying; verify-full verifies with the CA file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nova-ca-'));
+    temporary.push(dir);
     const caFile = join(dir, 'ca.pem');
     writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
     expect(poolConfig({ url: 'postgres://u@h/d', ssl: 'require' }).ssl).toEqual({

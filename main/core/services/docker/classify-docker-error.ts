@@ -29,7 +29,7 @@ export interface FailureContext {
 }
 
 export const FIX_START_ENGINE =
-  'Docker is installed but its engine is not running — start Docker Desktop, or on Linux run `sudo systemctl start docker`, then try again.';
+  'Start Docker Desktop (Windows, macOS) or, on Linux, run `sudo systemctl start docker`; then try again.';
 export const FIX_DOCKER_GROUP =
   'Add your user to the docker group (`sudo usermod -aG docker $USER`), then log out and back in (or run `newgrp docker`) and try again.';
 export const FIX_INSTALL_COMPOSE_V2 =
@@ -63,7 +63,11 @@ const REGISTRY_UNREACHABLE = [
   /dial tcp: lookup ([^\s:]+)(?: on [^\s]+)?: (no such host|server misbehaving|i\/o timeout|[^\n"]+)/i,
   /Get "?https?:\/\/([^/"\s]+)\/v2\/"?: (net\/http: TLS handshake timeout|net\/http: request canceled[^\n]*|dial tcp [^\n]*|context deadline exceeded)/i,
 ];
-const IMAGE_NOT_FOUND = [/pull access denied for ([^\s,]+)/i, /manifest for ([^\s]+) not found/i, /manifest unknown/i];
+const IMAGE_NOT_FOUND = [
+  /pull access denied for ([^\s,]+)/i,
+  /manifest for ([^\s]+) not found/i,
+  /manifest unknown/i,
+];
 
 const MISSING_VARIABLE = [
   /required variable (\w+) is missing a value/i, // Compose v2
@@ -139,7 +143,12 @@ export function describeDockerFailure(
 ): DockerFailure {
   const output = `${result.stderr}\n${result.stdout}`;
   const shown = displayCommand(command.file, command.args);
-  const d = (kind: DockerFailureKind, code: ErrorCode, problem: string, fix: string): DockerFailure => ({
+  const d = (
+    kind: DockerFailureKind,
+    code: ErrorCode,
+    problem: string,
+    fix: string,
+  ): DockerFailure => ({
     kind,
     code,
     problem,
@@ -148,19 +157,31 @@ export function describeDockerFailure(
 
   if (result.spawnError === 'ENOENT') {
     return command.file === 'docker'
-      ? d('docker-missing', 'BINARY_MISSING', 'Docker is not installed (no `docker` program on PATH).', FIX_INSTALL_DOCKER)
-      : d('compose-missing', 'BINARY_MISSING', `\`${command.file}\` is not installed.`, FIX_INSTALL_COMPOSE_V2);
+      ? d(
+          'docker-missing',
+          'BINARY_MISSING',
+          'Docker is not installed (no `docker` program on PATH).',
+          FIX_INSTALL_DOCKER,
+        )
+      : d(
+          'compose-missing',
+          'BINARY_MISSING',
+          `\`${command.file}\` is not installed.`,
+          FIX_INSTALL_COMPOSE_V2,
+        );
   }
   if (result.spawnError !== null) {
     return d(
-      'cannot-run', 'SERVICE_UNAVAILABLE',
+      'cannot-run',
+      'SERVICE_UNAVAILABLE',
       `\`${command.file}\` could not be run (${result.spawnError}).`,
       `Check that ${command.file} is installed correctly and that this user may run it.`,
     );
   }
   if (result.timedOut) {
     return d(
-      'timeout', 'TIMEOUT',
+      'timeout',
+      'TIMEOUT',
       `\`${shown}\` did not finish in time.`,
       'Docker may be busy (pulling images on a slow link, or starting up); check `docker info` and try again.',
     );
@@ -169,13 +190,19 @@ export function describeDockerFailure(
     firstMatch(COMPOSE_MISSING, output) ||
     (command.file === 'docker' && command.args[0] === 'compose' && UNKNOWN_FLAG.test(output))
   ) {
-    return d('compose-missing', 'BINARY_MISSING', 'Docker Compose v2 (`docker compose`) is not installed.', FIX_INSTALL_COMPOSE_V2);
+    return d(
+      'compose-missing',
+      'BINARY_MISSING',
+      'Docker Compose v2 (`docker compose`) is not installed.',
+      FIX_INSTALL_COMPOSE_V2,
+    );
   }
   const denied = PERMISSION_DENIED.exec(output);
   if (denied) {
     const socket = (denied[1] ?? 'the Docker socket').replace(/^unix:\/\//, '');
     return d(
-      'permission-denied', 'SERVICE_UNAVAILABLE',
+      'permission-denied',
+      'SERVICE_UNAVAILABLE',
       `Docker is running but this user may not use it: permission denied on ${socket}.`,
       FIX_DOCKER_GROUP,
     );
@@ -183,7 +210,12 @@ export function describeDockerFailure(
   const down = firstMatch(ENGINE_DOWN, output);
   if (down) {
     const where = down[1] ? ` (nothing answers at ${down[1]})` : '';
-    return d('engine-down', 'SERVICE_UNAVAILABLE', `Docker is installed but its engine is not running${where}.`, FIX_START_ENGINE);
+    return d(
+      'engine-down',
+      'SERVICE_UNAVAILABLE',
+      `Docker is installed but its engine is not running${where}.`,
+      FIX_START_ENGINE,
+    );
   }
   const port = firstMatch(PORT_IN_USE, output);
   if (port) {
@@ -191,9 +223,12 @@ export function describeDockerFailure(
     const number = Number(port[2]);
     const owner = portOwners?.get(number);
     const whose = owner ? `${owner.label}'s port ${number}` : `Port ${number}`;
-    const choose = owner ? `, or choose another port with ${owner.variable}` : ', or publish the service on another port';
+    const choose = owner
+      ? `, or choose another port with ${owner.variable}`
+      : ', or publish the service on another port';
     return d(
-      'port-in-use', 'PORT_IN_USE',
+      'port-in-use',
+      'PORT_IN_USE',
       `${whose} on ${host} is already in use by another program or container.`,
       `Stop whatever listens on ${host}:${number} (find it with \`ss -ltnp 'sport = :${number}'\`, \`lsof -i :${number}\` or \`docker ps\`)${choose}, then try again.`,
     );
@@ -201,7 +236,8 @@ export function describeDockerFailure(
   const unreachable = lastLineMatch(REGISTRY_UNREACHABLE, result.stderr);
   if (unreachable) {
     return d(
-      'registry-unreachable', 'SERVICE_UNAVAILABLE',
+      'registry-unreachable',
+      'SERVICE_UNAVAILABLE',
       `Docker could not download the database images: the registry ${unreachable[1]} is unreachable (${unreachable[2]?.trim()}).`,
       "Connect this machine to the internet (or set Docker's proxy / DNS) so the images can be pulled once, or load them offline with `docker load`; then try again. The native profile works without Docker.",
     );
@@ -209,7 +245,8 @@ export function describeDockerFailure(
   const notFound = firstMatch(IMAGE_NOT_FOUND, output);
   if (notFound) {
     return d(
-      'image-not-found', 'SERVICE_UNAVAILABLE',
+      'image-not-found',
+      'SERVICE_UNAVAILABLE',
       `Docker could not download the image${notFound[1] ? ` ${notFound[1]}` : ''}: the registry refused it or it does not exist.`,
       'Check the image names in the compose file and that `docker login` is not required for them, then try again.',
     );
@@ -217,7 +254,8 @@ export function describeDockerFailure(
   const missingVar = firstMatch(MISSING_VARIABLE, output);
   if (missingVar) {
     return d(
-      'missing-variable', 'CONFIG_INVALID',
+      'missing-variable',
+      'CONFIG_INVALID',
       `The compose file needs a value that was not given (${missingVar[1]}).`,
       'nova-db passes the generated credentials itself; when running compose by hand, set the variables listed at the top of the compose file (e.g. in a .env file next to it).',
     );
@@ -225,7 +263,8 @@ export function describeDockerFailure(
   const how = result.exitCode === null ? 'was stopped' : `exited with code ${result.exitCode}`;
   const last = tailLines(result.stderr || result.stdout, 1);
   return d(
-    'other', 'SERVICE_UNAVAILABLE',
+    'other',
+    'SERVICE_UNAVAILABLE',
     `\`${shown}\` ${how}${last ? `: ${last}` : '.'}`,
     `Run \`${shown}\` yourself to see the full output.`,
   );
@@ -238,10 +277,15 @@ export function describeDockerFailure(
 export function classifyDockerFailure(ctx: FailureContext): DockerCommandError {
   const secrets = ctx.secrets ?? [];
   const failure = describeDockerFailure(ctx.command, ctx.result, ctx.portOwners);
-  return new DockerCommandError(failure.kind, failure.code, scrubSecrets(`${ctx.what} failed: ${failure.problem}`, secrets), {
-    command: displayCommand(ctx.command.file, ctx.command.args),
-    exitCode: ctx.result.exitCode,
-    stderrTail: scrubSecrets(tailLines(ctx.result.stderr || ctx.result.stdout, 15), secrets),
-    fix: failure.fix,
-  });
+  return new DockerCommandError(
+    failure.kind,
+    failure.code,
+    scrubSecrets(`${ctx.what} failed: ${failure.problem}`, secrets),
+    {
+      command: displayCommand(ctx.command.file, ctx.command.args),
+      exitCode: ctx.result.exitCode,
+      stderrTail: scrubSecrets(tailLines(ctx.result.stderr || ctx.result.stdout, 15), secrets),
+      fix: failure.fix,
+    },
+  );
 }

@@ -52,7 +52,8 @@ export const execaRunner: CommandRunner = async (spec) => {
     exitCode: result.exitCode ?? null,
     stdout: String(result.stdout ?? ''),
     stderr: String(result.stderr ?? ''),
-    spawnError: typeof cause?.code === 'string' && result.exitCode === undefined ? cause.code : null,
+    spawnError:
+      typeof cause?.code === 'string' && result.exitCode === undefined ? cause.code : null,
     timedOut: result.timedOut === true,
   };
 };

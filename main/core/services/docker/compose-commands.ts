@@ -73,7 +73,10 @@ function composeBase(target: ComposeTarget): { file: string; args: string[] } {
   }
   for (const p of target.profiles ?? []) {
     if (!PROFILE_NAME.test(p)) {
-      throw invalid(`"${p}" is not a valid Compose profile name.`, 'Use a profile defined in the compose file, e.g. "tools".');
+      throw invalid(
+        `"${p}" is not a valid Compose profile name.`,
+        'Use a profile defined in the compose file, e.g. "tools".',
+      );
     }
     args.push('--profile', p);
   }
@@ -115,16 +118,28 @@ export function composePs(target: ComposeTarget, services: readonly string[] = [
   return compose(target, ['ps', '--all', '--format', 'json', ...services]);
 }
 
-/** `logs --no-color --no-log-prefix --tail N SERVICE`: the last N lines, as the server wrote them. */
-export function composeLogs(target: ComposeTarget, service: string, lines: number): CommandSpec {
-  checkServices([service]);
+/** Throws INVALID_ARGUMENT unless `lines` is a whole number from 1 to MAX_LOG_LINES. */
+export function checkLogLineCount(lines: number): void {
   if (!Number.isInteger(lines) || lines < 1 || lines > MAX_LOG_LINES) {
     throw invalid(
       `Cannot show ${String(lines)} log lines: the count must be a whole number from 1 to ${MAX_LOG_LINES}.`,
       `Ask for between 1 and ${MAX_LOG_LINES} lines.`,
     );
   }
-  return compose(target, ['logs', '--no-color', '--no-log-prefix', '--tail', String(lines), service]);
+}
+
+/** `logs --no-color --no-log-prefix --tail N SERVICE`: the last N lines, as the server wrote them. */
+export function composeLogs(target: ComposeTarget, service: string, lines: number): CommandSpec {
+  checkServices([service]);
+  checkLogLineCount(lines);
+  return compose(target, [
+    'logs',
+    '--no-color',
+    '--no-log-prefix',
+    '--tail',
+    String(lines),
+    service,
+  ]);
 }
 
 /** `docker compose version` (plugin) or `docker-compose version` (standalone binary, v1 or v2). */

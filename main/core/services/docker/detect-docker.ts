@@ -13,7 +13,12 @@ import {
   type DockerFailureKind,
 } from './classify-docker-error.js';
 import { execaRunner, type CommandRunner, type CommandSpec } from './command-runner.js';
-import { composeVersion, dockerClientVersion, dockerInfo, type ComposeInvocation } from './compose-commands.js';
+import {
+  composeVersion,
+  dockerClientVersion,
+  dockerInfo,
+  type ComposeInvocation,
+} from './compose-commands.js';
 import { parseComposeVersion } from './parse-compose-version.js';
 import { parseDockerInfo, parseDockerVersionFlag } from './parse-docker-info.js';
 
@@ -42,7 +47,9 @@ export interface DetectDockerOptions {
 }
 
 /** Runs the three checks and assembles the report. */
-export async function detectDocker(options: DetectDockerOptions = {}): Promise<DockerDetectionReport> {
+export async function detectDocker(
+  options: DetectDockerOptions = {},
+): Promise<DockerDetectionReport> {
   const runner = options.runner ?? execaRunner;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const run = (spec: CommandSpec) => runner({ ...spec, timeoutMs });
@@ -79,7 +86,12 @@ export async function detectDocker(options: DetectDockerOptions = {}): Promise<D
         ...infoResult,
         stderr: info.serverError ?? infoResult.stderr,
       });
-      problems.push({ kind: failure.kind, code: failure.code, message: failure.problem, fix: failure.fix });
+      problems.push({
+        kind: failure.kind,
+        code: failure.code,
+        message: failure.problem,
+        fix: failure.fix,
+      });
     }
   }
 
@@ -142,7 +154,9 @@ export class DockerUnavailableError extends NovaError {
   readonly kind: DockerFailureKind;
 
   constructor(problem: DockerProblem) {
-    super(problem.code, `The Docker profile cannot run here: ${problem.message}`, { fix: problem.fix });
+    super(problem.code, `The Docker profile cannot run here: ${problem.message}`, {
+      fix: problem.fix,
+    });
     this.kind = problem.kind;
   }
 }

@@ -7,6 +7,7 @@
  */
 import { NovaError } from '../../errors.js';
 import { redactUrlPasswords } from '../../config/redact.js';
+import { probeService } from '../handshake.js';
 import {
   SERVICE_NAMES,
   type ProviderContext,
@@ -22,8 +23,14 @@ import {
   type DockerFailureKind,
   type PortOwner,
 } from './classify-docker-error.js';
-import { execaRunner, type CommandRunner, type CommandSpec, type CommandResult } from './command-runner.js';
 import {
+  execaRunner,
+  type CommandRunner,
+  type CommandSpec,
+  type CommandResult,
+} from './command-runner.js';
+import {
+  checkLogLineCount,
   composeDown,
   composeLogs,
   composePs,
@@ -32,8 +39,17 @@ import {
   type ComposeTarget,
 } from './compose-commands.js';
 import { findComposeFile, type ComposeStack } from './compose-files.js';
-import { DockerUnavailableError, detectDocker, type DockerDetectionReport } from './detect-docker.js';
-import { assessContainer, parseComposePs, publishedPort, type ComposeContainer } from './parse-compose-ps.js';
+import {
+  DockerUnavailableError,
+  detectDocker,
+  type DockerDetectionReport,
+} from './detect-docker.js';
+import {
+  assessContainer,
+  parseComposePs,
+  publishedPort,
+  type ComposeContainer,
+} from './parse-compose-ps.js';
 
 /** Host ports used when none are configured: one above the usual ones, so a local server is left alone. */
 export const DEFAULT_DOCKER_PORTS: Readonly<Record<ServiceName, number>> = {
@@ -45,13 +61,21 @@ export const DEFAULT_DOCKER_PORTS: Readonly<Record<ServiceName, number>> = {
 /** The database user the compose files create (POSTGRES_USER / MONGO_USER). */
 export const DOCKER_DB_USER = 'nova';
 
-const CONTAINER_PORTS: Readonly<Record<ServiceName, number>> = { postgres: 5432, mongo: 27017, redis: 6379 };
+const CONTAINER_PORTS: Readonly<Record<ServiceName, number>> = {
+  postgres: 5432,
+  mongo: 27017,
+  redis: 6379,
+};
 const PORT_VARIABLES: Readonly<Record<ServiceName, string>> = {
   postgres: 'NOVA_PG_PORT',
   mongo: 'NOVA_MONGO_PORT',
   redis: 'NOVA_REDIS_PORT',
 };
-const LABELS: Readonly<Record<ServiceName, string>> = { postgres: 'PostgreSQL', mongo: 'MongoDB', redis: 'Redis' };
+const LABELS: Readonly<Record<ServiceName, string>> = {
+  postgres: 'PostgreSQL',
+  mongo: 'MongoDB',
+  redis: 'Redis',
+};
 
 export interface DockerProviderOptions {
   /** Runs docker commands (default: execa). Tests replay recorded outputs through it. */
@@ -72,6 +96,13 @@ export interface DockerProviderOptions {
   upTimeoutMs?: number;
   /** Called with each service status change seen while starting (per-service progress). */
   onStatus?: (status: ServiceStatus) => void;
+  /**
+   * Confirms from the host that the published port speaks the service's
+   * protocol (default: the wire-protocol probe of ../handshake.ts). The
+   * container's own health check runs inside it; this proves the port
+   * mapping works too.
+   */
+  handshake?: (endpoint: ServiceEndpoint) => Promise<boolean>;
   /** Detects Docker before the first command (default detectDocker with the same runner). */
   detect?: () => Promise<DockerDetectionReport>;
   /** Clock and sleep, injectable so waiting is tested without waiting. */
@@ -103,15 +134,24 @@ export class DockerProvider implements ServiceProvider {
     this.runner = options.runner ?? execaRunner;
     this.composeFile = options.composeFile ?? findComposeFile(options.stack ?? 'prod');
     this.ports = { ...DEFAULT_DOCKER_PORTS, ...options.ports };
-    this.composeServices = { postgres: 'postgres', mongo: 'mongo', redis: 'redis', ...options.composeServices };
+    this.composeServices = {
+      postgres: 'postgres',
+      mongo: 'mongo',
+      redis: 'redis',
+      ...options.composeServices,
+    };
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
     for (const s of SERVICE_NAMES) {
       const p = this.ports[s];
       if (!Number.isInteger(p) || p < 1 || p > 65535) {
-        throw new NovaError('INVALID_ARGUMENT', `The Docker host port for ${LABELS[s]} (${String(p)}) is not a TCP port.`, {
-          fix: `Choose a port from 1 to 65535 for ${PORT_VARIABLES[s]}.`,
-        });
+        throw new NovaError(
+          'INVALID_ARGUMENT',
+          `The Docker host port for ${LABELS[s]} (${String(p)}) is not a TCP port.`,
+          {
+            fix: `Choose a port from 1 to 65535 for ${PORT_VARIABLES[s]}.`,
+          },
+        );
       }
     }
   }
@@ -138,7 +178,10 @@ export class DockerProvider implements ServiceProvider {
     const target = await this.target();
     this.record(service, 'starting');
     const up = composeUp(target, [this.composeServices[service]]);
-    const upResult = await this.runner({ ...up, timeoutMs: this.options.upTimeoutMs ?? 15 * 60_000 });
+    const upResult = await this.runner({
+      ...up,
+      timeoutMs: this.options.upTimeoutMs ?? 15 * 60_000,
+    });
     if (upResult.exitCode !== 0) {
       this.record(service, 'failed');
       throw this.failure(`Starting ${LABELS[service]} (docker compose up)`, up, upResult);
@@ -153,7 +196,8 @@ export class DockerProvider implements ServiceProvider {
       this.record(service, 'stopping');
       const cmd = composeStop(target, [this.composeServices[service]]);
       const result = await this.runner(cmd);
-      if (result.exitCode !== 0) throw this.failure(`Stopping ${LABELS[service]} (docker compose stop)`, cmd, result);
+      if (result.exitCode !== 0)
+        throw this.failure(`Stopping ${LABELS[service]} (docker compose stop)`, cmd, result);
     } catch (err) {
       // Without Docker, or with its engine down, no container can be running:
       // the service is stopped. Anything else (permission denied…) is a real failure.
@@ -168,7 +212,8 @@ export class DockerProvider implements ServiceProvider {
     const target = await this.target();
     const cmd = composeDown(target);
     const result = await this.runner(cmd);
-    if (result.exitCode !== 0) throw this.failure('Removing the nova-db containers (docker compose down)', cmd, result);
+    if (result.exitCode !== 0)
+      throw this.failure('Removing the nova-db containers (docker compose down)', cmd, result);
     for (const s of SERVICE_NAMES) this.record(s, 'stopped');
   }
 
@@ -183,7 +228,10 @@ export class DockerProvider implements ServiceProvider {
     const cmd = composePs(target, [this.composeServices[service]]);
     const result = await this.runner(cmd);
     if (result.exitCode !== 0) {
-      return this.unavailableStatus(service, this.failure(`Reading the state of ${LABELS[service]}`, cmd, result));
+      return this.unavailableStatus(
+        service,
+        this.failure(`Reading the state of ${LABELS[service]}`, cmd, result),
+      );
     }
     const container = this.pick(service, parseComposePs(result.stdout));
     return this.statusOf(service, container);
@@ -191,10 +239,12 @@ export class DockerProvider implements ServiceProvider {
 
   async logs(service: ServiceName, lines: number): Promise<string[]> {
     this.checkService(service);
+    checkLogLineCount(lines);
     const target = await this.target();
     const cmd = composeLogs(target, this.composeServices[service], lines);
     const result = await this.runner(cmd);
-    if (result.exitCode !== 0) throw this.failure(`Reading the log of ${LABELS[service]}`, cmd, result);
+    if (result.exitCode !== 0)
+      throw this.failure(`Reading the log of ${LABELS[service]}`, cmd, result);
     return result.stdout
       .split(/\r?\n/)
       .filter((line, i, all) => !(line === '' && i === all.length - 1))
@@ -202,7 +252,10 @@ export class DockerProvider implements ServiceProvider {
   }
 
   /** Polls `ps` until the container is healthy, fails, or the time is up. */
-  private async waitUntilHealthy(service: ServiceName, target: ComposeTarget): Promise<ServiceEndpoint> {
+  private async waitUntilHealthy(
+    service: ServiceName,
+    target: ComposeTarget,
+  ): Promise<ServiceEndpoint> {
     const deadline = this.now() + (this.options.healthTimeoutMs ?? 180_000);
     const interval = this.options.pollIntervalMs ?? 1000;
     let last: ServiceStatus | null = null;
@@ -214,10 +267,26 @@ export class DockerProvider implements ServiceProvider {
         throw this.failure(`Waiting for ${LABELS[service]} to become healthy`, cmd, result);
       }
       const container = this.pick(service, parseComposePs(result.stdout));
-      const status = this.statusOf(service, container, 'starting');
-      if (last === null || status.state !== last.state || status.reason !== last.reason) this.options.onStatus?.(status);
+      let status = this.statusOf(service, container, 'starting');
+      let endpoint: ServiceEndpoint | null = null;
+      if (status.state === 'healthy' && container) {
+        endpoint = this.endpoint(service, container);
+        if (!(await this.answers(endpoint))) {
+          // Healthy inside the container but not reachable from here (yet): keep waiting.
+          status = {
+            ...status,
+            state: 'starting',
+            reason: `${LABELS[service]}: its container is healthy but 127.0.0.1:${endpoint.port} does not answer as ${LABELS[service]} yet`,
+            since: this.record(service, 'starting'),
+          };
+          endpoint = null;
+        }
+      }
+      if (last === null || status.state !== last.state || status.reason !== last.reason) {
+        this.options.onStatus?.(status);
+      }
       last = status;
-      if (status.state === 'healthy' && container) return this.endpoint(service, container);
+      if (endpoint) return endpoint;
       if (status.state === 'failed' || (status.state === 'stopped' && container)) {
         throw new NovaError(
           'SERVICE_UNAVAILABLE',
@@ -228,7 +297,9 @@ export class DockerProvider implements ServiceProvider {
       if (this.now() >= deadline) {
         this.record(service, 'failed');
         const seconds = Math.round((this.options.healthTimeoutMs ?? 180_000) / 1000);
-        const where = container ? `it is still ${status.state}${status.reason ? ` (${status.reason})` : ''}` : 'no container appeared';
+        const where = container
+          ? `it is still ${status.state}${status.reason ? ` (${status.reason})` : ''}`
+          : 'no container appeared';
         throw new NovaError(
           'TIMEOUT',
           `${LABELS[service]} did not become healthy within ${seconds} s: ${where}.${await this.logTail(service)}`,
@@ -239,6 +310,14 @@ export class DockerProvider implements ServiceProvider {
       }
       await this.sleep(interval);
     }
+  }
+
+  private async answers(endpoint: ServiceEndpoint): Promise<boolean> {
+    if (this.options.handshake) return this.options.handshake(endpoint);
+    const probe = await probeService(endpoint.service, endpoint.host, endpoint.port, {
+      timeoutMs: 1500,
+    });
+    return probe.confirmed;
   }
 
   private endpoint(service: ServiceName, container: ComposeContainer): ServiceEndpoint {
@@ -260,7 +339,11 @@ export class DockerProvider implements ServiceProvider {
     }
   }
 
-  private statusOf(service: ServiceName, container: ComposeContainer | null, noContainer: ServiceState = 'stopped'): ServiceStatus {
+  private statusOf(
+    service: ServiceName,
+    container: ComposeContainer | null,
+    noContainer: ServiceState = 'stopped',
+  ): ServiceStatus {
     if (!container) {
       const since = this.record(service, noContainer);
       return { service, provider: 'docker', state: noContainer, since };
@@ -272,7 +355,9 @@ export class DockerProvider implements ServiceProvider {
       service,
       provider: 'docker',
       state: a.state,
-      ...(port !== undefined ? { port, url: redactUrlPasswords(this.connectionUrl(service, port)) } : {}),
+      ...(port !== undefined
+        ? { port, url: redactUrlPasswords(this.connectionUrl(service, port)) }
+        : {}),
       ...(a.reason ? { reason: `${LABELS[service]}: ${a.reason}` } : {}),
       ...(a.fix ? { fix: a.fix } : {}),
       since,
@@ -284,7 +369,14 @@ export class DockerProvider implements ServiceProvider {
     const since = this.record(service, 'stopped');
     const message = err instanceof Error ? err.message : String(err);
     const fix = err instanceof NovaError ? err.fix : undefined;
-    return { service, provider: 'docker', state: 'stopped', reason: message, ...(fix ? { fix } : {}), since };
+    return {
+      service,
+      provider: 'docker',
+      state: 'stopped',
+      reason: message,
+      ...(fix ? { fix } : {}),
+      since,
+    };
   }
 
   /** The container of `service` — a running one if several exist (e.g. one left over from a failed recreate). */
@@ -311,7 +403,9 @@ export class DockerProvider implements ServiceProvider {
   }
 
   private async prepare(): Promise<ComposeTarget> {
-    const detection = await (this.options.detect ?? (() => detectDocker({ runner: this.runner })))();
+    const detection = await (
+      this.options.detect ?? (() => detectDocker({ runner: this.runner }))
+    )();
     if (detection.engine !== 'running' || detection.invocation === null) {
       throw new DockerUnavailableError(
         detection.problems[0] ?? {
@@ -344,7 +438,11 @@ export class DockerProvider implements ServiceProvider {
     try {
       const lines = await this.logs(service, 15);
       const { credentials: c } = this.ctx;
-      const text = scrubSecrets(lines.join('\n'), [c.postgresPassword, c.mongoPassword, c.redisPassword]);
+      const text = scrubSecrets(lines.join('\n'), [
+        c.postgresPassword,
+        c.mongoPassword,
+        c.redisPassword,
+      ]);
       return lines.length > 0 ? `\nLast log lines:\n${text}` : '';
     } catch {
       return '';
@@ -357,9 +455,13 @@ export class DockerProvider implements ServiceProvider {
 
   private checkService(service: ServiceName): void {
     if (!SERVICE_NAMES.includes(service)) {
-      throw new NovaError('INVALID_ARGUMENT', `"${String(service)}" is not a service nova-db runs.`, {
-        fix: `Use one of: ${SERVICE_NAMES.join(', ')}.`,
-      });
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `"${String(service)}" is not a service nova-db runs.`,
+        {
+          fix: `Use one of: ${SERVICE_NAMES.join(', ')}.`,
+        },
+      );
     }
   }
 }
@@ -369,6 +471,9 @@ function failureKind(err: unknown): DockerFailureKind | null {
 }
 
 /** ProviderFactory for the docker profile (types.ts). */
-export function createDockerProvider(ctx: ProviderContext, options: DockerProviderOptions = {}): DockerProvider {
+export function createDockerProvider(
+  ctx: ProviderContext,
+  options: DockerProviderOptions = {},
+): DockerProvider {
   return new DockerProvider(ctx, options);
 }

@@ -5,7 +5,12 @@
  */
 export { detectDocker, DockerUnavailableError } from './detect-docker.js';
 export type { DockerDetectionReport, DockerProblem, DetectDockerOptions } from './detect-docker.js';
-export { createDockerProvider, DockerProvider, DEFAULT_DOCKER_PORTS, DOCKER_DB_USER } from './docker-provider.js';
+export {
+  createDockerProvider,
+  DockerProvider,
+  DEFAULT_DOCKER_PORTS,
+  DOCKER_DB_USER,
+} from './docker-provider.js';
 export type { DockerProviderOptions } from './docker-provider.js';
 export { execaRunner } from './command-runner.js';
 export type { CommandRunner, CommandSpec, CommandResult } from './command-runner.js';

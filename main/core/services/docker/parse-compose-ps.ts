@@ -35,13 +35,19 @@ export interface ComposeContainer {
 }
 
 function unreadable(detail: string): NovaError {
-  return new NovaError('INTERNAL', `Could not read the output of \`docker compose ps --format json\`: ${detail}.`, {
-    fix: 'Check that `docker compose version` reports Compose v2 or later; if it does, please report this output as a bug.',
-  });
+  return new NovaError(
+    'INTERNAL',
+    `Could not read the output of \`docker compose ps --format json\`: ${detail}.`,
+    {
+      fix: 'Check that `docker compose version` reports Compose v2 or later; if it does, please report this output as a bug.',
+    },
+  );
 }
 
 function asRecord(v: unknown): Record<string, unknown> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : null;
 }
 
 function str(v: unknown): string {
@@ -69,7 +75,14 @@ function toContainer(value: unknown, where: string): ComposeContainer {
     publishers: publishers.flatMap((p) => {
       const r = asRecord(p);
       return r
-        ? [{ url: str(r.URL), targetPort: num(r.TargetPort), publishedPort: num(r.PublishedPort), protocol: str(r.Protocol) }]
+        ? [
+            {
+              url: str(r.URL),
+              targetPort: num(r.TargetPort),
+              publishedPort: num(r.PublishedPort),
+              protocol: str(r.Protocol),
+            },
+          ]
         : [];
     }),
   };
@@ -163,7 +176,10 @@ export function assessContainer(c: ComposeContainer, logHint: string): Container
         fix: 'Restart Docker, then start the service again.',
       };
     default:
-      return { state: 'failed', reason: `its container is in an unknown state "${c.state}"${status}` };
+      return {
+        state: 'failed',
+        reason: `its container is in an unknown state "${c.state}"${status}`,
+      };
   }
 }
 

@@ -21,7 +21,9 @@ export interface DockerInfo {
 }
 
 function record(v: unknown): Record<string, unknown> | null {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : null;
 }
 
 function nonEmpty(v: unknown): string | null {
@@ -33,7 +35,10 @@ export function parseDockerInfo(stdout: string, stderr: string): DockerInfo {
   let doc: Record<string, unknown> | null = null;
   const text = stdout.trim();
   // Old clients may print warnings before the document; the JSON is the last line.
-  const jsonLine = text.split(/\r?\n/).reverse().find((l) => l.trim().startsWith('{'));
+  const jsonLine = text
+    .split(/\r?\n/)
+    .reverse()
+    .find((l) => l.trim().startsWith('{'));
   if (jsonLine) {
     try {
       doc = record(JSON.parse(jsonLine));

@@ -4,9 +4,8 @@
  * maps every driver error to a NovaError that names the host (never the password).
  */
 import { existsSync } from 'node:fs';
-import type { Collection, Db, MongoClientOptions, ObjectId } from 'mongodb';
+import type { Collection, Db, MongoClientOptions } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
-import type { ErrorCode } from '../../errors.js';
 import { NovaError } from '../../errors.js';
 import { COLLECTIONS, COLLECTION_NAME, collectionSpec } from '../collections.js';
 import type {
@@ -26,10 +25,10 @@ import {
   type BulkInsertResult,
 } from './mongo-bulk-insert.js';
 import { ensureMongoCollections, unknownCapabilities } from './mongo-collections.js';
-import { mapMongoError, mapWriteErrorCode, mongoHosts, redactUrl } from './mongo-errors.js';
+import { mapMongoError, mongoHosts, redactUrl } from './mongo-errors.js';
 import { toFindOptions, toMongoFilter } from './mongo-filter.js';
 import { toMongoUpdate } from './mongo-update.js';
-import { fromStoredDoc, fromStoredId, toStoredDoc } from './mongo-values.js';
+import { fromStoredDoc, fromStoredId, toStoredDoc, type DriverDoc } from './mongo-values.js';
 
 export type { MongoCapabilities } from './mongo-collections.js';
 export type { BulkInsertError, BulkInsertOptions, BulkInsertResult } from './mongo-bulk-insert.js';
@@ -47,12 +46,15 @@ export interface MongoConnectOptions {
 }
 
 type StoredDoc = Record<string, unknown>;
-/** How documents look to the driver: `_id` is an ObjectId or a string. */
-type DriverDoc = { _id: ObjectId | string; [field: string]: unknown };
 
 function databaseFromUrl(url: string): string | undefined {
   const path = /^[a-z+]+:\/\/[^/]*\/([^?]*)/i.exec(url)?.[1];
-  return path ? decodeURIComponent(path) : undefined;
+  if (!path) return undefined;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
 
 function formatBytes(n: number): string {

@@ -1,14 +1,14 @@
 /**
  * The relational store on PostgreSQL (SPEC §4): a `pg` pool that never lets
  * a dying connection crash the process, maps every failure to a NovaError,
- * and runs transactions on a dedicated connection.
+ * and runs transactions on a dedicated connection (postgres-transaction.ts).
  */
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import type { PoolClient, QueryConfig, QueryResult as PgQueryResult } from 'pg';
+import type { PoolClient } from 'pg';
 import { NovaError } from '../../errors.js';
 import type { NovaConfig } from '../../config/schema.js';
-import type { QueryResult, RelationalStore, ServiceHealth, SqlExecutor } from '../types.js';
+import type { QueryResult, RelationalStore, ServiceHealth } from '../types.js';
 import {
   buildPoolConfig,
   parsePostgresTarget,
@@ -18,18 +18,12 @@ import {
   type PostgresTarget,
   type ResolvedPostgresOptions,
 } from './postgres-connection.js';
-import {
-  isSessionReusable,
-  mapPostgresError,
-  type PostgresErrorContext,
-} from './postgres-errors.js';
+import { mapPostgresError, type PostgresErrorContext } from './postgres-errors.js';
+import { Session, type ScriptExecutor } from './postgres-session.js';
 import { probeServerSsl } from './postgres-ssl-probe.js';
+import { activeTransaction, runSavepoint, runTransaction } from './postgres-transaction.js';
 
-/** An executor that can also run a multi-statement script (schema migrations). */
-export interface ScriptExecutor extends SqlExecutor {
-  /** Runs `sql`, which may hold several `;`-separated statements and no parameters. */
-  exec(sql: string): Promise<void>;
-}
+export type { ScriptExecutor } from './postgres-session.js';
 
 export interface PostgresPoolStats {
   /** Connections open (idle + checked out). */
@@ -106,69 +100,30 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<QueryResult<R>> {
+    // Inside transaction(fn), statements sent through the store join it.
+    const tx = activeTransaction(this);
+    if (tx) return tx.session.query<R>(sql, params);
     return this.withSession((session) => session.query<R>(sql, params));
   }
 
   async exec(sql: string): Promise<void> {
+    const tx = activeTransaction(this);
+    if (tx) return tx.session.exec(sql);
     return this.withSession((session) => session.exec(sql));
   }
 
+  /**
+   * Runs `fn` in a transaction on one dedicated connection. Called inside
+   * another transaction of this store it becomes a savepoint of that one.
+   */
   async transaction<T>(fn: (tx: ScriptExecutor) => Promise<T>): Promise<T> {
-    return this.withSession(async (session) => {
-      await session.run('BEGIN');
-      let finished = false;
-      const guard = (): void => {
-        if (finished) {
-          throw new NovaError(
-            'INVALID_ARGUMENT',
-            'This transaction has already finished; its executor cannot run more statements.',
-            {
-              fix: 'Await every tx.query() inside the transaction callback, and use the store for work after it.',
-            },
-          );
-        }
-      };
-      const tx: ScriptExecutor = {
-        dialect: 'postgres',
-        query: async <R>(sql: string, params: readonly unknown[] = []) => {
-          guard();
-          return session.query<R>(sql, params);
-        },
-        exec: async (sql: string) => {
-          guard();
-          return session.exec(sql);
-        },
-      };
-      let result: T;
-      try {
-        result = await fn(tx);
-      } catch (err) {
-        finished = true;
-        // If the connection itself is gone the server has rolled back already;
-        // the session is then marked broken and destroyed on release.
-        await session.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      }
-      finished = true;
-      const commit = await session.run('COMMIT');
-      // COMMIT of a transaction in which a statement failed (and the caller
-      // caught the error) does not fail: the server answers ROLLBACK. Saying
-      // "committed" then would be a lie, so report it.
-      if (commit.command === 'ROLLBACK') {
-        throw new NovaError(
-          'QUERY_FAILED',
-          'The transaction was rolled back, not committed: a statement inside it failed earlier.',
-          {
-            fix: 'Let errors inside transaction() propagate, or fix the failing statement; nothing from this transaction was saved.',
-          },
-        );
-      }
-      return result;
-    });
+    const outer = activeTransaction(this);
+    if (outer) return runSavepoint(outer, fn);
+    return this.withSession((session) => runTransaction(this, session, fn));
   }
 
   async health(): Promise<ServiceHealth> {
-    const base = { service: 'postgres', backend: this.backend };
+    const base = { service: 'relational', backend: this.backend };
     const at = `${this.target.host}:${this.target.port}/${this.target.database}`;
     if (this.closing)
       return {
@@ -298,65 +253,6 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
       client.release(session.broken ?? undefined);
     }
   }
-}
-
-/** One checked-out connection; remembers whether it may go back to the pool. */
-class Session {
-  /** Set when the connection can no longer be trusted; release() then destroys it. */
-  broken: Error | undefined;
-
-  constructor(
-    private readonly client: PoolClient,
-    private readonly mapError: (err: unknown) => NovaError,
-  ) {}
-
-  /** Runs text through the simple protocol (BEGIN/COMMIT, scripts). */
-  async run(sql: string): Promise<PgQueryResult> {
-    try {
-      // Without values pg uses the simple protocol; a multi-statement script yields an array.
-      const res = (await this.client.query(sql)) as PgQueryResult | PgQueryResult[];
-      return Array.isArray(res) ? res[res.length - 1]! : res;
-    } catch (err) {
-      throw this.fail(err);
-    }
-  }
-
-  async exec(sql: string): Promise<void> {
-    await this.run(sql);
-  }
-
-  async query<R>(sql: string, params: readonly unknown[]): Promise<QueryResult<R>> {
-    // The extended protocol, even without parameters, runs exactly one
-    // statement, as the SQLite store does: a stray `;` cannot smuggle in a second one.
-    const config: QueryConfig & { queryMode: 'extended' } = {
-      text: sql,
-      values: [...params],
-      queryMode: 'extended',
-    };
-    try {
-      return toQueryResult<R>(await this.client.query(config));
-    } catch (err) {
-      throw this.fail(err);
-    }
-  }
-
-  private fail(err: unknown): NovaError {
-    if (!isSessionReusable(err))
-      this.broken ??= err instanceof Error ? err : new Error(String(err));
-    return this.mapError(err);
-  }
-}
-
-function toQueryResult<R>(res: PgQueryResult): QueryResult<R> {
-  const rows = res.rows as R[];
-  const result: QueryResult<R> = { rows, rowCount: res.rowCount ?? rows.length };
-  if (res.command === 'INSERT') {
-    // PostgreSQL has no "last insert id"; `INSERT … RETURNING id` is the idiom.
-    const last = res.rows[res.rows.length - 1] as Record<string, unknown> | undefined;
-    const id = last?.id;
-    result.lastInsertId = typeof id === 'number' || typeof id === 'string' ? id : null;
-  }
-  return result;
 }
 
 function formatBytes(bytes: number): string {

@@ -6,11 +6,11 @@
  * every command has a timeout.
  */
 import { readFileSync } from 'node:fs';
-import { connect as tcpConnect } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { NovaError } from '../../errors.js';
 import type { Cache, CacheStats, ServiceHealth } from '../types.js';
 import { decodeValue, encodeValue } from './redis-codec.js';
+import { probeTcp, serverStatsFromInfo, type RedisServerStats } from './redis-info.js';
 import {
   isAuthError,
   mapRedisError,
@@ -36,13 +36,7 @@ export interface RedisCacheOptions {
   allowOffline?: boolean;
 }
 
-/** Server-wide counters from Redis INFO (all clients of that Redis, not just this process). */
-export interface RedisServerStats {
-  version?: string;
-  keyspaceHits: number;
-  keyspaceMisses: number;
-  usedMemoryBytes?: number;
-}
+export type { RedisServerStats } from './redis-info.js';
 
 export interface RedisCacheStats extends CacheStats {
   /** False while Redis is unreachable (then `keys` is 0 and `server` absent). */
@@ -56,15 +50,6 @@ const SCAN_COUNT = 500;
 /** Escapes glob characters so SCAN MATCH treats the prefix literally. */
 function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, '\\$&');
-}
-
-function parseInfo(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split(/\r?\n/)) {
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith('#')) out.set(line.slice(0, i), line.slice(i + 1).trim());
-  }
-  return out;
 }
 
 function checkKey(key: unknown): asserts key is string {
@@ -345,29 +330,11 @@ export class RedisCache implements Cache {
     };
   }
 
-  /**
-   * Why Redis is unreachable. Right after the connection drops ioredis has
-   * seen no error yet (only 'close'), so one plain TCP connect tells us
-   * whether anything listens there at all.
-   */
+  /** Why Redis is unreachable: the last error ioredis reported, else a TCP probe (right after a drop ioredis has only seen 'close'). */
   private async downReason(): Promise<unknown> {
     if (this.lastError !== undefined) return this.lastError;
     const { hostname, port } = new URL(this.url);
-    return new Promise((resolve) => {
-      const socket = tcpConnect({ host: hostname || '127.0.0.1', port: Number(port || 6379) });
-      socket.setTimeout(1000, () => {
-        socket.destroy();
-        resolve(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' }));
-      });
-      socket.once('error', (err) => {
-        socket.destroy();
-        resolve(err);
-      });
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(new Error(`not ready (${this.client.status})`));
-      });
-    });
+    return probeTcp(hostname || '127.0.0.1', Number(port || 6379), this.client.status);
   }
 
   private unavailable(action: string): NovaError {
@@ -447,14 +414,6 @@ export class RedisCache implements Cache {
   }
 
   private async serverStats(): Promise<RedisServerStats> {
-    const info = parseInfo(await this.client.info());
-    const num = (name: string) => Number(info.get(name) ?? 0);
-    const memory = info.get('used_memory');
-    return {
-      ...(info.get('redis_version') ? { version: info.get('redis_version') } : {}),
-      keyspaceHits: num('keyspace_hits'),
-      keyspaceMisses: num('keyspace_misses'),
-      ...(memory !== undefined ? { usedMemoryBytes: Number(memory) } : {}),
-    };
+    return serverStatsFromInfo(await this.client.info());
   }
 }

@@ -12,9 +12,11 @@
 import type { CollectionIndex, CollectionSpec } from '../collections.js';
 import type { FieldPath, FilterNode, FilterScalar, parseSort } from '../doc-filter.js';
 import { parseFieldPath } from '../doc-filter.js';
+import { DOCUMENTS_TABLE, ParamList, collectionLiteral, indexName } from '../doc-sql-shared.js';
 import type { TtlRule } from '../types.js';
 
-export const DOCUMENTS_TABLE = 'nova_documents';
+// Shared with the PostgreSQL JSONB store; re-exported so existing imports keep working.
+export { DOCUMENTS_TABLE, ParamList, collectionLiteral, indexName };
 
 export const DOCUMENTS_TABLE_DDL = `
 CREATE TABLE IF NOT EXISTS ${DOCUMENTS_TABLE} (
@@ -24,16 +26,6 @@ CREATE TABLE IF NOT EXISTS ${DOCUMENTS_TABLE} (
   created_at TEXT NOT NULL,
   PRIMARY KEY (collection, id)
 );`;
-
-/** Collects bound values and hands out `$n` placeholders for them. */
-export class ParamList {
-  readonly values: unknown[] = [];
-
-  bind(value: unknown): string {
-    this.values.push(value);
-    return `$${this.values.length}`;
-  }
-}
 
 /** The SQL expressions that read one field of the stored document. */
 interface FieldSql {
@@ -162,19 +154,6 @@ export function expiredSql(ttl: TtlRule, now: Date, params: ParamList): string {
 
 export function visibleSql(ttl: TtlRule | undefined, now: Date, params: ParamList): string {
   return ttl ? not(expiredSql(ttl, now, params)) : '1';
-}
-
-/**
- * Collection names are validated against COLLECTION_NAME before they get
- * here. They are written as literals, not bound, because SQLite only uses a
- * partial index (`WHERE collection = 'x'`) when the query names the same literal.
- */
-export function collectionLiteral(name: string): string {
-  return `'${name.replace(/'/g, "''")}'`;
-}
-
-export function indexName(spec: CollectionSpec, index: CollectionIndex): string {
-  return `nova_doc_${spec.name}__${Object.keys(index.keys).join('_').replace(/\./g, '_')}`;
 }
 
 /** One expression index per declared index, partial on its collection so collections never collide. */

@@ -8,13 +8,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import { NovaError, isNovaError } from '../../errors.js';
-import {
-  COLLECTION_NAME,
-  COLLECTIONS,
-  collectionSpec,
-  type CollectionSpec,
-} from '../collections.js';
+import { COLLECTIONS, collectionSpec, type CollectionSpec } from '../collections.js';
 import { decodeDoc, encodeDoc } from '../doc-codec.js';
+import { checkCollectionName, checkCount } from '../doc-sql-shared.js';
 import { parseFilter, parseSort } from '../doc-filter.js';
 import { applyParsedUpdate, parseUpdate } from '../doc-update.js';
 import { validateDocument } from '../doc-validator.js';
@@ -248,15 +244,7 @@ export class SqliteDocumentStore implements DocumentStore {
 
   private checkCollection(collection: string): CollectionSpec | undefined {
     this.assertOpen();
-    if (typeof collection !== 'string' || !COLLECTION_NAME.test(collection)) {
-      throw new NovaError(
-        'INVALID_ARGUMENT',
-        `${JSON.stringify(collection)} is not a valid collection name.`,
-        {
-          fix: 'Collection names start with a letter or _, then letters, digits or _ (at most 63 characters).',
-        },
-      );
-    }
+    checkCollectionName(collection);
     return collectionSpec(collection);
   }
 
@@ -330,15 +318,4 @@ export class SqliteDocumentStore implements DocumentStore {
       });
     }
   }
-}
-
-function checkCount(value: number | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isSafeInteger(value) || value < 0) {
-    throw new NovaError(
-      'INVALID_ARGUMENT',
-      `${name} must be a non-negative integer, got ${String(value)}.`,
-    );
-  }
-  return value;
 }
