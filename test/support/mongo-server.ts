@@ -53,11 +53,16 @@ function onPath(binary: string): boolean {
     .some((dir) => dir !== '' && existsSync(join(dir, binary)));
 }
 
-export async function startMongo(): Promise<MongoTestServer> {
+export interface StartMongoOptions {
+  /** Listen on this port (to restart a server where clients expect it); default: a free one. */
+  port?: number;
+}
+
+export async function startMongo(options: StartMongoOptions = {}): Promise<MongoTestServer> {
   const external = process.env.MONGODB_URL;
   if (external) return { url: external, kind: 'external', stop: async () => {} };
-  if (onPath('mongod')) return startMongod();
-  return startEmulator();
+  if (onPath('mongod')) return startMongod(options.port);
+  return startEmulator(options.port ?? 0);
 }
 
 async function waitForPing(
@@ -105,9 +110,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-async function startMongod(): Promise<MongoTestServer> {
+async function startMongod(fixedPort?: number): Promise<MongoTestServer> {
   const dbpath = mkdtempSync(join(tmpdir(), 'nova-mongod-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const child = spawn(
     'mongod',
     ['--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', dbpath, '--quiet'],
@@ -174,12 +179,12 @@ async function ensureEmulatorBuilt(): Promise<void> {
   }
 }
 
-async function startEmulator(): Promise<MongoTestServer> {
+async function startEmulator(listenPort: number): Promise<MongoTestServer> {
   await ensureEmulatorBuilt();
   // Small heap and C1 only: the emulator holds test data and should start fast on 2 cores.
   const child = spawn(
     'java',
-    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', emulatorJar, '0'],
+    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', emulatorJar, String(listenPort)],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

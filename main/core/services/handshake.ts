@@ -9,7 +9,7 @@
 import { connect, isIP } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { ServiceName } from './types.js';
-import { buildHelloMessage, parseOpMsgReply } from './mongo-wire.js';
+import { buildHelloMessage, parseOpMsgReply, type HandshakeCommand } from './mongo-wire.js';
 
 export interface ProbeResult {
   /** Something accepted the TCP connection. */
@@ -232,26 +232,41 @@ export async function probeRedis(host: string, port: number, options: ProbeOptio
 
 /**
  * MongoDB: send an OP_MSG `hello` on `admin` (needs no authentication) and
- * check the reply is an OP_MSG answering our request id. Servers too old to
- * know `hello` still reply with a well-formed `ok: 0`, which is proof enough.
+ * check the reply is an OP_MSG answering our request id. A server that does
+ * not know `hello` (before 4.4.2, and some emulators) still answers with a
+ * well-formed `ok: 0` — proof enough — and is asked again with the legacy
+ * `isMaster` for its wire version.
  */
 export async function probeMongo(host: string, port: number, options: ProbeOptions = {}): Promise<ProbeResult> {
+  const first = await mongoHandshake(host, port, options, 'hello');
+  if (!first.confirmed || first.maxWireVersion !== undefined) return first.result;
+  const legacy = await mongoHandshake(host, port, options, 'isMaster');
+  return legacy.confirmed ? legacy.result : first.result;
+}
+
+async function mongoHandshake(
+  host: string,
+  port: number,
+  options: ProbeOptions,
+  command: HandshakeCommand,
+): Promise<{ confirmed: boolean; maxWireVersion?: number; result: ProbeResult }> {
   const requestId = 0x4e6f7661; // "Nova": any id works; the reply must echo it
-  const request = buildHelloMessage(requestId);
-  const r = await exchange(host, port, options.timeoutMs ?? 1500, request, (buf) => {
+  const r = await exchange(host, port, options.timeoutMs ?? 1500, buildHelloMessage(requestId, command), (buf) => {
     if (buf.length < 4) return 'more';
     const len = buf.readInt32LE(0);
     if (len < 16 || len > 48 * 1024 * 1024) return 'done';
     return buf.length >= len ? 'done' : 'more';
   }, options.tls);
-  if (!r.open) return unreachable('mongo', r);
-  if (r.received.length === 0) return impostor('mongo', r.timedOut ? 'no reply to hello' : 'closed without a reply');
+  if (!r.open) return { confirmed: false, result: unreachable('mongo', r) };
+  if (r.received.length === 0) {
+    return { confirmed: false, result: impostor('mongo', r.timedOut ? `no reply to ${command}` : 'closed without a reply') };
+  }
   const reply = parseOpMsgReply(r.received, requestId);
-  if (!reply) return impostor('mongo', 'reply is not a MongoDB OP_MSG');
+  if (!reply) return { confirmed: false, result: impostor('mongo', 'reply is not a MongoDB OP_MSG') };
+  const wire = reply.ok === 1 ? reply.maxWireVersion : undefined;
   return {
-    open: true,
     confirmed: true,
-    detail:
-      reply.maxWireVersion !== undefined ? `MongoDB (wire version ${reply.maxWireVersion})` : 'MongoDB',
+    ...(wire !== undefined ? { maxWireVersion: wire } : {}),
+    result: { open: true, confirmed: true, detail: wire !== undefined ? `MongoDB (wire version ${wire})` : 'MongoDB' },
   };
 }

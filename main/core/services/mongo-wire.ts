@@ -7,8 +7,11 @@
 
 const OP_MSG = 2013;
 
-/** BSON `{ hello: 1, $db: "admin" }`. */
-function helloDocument(): Buffer {
+/** The handshake command: `hello` (MongoDB ≥ 4.4.2) or its legacy name `isMaster` (every version). */
+export type HandshakeCommand = 'hello' | 'isMaster';
+
+/** BSON `{ <command>: 1, $db: "admin" }`. */
+function helloDocument(command: HandshakeCommand): Buffer {
   const parts: Buffer[] = [];
   const cstring = (s: string) => Buffer.concat([Buffer.from(s, 'utf8'), Buffer.from([0])]);
   const int32 = (n: number) => {
@@ -16,16 +19,16 @@ function helloDocument(): Buffer {
     b.writeInt32LE(n, 0);
     return b;
   };
-  parts.push(Buffer.from([0x10]), cstring('hello'), int32(1));
+  parts.push(Buffer.from([0x10]), cstring(command), int32(1));
   const db = cstring('admin');
   parts.push(Buffer.from([0x02]), cstring('$db'), int32(db.length), db);
   const body = Buffer.concat(parts);
   return Buffer.concat([int32(4 + body.length + 1), body, Buffer.from([0])]);
 }
 
-/** An OP_MSG carrying `hello`, with the given request id. */
-export function buildHelloMessage(requestId: number): Buffer {
-  const doc = helloDocument();
+/** An OP_MSG carrying `hello` (or `isMaster`), with the given request id. */
+export function buildHelloMessage(requestId: number, command: HandshakeCommand = 'hello'): Buffer {
+  const doc = helloDocument(command);
   const header = Buffer.alloc(16);
   const total = 16 + 4 + 1 + doc.length;
   header.writeInt32LE(total, 0);

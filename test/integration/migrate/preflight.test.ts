@@ -224,13 +224,20 @@ describe('preflight snapshots', () => {
   it('stops when aborted, leaving no snapshot', async () => {
     const work = fresh();
     const controller = new AbortController();
-    const pending = preflight(legacy, work, { pagesPerStep: 1, onProgress: () => controller.abort(new Error('cancelled by test')) });
+    const pending = preflight(legacy, work, {
+      signal: controller.signal,
+      pagesPerStep: 1,
+      onProgress: () => controller.abort(new Error('cancelled by test')),
+    });
     await expect(pending).rejects.toThrow('cancelled by test');
     expect(readdirSync(work)).toEqual([]);
   });
 
   it('copies a WAL database first when its directory is read-only (no -shm can be created)', async () => {
     const dir = fresh();
+    // mkdtemp makes 0700 directories; the unprivileged user must be able to reach the file.
+    chmodSync(root, 0o755);
+    chmodSync(dir, 0o755);
     const src = join(dir, 'ro');
     mkdirSync(src);
     const g = generateLegacyDatabase(join(src, 'log.sqlite'), { users: 3, logs: 50, walRows: true });

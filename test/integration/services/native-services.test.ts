@@ -5,7 +5,7 @@
  * tests in this file, which run in order: start, crash and recover, adopt
  * after a "crash" of Nova itself, stop, restart, misconfigurations.
  */
-import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -327,8 +327,9 @@ describe('native provider misconfigurations', () => {
   it('a cluster from another PostgreSQL major version is refused with the way forward', async () => {
     const dir = await reachableDataDir();
     const clusterDir = path.join(dir, 'services', 'postgres', 'data');
-    await cp(path.join(dataDir, 'services', 'postgres', 'data'), clusterDir, { recursive: true });
+    await mkdir(clusterDir, { recursive: true });
     await writeFile(path.join(clusterDir, 'PG_VERSION'), '11\n');
+    await writeFile(path.join(clusterDir, 'postgresql.conf'), "listen_addresses = 'localhost'\n");
     const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir) });
     const err = await caught(provider.start('postgres'));
     expect(err.code).toBe('SERVICE_UNAVAILABLE');

@@ -45,37 +45,19 @@ import {
   type DockerDetectionReport,
 } from './detect-docker.js';
 import {
+  CONTAINER_PORTS,
+  PORT_VARIABLES,
+  SERVICE_LABELS as LABELS,
+  composeEnvironment,
+  connectionUrl,
+  stackPorts,
+} from './docker-stack.js';
+import {
   assessContainer,
   parseComposePs,
   publishedPort,
   type ComposeContainer,
 } from './parse-compose-ps.js';
-
-/** Host ports used when none are configured: one above the usual ones, so a local server is left alone. */
-export const DEFAULT_DOCKER_PORTS: Readonly<Record<ServiceName, number>> = {
-  postgres: 5433,
-  mongo: 27018,
-  redis: 6380,
-};
-
-/** The database user the compose files create (POSTGRES_USER / MONGO_USER). */
-export const DOCKER_DB_USER = 'nova';
-
-const CONTAINER_PORTS: Readonly<Record<ServiceName, number>> = {
-  postgres: 5432,
-  mongo: 27017,
-  redis: 6379,
-};
-const PORT_VARIABLES: Readonly<Record<ServiceName, string>> = {
-  postgres: 'NOVA_PG_PORT',
-  mongo: 'NOVA_MONGO_PORT',
-  redis: 'NOVA_REDIS_PORT',
-};
-const LABELS: Readonly<Record<ServiceName, string>> = {
-  postgres: 'PostgreSQL',
-  mongo: 'MongoDB',
-  redis: 'Redis',
-};
 
 export interface DockerProviderOptions {
   /** Runs docker commands (default: execa). Tests replay recorded outputs through it. */
@@ -84,7 +66,7 @@ export interface DockerProviderOptions {
   stack?: ComposeStack;
   /** Absolute path of the compose file (a packaged app's resources directory). */
   composeFile?: string;
-  /** Host ports on 127.0.0.1 (default DEFAULT_DOCKER_PORTS). */
+  /** Host ports on 127.0.0.1 (default DEFAULT_DOCKER_PORTS of ./docker-stack.ts). */
   ports?: Partial<Record<ServiceName, number>>;
   /** Compose service names, when a custom compose file names them differently. */
   composeServices?: Partial<Record<ServiceName, string>>;
@@ -133,7 +115,7 @@ export class DockerProvider implements ServiceProvider {
     this.options = options;
     this.runner = options.runner ?? execaRunner;
     this.composeFile = options.composeFile ?? findComposeFile(options.stack ?? 'prod');
-    this.ports = { ...DEFAULT_DOCKER_PORTS, ...options.ports };
+    this.ports = stackPorts(options.ports);
     this.composeServices = {
       postgres: 'postgres',
       mongo: 'mongo',
@@ -142,35 +124,11 @@ export class DockerProvider implements ServiceProvider {
     };
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? realSleep;
-    for (const s of SERVICE_NAMES) {
-      const p = this.ports[s];
-      if (!Number.isInteger(p) || p < 1 || p > 65535) {
-        throw new NovaError(
-          'INVALID_ARGUMENT',
-          `The Docker host port for ${LABELS[s]} (${String(p)}) is not a TCP port.`,
-          {
-            fix: `Choose a port from 1 to 65535 for ${PORT_VARIABLES[s]}.`,
-          },
-        );
-      }
-    }
   }
 
   /** Interpolation variables for the compose file: credentials, names and ports. Secrets live only here. */
   composeEnv(): Record<string, string> {
-    const { credentials, config } = this.ctx;
-    return {
-      POSTGRES_USER: DOCKER_DB_USER,
-      POSTGRES_PASSWORD: credentials.postgresPassword,
-      POSTGRES_DB: 'nova',
-      MONGO_USER: DOCKER_DB_USER,
-      MONGO_PASSWORD: credentials.mongoPassword,
-      MONGODB_DB: config.MONGODB_DB,
-      REDIS_PASSWORD: credentials.redisPassword,
-      NOVA_PG_PORT: String(this.ports.postgres),
-      NOVA_MONGO_PORT: String(this.ports.mongo),
-      NOVA_REDIS_PORT: String(this.ports.redis),
-    };
+    return composeEnvironment(this.ctx, this.ports);
   }
 
   async start(service: ServiceName): Promise<ServiceEndpoint> {
@@ -322,21 +280,7 @@ export class DockerProvider implements ServiceProvider {
 
   private endpoint(service: ServiceName, container: ComposeContainer): ServiceEndpoint {
     const port = publishedPort(container, CONTAINER_PORTS[service]) ?? this.ports[service];
-    return { service, url: this.connectionUrl(service, port), host: '127.0.0.1', port };
-  }
-
-  /** Connection URL with credentials (a secret: hand it to the data layer only). */
-  private connectionUrl(service: ServiceName, port: number): string {
-    const { credentials, config } = this.ctx;
-    const enc = encodeURIComponent;
-    switch (service) {
-      case 'postgres':
-        return `postgresql://${DOCKER_DB_USER}:${enc(credentials.postgresPassword)}@127.0.0.1:${port}/nova`;
-      case 'mongo':
-        return `mongodb://${DOCKER_DB_USER}:${enc(credentials.mongoPassword)}@127.0.0.1:${port}/${enc(config.MONGODB_DB)}?authSource=admin`;
-      case 'redis':
-        return `redis://default:${enc(credentials.redisPassword)}@127.0.0.1:${port}`;
-    }
+    return { service, url: connectionUrl(this.ctx, service, port), host: '127.0.0.1', port };
   }
 
   private statusOf(
@@ -356,7 +300,7 @@ export class DockerProvider implements ServiceProvider {
       provider: 'docker',
       state: a.state,
       ...(port !== undefined
-        ? { port, url: redactUrlPasswords(this.connectionUrl(service, port)) }
+        ? { port, url: redactUrlPasswords(connectionUrl(this.ctx, service, port)) }
         : {}),
       ...(a.reason ? { reason: `${LABELS[service]}: ${a.reason}` } : {}),
       ...(a.fix ? { fix: a.fix } : {}),

@@ -5,12 +5,8 @@
  */
 export { detectDocker, DockerUnavailableError } from './detect-docker.js';
 export type { DockerDetectionReport, DockerProblem, DetectDockerOptions } from './detect-docker.js';
-export {
-  createDockerProvider,
-  DockerProvider,
-  DEFAULT_DOCKER_PORTS,
-  DOCKER_DB_USER,
-} from './docker-provider.js';
+export { createDockerProvider, DockerProvider } from './docker-provider.js';
+export { DEFAULT_DOCKER_PORTS, DOCKER_DB_USER, DOCKER_PG_DATABASE } from './docker-stack.js';
 export type { DockerProviderOptions } from './docker-provider.js';
 export { execaRunner } from './command-runner.js';
 export type { CommandRunner, CommandSpec, CommandResult } from './command-runner.js';
