@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'MIGRATION_FAILED'
   | 'SERVICE_UNAVAILABLE'
+  | 'TASK_CANCELLED'
   | 'INTERNAL';
 
 export interface ErrorData {

@@ -20,7 +20,12 @@ import type { ServiceCredentials } from '../services/types.js';
 export const CREDENTIALS_FILE_NAME = 'credentials.json';
 export const CREDENTIALS_VERSION = 1;
 
-export const CREDENTIAL_KEYS = ['postgresPassword', 'redisPassword', 'mongoPassword', 'adminToken'] as const;
+export const CREDENTIAL_KEYS = [
+  'postgresPassword',
+  'redisPassword',
+  'mongoPassword',
+  'adminToken',
+] as const;
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
 type Values = Record<CredentialKey, string>;
@@ -29,7 +34,9 @@ const REDACTED = '***';
 
 /** Hex passwords are safe everywhere they go: URLs, redis.conf, a pwfile, a shell-free argv. */
 function generate(key: CredentialKey): string {
-  return key === 'adminToken' ? randomBytes(32).toString('base64url') : randomBytes(24).toString('hex');
+  return key === 'adminToken'
+    ? randomBytes(32).toString('base64url')
+    : randomBytes(24).toString('hex');
 }
 
 /** The secrets, readable by code, redacted whenever they are printed or serialised. */
@@ -58,7 +65,10 @@ export class Credentials implements ServiceCredentials {
   }
 
   toJSON(): Record<CredentialKey, string> {
-    return Object.fromEntries(CREDENTIAL_KEYS.map((k) => [k, REDACTED])) as Record<CredentialKey, string>;
+    return Object.fromEntries(CREDENTIAL_KEYS.map((k) => [k, REDACTED])) as Record<
+      CredentialKey,
+      string
+    >;
   }
   toString(): string {
     return '[Credentials (redacted)]';
@@ -126,10 +136,14 @@ async function readValues(file: string): Promise<Partial<Values> | null> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
     if (code === 'ENOTDIR') {
-      throw new NovaError('DATA_DIR_NOT_WRITABLE', `The data directory ${path.dirname(file)} is not a directory (part of its path is a file).`, {
-        fix: 'Choose another data directory with --data-dir or NOVA_DATA_DIR.',
-        cause: err,
-      });
+      throw new NovaError(
+        'DATA_DIR_NOT_WRITABLE',
+        `The data directory ${path.dirname(file)} is not a directory (part of its path is a file).`,
+        {
+          fix: 'Choose another data directory with --data-dir or NOVA_DATA_DIR.',
+          cause: err,
+        },
+      );
     }
     throw unreadable(file, (err as Error).message, err);
   }
@@ -144,14 +158,20 @@ async function readValues(file: string): Promise<Partial<Values> | null> {
   }
   const obj = parsed as Record<string, unknown>;
   if (obj.version !== undefined && obj.version !== CREDENTIALS_VERSION) {
-    throw unreadable(file, `it has version ${JSON.stringify(obj.version)}, this build reads version ${CREDENTIALS_VERSION}`);
+    throw unreadable(
+      file,
+      `it has version ${JSON.stringify(obj.version)}, this build reads version ${CREDENTIALS_VERSION}`,
+    );
   }
   const values: Partial<Values> = {};
   for (const k of CREDENTIAL_KEYS) {
     const v = obj[k];
     if (v === undefined) continue;
     if (typeof v !== 'string' || v.length < 16) {
-      throw unreadable(file, `"${k}" is not a generated secret (expected a string of at least 16 characters)`);
+      throw unreadable(
+        file,
+        `"${k}" is not a generated secret (expected a string of at least 16 characters)`,
+      );
     }
     values[k] = v;
   }
@@ -159,12 +179,16 @@ async function readValues(file: string): Promise<Partial<Values> | null> {
 }
 
 function unreadable(file: string, why: string, cause?: unknown): NovaError {
-  return new NovaError('SETTINGS_UNREADABLE', `The credentials file ${file} cannot be used: ${why}.`, {
-    fix:
-      `Restore ${file} from a backup. If it is lost, move it aside so new credentials are generated — ` +
-      'servers already initialised with the old passwords (the native PostgreSQL cluster) must then be reset too.',
-    cause,
-  });
+  return new NovaError(
+    'SETTINGS_UNREADABLE',
+    `The credentials file ${file} cannot be used: ${why}.`,
+    {
+      fix:
+        `Restore ${file} from a backup. If it is lost, move it aside so new credentials are generated — ` +
+        'servers already initialised with the old passwords (the native PostgreSQL cluster) must then be reset too.',
+      cause,
+    },
+  );
 }
 
 /**
@@ -173,7 +197,11 @@ function unreadable(file: string, why: string, cause?: unknown): NovaError {
  * network mounts) ignore it, and a world-readable password file must not
  * pass silently. Returns false when `create` lost a race.
  */
-async function writePrivate(file: string, values: Values, mode: 'create' | 'replace'): Promise<boolean> {
+async function writePrivate(
+  file: string,
+  values: Values,
+  mode: 'create' | 'replace',
+): Promise<boolean> {
   const body = `${JSON.stringify({ version: CREDENTIALS_VERSION, updatedAt: new Date().toISOString(), ...values }, null, 2)}\n`;
   const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
@@ -190,10 +218,14 @@ async function writePrivate(file: string, values: Values, mode: 'create' | 'repl
       await rename(temp, file);
     }
   } catch (err) {
-    throw new NovaError('DATA_DIR_NOT_WRITABLE', `Cannot write the credentials file ${file}: ${(err as Error).message}.`, {
-      fix: `Make ${path.dirname(file)} writable by this user, or choose another data directory with --data-dir.`,
-      cause: err,
-    });
+    throw new NovaError(
+      'DATA_DIR_NOT_WRITABLE',
+      `Cannot write the credentials file ${file}: ${(err as Error).message}.`,
+      {
+        fix: `Make ${path.dirname(file)} writable by this user, or choose another data directory with --data-dir.`,
+        cause: err,
+      },
+    );
   } finally {
     await unlink(temp).catch(() => undefined); // gone already after rename
   }
@@ -211,7 +243,9 @@ async function ensurePrivateMode(file: string): Promise<void> {
     throw new NovaError(
       'DATA_DIR_NOT_WRITABLE',
       `The credentials file ${file} cannot be made private (mode is ${after.toString(8)}, need 600).`,
-      { fix: 'Put the data directory on a file system that supports Unix permissions (not FAT or a permission-less network mount).' },
+      {
+        fix: 'Put the data directory on a file system that supports Unix permissions (not FAT or a permission-less network mount).',
+      },
     );
   }
 }

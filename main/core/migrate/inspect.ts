@@ -152,7 +152,7 @@ export function inspectDatabase(db: Database.Database, file: string = db.name): 
 
   return {
     file,
-    sizeBytes: file === ':memory:' || file === '' ? 0 : statSync(file).size,
+    sizeBytes: db.memory ? 0 : (statSync(file, { throwIfNoEntry: false })?.size ?? 0),
     pageSize: db.pragma('page_size', { simple: true }) as number,
     pageCount: db.pragma('page_count', { simple: true }) as number,
     encoding: db.pragma('encoding', { simple: true }) as string,

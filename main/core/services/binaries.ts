@@ -13,7 +13,13 @@ import { execa } from 'execa';
 
 export type BinaryName = 'initdb' | 'pg_ctl' | 'postgres' | 'redis-server' | 'mongod';
 
-export const BINARY_NAMES: readonly BinaryName[] = ['initdb', 'pg_ctl', 'postgres', 'redis-server', 'mongod'];
+export const BINARY_NAMES: readonly BinaryName[] = [
+  'initdb',
+  'pg_ctl',
+  'postgres',
+  'redis-server',
+  'mongod',
+];
 
 /** A program that was found, with the version it reports. */
 export interface FoundBinary {
@@ -111,10 +117,18 @@ export function parseVersion(text: string): string | null {
 export async function findBinaries(options: BinarySearchOptions = {}): Promise<BinaryReport> {
   const platform = options.platform ?? process.platform;
   const dirs = options.searchDirs ?? (await defaultSearchDirs(platform, options.pathEnv));
-  const report: BinaryReport = { initdb: null, pg_ctl: null, postgres: null, 'redis-server': null, mongod: null };
+  const report: BinaryReport = {
+    initdb: null,
+    pg_ctl: null,
+    postgres: null,
+    'redis-server': null,
+    mongod: null,
+  };
 
   for (const dir of dirs) {
-    const files = (['initdb', 'pg_ctl', 'postgres'] as const).map((n) => path.join(dir, exeName(n, platform)));
+    const files = (['initdb', 'pg_ctl', 'postgres'] as const).map((n) =>
+      path.join(dir, exeName(n, platform)),
+    );
     const present = await Promise.all(files.map((f) => isExecutable(f, platform)));
     if (present.every(Boolean)) {
       const versions = await Promise.all(files.map((f) => readVersion(f)));
@@ -140,10 +154,17 @@ export async function findBinaries(options: BinarySearchOptions = {}): Promise<B
 }
 
 /** How to install a missing program, for BINARY_MISSING fixes. */
-export function installHint(name: BinaryName, platform: NodeJS.Platform = process.platform): string {
+export function installHint(
+  name: BinaryName,
+  platform: NodeJS.Platform = process.platform,
+): string {
   const pg = name === 'initdb' || name === 'pg_ctl' || name === 'postgres';
   if (platform === 'darwin') {
-    return pg ? 'brew install postgresql@15' : name === 'redis-server' ? 'brew install redis' : 'brew install mongodb-community (tap mongodb/brew)';
+    return pg
+      ? 'brew install postgresql@15'
+      : name === 'redis-server'
+        ? 'brew install redis'
+        : 'brew install mongodb-community (tap mongodb/brew)';
   }
   if (platform === 'win32') {
     return pg

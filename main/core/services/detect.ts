@@ -11,14 +11,16 @@ import { DEFAULT_PORTS, probeService } from './handshake.js';
 import { SERVICE_NAMES, type DockerDetection, type ServiceName } from './types.js';
 
 /** Docker part of the report; `checked: false` when the Docker module could not be asked. */
-export type DockerReport = (DockerDetection & { checked: true }) | {
-  checked: false;
-  client: null;
-  engine: 'absent';
-  compose: null;
-  versions: Record<string, never>;
-  reason: string;
-};
+export type DockerReport =
+  | (DockerDetection & { checked: true })
+  | {
+      checked: false;
+      client: null;
+      engine: 'absent';
+      compose: null;
+      versions: Record<string, never>;
+      reason: string;
+    };
 
 /** A server found listening on a probed port. */
 export interface ListeningService {
@@ -64,7 +66,9 @@ export async function detectListening(options: DetectOptions = {}): Promise<List
   }
   const results = await Promise.all(
     targets.map(async ({ service, port }) => {
-      const probe = await probeService(service, host, port, { timeoutMs: options.probeTimeoutMs ?? 1000 });
+      const probe = await probeService(service, host, port, {
+        timeoutMs: options.probeTimeoutMs ?? 1000,
+      });
       return { service, port, probe };
     }),
   );
@@ -94,7 +98,9 @@ async function detectDockerSafely(importer: DockerImporter | undefined): Promise
   try {
     return { ...(await load.module.detectDocker()), checked: true };
   } catch (err) {
-    return unchecked(`Docker detection failed: ${err instanceof Error ? err.message : String(err)}`);
+    return unchecked(
+      `Docker detection failed: ${err instanceof Error ? err.message : String(err)}`,
+    );
   }
 }
 

@@ -19,15 +19,32 @@ export type DockerImporter = () => Promise<Partial<DockerModule>>;
 
 const defaultImporter: DockerImporter = () => import('./docker/index.js');
 
-export async function loadDockerModule(importer: DockerImporter = defaultImporter): Promise<DockerModuleLoad> {
+export async function loadDockerModule(
+  importer: DockerImporter = defaultImporter,
+): Promise<DockerModuleLoad> {
   let loaded: Partial<DockerModule>;
   try {
     loaded = await importer();
   } catch (err) {
-    return { module: null, reason: `not checked (the Docker provider module failed to load: ${err instanceof Error ? err.message : String(err)})` };
+    return {
+      module: null,
+      reason: `not checked (the Docker provider module failed to load: ${err instanceof Error ? err.message : String(err)})`,
+    };
   }
-  if (typeof loaded.detectDocker !== 'function' || typeof loaded.createDockerProvider !== 'function') {
-    return { module: null, reason: 'not checked (the Docker provider module lacks detectDocker() or createDockerProvider())' };
+  if (
+    typeof loaded.detectDocker !== 'function' ||
+    typeof loaded.createDockerProvider !== 'function'
+  ) {
+    return {
+      module: null,
+      reason:
+        'not checked (the Docker provider module lacks detectDocker() or createDockerProvider())',
+    };
   }
-  return { module: { detectDocker: loaded.detectDocker, createDockerProvider: loaded.createDockerProvider } };
+  return {
+    module: {
+      detectDocker: loaded.detectDocker,
+      createDockerProvider: loaded.createDockerProvider,
+    },
+  };
 }

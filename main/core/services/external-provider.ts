@@ -32,25 +32,49 @@ export async function resolveTarget(service: ServiceName, url: string): Promise<
   try {
     u = new URL(url);
   } catch {
-    throw new NovaError('CONFIG_INVALID', `${URL_KEY[service]} is not a valid URL.`, { fix: `Set ${URL_KEY[service]} to a URL such as ${example(service)}.` });
+    throw new NovaError('CONFIG_INVALID', `${URL_KEY[service]} is not a valid URL.`, {
+      fix: `Set ${URL_KEY[service]} to a URL such as ${example(service)}.`,
+    });
   }
   // IPv6 literals come back bracketed from URL.hostname.
   const host = u.hostname.replace(/^\[(.*)\]$/, '$1');
   const password = u.password ? decodeURIComponent(u.password) : undefined;
-  const tlsParam = (u.searchParams.get('tls') ?? u.searchParams.get('ssl'))?.toLowerCase() === 'true';
+  const tlsParam =
+    (u.searchParams.get('tls') ?? u.searchParams.get('ssl'))?.toLowerCase() === 'true';
   if (u.protocol === 'mongodb+srv:') {
     const records = await resolveSrv(`_mongodb._tcp.${host}`).catch((err: unknown) => {
-      throw new NovaError('CONN_REFUSED', `The DNS SRV record _mongodb._tcp.${host} from MONGODB_URL cannot be resolved.`, {
-        fix: 'Check the host name in MONGODB_URL and that this machine can reach a DNS server.',
-        cause: err,
-      });
+      throw new NovaError(
+        'CONN_REFUSED',
+        `The DNS SRV record _mongodb._tcp.${host} from MONGODB_URL cannot be resolved.`,
+        {
+          fix: 'Check the host name in MONGODB_URL and that this machine can reach a DNS server.',
+          cause: err,
+        },
+      );
     });
     const first = records[0];
-    if (!first) throw new NovaError('CONN_REFUSED', `The DNS SRV record _mongodb._tcp.${host} lists no servers.`, { fix: 'Check MONGODB_URL.' });
-    return { url, host: first.name, port: first.port, tls: u.searchParams.get('tls') !== 'false', ...(password ? { password } : {}) };
+    if (!first)
+      throw new NovaError(
+        'CONN_REFUSED',
+        `The DNS SRV record _mongodb._tcp.${host} lists no servers.`,
+        { fix: 'Check MONGODB_URL.' },
+      );
+    return {
+      url,
+      host: first.name,
+      port: first.port,
+      tls: u.searchParams.get('tls') !== 'false',
+      ...(password ? { password } : {}),
+    };
   }
   const port = u.port ? Number(u.port) : DEFAULT_PORTS[service];
-  return { url, host, port, tls: u.protocol === 'rediss:' || (service === 'mongo' && tlsParam), ...(password ? { password } : {}) };
+  return {
+    url,
+    host,
+    port,
+    tls: u.protocol === 'rediss:' || (service === 'mongo' && tlsParam),
+    ...(password ? { password } : {}),
+  };
 }
 
 function example(service: ServiceName): string {
@@ -74,9 +98,13 @@ export class ExternalProvider implements ServiceProvider {
   #url(service: ServiceName): string {
     const url = this.#config[URL_KEY[service]];
     if (!url) {
-      throw new NovaError('CONFIG_INVALID', `${SERVICE_LABEL[service]} uses the external profile but ${URL_KEY[service]} is not set.`, {
-        fix: `Set ${URL_KEY[service]} (e.g. ${example(service)}) or choose another profile for ${SERVICE_LABEL[service]}.`,
-      });
+      throw new NovaError(
+        'CONFIG_INVALID',
+        `${SERVICE_LABEL[service]} uses the external profile but ${URL_KEY[service]} is not set.`,
+        {
+          fix: `Set ${URL_KEY[service]} (e.g. ${example(service)}) or choose another profile for ${SERVICE_LABEL[service]}.`,
+        },
+      );
     }
     return url;
   }
@@ -86,7 +114,9 @@ export class ExternalProvider implements ServiceProvider {
     const probe = await probeService(service, target.host, target.port, {
       timeoutMs: this.#timeoutMs,
       tls: target.tls,
-      ...(service === 'redis' && target.password !== undefined ? { password: target.password } : {}),
+      ...(service === 'redis' && target.password !== undefined
+        ? { password: target.password }
+        : {}),
     });
     return { target, probe };
   }
@@ -96,9 +126,13 @@ export class ExternalProvider implements ServiceProvider {
     const where = `${target.host}:${target.port} (${URL_KEY[service]} ${redactUrlPasswords(target.url)})`;
     if (!probe.open) {
       const timedOut = /timed out/.test(probe.detail);
-      throw new NovaError(timedOut ? 'TIMEOUT' : 'CONN_REFUSED', `${SERVICE_LABEL[service]} at ${where} is not reachable: ${probe.detail}.`, {
-        fix: `Check that the server is running and that host and port in ${URL_KEY[service]} are right; a firewall may be blocking the port.`,
-      });
+      throw new NovaError(
+        timedOut ? 'TIMEOUT' : 'CONN_REFUSED',
+        `${SERVICE_LABEL[service]} at ${where} is not reachable: ${probe.detail}.`,
+        {
+          fix: `Check that the server is running and that host and port in ${URL_KEY[service]} are right; a firewall may be blocking the port.`,
+        },
+      );
     }
     if (!probe.confirmed) {
       throw new NovaError('SERVICE_UNAVAILABLE', `${where}: ${probe.detail}.`, {
@@ -106,9 +140,13 @@ export class ExternalProvider implements ServiceProvider {
       });
     }
     if (service === 'redis' && probe.authRequired) {
-      throw new NovaError('AUTH_FAILED', `Redis at ${where} ${target.password ? 'refused the password' : 'requires a password'}.`, {
-        fix: 'Put the right password in REDIS_URL (redis://:PASSWORD@host:port).',
-      });
+      throw new NovaError(
+        'AUTH_FAILED',
+        `Redis at ${where} ${target.password ? 'refused the password' : 'requires a password'}.`,
+        {
+          fix: 'Put the right password in REDIS_URL (redis://:PASSWORD@host:port).',
+        },
+      );
     }
     return { service, url: target.url, host: target.host, port: target.port };
   }
@@ -124,7 +162,8 @@ export class ExternalProvider implements ServiceProvider {
       return {
         service,
         provider: 'external',
-        state: ok ? 'healthy' : 'degraded',
+        // Unreachable or not the right server: nothing usable there right now.
+        state: ok ? 'healthy' : 'failed',
         url: redactUrlPasswords(target.url),
         port: target.port,
         ...(ok ? {} : { reason: probe.detail }),

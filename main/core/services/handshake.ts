@@ -45,7 +45,11 @@ export const SERVICE_LABEL: Record<ServiceName, string> = {
 };
 
 /** The port each service listens on unless told otherwise. */
-export const DEFAULT_PORTS: Record<ServiceName, number> = { postgres: 5432, redis: 6379, mongo: 27017 };
+export const DEFAULT_PORTS: Record<ServiceName, number> = {
+  postgres: 5432,
+  redis: 6379,
+  mongo: 27017,
+};
 
 /** Probes `host:port` for `service`. Never throws. */
 export async function probeService(
@@ -89,7 +93,12 @@ function exchange(
 ): Promise<Exchange> {
   return new Promise((resolve) => {
     const socket = tls
-      ? tlsConnect({ host, port, rejectUnauthorized: false, ...(isIP(host) ? {} : { servername: host }) })
+      ? tlsConnect({
+          host,
+          port,
+          rejectUnauthorized: false,
+          ...(isIP(host) ? {} : { servername: host }),
+        })
       : connect({ host, port });
     let received = Buffer.alloc(0);
     let open = false;
@@ -101,7 +110,12 @@ function exchange(
       clearTimeout(timer);
       clearTimeout(grace);
       socket.destroy();
-      resolve({ open, received, timedOut: extra.timedOut ?? false, ...(extra.error ? { error: extra.error } : {}) });
+      resolve({
+        open,
+        received,
+        timedOut: extra.timedOut ?? false,
+        ...(extra.error ? { error: extra.error } : {}),
+      });
     };
     const timer = setTimeout(() => finish({ timedOut: true }), timeoutMs);
     socket.once(tls ? 'secureConnect' : 'connect', () => {
@@ -115,18 +129,32 @@ function exchange(
       if (p === 'done') finish({});
       else if (p !== 'more') grace = setTimeout(() => finish({}), p.graceMs);
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? err.message }));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      finish({ error: err.code ?? err.message }),
+    );
     socket.once('close', () => finish({}));
   });
 }
 
 function unreachable(service: ServiceName, r: Exchange): ProbeResult {
-  const why = r.timedOut ? 'connection timed out' : r.error === 'ECONNREFUSED' ? 'nothing listening' : (r.error ?? 'closed');
-  return { open: false, confirmed: false, detail: `${SERVICE_LABEL[service]} not reachable: ${why}` };
+  const why = r.timedOut
+    ? 'connection timed out'
+    : r.error === 'ECONNREFUSED'
+      ? 'nothing listening'
+      : (r.error ?? 'closed');
+  return {
+    open: false,
+    confirmed: false,
+    detail: `${SERVICE_LABEL[service]} not reachable: ${why}`,
+  };
 }
 
 function impostor(service: ServiceName, why: string): ProbeResult {
-  return { open: true, confirmed: false, detail: `port open but not a ${SERVICE_LABEL[service]} server (${why})` };
+  return {
+    open: true,
+    confirmed: false,
+    detail: `port open but not a ${SERVICE_LABEL[service]} server (${why})`,
+  };
 }
 
 /**
@@ -137,7 +165,11 @@ function impostor(service: ServiceName, why: string): ProbeResult {
  * does not litter the admin's server log the way a StartupMessage with a
  * made-up user would.
  */
-export async function probePostgres(host: string, port: number, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probePostgres(
+  host: string,
+  port: number,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const request = Buffer.alloc(8);
   request.writeInt32BE(8, 0);
   request.writeInt32BE(80877103, 4); // SSLRequest code
@@ -145,7 +177,8 @@ export async function probePostgres(host: string, port: number, options: ProbeOp
     buf.length === 1 ? { graceMs: 50 } : 'done',
   );
   if (!r.open) return unreachable('postgres', r);
-  if (r.received.length === 0) return impostor('postgres', r.timedOut ? 'no reply to SSLRequest' : 'closed without a reply');
+  if (r.received.length === 0)
+    return impostor('postgres', r.timedOut ? 'no reply to SSLRequest' : 'closed without a reply');
   if (r.received.length === 1 && (r.received[0] === 0x53 || r.received[0] === 0x4e)) {
     return {
       open: true,
@@ -196,17 +229,28 @@ function respCommand(...args: string[]): string {
  * PING with `+PONG`, or `-NOAUTH` when it needs a password; either proves it
  * is Redis. INFO (when allowed) gives the version.
  */
-export async function probeRedis(host: string, port: number, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeRedis(
+  host: string,
+  port: number,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const commands = [
     ...(options.password !== undefined ? [respCommand('AUTH', options.password)] : []),
     respCommand('PING'),
     respCommand('INFO', 'server'),
   ];
   const want = commands.length;
-  const r = await exchange(host, port, options.timeoutMs ?? 1500, Buffer.from(commands.join('')), (buf) => {
-    const replies = parseRespAll(buf, want);
-    return replies === 'bad' || replies.length >= want ? 'done' : 'more';
-  }, options.tls);
+  const r = await exchange(
+    host,
+    port,
+    options.timeoutMs ?? 1500,
+    Buffer.from(commands.join('')),
+    (buf) => {
+      const replies = parseRespAll(buf, want);
+      return replies === 'bad' || replies.length >= want ? 'done' : 'more';
+    },
+    options.tls,
+  );
   if (!r.open) return unreachable('redis', r);
   const replies = parseRespAll(r.received, want);
   if (replies === 'bad') return impostor('redis', 'reply is not the Redis protocol');
@@ -237,7 +281,11 @@ export async function probeRedis(host: string, port: number, options: ProbeOptio
  * well-formed `ok: 0` — proof enough — and is asked again with the legacy
  * `isMaster` for its wire version.
  */
-export async function probeMongo(host: string, port: number, options: ProbeOptions = {}): Promise<ProbeResult> {
+export async function probeMongo(
+  host: string,
+  port: number,
+  options: ProbeOptions = {},
+): Promise<ProbeResult> {
   const first = await mongoHandshake(host, port, options, 'hello');
   if (!first.confirmed || first.maxWireVersion !== undefined) return first.result;
   const legacy = await mongoHandshake(host, port, options, 'isMaster');
@@ -251,22 +299,37 @@ async function mongoHandshake(
   command: HandshakeCommand,
 ): Promise<{ confirmed: boolean; maxWireVersion?: number; result: ProbeResult }> {
   const requestId = 0x4e6f7661; // "Nova": any id works; the reply must echo it
-  const r = await exchange(host, port, options.timeoutMs ?? 1500, buildHelloMessage(requestId, command), (buf) => {
-    if (buf.length < 4) return 'more';
-    const len = buf.readInt32LE(0);
-    if (len < 16 || len > 48 * 1024 * 1024) return 'done';
-    return buf.length >= len ? 'done' : 'more';
-  }, options.tls);
+  const r = await exchange(
+    host,
+    port,
+    options.timeoutMs ?? 1500,
+    buildHelloMessage(requestId, command),
+    (buf) => {
+      if (buf.length < 4) return 'more';
+      const len = buf.readInt32LE(0);
+      if (len < 16 || len > 48 * 1024 * 1024) return 'done';
+      return buf.length >= len ? 'done' : 'more';
+    },
+    options.tls,
+  );
   if (!r.open) return { confirmed: false, result: unreachable('mongo', r) };
   if (r.received.length === 0) {
-    return { confirmed: false, result: impostor('mongo', r.timedOut ? `no reply to ${command}` : 'closed without a reply') };
+    return {
+      confirmed: false,
+      result: impostor('mongo', r.timedOut ? `no reply to ${command}` : 'closed without a reply'),
+    };
   }
   const reply = parseOpMsgReply(r.received, requestId);
-  if (!reply) return { confirmed: false, result: impostor('mongo', 'reply is not a MongoDB OP_MSG') };
+  if (!reply)
+    return { confirmed: false, result: impostor('mongo', 'reply is not a MongoDB OP_MSG') };
   const wire = reply.ok === 1 ? reply.maxWireVersion : undefined;
   return {
     confirmed: true,
     ...(wire !== undefined ? { maxWireVersion: wire } : {}),
-    result: { open: true, confirmed: true, detail: wire !== undefined ? `MongoDB (wire version ${wire})` : 'MongoDB' },
+    result: {
+      open: true,
+      confirmed: true,
+      detail: wire !== undefined ? `MongoDB (wire version ${wire})` : 'MongoDB',
+    },
   };
 }

@@ -37,9 +37,13 @@ export async function osFreePort(host = '127.0.0.1'): Promise<number> {
     });
     if (port > 0 && !RESERVED.has(port)) return port;
   }
-  throw new NovaError('PORT_IN_USE', `The operating system did not hand out a free port on ${host}.`, {
-    fix: 'Close some programs holding many ports, or check the loopback interface is up.',
-  });
+  throw new NovaError(
+    'PORT_IN_USE',
+    `The operating system did not hand out a free port on ${host}.`,
+    {
+      fix: 'Close some programs holding many ports, or check the loopback interface is up.',
+    },
+  );
 }
 
 export interface PortChoice {
@@ -56,11 +60,19 @@ export async function choosePort(choice: PortChoice): Promise<number> {
   const host = choice.host ?? '127.0.0.1';
   if (choice.fixed !== undefined) {
     if (await isPortFree(choice.fixed, host)) return choice.fixed;
-    throw new NovaError('PORT_IN_USE', `Port ${choice.fixed} on ${host}, configured for ${SERVICE_LABEL[choice.service]}, is already in use.`, {
-      fix: `Stop the program using port ${choice.fixed} (see \`ss -ltnp\` or \`lsof -i :${choice.fixed}\`), or configure another port.`,
-    });
+    throw new NovaError(
+      'PORT_IN_USE',
+      `Port ${choice.fixed} on ${host}, configured for ${SERVICE_LABEL[choice.service]}, is already in use.`,
+      {
+        fix: `Stop the program using port ${choice.fixed} (see \`ss -ltnp\` or \`lsof -i :${choice.fixed}\`), or configure another port.`,
+      },
+    );
   }
-  if (choice.remembered !== undefined && !RESERVED.has(choice.remembered) && (await isPortFree(choice.remembered, host))) {
+  if (
+    choice.remembered !== undefined &&
+    !RESERVED.has(choice.remembered) &&
+    (await isPortFree(choice.remembered, host))
+  ) {
     return choice.remembered;
   }
   return osFreePort(host);

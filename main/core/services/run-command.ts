@@ -44,7 +44,13 @@ export class CommandError extends NovaError {
   constructor(
     code: ErrorCode,
     message: string,
-    details: { command: string; exitCode: number | null; stderrTail: string; fix?: string; cause?: unknown },
+    details: {
+      command: string;
+      exitCode: number | null;
+      stderrTail: string;
+      fix?: string;
+      cause?: unknown;
+    },
   ) {
     super(code, message, { fix: details.fix, cause: details.cause });
     this.command = details.command;
@@ -69,7 +75,11 @@ export function displayCommand(file: string, args: readonly string[]): string {
 }
 
 /** The argv that runs `file args` as `user` (runuser keeps it an argv: no shell is involved). */
-export function asUserArgv(file: string, args: readonly string[], user: string | undefined): [string, string[]] {
+export function asUserArgv(
+  file: string,
+  args: readonly string[],
+  user: string | undefined,
+): [string, string[]] {
   return user === undefined ? [file, [...args]] : ['runuser', ['-u', user, '--', file, ...args]];
 }
 
@@ -78,7 +88,11 @@ export function asUserArgv(file: string, args: readonly string[], user: string |
  * otherwise throws CommandError (BINARY_MISSING when the program does not
  * exist, TIMEOUT when it overran, `failureCode` when it exited non-zero).
  */
-export async function runCommand(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+export async function runCommand(
+  file: string,
+  args: readonly string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
   const [cmd, argv] = asUserArgv(file, args, options.asUser);
   const command = displayCommand(file, args);
   const what = options.what ?? file;
@@ -114,7 +128,10 @@ export async function runCommand(file: string, args: readonly string[], options:
     );
   }
   if (result.failed) {
-    const how = result.exitCode !== undefined ? `exited with code ${result.exitCode}` : `was killed (${result.signal ?? 'unknown signal'})`;
+    const how =
+      result.exitCode !== undefined
+        ? `exited with code ${result.exitCode}`
+        : `was killed (${result.signal ?? 'unknown signal'})`;
     throw new CommandError(
       options.failureCode ?? 'SERVICE_UNAVAILABLE',
       `${what} failed: \`${command}\` ${how}${stderrTail ? `:\n${stderrTail}` : '.'}`,

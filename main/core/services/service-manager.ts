@@ -79,7 +79,8 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     this.dataDir = options.dataDir ?? options.config.NOVA_DATA_DIR;
     this.#credentials = credentials;
     this.#providerKinds = serviceProfiles(options.config);
-    this.supervisor = options.supervisor === false ? undefined : new Supervisor(options.supervisor ?? {});
+    this.supervisor =
+      options.supervisor === false ? undefined : new Supervisor(options.supervisor ?? {});
     for (const service of SERVICE_NAMES) {
       const machine = new ServiceStateMachine(service);
       machine.on('state-changed', (change) => this.emit('state-changed', change));
@@ -124,15 +125,23 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     const ctx = { dataDir: this.dataDir, config: this.config, credentials: this.#credentials };
     switch (kind) {
       case 'native':
-        return new NativeProvider({ dataDir: this.dataDir, credentials: this.#credentials, ...this.#options.native });
+        return new NativeProvider({
+          dataDir: this.dataDir,
+          credentials: this.#credentials,
+          ...this.#options.native,
+        });
       case 'external':
         return new ExternalProvider(this.config);
       case 'docker': {
         const load = await loadDockerModule();
         if (!load.module) {
-          throw new NovaError('SERVICE_UNAVAILABLE', `The docker profile cannot be used: ${load.reason}.`, {
-            fix: 'Choose the native, external or embedded profile, or use a build that includes the Docker provider.',
-          });
+          throw new NovaError(
+            'SERVICE_UNAVAILABLE',
+            `The docker profile cannot be used: ${load.reason}.`,
+            {
+              fix: 'Choose the native, external or embedded profile, or use a build that includes the Docker provider.',
+            },
+          );
         }
         return load.module.createDockerProvider(ctx);
       }
@@ -161,9 +170,13 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
    */
   async start(service: ServiceName): Promise<ServiceEndpoint | undefined> {
     await this.#pending.get(service)?.catch(() => undefined);
-    if (this.#shutdown) throw new NovaError('SERVICE_UNAVAILABLE', 'Nova is shutting down.', { fix: 'Start it again.' });
+    if (this.#shutdown)
+      throw new NovaError('SERVICE_UNAVAILABLE', 'Nova is shutting down.', {
+        fix: 'Start it again.',
+      });
     const machine = this.machine(service);
-    if (machine.state === 'healthy' || machine.state === 'degraded') return this.#endpoints[service];
+    if (machine.state === 'healthy' || machine.state === 'degraded')
+      return this.#endpoints[service];
     const run = this.#start(service, machine);
     this.#pending.set(service, run);
     try {
@@ -173,7 +186,10 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     }
   }
 
-  async #start(service: ServiceName, machine: ServiceStateMachine): Promise<ServiceEndpoint | undefined> {
+  async #start(
+    service: ServiceName,
+    machine: ServiceStateMachine,
+  ): Promise<ServiceEndpoint | undefined> {
     const kind = this.#providerKinds[service];
     machine.transition('starting');
     if (kind === 'embedded') {
@@ -182,9 +198,17 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     }
     try {
       const provider = await this.provider(kind);
-      if (kind === 'native' && service === 'mongo' && provider instanceof NativeProvider && !(await provider.binaries()).mongod) {
+      if (
+        kind === 'native' &&
+        service === 'mongo' &&
+        provider instanceof NativeProvider &&
+        !(await provider.binaries()).mongod
+      ) {
         // SPEC §2: native documents live in PostgreSQL JSONB when mongod is absent.
-        machine.transition('healthy', 'mongod is not installed; documents are stored in PostgreSQL (JSONB)');
+        machine.transition(
+          'healthy',
+          'mongod is not installed; documents are stored in PostgreSQL (JSONB)',
+        );
         return undefined;
       }
       const endpoint = await provider.start(service);
@@ -195,7 +219,8 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     } catch (err) {
       delete this.#endpoints[service];
       const e = err instanceof NovaError ? err : undefined;
-      if (machine.state !== 'failed') machine.fail(err instanceof Error ? err.message : String(err), e?.fix);
+      if (machine.state !== 'failed')
+        machine.fail(err instanceof Error ? err.message : String(err), e?.fix);
       throw err;
     }
   }
@@ -215,7 +240,9 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         ? {
             onUnexpectedExit: (listener: (reason: string) => void) =>
               server.onUnexpectedExit!((exit) =>
-                listener(`${SERVICE_LABEL[service]} (pid ${exit.pid}) exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `code ${String(exit.exitCode)}`})`),
+                listener(
+                  `${SERVICE_LABEL[service]} (pid ${exit.pid}) exited unexpectedly (${exit.signal ? `signal ${exit.signal}` : `code ${String(exit.exitCode)}`})`,
+                ),
               ),
           }
         : {}),
@@ -244,13 +271,20 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     try {
       if (kind !== 'embedded') {
         const provider = await this.provider(kind);
-        const skip = kind === 'native' && service === 'mongo' && provider instanceof NativeProvider && !(await provider.binaries()).mongod;
+        const skip =
+          kind === 'native' &&
+          service === 'mongo' &&
+          provider instanceof NativeProvider &&
+          !(await provider.binaries()).mongod;
         if (!skip) await provider.stop(service);
       }
       delete this.#endpoints[service];
       machine.transition('stopped');
     } catch (err) {
-      machine.fail(`Stopping ${SERVICE_LABEL[service]} failed: ${err instanceof Error ? err.message : String(err)}`, err instanceof NovaError ? err.fix : undefined);
+      machine.fail(
+        `Stopping ${SERVICE_LABEL[service]} failed: ${err instanceof Error ? err.message : String(err)}`,
+        err instanceof NovaError ? err.fix : undefined,
+      );
       throw err;
     }
   }
@@ -267,9 +301,13 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     }
     if (errors.length === 1) throw errors[0];
     if (errors.length > 1) {
-      throw new NovaError('SERVICE_UNAVAILABLE', `Several services did not stop cleanly: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`, {
-        fix: 'Check `nova-db status` and stop leftover processes by hand.',
-      });
+      throw new NovaError(
+        'SERVICE_UNAVAILABLE',
+        `Several services did not stop cleanly: ${errors.map((e) => (e instanceof Error ? e.message : String(e))).join('; ')}`,
+        {
+          fix: 'Check `nova-db status` and stop leftover processes by hand.',
+        },
+      );
     }
   }
 
@@ -338,7 +376,10 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         await Promise.race([
           Promise.resolve().then(step.run),
           new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`did not finish within ${timeoutMs} ms`)), timeoutMs);
+            timer = setTimeout(
+              () => reject(new Error(`did not finish within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
           }),
         ]);
       } catch (err) {
@@ -354,9 +395,13 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
     }
     this.supervisor?.close();
     if (problems.length) {
-      throw new NovaError('SERVICE_UNAVAILABLE', `Shutdown finished with problems: ${problems.join('; ')}`, {
-        fix: 'Check `nova-db status` for servers still running.',
-      });
+      throw new NovaError(
+        'SERVICE_UNAVAILABLE',
+        `Shutdown finished with problems: ${problems.join('; ')}`,
+        {
+          fix: 'Check `nova-db status` for servers still running.',
+        },
+      );
     }
   }
 }

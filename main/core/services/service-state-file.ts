@@ -52,22 +52,29 @@ export class ServiceStateFile {
   }
 
   /** Applies `change` to one service's record (undefined removes it) and writes atomically. */
-  async update(service: ServiceName, change: (current: ServiceRecord | undefined) => ServiceRecord | undefined): Promise<void> {
+  async update(
+    service: ServiceName,
+    change: (current: ServiceRecord | undefined) => ServiceRecord | undefined,
+  ): Promise<void> {
     const previous = queues.get(this.file) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      const records = await this.read();
-      const updated = change(records[service]);
-      if (updated === undefined) delete records[service];
-      else records[service] = updated;
-      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-      try {
-        await writeFile(temp, `${JSON.stringify({ version: 1, services: records }, null, 2)}\n`, { mode: 0o600 });
-        await rename(temp, this.file);
-      } finally {
-        await unlink(temp).catch(() => undefined);
-      }
-    });
+    const next = previous
+      .catch(() => undefined)
+      .then(async () => {
+        const records = await this.read();
+        const updated = change(records[service]);
+        if (updated === undefined) delete records[service];
+        else records[service] = updated;
+        await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+        const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+        try {
+          await writeFile(temp, `${JSON.stringify({ version: 1, services: records }, null, 2)}\n`, {
+            mode: 0o600,
+          });
+          await rename(temp, this.file);
+        } finally {
+          await unlink(temp).catch(() => undefined);
+        }
+      });
     queues.set(this.file, next);
     try {
       await next;

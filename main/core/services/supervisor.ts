@@ -184,7 +184,12 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     }
     const delayMs = Math.min(this.#initial * 2 ** w.attempt, this.#maxDelay);
     w.attempt += 1;
-    this.emit('restart-scheduled', { service: w.target.service, attempt: w.attempt, delayMs, reason });
+    this.emit('restart-scheduled', {
+      service: w.target.service,
+      attempt: w.attempt,
+      delayMs,
+      reason,
+    });
     w.timer = this.#clock.setTimeout(() => {
       w.inflight = this.#attemptRestart(w).finally(() => (w.inflight = undefined));
     }, delayMs);
@@ -209,7 +214,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
     const attempts = w.attempt;
     w.recovering = false;
     w.attempt = 0;
-    w.target.machine.transition('healthy', `recovered after ${attempts} restart${attempts === 1 ? '' : 's'}`);
+    w.target.machine.transition(
+      'healthy',
+      `recovered after ${attempts} restart${attempts === 1 ? '' : 's'}`,
+    );
     this.emit('recovered', { service: w.target.service, attempts });
     this.#schedulePoll(w);
   }
@@ -223,7 +231,10 @@ export class Supervisor extends EventEmitter<SupervisorEvents> {
       `Last error: ${lastReason}` +
       (lines.length ? `\nLast log lines:\n${lines.join('\n')}` : '');
     this.unwatch(service);
-    w.target.machine.fail(reason, `Read the ${service} log, fix the cause (disk space, permissions, a damaged data directory), then start the service again.`);
+    w.target.machine.fail(
+      reason,
+      `Read the ${service} log, fix the cause (disk space, permissions, a damaged data directory), then start the service again.`,
+    );
     this.emit('gave-up', { service, reason });
   }
 }

@@ -372,7 +372,10 @@ describe('cross-checks', () => {
     try {
       const random = rng(7);
       // Scalars only in sorted fields: embedded objects order differently on every backend.
-      const sample = randomDocs(random, 40).map((d) => ({ ...d, o: undefined }));
+      // Reversed, so insertion order (the tie-break) differs from _id order.
+      const sample = randomDocs(random, 40)
+        .map((d) => ({ ...d, o: undefined }))
+        .reverse();
       await docs.insert('random', sample);
       await lite.insert('random', sample);
       const sorts: Array<Record<string, 1 | -1>> = [
@@ -422,6 +425,23 @@ describe('sort, limit, skip', () => {
     expect(await order({ 'addr.zip': -1 }, { limit: 1 })).toEqual(['c']);
     expect(await order({}, { skip: 2, limit: 3 })).toEqual(['c', 'd', 'e']); // insertion order
     expect(await order({ n: 1 }, { skip: 100 })).toEqual([]);
+  });
+
+  it('breaks ties in insertion order, not _id order, and keeps it across updates', async () => {
+    await docs.insert('things', [
+      { _id: 'z', k: 1 },
+      { _id: 'm', k: 1 },
+      { _id: 'a', k: 0 },
+    ]);
+    await docs.insert('things', [{ _id: 'b', k: 1 }]);
+    await docs.update('things', { _id: 'z' }, { $set: { touched: true } });
+    expect((await docs.find('things')).map((d) => d._id)).toEqual(['z', 'm', 'a', 'b']);
+    expect((await docs.find('things', {}, { sort: { k: -1 } })).map((d) => d._id)).toEqual([
+      'z',
+      'm',
+      'b',
+      'a',
+    ]);
   });
 
   it('refuses bad sort/limit/skip values', async () => {

@@ -35,17 +35,41 @@ afterAll(async () => {
 describe('detect()', () => {
   it("finds the machine's PostgreSQL and Redis by handshake and the server programs, and reports impostors as not confirmed", async () => {
     const report = await detect({
-      extraPorts: { postgres: [silent.port, garbagePort], redis: [garbagePort], mongo: [silent.port] },
+      extraPorts: {
+        postgres: [silent.port, garbagePort],
+        redis: [garbagePort],
+        mongo: [silent.port],
+      },
       probeTimeoutMs: 500,
     });
 
-    const at = (service: string, port: number) => report.listening.find((l) => l.service === service && l.port === port);
-    expect(at('postgres', 5432)).toMatchObject({ host: '127.0.0.1', confirmed: true, detail: expect.stringMatching(/^PostgreSQL/) });
-    expect(at('redis', 6379)).toMatchObject({ confirmed: true, version: expect.stringMatching(/^7\./) });
-    expect(at('postgres', silent.port)).toMatchObject({ confirmed: false, detail: expect.stringContaining('port open but not a PostgreSQL server') });
-    expect(at('postgres', garbagePort)).toMatchObject({ confirmed: false, detail: expect.stringContaining('port open but not a PostgreSQL server') });
-    expect(at('redis', garbagePort)).toMatchObject({ confirmed: false, detail: expect.stringContaining('port open but not a Redis server') });
-    expect(at('mongo', silent.port)).toMatchObject({ confirmed: false, detail: expect.stringContaining('port open but not a MongoDB server') });
+    const at = (service: string, port: number) =>
+      report.listening.find((l) => l.service === service && l.port === port);
+    expect(at('postgres', 5432)).toMatchObject({
+      host: '127.0.0.1',
+      confirmed: true,
+      detail: expect.stringMatching(/^PostgreSQL/),
+    });
+    expect(at('redis', 6379)).toMatchObject({
+      confirmed: true,
+      version: expect.stringMatching(/^7\./),
+    });
+    expect(at('postgres', silent.port)).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('port open but not a PostgreSQL server'),
+    });
+    expect(at('postgres', garbagePort)).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('port open but not a PostgreSQL server'),
+    });
+    expect(at('redis', garbagePort)).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('port open but not a Redis server'),
+    });
+    expect(at('mongo', silent.port)).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('port open but not a MongoDB server'),
+    });
 
     // Closed ports are left out rather than listed as "not confirmed".
     if (!report.listening.some((l) => l.port === 27017)) expect(at('mongo', 27017)).toBeUndefined();
@@ -66,13 +90,23 @@ describe('detect()', () => {
 
   it('PostgreSQL tools are found under /usr/lib/postgresql/<major>/bin even when PATH lacks them', async () => {
     const report = await detect({ pathEnv: '/nonexistent', skipDefaultPorts: true });
-    expect(report.binaries.initdb?.path).toMatch(/\/(usr\/lib\/postgresql\/\d+\/bin|usr\/local\/bin)\/initdb$/);
+    expect(report.binaries.initdb?.path).toMatch(
+      /\/(usr\/lib\/postgresql\/\d+\/bin|usr\/local\/bin)\/initdb$/,
+    );
     expect(report.listening).toEqual([]);
   });
 
   it('when the Docker module cannot be loaded, detection still completes and says why', async () => {
-    const report = await detect({ skipDefaultPorts: true, dockerImporter: () => Promise.reject(new Error('boom')) });
-    expect(report.docker).toMatchObject({ checked: false, engine: 'absent', client: null, reason: expect.stringContaining('failed to load: boom') });
+    const report = await detect({
+      skipDefaultPorts: true,
+      dockerImporter: () => Promise.reject(new Error('boom')),
+    });
+    expect(report.docker).toMatchObject({
+      checked: false,
+      engine: 'absent',
+      client: null,
+      reason: expect.stringContaining('failed to load: boom'),
+    });
     expect(report.binaries.initdb).not.toBeNull();
   });
 });
@@ -83,15 +117,27 @@ describe('MongoDB handshake against a server speaking the real wire protocol', (
     await mongo?.stop();
   });
 
-  it('is confirmed by OP_MSG hello and found by detectListening', { timeout: 120_000 }, async () => {
-    mongo = await startMongo();
-    const url = new URL(mongo.url);
-    const port = Number(url.port || 27017);
-    const probe = await probeMongo(url.hostname, port, { timeoutMs: 3000 });
-    expect(probe).toMatchObject({ open: true, confirmed: true, detail: expect.stringMatching(/^MongoDB \(wire version \d+\)$/) });
-    const listening = await detectListening({ host: url.hostname, skipDefaultPorts: true, extraPorts: { mongo: [port], postgres: [port] } });
-    expect(listening.find((l) => l.service === 'mongo')?.confirmed).toBe(true);
-    // …and a MongoDB port is not mistaken for PostgreSQL.
-    expect(listening.find((l) => l.service === 'postgres')?.confirmed).toBe(false);
-  });
+  it(
+    'is confirmed by OP_MSG hello and found by detectListening',
+    { timeout: 120_000 },
+    async () => {
+      mongo = await startMongo();
+      const url = new URL(mongo.url);
+      const port = Number(url.port || 27017);
+      const probe = await probeMongo(url.hostname, port, { timeoutMs: 3000 });
+      expect(probe).toMatchObject({
+        open: true,
+        confirmed: true,
+        detail: expect.stringMatching(/^MongoDB \(wire version \d+\)$/),
+      });
+      const listening = await detectListening({
+        host: url.hostname,
+        skipDefaultPorts: true,
+        extraPorts: { mongo: [port], postgres: [port] },
+      });
+      expect(listening.find((l) => l.service === 'mongo')?.confirmed).toBe(true);
+      // …and a MongoDB port is not mistaken for PostgreSQL.
+      expect(listening.find((l) => l.service === 'postgres')?.confirmed).toBe(false);
+    },
+  );
 });

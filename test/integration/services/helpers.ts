@@ -1,9 +1,13 @@
 /** Shared helpers for the service integration tests (real servers, real processes). */
 import { readdir, readFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 
 /** Polls `fn` until it returns true (or throws after `timeoutMs`). */
-export async function waitUntil(fn: () => boolean | Promise<boolean>, timeoutMs = 15_000, what = 'condition'): Promise<void> {
+export async function waitUntil(
+  fn: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await fn()) return;
@@ -45,8 +49,10 @@ export async function processUid(pid: number): Promise<number> {
 }
 
 /** A TCP listener that accepts and never says anything; close() it when done. */
-export async function silentListener(port = 0): Promise<{ port: number; close: () => Promise<void> }> {
-  const sockets = new Set<import('node:net').Socket>();
+export async function silentListener(
+  port = 0,
+): Promise<{ port: number; close: () => Promise<void> }> {
+  const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
     sockets.add(s);
     s.on('error', () => undefined);

@@ -28,9 +28,15 @@ let dataDir: string;
 let scratch: string;
 const managers: ServiceManager[] = [];
 
-async function newManager(options: Partial<Parameters<typeof ServiceManager.create>[0]> = {}): Promise<ServiceManager> {
+async function newManager(
+  options: Partial<Parameters<typeof ServiceManager.create>[0]> = {},
+): Promise<ServiceManager> {
   const config = configSchema.parse({ NOVA_DATA_DIR: dataDir, NOVA_PROFILE: 'native' });
-  const m = await ServiceManager.create({ config, supervisor: { pollIntervalMs: 200, initialDelayMs: 200 }, ...options });
+  const m = await ServiceManager.create({
+    config,
+    supervisor: { pollIntervalMs: 200, initialDelayMs: 200 },
+    ...options,
+  });
   managers.push(m);
   return m;
 }
@@ -72,7 +78,8 @@ afterAll(async () => {
   // Whatever happened above, leave no server behind.
   for (const m of managers) await m.shutdown().catch(() => undefined);
   const records = await new ServiceStateFile(dataDir).read().catch(() => ({}));
-  for (const r of Object.values(records)) if (r?.pid && (await isPidRunning(r.pid))) process.kill(r.pid, 'SIGKILL');
+  for (const r of Object.values(records))
+    if (r?.pid && (await isPidRunning(r.pid))) process.kill(r.pid, 'SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
   await rm(scratch, { recursive: true, force: true });
   for (const dir of extraDirs) await rm(dir, { recursive: true, force: true });
@@ -97,7 +104,10 @@ describe('native services (shared cluster, in order)', () => {
 
     const creds = await loadCredentials(dataDir);
     expect(pgUrl).toContain(creds.postgresPassword);
-    const rows = await pgQuery(pgUrl, 'SELECT current_user AS u, current_database() AS d, version() AS v');
+    const rows = await pgQuery(
+      pgUrl,
+      'SELECT current_user AS u, current_database() AS d, version() AS v',
+    );
     expect(rows[0]).toMatchObject({ u: 'nova', d: 'nova' });
     expect(String(rows[0]?.v)).toMatch(/^PostgreSQL 15/);
 
@@ -113,7 +123,11 @@ describe('native services (shared cluster, in order)', () => {
     const mongo = await manager.status('mongo');
     if (!(await new NativeProvider({ dataDir, credentials: creds }).binaries()).mongod) {
       expect(endpoints.mongo).toBeUndefined();
-      expect(mongo).toMatchObject({ state: 'healthy', provider: 'native', reason: expect.stringContaining('JSONB') });
+      expect(mongo).toMatchObject({
+        state: 'healthy',
+        provider: 'native',
+        reason: expect.stringContaining('JSONB'),
+      });
     }
   });
 
@@ -121,16 +135,25 @@ describe('native services (shared cluster, in order)', () => {
     const wrongPg = pgUrl.replace(/:([0-9a-f]{48})@/, ':wrong@');
     await expect(pgQuery(wrongPg, 'SELECT 1')).rejects.toMatchObject({ code: '28P01' });
     const port = Number(new URL(redisUrl).port);
-    expect(await probeRedis('127.0.0.1', port)).toMatchObject({ confirmed: true, authRequired: true });
-    expect(await probeRedis('127.0.0.1', port, { password: 'wrong' })).toMatchObject({ confirmed: true, authRequired: true });
+    expect(await probeRedis('127.0.0.1', port)).toMatchObject({
+      confirmed: true,
+      authRequired: true,
+    });
+    expect(await probeRedis('127.0.0.1', port, { password: 'wrong' })).toMatchObject({
+      confirmed: true,
+      authRequired: true,
+    });
   });
 
-  it.runIf(isRoot())('as root, PostgreSQL runs as the unprivileged postgres OS user and the cluster is owned by it', async () => {
-    const pid = (await manager.status('postgres')).pid!;
-    const { stdout } = await import('execa').then(({ execa }) => execa('id', ['-u', 'postgres']));
-    expect(await processUid(pid)).toBe(Number(stdout));
-    expect(await processUid(pid)).not.toBe(0);
-  });
+  it.runIf(isRoot())(
+    'as root, PostgreSQL runs as the unprivileged postgres OS user and the cluster is owned by it',
+    async () => {
+      const pid = (await manager.status('postgres')).pid!;
+      const { stdout } = await import('execa').then(({ execa }) => execa('id', ['-u', 'postgres']));
+      expect(await processUid(pid)).toBe(Number(stdout));
+      expect(await processUid(pid)).not.toBe(0);
+    },
+  );
 
   it("the machine's own PostgreSQL and Redis still answer on 5432 and 6379", async () => {
     expect((await probePostgres('127.0.0.1', 5432)).confirmed).toBe(true);
@@ -143,12 +166,19 @@ describe('native services (shared cluster, in order)', () => {
     const creds = await loadCredentials(dataDir);
     const statuses = await manager.statusAll();
     const pgStatus = statuses.find((s) => s.service === 'postgres')!;
-    expect(pgStatus).toMatchObject({ state: 'healthy', provider: 'native', port: Number(new URL(pgUrl).port), url: expect.stringContaining('nova:***@127.0.0.1') });
+    expect(pgStatus).toMatchObject({
+      state: 'healthy',
+      provider: 'native',
+      port: Number(new URL(pgUrl).port),
+      url: expect.stringContaining('nova:***@127.0.0.1'),
+    });
     expect(pgStatus.pid).toBeGreaterThan(1);
     const text = JSON.stringify(statuses);
     expect(text).not.toContain(creds.postgresPassword);
     expect(text).not.toContain(creds.redisPassword);
-    const mode = (await import('node:fs/promises')).stat(path.join(dataDir, 'services', 'redis', 'redis.conf'));
+    const mode = (await import('node:fs/promises')).stat(
+      path.join(dataDir, 'services', 'redis', 'redis.conf'),
+    );
     expect((await mode).mode & 0o777).toBe(0o600); // holds requirepass
   });
 
@@ -157,10 +187,18 @@ describe('native services (shared cluster, in order)', () => {
     manager.on('state-changed', (c) => changes.push(c));
     const oldPid = (await manager.status('postgres')).pid!;
     process.kill(oldPid, 'SIGKILL');
-    await waitUntil(() => changes.some((c) => c.service === 'postgres' && c.to === 'healthy'), 20_000, 'postgres to recover');
-    const pgChanges = changes.filter((c) => c.service === 'postgres').map((c) => `${c.from}>${c.to}`);
+    await waitUntil(
+      () => changes.some((c) => c.service === 'postgres' && c.to === 'healthy'),
+      20_000,
+      'postgres to recover',
+    );
+    const pgChanges = changes
+      .filter((c) => c.service === 'postgres')
+      .map((c) => `${c.from}>${c.to}`);
     expect(pgChanges).toEqual(['healthy>degraded', 'degraded>healthy']);
-    expect(changes.find((c) => c.to === 'degraded')?.reason).toMatch(/exited unexpectedly|does not answer/);
+    expect(changes.find((c) => c.to === 'degraded')?.reason).toMatch(
+      /exited unexpectedly|does not answer/,
+    );
     const newPid = (await manager.status('postgres')).pid!;
     expect(newPid).not.toBe(oldPid);
     expect(manager.endpoints().postgres?.url).toBe(pgUrl); // same port: the URL the data layer holds still works
@@ -189,7 +227,9 @@ describe('native services (shared cluster, in order)', () => {
     expect(failed).toEqual([]);
     const after = await next.statusAll();
     for (const service of ['postgres', 'redis'] as const) {
-      expect(after.find((s) => s.service === service)?.pid).toBe(before.find((s) => s.service === service)?.pid);
+      expect(after.find((s) => s.service === service)?.pid).toBe(
+        before.find((s) => s.service === service)?.pid,
+      );
     }
     expect(endpoints.postgres?.url).toBe(pgUrl);
     expect(endpoints.redis?.url).toBe(redisUrl);
@@ -203,7 +243,11 @@ describe('native services (shared cluster, in order)', () => {
     expect(pgChildren.length).toBeGreaterThan(0); // checkpointer, walwriter…
     await manager.stopAll();
     for (const pid of [pgPid, redisPid, ...pgChildren]) expect(await isPidRunning(pid)).toBe(false);
-    expect((await manager.statusAll()).map((s) => s.state)).toEqual(['stopped', 'stopped', 'stopped']);
+    expect((await manager.statusAll()).map((s) => s.state)).toEqual([
+      'stopped',
+      'stopped',
+      'stopped',
+    ]);
     expect(await isPortFree(Number(new URL(pgUrl).port))).toBe(true);
     const records = await new ServiceStateFile(dataDir).read();
     expect(records.postgres?.pid).toBeUndefined();
@@ -230,7 +274,13 @@ describe('native services (shared cluster, in order)', () => {
       manager = await newManager();
       const ep = await manager.start('redis');
       expect(ep?.port).not.toBe(redisPort);
-      expect((await probeRedis('127.0.0.1', ep!.port, { password: (await loadCredentials(dataDir)).redisPassword })).confirmed).toBe(true);
+      expect(
+        (
+          await probeRedis('127.0.0.1', ep!.port, {
+            password: (await loadCredentials(dataDir)).redisPassword,
+          })
+        ).confirmed,
+      ).toBe(true);
       await manager.stop('redis');
     } finally {
       await squatter.close();
@@ -240,11 +290,16 @@ describe('native services (shared cluster, in order)', () => {
   it('a port fixed by configuration that is taken is PORT_IN_USE (nothing is started)', async () => {
     const squatter = await silentListener();
     try {
-      const m = await newManager({ native: { ports: { postgres: squatter.port, redis: squatter.port } } });
+      const m = await newManager({
+        native: { ports: { postgres: squatter.port, redis: squatter.port } },
+      });
       const { failed, endpoints } = await m.startAll();
       expect(endpoints).toEqual({});
       for (const service of ['postgres', 'redis'] as const) {
-        expect(failed.find((f) => f.service === service)?.error).toMatchObject({ code: 'PORT_IN_USE', message: expect.stringContaining(String(squatter.port)) });
+        expect(failed.find((f) => f.service === service)?.error).toMatchObject({
+          code: 'PORT_IN_USE',
+          message: expect.stringContaining(String(squatter.port)),
+        });
         expect(m.machine(service).state).toBe('failed');
         expect(m.machine(service).fix).toMatch(/Stop the program using port/);
       }
@@ -277,39 +332,69 @@ describe('native provider misconfigurations', () => {
     const empty = path.join(scratch, 'empty-bin');
     await mkdir(empty, { recursive: true });
     const dir = await mkdtemp(path.join(scratch, 'data-'));
-    const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir), searchDirs: [empty] });
+    const provider = new NativeProvider({
+      dataDir: dir,
+      credentials: await loadCredentials(dir),
+      searchDirs: [empty],
+    });
     const pgErr = await caught(provider.start('postgres'));
     expect(pgErr.code).toBe('BINARY_MISSING');
     expect(pgErr.message).toMatch(/^initdb not found/);
     expect(pgErr.fix).toMatch(/apt-get install postgresql-15.*docker or external profile/);
     const redisErr = await caught(provider.start('redis'));
-    expect(redisErr).toMatchObject({ code: 'BINARY_MISSING', message: expect.stringMatching(/^redis-server not found/) });
+    expect(redisErr).toMatchObject({
+      code: 'BINARY_MISSING',
+      message: expect.stringMatching(/^redis-server not found/),
+    });
     expect(redisErr.fix).toMatch(/apt-get install redis-server/);
     const mongoErr = await caught(provider.start('mongo'));
-    expect(mongoErr).toMatchObject({ code: 'BINARY_MISSING', message: expect.stringMatching(/^mongod not found/) });
+    expect(mongoErr).toMatchObject({
+      code: 'BINARY_MISSING',
+      message: expect.stringMatching(/^mongod not found/),
+    });
   });
 
   it('through the manager, a missing program leaves the service failed with the reason and the fix', async () => {
     const dir = await mkdtemp(path.join(scratch, 'data-'));
-    const config = configSchema.parse({ NOVA_DATA_DIR: dir, NOVA_PROFILE: 'native', NOVA_MONGO_PROFILE: 'embedded' });
-    const m = await ServiceManager.create({ config, native: { searchDirs: [path.join(scratch, 'empty-bin')] } });
+    const config = configSchema.parse({
+      NOVA_DATA_DIR: dir,
+      NOVA_PROFILE: 'native',
+      NOVA_MONGO_PROFILE: 'embedded',
+    });
+    const m = await ServiceManager.create({
+      config,
+      native: { searchDirs: [path.join(scratch, 'empty-bin')] },
+    });
     managers.push(m);
     const { failed } = await m.startAll();
-    expect(failed.map((f) => `${f.service}:${f.error.code}`).sort()).toEqual(['postgres:BINARY_MISSING', 'redis:BINARY_MISSING']);
+    expect(failed.map((f) => `${f.service}:${f.error.code}`).sort()).toEqual([
+      'postgres:BINARY_MISSING',
+      'redis:BINARY_MISSING',
+    ]);
     const pgStatus = await m.status('postgres');
-    expect(pgStatus).toMatchObject({ state: 'failed', reason: expect.stringContaining('initdb not found'), fix: expect.stringContaining('postgresql-15') });
+    expect(pgStatus).toMatchObject({
+      state: 'failed',
+      reason: expect.stringContaining('initdb not found'),
+      fix: expect.stringContaining('postgresql-15'),
+    });
     expect((await m.status('mongo')).state).toBe('healthy'); // embedded: unaffected
   });
 
-  it.runIf(isRoot())('as root, a data dir the postgres OS user cannot reach is DATA_DIR_NOT_WRITABLE naming that user', async () => {
-    // `scratch` is a private (0700) directory: its children are unreachable for other users.
-    const dir = await mkdtemp(path.join(scratch, 'data-'));
-    const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir) });
-    const err = await caught(provider.start('postgres'));
-    expect(err.code).toBe('DATA_DIR_NOT_WRITABLE');
-    expect(err.message).toMatch(/runs as the OS user "postgres".*cannot write in/);
-    expect(err.fix).toMatch(/not under \/root/);
-  });
+  it.runIf(isRoot())(
+    'as root, a data dir the postgres OS user cannot reach is DATA_DIR_NOT_WRITABLE naming that user',
+    async () => {
+      // `scratch` is a private (0700) directory: its children are unreachable for other users.
+      const dir = await mkdtemp(path.join(scratch, 'data-'));
+      const provider = new NativeProvider({
+        dataDir: dir,
+        credentials: await loadCredentials(dir),
+      });
+      const err = await caught(provider.start('postgres'));
+      expect(err.code).toBe('DATA_DIR_NOT_WRITABLE');
+      expect(err.message).toMatch(/runs as the OS user "postgres".*cannot write in/);
+      expect(err.fix).toMatch(/not under \/root/);
+    },
+  );
 
   it('a cluster folder without PG_VERSION is DB_CORRUPT, suggests moving it aside, and is left untouched', async () => {
     const dir = await reachableDataDir();
@@ -333,7 +418,9 @@ describe('native provider misconfigurations', () => {
     const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir) });
     const err = await caught(provider.start('postgres'));
     expect(err.code).toBe('SERVICE_UNAVAILABLE');
-    expect(err.message).toMatch(/created by PostgreSQL 11, but the installed programs are version 15/);
+    expect(err.message).toMatch(
+      /created by PostgreSQL 11, but the installed programs are version 15/,
+    );
     expect(err.fix).toMatch(/pg_upgrade/);
   });
 

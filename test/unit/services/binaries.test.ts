@@ -24,7 +24,10 @@ describe('parseVersion', () => {
   it.each([
     ['initdb (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)', '15.20'],
     ['pg_ctl (PostgreSQL) 16.4', '16.4'],
-    ['Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d7c971a948f0', '7.0.15'],
+    [
+      'Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=ae4d7c971a948f0',
+      '7.0.15',
+    ],
     ['db version v7.0.14\nBuild Info: {', '7.0.14'],
     ['no version here', null],
   ])('%s → %s', (text, version) => {
@@ -37,13 +40,17 @@ describe('findBinaries', () => {
     const partial = path.join(root, 'a', 'partial'); // client-only install: pg_ctl but no initdb
     const full = path.join(root, 'a', 'full');
     await program(partial, 'pg_ctl', 'pg_ctl (PostgreSQL) 13.1');
-    for (const n of ['initdb', 'pg_ctl', 'postgres']) await program(full, n, `${n} (PostgreSQL) 16.2`);
+    for (const n of ['initdb', 'pg_ctl', 'postgres'])
+      await program(full, n, `${n} (PostgreSQL) 16.2`);
     await program(partial, 'redis-server', 'Redis server v=7.2.4 sha=0');
     const report = await findBinaries({ searchDirs: [partial, full] });
     expect(report.initdb).toEqual({ path: path.join(full, 'initdb'), version: '16.2' });
     expect(report.pg_ctl).toEqual({ path: path.join(full, 'pg_ctl'), version: '16.2' });
     expect(report.postgres?.path).toBe(path.join(full, 'postgres'));
-    expect(report['redis-server']).toEqual({ path: path.join(partial, 'redis-server'), version: '7.2.4' });
+    expect(report['redis-server']).toEqual({
+      path: path.join(partial, 'redis-server'),
+      version: '7.2.4',
+    });
     expect(report.mongod).toBeNull();
   });
 
@@ -52,7 +59,13 @@ describe('findBinaries', () => {
     await mkdir(dir, { recursive: true });
     await writeFile(path.join(dir, 'initdb'), 'not executable');
     const report = await findBinaries({ searchDirs: [dir, path.join(root, 'does-not-exist')] });
-    expect(report).toEqual({ initdb: null, pg_ctl: null, postgres: null, 'redis-server': null, mongod: null });
+    expect(report).toEqual({
+      initdb: null,
+      pg_ctl: null,
+      postgres: null,
+      'redis-server': null,
+      mongod: null,
+    });
   });
 
   it('searches PATH entries first, then the usual install directories', async () => {
@@ -65,7 +78,9 @@ describe('findBinaries', () => {
 
 describe('installHint', () => {
   it('names the package to install per platform', () => {
-    expect(installHint('initdb', 'linux')).toBe('install postgresql-15 (apt-get install postgresql-15)');
+    expect(installHint('initdb', 'linux')).toBe(
+      'install postgresql-15 (apt-get install postgresql-15)',
+    );
     expect(installHint('redis-server', 'darwin')).toBe('brew install redis');
     expect(installHint('redis-server', 'win32')).toMatch(/docker profile/);
   });

@@ -59,7 +59,14 @@ describe('credentials', () => {
 
   it('never shows the secrets when printed or serialised', async () => {
     const c = await loadCredentials(dir);
-    const outputs = [JSON.stringify(c), inspect(c), String(c), `${c}`, JSON.stringify({ nested: { c } }), inspect({ c }, { depth: 5 })];
+    const outputs = [
+      JSON.stringify(c),
+      inspect(c),
+      String(c),
+      `${c}`,
+      JSON.stringify({ nested: { c } }),
+      inspect({ c }, { depth: 5 }),
+    ];
     for (const text of outputs) {
       for (const key of CREDENTIAL_KEYS) expect(text).not.toContain(c.get(key));
     }
@@ -84,7 +91,9 @@ describe('credentials', () => {
 
   it('rotate refuses an unknown key', async () => {
     await expect(rotateCredential(dir, 'rootPassword' as CredentialKey)).rejects.toSatisfy(
-      (e: unknown) => isNovaError(e, 'INVALID_ARGUMENT') && /postgresPassword/.test((e as Error & { fix: string }).fix),
+      (e: unknown) =>
+        isNovaError(e, 'INVALID_ARGUMENT') &&
+        /postgresPassword/.test((e as Error & { fix: string }).fix),
     );
   });
 
@@ -97,7 +106,9 @@ describe('credentials', () => {
 
   it('adds secrets introduced later without touching the existing ones', async () => {
     const pg = 'a'.repeat(48);
-    await writeFile(credentialsPath(dir), JSON.stringify({ version: 1, postgresPassword: pg }), { mode: 0o600 });
+    await writeFile(credentialsPath(dir), JSON.stringify({ version: 1, postgresPassword: pg }), {
+      mode: 0o600,
+    });
     const c = await loadCredentials(dir);
     expect(c.postgresPassword).toBe(pg);
     expect(c.redisPassword).toMatch(/^[0-9a-f]{48}$/);
@@ -107,7 +118,11 @@ describe('credentials', () => {
   it.each([
     ['not JSON', '{ "postgresPassword": ', /not valid JSON/],
     ['an array', '[]', /not a JSON object/],
-    ['a short secret', JSON.stringify({ postgresPassword: 'postgres' }), /"postgresPassword" is not a generated secret/],
+    [
+      'a short secret',
+      JSON.stringify({ postgresPassword: 'postgres' }),
+      /"postgresPassword" is not a generated secret/,
+    ],
     ['a future version', JSON.stringify({ version: 9 }), /version 9/],
   ])('refuses %s with SETTINGS_UNREADABLE and keeps the file', async (_label, content, message) => {
     await writeFile(credentialsPath(dir), content, { mode: 0o600 });
@@ -126,10 +141,13 @@ describe('credentials', () => {
   it('reports a data dir it cannot write as DATA_DIR_NOT_WRITABLE', async () => {
     const file = path.join(dir, 'a-file');
     await writeFile(file, 'x');
-    await expect(loadCredentials(path.join(file, 'sub'))).rejects.toSatisfy((e: unknown) => isNovaError(e, 'DATA_DIR_NOT_WRITABLE'));
+    await expect(loadCredentials(path.join(file, 'sub'))).rejects.toSatisfy((e: unknown) =>
+      isNovaError(e, 'DATA_DIR_NOT_WRITABLE'),
+    );
     const missing = path.join(dir, 'does-not-exist');
     await expect(loadCredentials(missing)).rejects.toSatisfy(
-      (e: unknown) => isNovaError(e, 'DATA_DIR_NOT_WRITABLE') && /--data-dir/.test((e as { fix: string }).fix),
+      (e: unknown) =>
+        isNovaError(e, 'DATA_DIR_NOT_WRITABLE') && /--data-dir/.test((e as { fix: string }).fix),
     );
   });
 });

@@ -1,6 +1,11 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { probeMongo, probePostgres, probeRedis, probeService } from '../../../main/core/services/handshake.js';
+import {
+  probeMongo,
+  probePostgres,
+  probeRedis,
+  probeService,
+} from '../../../main/core/services/handshake.js';
 import { buildHelloMessage, parseOpMsgReply } from '../../../main/core/services/mongo-wire.js';
 import { osFreePort } from '../../../main/core/services/ports.js';
 
@@ -27,7 +32,11 @@ async function listener(onConnection: (socket: Socket) => void): Promise<number>
 function helloReplyDoc(maxWire: number): Buffer {
   const okEl = Buffer.concat([Buffer.from([0x01]), Buffer.from('ok\0'), Buffer.alloc(8)]);
   okEl.writeDoubleLE(1, 4);
-  const wireEl = Buffer.concat([Buffer.from([0x10]), Buffer.from('maxWireVersion\0'), Buffer.alloc(4)]);
+  const wireEl = Buffer.concat([
+    Buffer.from([0x10]),
+    Buffer.from('maxWireVersion\0'),
+    Buffer.alloc(4),
+  ]);
   wireEl.writeInt32LE(maxWire, wireEl.length - 4);
   const body = Buffer.concat([okEl, wireEl]);
   const doc = Buffer.concat([Buffer.alloc(4), body, Buffer.from([0])]);
@@ -59,14 +68,30 @@ describe('protocol probes against impostors', () => {
   });
 
   it('a listener that replies garbage is not confirmed', async () => {
-    const port = await listener((s) => s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n')));
-    expect(await probePostgres('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({ open: true, confirmed: false, detail: expect.stringContaining('not a PostgreSQL server') });
-    expect(await probeRedis('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({ open: true, confirmed: false, detail: expect.stringContaining('not a Redis server') });
-    expect(await probeMongo('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({ open: true, confirmed: false, detail: expect.stringContaining('not a MongoDB server') });
+    const port = await listener((s) =>
+      s.once('data', () => s.end('HTTP/1.1 400 Bad Request\r\n\r\n')),
+    );
+    expect(await probePostgres('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({
+      open: true,
+      confirmed: false,
+      detail: expect.stringContaining('not a PostgreSQL server'),
+    });
+    expect(await probeRedis('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({
+      open: true,
+      confirmed: false,
+      detail: expect.stringContaining('not a Redis server'),
+    });
+    expect(await probeMongo('127.0.0.1', port, { timeoutMs: 500 })).toMatchObject({
+      open: true,
+      confirmed: false,
+      detail: expect.stringContaining('not a MongoDB server'),
+    });
   });
 
   it('PostgreSQL: "N" followed by more bytes is not a PostgreSQL server; a lone "N" or "S" is', async () => {
-    const chatty = await listener((s) => s.once('data', () => s.write('NOPE, this is something else')));
+    const chatty = await listener((s) =>
+      s.once('data', () => s.write('NOPE, this is something else')),
+    );
     expect((await probePostgres('127.0.0.1', chatty, { timeoutMs: 500 })).confirmed).toBe(false);
     const lateChatty = await listener((s) =>
       s.once('data', () => {
@@ -74,21 +99,29 @@ describe('protocol probes against impostors', () => {
         setTimeout(() => s.write('more'), 10);
       }),
     );
-    expect((await probePostgres('127.0.0.1', lateChatty, { timeoutMs: 500 })).confirmed).toBe(false);
+    expect((await probePostgres('127.0.0.1', lateChatty, { timeoutMs: 500 })).confirmed).toBe(
+      false,
+    );
     // Exactly what a PostgreSQL server does after an SSLRequest: one byte, then waits.
     const expectsSslRequest = await listener((s) =>
       s.once('data', (d: Buffer) => {
         if (d.length === 8 && d.readInt32BE(0) === 8 && d.readInt32BE(4) === 80877103) s.write('S');
       }),
     );
-    expect(await probePostgres('127.0.0.1', expectsSslRequest, { timeoutMs: 500 })).toMatchObject({ confirmed: true, detail: 'PostgreSQL (offers TLS)' });
+    expect(await probePostgres('127.0.0.1', expectsSslRequest, { timeoutMs: 500 })).toMatchObject({
+      confirmed: true,
+      detail: 'PostgreSQL (offers TLS)',
+    });
   });
 
   it('Redis: an echo server or an unexpected error is not Redis', async () => {
     const echo = await listener((s) => s.on('data', (d) => s.write(d)));
     expect((await probeRedis('127.0.0.1', echo, { timeoutMs: 500 })).confirmed).toBe(false);
     const wrongReply = await listener((s) => s.once('data', () => s.write('+OK\r\n+OK\r\n')));
-    expect(await probeRedis('127.0.0.1', wrongReply, { timeoutMs: 500 })).toMatchObject({ confirmed: false, detail: expect.stringContaining('unexpected reply to PING') });
+    expect(await probeRedis('127.0.0.1', wrongReply, { timeoutMs: 500 })).toMatchObject({
+      confirmed: false,
+      detail: expect.stringContaining('unexpected reply to PING'),
+    });
   });
 
   it('nothing listening: not open, detail says so', async () => {
@@ -129,6 +162,10 @@ describe('MongoDB wire messages', () => {
     const port = await listener((s) =>
       s.once('data', (d: Buffer) => s.write(opMsgReply(d.readInt32LE(4), helloReplyDoc(17)))),
     );
-    expect(await probeMongo('127.0.0.1', port, { timeoutMs: 500 })).toEqual({ open: true, confirmed: true, detail: 'MongoDB (wire version 17)' });
+    expect(await probeMongo('127.0.0.1', port, { timeoutMs: 500 })).toEqual({
+      open: true,
+      confirmed: true,
+      detail: 'MongoDB (wire version 17)',
+    });
   });
 });

@@ -36,7 +36,9 @@ describe('choosePort', () => {
     const taken = await occupy();
     await expect(choosePort({ service: 'postgres', fixed: taken })).rejects.toSatisfy(
       (e: unknown) =>
-        isNovaError(e, 'PORT_IN_USE') && (e as Error).message.includes(String(taken)) && /ss -ltnp|lsof/.test((e as { fix: string }).fix),
+        isNovaError(e, 'PORT_IN_USE') &&
+        (e as Error).message.includes(String(taken)) &&
+        /ss -ltnp|lsof/.test((e as { fix: string }).fix),
     );
   });
 
@@ -61,10 +63,17 @@ describe('ServiceStateFile', () => {
         file.update('redis', () => ({ port: 41002, pid: 200 })),
         file.update('mongo', () => ({ port: 41003 })),
       ]);
-      expect(await file.read()).toEqual({ postgres: { port: 41001, pid: 100 }, redis: { port: 41002, pid: 200 }, mongo: { port: 41003 } });
+      expect(await file.read()).toEqual({
+        postgres: { port: 41001, pid: 100 },
+        redis: { port: 41002, pid: 200 },
+        mongo: { port: 41003 },
+      });
       await file.update('redis', (r) => (r ? { port: r.port } : undefined));
       await file.update('mongo', () => undefined);
-      expect(await file.read()).toEqual({ postgres: { port: 41001, pid: 100 }, redis: { port: 41002 } });
+      expect(await file.read()).toEqual({
+        postgres: { port: 41001, pid: 100 },
+        redis: { port: 41002 },
+      });
       expect(await readdir(path.join(dir, 'services'))).toEqual(['state.json']);
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -80,7 +89,13 @@ describe('ServiceStateFile', () => {
       expect(await file.read()).toEqual({});
       await writeFile(
         stateFilePath(dir),
-        JSON.stringify({ services: { postgres: { port: 70000, pid: 5 }, redis: { port: 41000, pid: 1 }, mongo: { port: '1', pid: 9 } } }),
+        JSON.stringify({
+          services: {
+            postgres: { port: 70000, pid: 5 },
+            redis: { port: 41000, pid: 1 },
+            mongo: { port: '1', pid: 9 },
+          },
+        }),
       );
       // pid 1 (init) must never be adopted or signalled.
       expect(await file.read()).toEqual({ redis: { port: 41000 } });

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { isNovaError } from '../../../main/core/errors.js';
-import { canTransition, ServiceStateMachine, type StateChange } from '../../../main/core/services/service-state-machine.js';
+import {
+  canTransition,
+  ServiceStateMachine,
+  type StateChange,
+} from '../../../main/core/services/service-state-machine.js';
 import type { ServiceState } from '../../../main/core/services/types.js';
 
 const STATES: ServiceState[] = ['stopped', 'starting', 'healthy', 'degraded', 'stopping', 'failed'];
@@ -93,7 +97,11 @@ describe('ServiceStateMachine', () => {
     expect(m.fix).toBe('apt-get install redis-server');
     expect(m.since).toEqual(now);
     expect(events.map((e) => `${e.from}>${e.to}`)).toEqual(['stopped>starting', 'starting>failed']);
-    expect(events[1]).toMatchObject({ reason: 'redis-server not found', fix: 'apt-get install redis-server', at: now });
+    expect(events[1]).toMatchObject({
+      reason: 'redis-server not found',
+      fix: 'apt-get install redis-server',
+      at: now,
+    });
     // fail() on a failed machine keeps the first (useful) reason and emits nothing.
     m.fail('second reason');
     expect(m.reason).toBe('redis-server not found');
@@ -114,6 +122,14 @@ describe('ServiceStateMachine', () => {
     m.transition('degraded', 'exited again');
     m.transition('stopping');
     m.transition('stopped');
-    expect(seen).toEqual(['starting', 'healthy', 'degraded', 'healthy', 'degraded', 'stopping', 'stopped']);
+    expect(seen).toEqual([
+      'starting',
+      'healthy',
+      'degraded',
+      'healthy',
+      'degraded',
+      'stopping',
+      'stopped',
+    ]);
   });
 });

@@ -1,6 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ServiceStateMachine } from '../../../main/core/services/service-state-machine.js';
-import { Supervisor, type Clock, type SupervisedService } from '../../../main/core/services/supervisor.js';
+import {
+  Supervisor,
+  type Clock,
+  type SupervisedService,
+} from '../../../main/core/services/supervisor.js';
 
 /** Time that moves only when the test says so. */
 class ManualClock implements Clock {
@@ -53,16 +57,21 @@ class ScriptedServer implements SupervisedService {
   restartOutcomes: ('ok' | 'fail' | 'dead-after')[] = [];
   exitListener: ((reason: string) => void) | undefined;
   async check() {
-    return this.alive ? ({ ok: true } as const) : ({ ok: false, reason: 'postgres (pid 42) exited unexpectedly' } as const);
+    return this.alive
+      ? ({ ok: true } as const)
+      : ({ ok: false, reason: 'postgres (pid 42) exited unexpectedly' } as const);
   }
   async restart() {
     this.restarts++;
     const outcome = this.restartOutcomes.shift() ?? 'ok';
-    if (outcome === 'fail') throw new Error('pg_ctl start failed: shared memory block still in use');
+    if (outcome === 'fail')
+      throw new Error('pg_ctl start failed: shared memory block still in use');
     this.alive = outcome === 'ok';
   }
   async logs(lines: number) {
-    return ['LOG: database system is shut down', 'FATAL: could not write lock file', 'extra'].slice(-lines);
+    return ['LOG: database system is shut down', 'FATAL: could not write lock file', 'extra'].slice(
+      -lines,
+    );
   }
   onUnexpectedExit(listener: (reason: string) => void) {
     this.exitListener = listener;
@@ -97,7 +106,9 @@ describe('Supervisor', () => {
     supervisor = new Supervisor({ clock, pollIntervalMs: 1000, initialDelayMs: 500 });
     const server = healthyServer();
     const states: string[] = [];
-    server.machine.on('state-changed', (c) => states.push(`${c.to}${c.reason ? `(${c.reason})` : ''}`));
+    server.machine.on('state-changed', (c) =>
+      states.push(`${c.to}${c.reason ? `(${c.reason})` : ''}`),
+    );
     supervisor.watch(server);
     server.alive = false;
     await clock.advance(1000); // poll fires, finds it dead
@@ -109,7 +120,10 @@ describe('Supervisor', () => {
     await clock.advance(1);
     expect(server.restarts).toBe(1);
     expect(server.machine.state).toBe('healthy');
-    expect(states).toEqual(['degraded(postgres (pid 42) exited unexpectedly)', 'healthy(recovered after 1 restart)']);
+    expect(states).toEqual([
+      'degraded(postgres (pid 42) exited unexpectedly)',
+      'healthy(recovered after 1 restart)',
+    ]);
   });
 
   it('reacts to an exit event at once, without waiting for the poll', async () => {
@@ -127,7 +141,14 @@ describe('Supervisor', () => {
 
   it('backs off exponentially between failed restarts: 0.5 s, 1 s, 2 s, 4 s, capped', async () => {
     const clock = new ManualClock();
-    supervisor = new Supervisor({ clock, pollIntervalMs: 1000, initialDelayMs: 500, maxDelayMs: 3000, maxRestarts: 10, windowMs: 600_000 });
+    supervisor = new Supervisor({
+      clock,
+      pollIntervalMs: 1000,
+      initialDelayMs: 500,
+      maxDelayMs: 3000,
+      maxRestarts: 10,
+      windowMs: 600_000,
+    });
     const delays: number[] = [];
     supervisor.on('restart-scheduled', (e) => delays.push(e.delayMs));
     const server = healthyServer();
@@ -143,7 +164,13 @@ describe('Supervisor', () => {
 
   it('gives up after maxRestarts within the window: failed, with the last error and log lines', async () => {
     const clock = new ManualClock();
-    supervisor = new Supervisor({ clock, pollIntervalMs: 1000, initialDelayMs: 100, maxRestarts: 3, windowMs: 60_000 });
+    supervisor = new Supervisor({
+      clock,
+      pollIntervalMs: 1000,
+      initialDelayMs: 100,
+      maxRestarts: 3,
+      windowMs: 60_000,
+    });
     const gaveUp: string[] = [];
     supervisor.on('gave-up', (e) => gaveUp.push(e.reason));
     const server = healthyServer();
@@ -166,7 +193,13 @@ describe('Supervisor', () => {
 
   it('forgets restarts older than the window, so rare crashes are always recovered', async () => {
     const clock = new ManualClock();
-    supervisor = new Supervisor({ clock, pollIntervalMs: 1000, initialDelayMs: 100, maxRestarts: 2, windowMs: 10_000 });
+    supervisor = new Supervisor({
+      clock,
+      pollIntervalMs: 1000,
+      initialDelayMs: 100,
+      maxRestarts: 2,
+      windowMs: 10_000,
+    });
     const server = healthyServer();
     supervisor.watch(server);
     for (let crash = 0; crash < 4; crash++) {

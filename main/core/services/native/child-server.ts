@@ -30,13 +30,23 @@ export class ChildServer {
     void child.then((result) => {
       this.#exit = { code: result.exitCode ?? null, signal: result.signal ?? null };
       if (!this.#stopping) {
-        this.#events.emit('unexpected-exit', { service, pid: this.pid, exitCode: this.#exit.code, signal: this.#exit.signal });
+        this.#events.emit('unexpected-exit', {
+          service,
+          pid: this.pid,
+          exitCode: this.#exit.code,
+          signal: this.#exit.signal,
+        });
       }
     });
   }
 
   /** Spawns `file args`; stdout and stderr are appended to `logFile`. */
-  static spawn(service: ServiceName, file: string, args: string[], options: { cwd: string; logFile: string }): ChildServer {
+  static spawn(
+    service: ServiceName,
+    file: string,
+    args: string[],
+    options: { cwd: string; logFile: string },
+  ): ChildServer {
     const child = execa(file, args, {
       cwd: options.cwd,
       detached: false,

@@ -16,7 +16,12 @@ import { choosePort } from '../ports.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
 import { ChildServer, terminatePid } from './child-server.js';
-import { displayUrl, type NativeServer, type ServerPaths, type UnexpectedExit } from './native-server.js';
+import {
+  displayUrl,
+  type NativeServer,
+  type ServerPaths,
+  type UnexpectedExit,
+} from './native-server.js';
 import { isPidRunning, readTail, sleep } from './process-utils.js';
 
 export const MONGO_USER = 'nova';
@@ -30,7 +35,9 @@ export interface MongoServerOptions {
   readyTimeoutMs?: number;
 }
 
-export function mongoPaths(dataDir: string): ServerPaths & { pidFile: string; stdout: string; userMarker: string } {
+export function mongoPaths(
+  dataDir: string,
+): ServerPaths & { pidFile: string; stdout: string; userMarker: string } {
   const base = path.join(dataDir, 'services', 'mongo');
   return {
     base,
@@ -85,40 +92,64 @@ export class MongoServer implements NativeServer {
   }
 
   async start(): Promise<ServiceEndpoint> {
-    if (this.#child && this.#child.exited === undefined && this.#port !== undefined) return this.#endpoint(this.#port);
+    if (this.#child && this.#child.exited === undefined && this.#port !== undefined)
+      return this.#endpoint(this.#port);
     const adopted = await this.#tryAdopt();
     if (adopted) return adopted;
     const binary = this.#o.binary;
     if (!binary) {
-      throw new NovaError('BINARY_MISSING', 'mongod not found; the native MongoDB profile needs it.', {
-        fix: `${installHint('mongod')}, or use the docker or external profile for MongoDB (without it, documents can live in PostgreSQL JSONB).`,
-      });
+      throw new NovaError(
+        'BINARY_MISSING',
+        'mongod not found; the native MongoDB profile needs it.',
+        {
+          fix: `${installHint('mongod')}, or use the docker or external profile for MongoDB (without it, documents can live in PostgreSQL JSONB).`,
+        },
+      );
     }
     try {
       await mkdir(this.paths.data, { recursive: true, mode: 0o700 });
       await access(this.paths.base, constants.W_OK);
     } catch (err) {
-      throw new NovaError('DATA_DIR_NOT_WRITABLE', `Cannot prepare the MongoDB directory ${this.paths.base}: ${(err as Error).message}.`, {
-        fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
-        cause: err,
-      });
+      throw new NovaError(
+        'DATA_DIR_NOT_WRITABLE',
+        `Cannot prepare the MongoDB directory ${this.paths.base}: ${(err as Error).message}.`,
+        {
+          fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
+          cause: err,
+        },
+      );
     }
     const record = await this.#o.stateFile.get('mongo');
-    const port = await choosePort({ service: 'mongo', fixed: this.#o.port, remembered: record?.port });
+    const port = await choosePort({
+      service: 'mongo',
+      fixed: this.#o.port,
+      remembered: record?.port,
+    });
     const args = [
-      '--dbpath', this.paths.data,
-      '--port', String(port),
-      '--bind_ip', '127.0.0.1',
+      '--dbpath',
+      this.paths.data,
+      '--port',
+      String(port),
+      '--bind_ip',
+      '127.0.0.1',
       '--auth',
-      '--logpath', this.paths.log,
+      '--logpath',
+      this.paths.log,
       '--logappend',
-      '--pidfilepath', this.paths.pidFile,
+      '--pidfilepath',
+      this.paths.pidFile,
     ];
     let child: ChildServer;
     try {
-      child = ChildServer.spawn('mongo', binary.path, args, { cwd: this.paths.base, logFile: this.paths.stdout });
+      child = ChildServer.spawn('mongo', binary.path, args, {
+        cwd: this.paths.base,
+        logFile: this.paths.stdout,
+      });
     } catch (err) {
-      throw new NovaError('BINARY_MISSING', `mongod could not be started from ${binary.path}.`, { fix: `${installHint('mongod')}.`, cause: err });
+      throw new NovaError('BINARY_MISSING', `mongod could not be started from ${binary.path}.`, {
+        fix: `${installHint('mongod')}.`,
+        cause: err,
+      });
     }
     await this.#waitReady(child, port);
     this.#child = child;
@@ -128,7 +159,11 @@ export class MongoServer implements NativeServer {
       for (const l of this.#exitListeners) l(exit);
     });
     await this.#ensureUser(port);
-    await this.#o.stateFile.update('mongo', () => ({ port, pid: child.pid, startedAt: new Date().toISOString() }));
+    await this.#o.stateFile.update('mongo', () => ({
+      port,
+      pid: child.pid,
+      startedAt: new Date().toISOString(),
+    }));
     return this.#endpoint(port);
   }
 
@@ -136,34 +171,58 @@ export class MongoServer implements NativeServer {
     const deadline = Date.now() + (this.#o.readyTimeoutMs ?? 30_000);
     while (Date.now() < deadline) {
       if (child.exited) {
-        const log = [...(await readTail(this.paths.stdout, 6)), ...(await readTail(this.paths.log, 6))].join('\n');
+        const log = [
+          ...(await readTail(this.paths.stdout, 6)),
+          ...(await readTail(this.paths.log, 6)),
+        ].join('\n');
         const inUse = /Address already in use/i.test(log);
-        throw new NovaError(inUse ? 'PORT_IN_USE' : 'SERVICE_UNAVAILABLE', `mongod exited during start-up (code ${String(child.exited.code)}).${log ? `\n${log}` : ''}`, {
-          fix: inUse ? `Stop the program using port ${port}, or let Nova choose a free port.` : `Read ${this.paths.log}.`,
-        });
+        throw new NovaError(
+          inUse ? 'PORT_IN_USE' : 'SERVICE_UNAVAILABLE',
+          `mongod exited during start-up (code ${String(child.exited.code)}).${log ? `\n${log}` : ''}`,
+          {
+            fix: inUse
+              ? `Stop the program using port ${port}, or let Nova choose a free port.`
+              : `Read ${this.paths.log}.`,
+          },
+        );
       }
       if ((await probeMongo('127.0.0.1', port, { timeoutMs: 500 })).confirmed) return;
       await sleep(100);
     }
     await child.waitOrKill(0, 5000);
-    throw new NovaError('TIMEOUT', `mongod did not answer on 127.0.0.1:${port} in time.`, { fix: `Read ${this.paths.log}.` });
+    throw new NovaError('TIMEOUT', `mongod did not answer on 127.0.0.1:${port} in time.`, {
+      fix: `Read ${this.paths.log}.`,
+    });
   }
 
   /** Creates user `nova` once, through the localhost exception. */
   async #ensureUser(port: number): Promise<void> {
-    const created = await access(this.paths.userMarker).then(() => true, () => false);
+    const created = await access(this.paths.userMarker).then(
+      () => true,
+      () => false,
+    );
     if (created) return;
-    const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, { serverSelectionTimeoutMS: 5000 });
+    const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`, {
+      serverSelectionTimeoutMS: 5000,
+    });
     try {
       await client.connect();
-      await client.db('admin').command({ createUser: MONGO_USER, pwd: this.#o.password, roles: [{ role: 'root', db: 'admin' }] });
+      await client.db('admin').command({
+        createUser: MONGO_USER,
+        pwd: this.#o.password,
+        roles: [{ role: 'root', db: 'admin' }],
+      });
     } catch (err) {
       // 51003: user already exists (marker lost) — fine, the password is ours.
       if ((err as { code?: number }).code !== 51003) {
-        throw new NovaError('SERVICE_UNAVAILABLE', `Could not create the MongoDB user "${MONGO_USER}": ${(err as Error).message}.`, {
-          fix: `If this data directory was used by another MongoDB before, move ${this.paths.data} aside to start fresh.`,
-          cause: err,
-        });
+        throw new NovaError(
+          'SERVICE_UNAVAILABLE',
+          `Could not create the MongoDB user "${MONGO_USER}": ${(err as Error).message}.`,
+          {
+            fix: `If this data directory was used by another MongoDB before, move ${this.paths.data} aside to start fresh.`,
+            cause: err,
+          },
+        );
       }
     } finally {
       await client.close().catch(() => undefined);
@@ -174,8 +233,10 @@ export class MongoServer implements NativeServer {
   async stop(): Promise<void> {
     const child = this.#child;
     const pid = this.pid() ?? (await this.#o.stateFile.get('mongo'))?.pid;
-    if (child) await child.waitOrKill(0, 15_000); // SIGTERM at once: mongod shuts down cleanly on it
-    else if (pid !== undefined && (await this.#pidFromFile()) === pid) await terminatePid(pid, 15_000);
+    if (child)
+      await child.waitOrKill(0, 15_000); // SIGTERM at once: mongod shuts down cleanly on it
+    else if (pid !== undefined && (await this.#pidFromFile()) === pid)
+      await terminatePid(pid, 15_000);
     this.#child = undefined;
     this.#adoptedPid = undefined;
     await this.#o.stateFile.update('mongo', (r) => (r ? { port: r.port } : undefined));
@@ -183,10 +244,14 @@ export class MongoServer implements NativeServer {
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
     const pid = this.pid();
-    if (pid === undefined || this.#port === undefined) return { ok: false, reason: 'MongoDB is not running' };
-    if (this.#child?.exited || !(await isPidRunning(pid))) return { ok: false, reason: `mongod (pid ${pid}) exited unexpectedly` };
+    if (pid === undefined || this.#port === undefined)
+      return { ok: false, reason: 'MongoDB is not running' };
+    if (this.#child?.exited || !(await isPidRunning(pid)))
+      return { ok: false, reason: `mongod (pid ${pid}) exited unexpectedly` };
     const probe = await probeMongo('127.0.0.1', this.#port, { timeoutMs: 2000 });
-    return probe.confirmed ? { ok: true } : { ok: false, reason: `MongoDB on port ${this.#port} does not answer: ${probe.detail}` };
+    return probe.confirmed
+      ? { ok: true }
+      : { ok: false, reason: `MongoDB on port ${this.#port} does not answer: ${probe.detail}` };
   }
 
   async status(): Promise<ServiceStatus> {
@@ -194,8 +259,10 @@ export class MongoServer implements NativeServer {
     const pid = this.pid() ?? record?.pid;
     const port = this.#port ?? record?.port;
     const base = { service: 'mongo' as const, provider: 'native' as const, since: new Date() };
-    const running = pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
-    if (!running || port === undefined) return { ...base, state: 'stopped', ...(port ? { port } : {}) };
+    const running =
+      pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
+    if (!running || port === undefined)
+      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
     const probe = await probeMongo('127.0.0.1', port, { timeoutMs: 1500 });
     return {
       ...base,

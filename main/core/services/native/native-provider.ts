@@ -7,7 +7,14 @@
 import { NovaError } from '../../errors.js';
 import { findBinaries, type BinaryReport } from '../binaries.js';
 import { ServiceStateFile } from '../service-state-file.js';
-import type { ProviderContext, ServiceCredentials, ServiceEndpoint, ServiceName, ServiceProvider, ServiceStatus } from '../types.js';
+import type {
+  ProviderContext,
+  ServiceCredentials,
+  ServiceEndpoint,
+  ServiceName,
+  ServiceProvider,
+  ServiceStatus,
+} from '../types.js';
 import { MongoServer } from './mongo-server.js';
 import type { NativeServer } from './native-server.js';
 import { resolvePostgresOsUser, type OsUserOption } from './os-user.js';
@@ -60,7 +67,11 @@ export class NativeProvider implements ServiceProvider {
 
   async #create(service: ServiceName): Promise<NativeServer> {
     const bins = await this.binaries();
-    const common = { dataDir: this.#o.dataDir, stateFile: this.stateFile, port: this.#o.ports?.[service] };
+    const common = {
+      dataDir: this.#o.dataDir,
+      stateFile: this.stateFile,
+      port: this.#o.ports?.[service],
+    };
     switch (service) {
       case 'postgres':
         return new PostgresServer({
@@ -71,11 +82,21 @@ export class NativeProvider implements ServiceProvider {
           osUser: await resolvePostgresOsUser(this.#o.postgresOsUser),
         });
       case 'redis':
-        return new RedisServer({ ...common, password: this.#o.credentials.redisPassword, binary: bins['redis-server'] });
+        return new RedisServer({
+          ...common,
+          password: this.#o.credentials.redisPassword,
+          binary: bins['redis-server'],
+        });
       case 'mongo':
-        return new MongoServer({ ...common, password: this.#o.credentials.mongoPassword, binary: bins.mongod });
+        return new MongoServer({
+          ...common,
+          password: this.#o.credentials.mongoPassword,
+          binary: bins.mongod,
+        });
       default:
-        throw new NovaError('INVALID_ARGUMENT', `Unknown service "${String(service)}".`, { fix: 'Use postgres, redis or mongo.' });
+        throw new NovaError('INVALID_ARGUMENT', `Unknown service "${String(service)}".`, {
+          fix: 'Use postgres, redis or mongo.',
+        });
     }
   }
 
@@ -96,6 +117,9 @@ export class NativeProvider implements ServiceProvider {
   }
 }
 
-export function createNativeProvider(ctx: ProviderContext, extra: Omit<NativeProviderOptions, 'dataDir' | 'credentials'> = {}): NativeProvider {
+export function createNativeProvider(
+  ctx: ProviderContext,
+  extra: Omit<NativeProviderOptions, 'dataDir' | 'credentials'> = {},
+): NativeProvider {
   return new NativeProvider({ dataDir: ctx.dataDir, credentials: ctx.credentials, ...extra });
 }

@@ -52,25 +52,41 @@ export async function resolvePostgresOsUser(option: OsUserOption): Promise<OsUse
   if (option === undefined && !isRoot()) return undefined;
   const name = option ?? 'postgres';
   if (!/^[a-z_][a-z0-9_.-]*\$?$/i.test(name)) {
-    throw new NovaError('INVALID_ARGUMENT', `"${name}" is not a valid OS user name for running PostgreSQL.`, {
-      fix: 'Give the name of an existing unprivileged user, e.g. postgres.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `"${name}" is not a valid OS user name for running PostgreSQL.`,
+      {
+        fix: 'Give the name of an existing unprivileged user, e.g. postgres.',
+      },
+    );
   }
   if (!isRoot()) {
-    throw new NovaError('INVALID_ARGUMENT', `Running PostgreSQL as the OS user "${name}" needs root, and Nova is not running as root.`, {
-      fix: 'Leave the PostgreSQL OS user unset to run it as the current user.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `Running PostgreSQL as the OS user "${name}" needs root, and Nova is not running as root.`,
+      {
+        fix: 'Leave the PostgreSQL OS user unset to run it as the current user.',
+      },
+    );
   }
   const user = await lookup(name);
   if (!user) {
-    throw new NovaError('INVALID_ARGUMENT', `Nova runs as root, and PostgreSQL must run as an unprivileged user, but the OS user "${name}" does not exist.`, {
-      fix: `Create it (useradd --system --home-dir /var/lib/${name} ${name}), name another unprivileged user, or run Nova as a normal user.`,
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `Nova runs as root, and PostgreSQL must run as an unprivileged user, but the OS user "${name}" does not exist.`,
+      {
+        fix: `Create it (useradd --system --home-dir /var/lib/${name} ${name}), name another unprivileged user, or run Nova as a normal user.`,
+      },
+    );
   }
   if (user.uid === 0) {
-    throw new NovaError('INVALID_ARGUMENT', `The OS user "${name}" is root; PostgreSQL refuses to run as root.`, {
-      fix: 'Choose an unprivileged user (e.g. postgres).',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `The OS user "${name}" is root; PostgreSQL refuses to run as root.`,
+      {
+        fix: 'Choose an unprivileged user (e.g. postgres).',
+      },
+    );
   }
   return user;
 }

@@ -12,7 +12,17 @@
  * characters that are special inside a shell's double quotes are refused
  * up front with a clear error rather than escaped and hoped for.
  */
-import { access, chown, constants, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chown,
+  constants,
+  mkdir,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { NovaError, isNovaError } from '../../errors.js';
@@ -48,7 +58,12 @@ const SHELL_UNSAFE = /["$`\\'\n\r,]/;
 
 export function postgresPaths(dataDir: string): ServerPaths & { sockets: string } {
   const base = path.join(dataDir, 'services', 'postgres');
-  return { base, data: path.join(base, 'data'), log: path.join(base, 'postgres.log'), sockets: path.join(base, 'run') };
+  return {
+    base,
+    data: path.join(base, 'data'),
+    log: path.join(base, 'postgres.log'),
+    sockets: path.join(base, 'run'),
+  };
 }
 
 /**
@@ -58,7 +73,9 @@ export function postgresPaths(dataDir: string): ServerPaths & { sockets: string 
  */
 export function postgresOptions(port: number, socketDir: string): string {
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new NovaError('INVALID_ARGUMENT', `Invalid PostgreSQL port ${String(port)}.`, { fix: 'Use a port between 1 and 65535.' });
+    throw new NovaError('INVALID_ARGUMENT', `Invalid PostgreSQL port ${String(port)}.`, {
+      fix: 'Use a port between 1 and 65535.',
+    });
   }
   if (SHELL_UNSAFE.test(socketDir)) throw unsafePath(socketDir);
   const socketFits = Buffer.byteLength(`${socketDir}/.s.PGSQL.${port}`) < 100;
@@ -66,9 +83,13 @@ export function postgresOptions(port: number, socketDir: string): string {
 }
 
 function unsafePath(p: string): NovaError {
-  return new NovaError('INVALID_ARGUMENT', `The path ${p} contains a character PostgreSQL's pg_ctl cannot be given safely (one of " $ \` \\ ' , or a newline).`, {
-    fix: 'Choose a data directory whose path has none of these characters (--data-dir or NOVA_DATA_DIR).',
-  });
+  return new NovaError(
+    'INVALID_ARGUMENT',
+    `The path ${p} contains a character PostgreSQL's pg_ctl cannot be given safely (one of " $ \` \\ ' , or a newline).`,
+    {
+      fix: 'Choose a data directory whose path has none of these characters (--data-dir or NOVA_DATA_DIR).',
+    },
+  );
 }
 
 export class PostgresServer implements NativeServer {
@@ -97,13 +118,19 @@ export class PostgresServer implements NativeServer {
 
   #run(args: string[], what: string, timeoutMs = 90_000) {
     const bin = this.#o.pgCtl?.path as string;
-    return runCommand(bin, args, { asUser: this.#o.osUser?.name, cwd: this.paths.base, timeoutMs, what });
+    return runCommand(bin, args, {
+      asUser: this.#o.osUser?.name,
+      cwd: this.paths.base,
+      timeoutMs,
+      what,
+    });
   }
 
   /** The pid in `postmaster.pid`, when the file exists and is well-formed. */
   async #postmasterPid(): Promise<number | undefined> {
     try {
-      const first = (await readFile(path.join(this.paths.data, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '';
+      const first =
+        (await readFile(path.join(this.paths.data, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '';
       const pid = Number(first.trim());
       return Number.isInteger(pid) && pid > 1 ? pid : undefined;
     } catch {
@@ -122,14 +149,16 @@ export class PostgresServer implements NativeServer {
     if (!record?.pid) return null;
     if (!(await isPidRunning(record.pid))) return null;
     if ((await this.#postmasterPid()) !== record.pid) return null;
-    if (!(await probePostgres('127.0.0.1', record.port, { timeoutMs: 1000 })).confirmed) return null;
+    if (!(await probePostgres('127.0.0.1', record.port, { timeoutMs: 1000 })).confirmed)
+      return null;
     this.#pid = record.pid;
     this.#port = record.port;
     return this.#endpoint(record.port);
   }
 
   async start(): Promise<ServiceEndpoint> {
-    for (const p of [this.paths.data, this.paths.log]) if (SHELL_UNSAFE.test(p)) throw unsafePath(p);
+    for (const p of [this.paths.data, this.paths.log])
+      if (SHELL_UNSAFE.test(p)) throw unsafePath(p);
     const adopted = await this.#tryAdopt();
     if (adopted) {
       await this.#ensureDatabase(adopted.port);
@@ -140,12 +169,27 @@ export class PostgresServer implements NativeServer {
     await this.#ensureCluster();
 
     const record = await this.#o.stateFile.get('postgres');
-    const port = await choosePort({ service: 'postgres', fixed: this.#o.port, remembered: record?.port });
+    const port = await choosePort({
+      service: 'postgres',
+      fixed: this.#o.port,
+      remembered: record?.port,
+    });
     // A previous server may still be shutting down after a crash (its
     // backends exit on postmaster death); pg_ctl reports that clearly.
     try {
       await this.#run(
-        ['start', '-w', '-t', String(this.#o.waitSeconds ?? 60), '-D', this.paths.data, '-l', this.paths.log, '-o', postgresOptions(port, this.paths.sockets)],
+        [
+          'start',
+          '-w',
+          '-t',
+          String(this.#o.waitSeconds ?? 60),
+          '-D',
+          this.paths.data,
+          '-l',
+          this.paths.log,
+          '-o',
+          postgresOptions(port, this.paths.sockets),
+        ],
         'pg_ctl start',
       );
     } catch (err) {
@@ -154,23 +198,38 @@ export class PostgresServer implements NativeServer {
     const pid = await this.#postmasterPid();
     this.#pid = pid;
     this.#port = port;
-    await this.#o.stateFile.update('postgres', () => ({ port, ...(pid ? { pid } : {}), startedAt: new Date().toISOString() }));
+    await this.#o.stateFile.update('postgres', () => ({
+      port,
+      ...(pid ? { pid } : {}),
+      startedAt: new Date().toISOString(),
+    }));
     await this.#ensureDatabase(port);
     return this.#endpoint(port);
   }
 
   #requireBinaries(): void {
-    for (const [name, found] of [['initdb', this.#o.initdb], ['pg_ctl', this.#o.pgCtl]] as const) {
+    for (const [name, found] of [
+      ['initdb', this.#o.initdb],
+      ['pg_ctl', this.#o.pgCtl],
+    ] as const) {
       if (!found) {
-        throw new NovaError('BINARY_MISSING', `${name} not found; the native PostgreSQL profile needs the PostgreSQL server programs.`, {
-          fix: `${installHint(name)}, or choose the docker or external profile for PostgreSQL.`,
-        });
+        throw new NovaError(
+          'BINARY_MISSING',
+          `${name} not found; the native PostgreSQL profile needs the PostgreSQL server programs.`,
+          {
+            fix: `${installHint(name)}, or choose the docker or external profile for PostgreSQL.`,
+          },
+        );
       }
     }
     if (path.dirname(this.#o.initdb!.path) !== path.dirname(this.#o.pgCtl!.path)) {
-      throw new NovaError('BINARY_MISSING', `initdb (${this.#o.initdb!.path}) and pg_ctl (${this.#o.pgCtl!.path}) come from different PostgreSQL installations.`, {
-        fix: 'Install the complete PostgreSQL server package of one version, or put its bin directory first on PATH.',
-      });
+      throw new NovaError(
+        'BINARY_MISSING',
+        `initdb (${this.#o.initdb!.path}) and pg_ctl (${this.#o.pgCtl!.path}) come from different PostgreSQL installations.`,
+        {
+          fix: 'Install the complete PostgreSQL server package of one version, or put its bin directory first on PATH.',
+        },
+      );
     }
   }
 
@@ -187,10 +246,14 @@ export class PostgresServer implements NativeServer {
       await mkdir(this.paths.sockets, { recursive: true, mode: 0o700 });
       if (user) await chownTree(this.paths.sockets, user);
     } catch (err) {
-      throw new NovaError('DATA_DIR_NOT_WRITABLE', `Cannot prepare the PostgreSQL directory ${this.paths.base}: ${(err as Error).message}.`, {
-        fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
-        cause: err,
-      });
+      throw new NovaError(
+        'DATA_DIR_NOT_WRITABLE',
+        `Cannot prepare the PostgreSQL directory ${this.paths.base}: ${(err as Error).message}.`,
+        {
+          fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
+          cause: err,
+        },
+      );
     }
     if (user) await assertUserCanWrite(this.paths.base, user);
   }
@@ -211,7 +274,8 @@ export class PostgresServer implements NativeServer {
     } catch {
       throw this.#corrupt('PG_VERSION is missing');
     }
-    if (!/^\d+(\.\d+)?$/.test(version)) throw this.#corrupt(`PG_VERSION does not hold a version ("${version.slice(0, 20)}")`);
+    if (!/^\d+(\.\d+)?$/.test(version))
+      throw this.#corrupt(`PG_VERSION does not hold a version ("${version.slice(0, 20)}")`);
     try {
       await access(path.join(this.paths.data, 'postgresql.conf'), constants.R_OK);
     } catch {
@@ -220,17 +284,25 @@ export class PostgresServer implements NativeServer {
     const installed = this.#o.pgCtl?.version?.split('.')[0];
     const clusterMajor = version.split('.')[0];
     if (installed && clusterMajor !== installed && !version.startsWith(`${installed}.`)) {
-      throw new NovaError('SERVICE_UNAVAILABLE', `The PostgreSQL cluster in ${this.paths.data} was created by PostgreSQL ${version}, but the installed programs are version ${this.#o.pgCtl?.version}.`, {
-        fix: `Install PostgreSQL ${version} alongside (its bin directory is searched first when present), or upgrade the cluster with pg_upgrade.`,
-      });
+      throw new NovaError(
+        'SERVICE_UNAVAILABLE',
+        `The PostgreSQL cluster in ${this.paths.data} was created by PostgreSQL ${version}, but the installed programs are version ${this.#o.pgCtl?.version}.`,
+        {
+          fix: `Install PostgreSQL ${version} alongside (its bin directory is searched first when present), or upgrade the cluster with pg_upgrade.`,
+        },
+      );
     }
   }
 
   #corrupt(why: string): NovaError {
     const aside = `${this.paths.data}.broken-${new Date().toISOString().slice(0, 10)}`;
-    return new NovaError('DB_CORRUPT', `The PostgreSQL cluster directory ${this.paths.data} is damaged: ${why}.`, {
-      fix: `Nova never deletes data. Move the folder aside (mv "${this.paths.data}" "${aside}") and start again to create a fresh cluster, then restore from a backup; keep the old folder until you are sure nothing in it is needed.`,
-    });
+    return new NovaError(
+      'DB_CORRUPT',
+      `The PostgreSQL cluster directory ${this.paths.data} is damaged: ${why}.`,
+      {
+        fix: `Nova never deletes data. Move the folder aside (mv "${this.paths.data}" "${aside}") and start again to create a fresh cluster, then restore from a backup; keep the old folder until you are sure nothing in it is needed.`,
+      },
+    );
   }
 
   async #initdb(): Promise<void> {
@@ -242,7 +314,16 @@ export class PostgresServer implements NativeServer {
       if (this.#o.osUser) await chown(pwfile, this.#o.osUser.uid, this.#o.osUser.gid);
       await runCommand(
         this.#o.initdb!.path,
-        ['-D', this.paths.data, '--auth=scram-sha-256', `--username=${POSTGRES_SUPERUSER}`, `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C'],
+        [
+          '-D',
+          this.paths.data,
+          '--auth=scram-sha-256',
+          `--username=${POSTGRES_SUPERUSER}`,
+          `--pwfile=${pwfile}`,
+          '-E',
+          'UTF8',
+          '--locale=C',
+        ],
         { asUser: this.#o.osUser?.name, cwd: this.paths.base, timeoutMs: 120_000, what: 'initdb' },
       );
     } catch (err) {
@@ -259,25 +340,44 @@ export class PostgresServer implements NativeServer {
     const log = (await readTail(this.paths.log, 15)).join('\n');
     const tail = log ? `\nServer log (${this.paths.log}):\n${log}` : '';
     if (/Address already in use|could not bind/i.test(log)) {
-      return new NovaError('PORT_IN_USE', `PostgreSQL could not listen on 127.0.0.1:${port}: the port is in use.${tail}`, {
-        fix: `Stop the program using port ${port}, or let Nova choose a free port (do not fix the port in the configuration).`,
-        cause: err,
-      });
+      return new NovaError(
+        'PORT_IN_USE',
+        `PostgreSQL could not listen on 127.0.0.1:${port}: the port is in use.${tail}`,
+        {
+          fix: `Stop the program using port ${port}, or let Nova choose a free port (do not fix the port in the configuration).`,
+          cause: err,
+        },
+      );
     }
-    if (/configuration file .* contains errors|syntax error in file|invalid value for parameter|unrecognized configuration parameter/i.test(log)) {
+    if (
+      /configuration file .* contains errors|syntax error in file|invalid value for parameter|unrecognized configuration parameter/i.test(
+        log,
+      )
+    ) {
       return this.#corruptFrom(`its configuration cannot be read`, tail, err);
     }
-    if (/invalid data in file|could not read file|incorrect checksum in control file|database files are incompatible/i.test(log)) {
+    if (
+      /invalid data in file|could not read file|incorrect checksum in control file|database files are incompatible/i.test(
+        log,
+      )
+    ) {
       return this.#corruptFrom('its files cannot be read', tail, err);
     }
     if (/pre-existing shared memory block|lock file .* already exists/i.test(log)) {
-      return new NovaError('SERVICE_UNAVAILABLE', `PostgreSQL did not start: a previous server on this cluster has not finished exiting.${tail}`, {
-        fix: 'Wait a few seconds and start again; if it persists, stop the leftover postgres processes of this data directory.',
-        cause: err,
-      });
+      return new NovaError(
+        'SERVICE_UNAVAILABLE',
+        `PostgreSQL did not start: a previous server on this cluster has not finished exiting.${tail}`,
+        {
+          fix: 'Wait a few seconds and start again; if it persists, stop the leftover postgres processes of this data directory.',
+          cause: err,
+        },
+      );
     }
     if (err instanceof CommandError) {
-      return new NovaError(err.code, `${err.message}${tail}`, { fix: err.fix ?? `Read the server log ${this.paths.log}.`, cause: err });
+      return new NovaError(err.code, `${err.message}${tail}`, {
+        fix: err.fix ?? `Read the server log ${this.paths.log}.`,
+        cause: err,
+      });
     }
     return err;
   }
@@ -300,20 +400,31 @@ export class PostgresServer implements NativeServer {
     client.on('error', () => undefined); // a dying server must not crash us; the query below reports it
     try {
       await client.connect();
-      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [POSTGRES_DATABASE]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${POSTGRES_DATABASE.replace(/"/g, '""')}"`);
+      const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+        POSTGRES_DATABASE,
+      ]);
+      if (exists.rowCount === 0)
+        await client.query(`CREATE DATABASE "${POSTGRES_DATABASE.replace(/"/g, '""')}"`);
     } catch (err) {
       const code = (err as { code?: string }).code;
       if (code === '28P01' || code === '28000') {
-        throw new NovaError('AUTH_FAILED', 'The native PostgreSQL cluster rejected the stored password (credentials.json no longer matches the cluster).', {
-          fix: 'Restore the credentials.json that created this cluster, or move the cluster folder aside to create a fresh one.',
-          cause: err,
-        });
+        throw new NovaError(
+          'AUTH_FAILED',
+          'The native PostgreSQL cluster rejected the stored password (credentials.json no longer matches the cluster).',
+          {
+            fix: 'Restore the credentials.json that created this cluster, or move the cluster folder aside to create a fresh one.',
+            cause: err,
+          },
+        );
       }
-      throw new NovaError('SERVICE_UNAVAILABLE', `Could not prepare database "${POSTGRES_DATABASE}" on the native PostgreSQL: ${(err as Error).message}.`, {
-        fix: `Read the server log ${this.paths.log}.`,
-        cause: err,
-      });
+      throw new NovaError(
+        'SERVICE_UNAVAILABLE',
+        `Could not prepare database "${POSTGRES_DATABASE}" on the native PostgreSQL: ${(err as Error).message}.`,
+        {
+          fix: `Read the server log ${this.paths.log}.`,
+          cause: err,
+        },
+      );
     } finally {
       await client.end().catch(() => undefined);
     }
@@ -323,12 +434,27 @@ export class PostgresServer implements NativeServer {
     const pid = (await this.#postmasterPid()) ?? this.#pid;
     if (pid !== undefined && (await isPidRunning(pid))) {
       try {
-        await this.#run(['stop', '-D', this.paths.data, '-m', 'fast', '-w', '-t', String(this.#o.waitSeconds ?? 60)], 'pg_ctl stop');
+        await this.#run(
+          [
+            'stop',
+            '-D',
+            this.paths.data,
+            '-m',
+            'fast',
+            '-w',
+            '-t',
+            String(this.#o.waitSeconds ?? 60),
+          ],
+          'pg_ctl stop',
+        );
       } catch (err) {
         // A server that will not stop fast is stopped immediately (crash
         // recovery on next start) rather than left running after quit.
         if (!(isNovaError(err) && (await isPidRunning(pid)))) throw err;
-        await this.#run(['stop', '-D', this.paths.data, '-m', 'immediate', '-w', '-t', '30'], 'pg_ctl stop -m immediate');
+        await this.#run(
+          ['stop', '-D', this.paths.data, '-m', 'immediate', '-w', '-t', '30'],
+          'pg_ctl stop -m immediate',
+        );
       }
       if (!(await waitForExit(pid, 10_000))) {
         throw new NovaError('TIMEOUT', `PostgreSQL (pid ${pid}) did not exit after pg_ctl stop.`, {
@@ -342,19 +468,25 @@ export class PostgresServer implements NativeServer {
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
     const pid = this.#pid;
-    if (pid === undefined || this.#port === undefined) return { ok: false, reason: 'PostgreSQL is not running' };
-    if (!(await isPidRunning(pid))) return { ok: false, reason: `PostgreSQL (pid ${pid}) exited unexpectedly` };
+    if (pid === undefined || this.#port === undefined)
+      return { ok: false, reason: 'PostgreSQL is not running' };
+    if (!(await isPidRunning(pid)))
+      return { ok: false, reason: `PostgreSQL (pid ${pid}) exited unexpectedly` };
     const probe = await probePostgres('127.0.0.1', this.#port, { timeoutMs: 2000 });
-    return probe.confirmed ? { ok: true } : { ok: false, reason: `PostgreSQL on port ${this.#port} does not answer: ${probe.detail}` };
+    return probe.confirmed
+      ? { ok: true }
+      : { ok: false, reason: `PostgreSQL on port ${this.#port} does not answer: ${probe.detail}` };
   }
 
   async status(): Promise<ServiceStatus> {
     const record = await this.#o.stateFile.get('postgres');
     const pid = this.#pid ?? record?.pid;
     const port = this.#port ?? record?.port;
-    const running = pid !== undefined && (await isPidRunning(pid)) && (await this.#postmasterPid()) === pid;
+    const running =
+      pid !== undefined && (await isPidRunning(pid)) && (await this.#postmasterPid()) === pid;
     const base = { service: 'postgres' as const, provider: 'native' as const, since: new Date() };
-    if (!running || port === undefined) return { ...base, state: 'stopped', ...(port ? { port } : {}) };
+    if (!running || port === undefined)
+      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
     const probe = await probePostgres('127.0.0.1', port, { timeoutMs: 1500 });
     return {
       ...base,

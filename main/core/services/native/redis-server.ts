@@ -14,7 +14,12 @@ import { choosePort } from '../ports.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
 import { ChildServer, terminatePid } from './child-server.js';
-import { displayUrl, type NativeServer, type ServerPaths, type UnexpectedExit } from './native-server.js';
+import {
+  displayUrl,
+  type NativeServer,
+  type ServerPaths,
+  type UnexpectedExit,
+} from './native-server.js';
 import { isPidRunning, readTail, sleep } from './process-utils.js';
 
 export interface RedisServerOptions {
@@ -48,7 +53,11 @@ function confString(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-export function redisConfig(p: ReturnType<typeof redisPaths>, port: number, password: string): string {
+export function redisConfig(
+  p: ReturnType<typeof redisPaths>,
+  port: number,
+  password: string,
+): string {
   return [
     '# Written by Nova on every start; edits are overwritten.',
     `port ${port}`,
@@ -75,7 +84,14 @@ function sendAndClose(port: number, commands: string[][], timeoutMs: number): Pr
     };
     const timer = setTimeout(done, timeoutMs);
     socket.once('connect', () =>
-      socket.write(commands.map((c) => `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`).join('')),
+      socket.write(
+        commands
+          .map(
+            (c) =>
+              `*${c.length}\r\n${c.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`,
+          )
+          .join(''),
+      ),
     );
     socket.on('data', () => undefined);
     socket.once('error', done);
@@ -103,7 +119,12 @@ export class RedisServer implements NativeServer {
   }
 
   #endpoint(port: number): ServiceEndpoint {
-    return { service: 'redis', url: `redis://:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}`, host: '127.0.0.1', port };
+    return {
+      service: 'redis',
+      url: `redis://:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}`,
+      host: '127.0.0.1',
+      port,
+    };
   }
 
   async #pidFromFile(): Promise<number | undefined> {
@@ -116,7 +137,10 @@ export class RedisServer implements NativeServer {
     const record = await this.#o.stateFile.get('redis');
     if (!record?.pid || !(await isPidRunning(record.pid))) return null;
     if ((await this.#pidFromFile()) !== record.pid) return null;
-    const probe = await probeRedis('127.0.0.1', record.port, { password: this.#o.password, timeoutMs: 1000 });
+    const probe = await probeRedis('127.0.0.1', record.port, {
+      password: this.#o.password,
+      timeoutMs: 1000,
+    });
     if (!probe.confirmed || probe.authRequired) return null;
     this.#adoptedPid = record.pid;
     this.#port = record.port;
@@ -124,38 +148,60 @@ export class RedisServer implements NativeServer {
   }
 
   async start(): Promise<ServiceEndpoint> {
-    if (this.#child && this.#child.exited === undefined && this.#port !== undefined) return this.#endpoint(this.#port);
+    if (this.#child && this.#child.exited === undefined && this.#port !== undefined)
+      return this.#endpoint(this.#port);
     const adopted = await this.#tryAdopt();
     if (adopted) return adopted;
     const binary = this.#o.binary;
     if (!binary) {
-      throw new NovaError('BINARY_MISSING', 'redis-server not found; the native Redis profile needs it.', {
-        fix: `${installHint('redis-server')}, or choose the docker or external profile for Redis.`,
-      });
+      throw new NovaError(
+        'BINARY_MISSING',
+        'redis-server not found; the native Redis profile needs it.',
+        {
+          fix: `${installHint('redis-server')}, or choose the docker or external profile for Redis.`,
+        },
+      );
     }
     try {
       await mkdir(this.paths.data, { recursive: true, mode: 0o700 });
       await access(this.paths.base, constants.W_OK);
     } catch (err) {
-      throw new NovaError('DATA_DIR_NOT_WRITABLE', `Cannot prepare the Redis directory ${this.paths.base}: ${(err as Error).message}.`, {
-        fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
-        cause: err,
-      });
+      throw new NovaError(
+        'DATA_DIR_NOT_WRITABLE',
+        `Cannot prepare the Redis directory ${this.paths.base}: ${(err as Error).message}.`,
+        {
+          fix: `Make ${this.#o.dataDir} writable by this user, or choose another data directory with --data-dir.`,
+          cause: err,
+        },
+      );
     }
     const record = await this.#o.stateFile.get('redis');
-    const port = await choosePort({ service: 'redis', fixed: this.#o.port, remembered: record?.port });
+    const port = await choosePort({
+      service: 'redis',
+      fixed: this.#o.port,
+      remembered: record?.port,
+    });
     // The file holds the password: private, rewritten each start so a
     // rotated password or a new port takes effect.
-    await writeFile(this.paths.conf, redisConfig(this.paths, port, this.#o.password), { mode: 0o600 });
+    await writeFile(this.paths.conf, redisConfig(this.paths, port, this.#o.password), {
+      mode: 0o600,
+    });
 
     let child: ChildServer;
     try {
-      child = ChildServer.spawn('redis', binary.path, [this.paths.conf], { cwd: this.paths.base, logFile: this.paths.log });
-    } catch (err) {
-      throw new NovaError('BINARY_MISSING', `redis-server could not be started from ${binary.path}.`, {
-        fix: `${installHint('redis-server')}.`,
-        cause: err,
+      child = ChildServer.spawn('redis', binary.path, [this.paths.conf], {
+        cwd: this.paths.base,
+        logFile: this.paths.log,
       });
+    } catch (err) {
+      throw new NovaError(
+        'BINARY_MISSING',
+        `redis-server could not be started from ${binary.path}.`,
+        {
+          fix: `${installHint('redis-server')}.`,
+          cause: err,
+        },
+      );
     }
     await this.#waitReady(child, port);
     this.#child = child;
@@ -164,7 +210,11 @@ export class RedisServer implements NativeServer {
     child.onUnexpectedExit((exit) => {
       for (const l of this.#exitListeners) l(exit);
     });
-    await this.#o.stateFile.update('redis', () => ({ port, pid: child.pid, startedAt: new Date().toISOString() }));
+    await this.#o.stateFile.update('redis', () => ({
+      port,
+      pid: child.pid,
+      startedAt: new Date().toISOString(),
+    }));
     return this.#endpoint(port);
   }
 
@@ -175,20 +225,33 @@ export class RedisServer implements NativeServer {
         const log = (await readTail(this.paths.log, 12)).join('\n');
         const tail = log ? `\nLog (${this.paths.log}):\n${log}` : '';
         if (/Address already in use/i.test(log)) {
-          throw new NovaError('PORT_IN_USE', `Redis could not listen on 127.0.0.1:${port}: the port is in use.${tail}`, {
-            fix: `Stop the program using port ${port}, or let Nova choose a free port.`,
-          });
+          throw new NovaError(
+            'PORT_IN_USE',
+            `Redis could not listen on 127.0.0.1:${port}: the port is in use.${tail}`,
+            {
+              fix: `Stop the program using port ${port}, or let Nova choose a free port.`,
+            },
+          );
         }
-        throw new NovaError('SERVICE_UNAVAILABLE', `redis-server exited during start-up (code ${String(child.exited.code)}).${tail}`, {
-          fix: `Read ${this.paths.log}; the generated configuration is ${this.paths.conf}.`,
-        });
+        throw new NovaError(
+          'SERVICE_UNAVAILABLE',
+          `redis-server exited during start-up (code ${String(child.exited.code)}).${tail}`,
+          {
+            fix: `Read ${this.paths.log}; the generated configuration is ${this.paths.conf}.`,
+          },
+        );
       }
-      const probe = await probeRedis('127.0.0.1', port, { password: this.#o.password, timeoutMs: 500 });
+      const probe = await probeRedis('127.0.0.1', port, {
+        password: this.#o.password,
+        timeoutMs: 500,
+      });
       if (probe.confirmed && !probe.authRequired) return;
       await sleep(50);
     }
     await child.waitOrKill(0, 2000);
-    throw new NovaError('TIMEOUT', `redis-server did not answer on 127.0.0.1:${port} in time.`, { fix: `Read ${this.paths.log}.` });
+    throw new NovaError('TIMEOUT', `redis-server did not answer on 127.0.0.1:${port} in time.`, {
+      fix: `Read ${this.paths.log}.`,
+    });
   }
 
   async stop(): Promise<void> {
@@ -199,7 +262,8 @@ export class RedisServer implements NativeServer {
       await sendAndClose(this.#port, [['AUTH', this.#o.password], ['SHUTDOWN']], 3000);
     }
     if (child) await child.waitOrKill(10_000, 5000);
-    else if (pid !== undefined && (await this.#pidFromFile()) === pid) await terminatePid(pid, 10_000);
+    else if (pid !== undefined && (await this.#pidFromFile()) === pid)
+      await terminatePid(pid, 10_000);
     this.#child = undefined;
     this.#adoptedPid = undefined;
     await this.#o.stateFile.update('redis', (r) => (r ? { port: r.port } : undefined));
@@ -207,11 +271,18 @@ export class RedisServer implements NativeServer {
 
   async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
     const pid = this.pid();
-    if (pid === undefined || this.#port === undefined) return { ok: false, reason: 'Redis is not running' };
-    if (this.#child?.exited || !(await isPidRunning(pid))) return { ok: false, reason: `redis-server (pid ${pid}) exited unexpectedly` };
-    const probe = await probeRedis('127.0.0.1', this.#port, { password: this.#o.password, timeoutMs: 2000 });
-    if (!probe.confirmed) return { ok: false, reason: `Redis on port ${this.#port} does not answer: ${probe.detail}` };
-    if (probe.authRequired) return { ok: false, reason: `Redis on port ${this.#port} refuses the stored password` };
+    if (pid === undefined || this.#port === undefined)
+      return { ok: false, reason: 'Redis is not running' };
+    if (this.#child?.exited || !(await isPidRunning(pid)))
+      return { ok: false, reason: `redis-server (pid ${pid}) exited unexpectedly` };
+    const probe = await probeRedis('127.0.0.1', this.#port, {
+      password: this.#o.password,
+      timeoutMs: 2000,
+    });
+    if (!probe.confirmed)
+      return { ok: false, reason: `Redis on port ${this.#port} does not answer: ${probe.detail}` };
+    if (probe.authRequired)
+      return { ok: false, reason: `Redis on port ${this.#port} refuses the stored password` };
     return { ok: true };
   }
 
@@ -220,9 +291,14 @@ export class RedisServer implements NativeServer {
     const pid = this.pid() ?? record?.pid;
     const port = this.#port ?? record?.port;
     const base = { service: 'redis' as const, provider: 'native' as const, since: new Date() };
-    const running = pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
-    if (!running || port === undefined) return { ...base, state: 'stopped', ...(port ? { port } : {}) };
-    const probe = await probeRedis('127.0.0.1', port, { password: this.#o.password, timeoutMs: 1500 });
+    const running =
+      pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
+    if (!running || port === undefined)
+      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
+    const probe = await probeRedis('127.0.0.1', port, {
+      password: this.#o.password,
+      timeoutMs: 1500,
+    });
     const ok = probe.confirmed && !probe.authRequired;
     return {
       ...base,

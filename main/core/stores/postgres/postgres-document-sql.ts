@@ -126,7 +126,7 @@ function rangeSql(path: FieldPath, op: string, value: FilterScalar, params: Para
   // jsonb's own ordering compares two numbers numerically and exactly; the
   // type guard keeps it from ordering a number against a string.
   if (typeof value === 'number')
-    return `(${rawSql(path)} ${op} ${jsonParam(value, params)})`;
+    return `(${typeSql(path)} = 'number' AND ${rawSql(path)} ${op} ${jsonParam(value, params)})`;
   if (typeof value === 'string') {
     return `(${typeSql(path)} = 'string' AND ${textSql(path)} COLLATE "C" ${op} ${params.bind(value)}::text)`;
   }
