@@ -104,15 +104,17 @@ export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappi
     .filter((c) => !c.generated)
     .map((c) => {
       const { type, note } = chooseType(c);
+      // Primary-key columns are NOT NULL on PostgreSQL; SQLite allowed NULL in non-INTEGER keys.
+      const nullable = !c.notNull && c.pkPosition === 0;
       return {
         source: c.name,
         target: own.get(c.name)!,
         type,
-        nullable: !c.notNull,
+        nullable,
         // Nothing is lost by choice in an automatic plan: unparseable timestamps become NULL with
         // their original recorded, and invalid JSON is kept as a JSON string.
         ...(type === 'jsonb' ? { onInvalid: 'keep-text' as const } : {}),
-        ...((type === 'timestamptz' || type === 'date') && !c.notNull ? { onInvalid: 'null' as const } : {}),
+        ...((type === 'timestamptz' || type === 'date') && nullable ? { onInvalid: 'null' as const } : {}),
         ...(note ? { note } : {}),
       };
     });

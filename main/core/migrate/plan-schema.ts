@@ -103,7 +103,11 @@ const postgresTarget = z.strictObject({
 
 const mongoTarget = z.strictObject({
   kind: z.literal('mongo'),
-  collection: mongoName.refine((s) => !s.startsWith('system.'), 'must not start with "system."'),
+  collection: z
+    .string()
+    .min(1, 'must not be empty')
+    .refine((s) => !s.includes('$') && !s.includes('\u0000'), 'must not contain $ or NUL')
+    .refine((s) => !s.startsWith('system.'), 'must not start with "system."'),
   fields: z.array(mongoField).min(1, 'must map at least one field'),
   /** Target field whose value becomes the document's _id; none → the driver's ObjectId. */
   idField: mongoName.optional(),
@@ -257,7 +261,7 @@ export function formatPath(path: readonly PropertyKey[], data: unknown): string 
     else out += `${i === 0 ? '' : '.'}${String(key)}`;
     if (i === 1 && path[0] === 'tables' && typeof key === 'number') {
       const source = (data as { tables?: { source?: unknown }[] } | null)?.tables?.[key]?.source;
-      if (typeof source === 'string') out += ` (${source})`;
+      if (typeof source === 'string' && source !== '') out += ` (${source})`;
     }
   });
   return out;

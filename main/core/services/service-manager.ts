@@ -336,7 +336,9 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         ...(live.port ? { port: live.port } : {}),
         ...(live.pid ? { pid: live.pid } : {}),
         // A live problem the supervisor has not acted on yet is still worth showing.
-        ...(!base.reason && live.reason ? { reason: live.reason } : {}),
+        ...(!base.reason && live.state !== 'healthy'
+          ? { reason: live.reason ?? `the ${SERVICE_LABEL[service]} server is ${live.state}` }
+          : {}),
       };
     } catch {
       return base;

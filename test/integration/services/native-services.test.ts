@@ -5,9 +5,19 @@
  * tests in this file, which run in order: start, crash and recover, adopt
  * after a "crash" of Nova itself, stop, restart, misconfigurations.
  */
-import { appendFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import {
+  appendFile,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -149,7 +159,7 @@ describe('native services (shared cluster, in order)', () => {
     'as root, PostgreSQL runs as the unprivileged postgres OS user and the cluster is owned by it',
     async () => {
       const pid = (await manager.status('postgres')).pid!;
-      const { stdout } = await import('execa').then(({ execa }) => execa('id', ['-u', 'postgres']));
+      const { stdout } = await execa('id', ['-u', 'postgres']);
       expect(await processUid(pid)).toBe(Number(stdout));
       expect(await processUid(pid)).not.toBe(0);
     },
@@ -445,5 +455,29 @@ describe('native provider misconfigurations', () => {
     expect(isNovaError(err, 'INVALID_ARGUMENT')).toBe(true);
     expect(err.fix).toMatch(/data directory whose path has none of these characters/);
     expect(await readdir(scratch)).not.toContain('pwned');
+  });
+});
+
+describe('native MongoDB (only where mongod is installed)', () => {
+  it('starts mongod with auth, the generated user can connect, and stop leaves nothing behind', async (ctx) => {
+    const dir = await reachableDataDir();
+    const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir) });
+    if (!(await provider.binaries()).mongod) {
+      ctx.skip(); // SPEC §2: without mongod, native documents live in PostgreSQL JSONB
+      return;
+    }
+    const { MongoClient } = await import('mongodb');
+    const ep = await provider.start('mongo');
+    const pid = (await provider.status('mongo')).pid!;
+    const client = new MongoClient(ep.url, { serverSelectionTimeoutMS: 5000 });
+    try {
+      await client.connect();
+      await client.db('nova').collection('t').insertOne({ ok: 1 });
+      expect(await client.db('nova').collection('t').countDocuments()).toBe(1);
+    } finally {
+      await client.close();
+    }
+    await provider.stop('mongo');
+    expect(await isPidRunning(pid)).toBe(false);
   });
 });

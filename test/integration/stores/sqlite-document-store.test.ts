@@ -455,7 +455,7 @@ describe('lifecycle', () => {
     await docs.ensureCollections();
     await docs.insert('things', [{ a: 1 }]);
     const health = await docs.health();
-    expect(health).toMatchObject({ service: 'documents', backend: 'sqlite', status: 'ok' });
+    expect(health).toMatchObject({ service: 'documents', backend: 'sqlite-json', status: 'ok' });
     expect(health.detail).toContain('1 non-empty collections');
     await docs.close();
     expect((await docs.health()).status).toBe('down');

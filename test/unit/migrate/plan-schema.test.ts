@@ -71,7 +71,7 @@ describe('plan schema', () => {
       expect.stringMatching(/^version: Invalid input: expected 1$/),
       expect.stringMatching(/^name: Invalid input: expected string, received undefined$/),
       'tables[0].source: must not be empty',
-      expect.stringMatching(/^tables\[0\]\.target\.kind: Invalid input/),
+      "tables[0].target.kind: Invalid discriminator value. Expected 'postgres' | 'mongo' | 'skip'",
     ]);
   });
 
@@ -107,6 +107,7 @@ describe('plan schema', () => {
       'tables[0] (users).target.table: must be at most 63 bytes (PostgreSQL would truncate it)',
       'tables[1] (logs).target.collection: must not start with "system."',
       'tables[1] (logs).target.fields[0].target: must not start with $ or contain "." or NUL',
+      'tables[1] (logs).target.idField: "b" is not a mapped field',
     ]);
   });
 

@@ -30,7 +30,8 @@ function pgFields(err: NovaError): PgErrorFields {
  * escape only counts when its backslash is not itself escaped (an even run before it).
  */
 const UNSTORABLE_ESCAPE = /(?:^|[^\\])(?:\\\\)*\\u(?:0000|d[89a-f][0-9a-f]{2})/i;
-const UNSTORABLE_CHAR = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** An unpaired surrogate in a JavaScript string (matched per UTF-16 code unit: no `u` flag). */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 const UNSTORABLE_FIX =
   'Remove the NUL character or the broken surrogate (often the result of cutting a string in the middle of an emoji), or store such data base64-encoded.';
@@ -64,7 +65,7 @@ export function assertFilterMatchable(node: FilterNode): void {
 }
 
 function checkOperand(value: unknown, path: readonly string[]): void {
-  if (typeof value === 'string' && UNSTORABLE_CHAR.test(value)) {
+  if (typeof value === 'string' && (value.includes('\u0000') || LONE_SURROGATE.test(value))) {
     throw new NovaError(
       'INVALID_ARGUMENT',
       `The filter value for ${path.join('.')} contains a NUL character (\\u0000) or an unpaired UTF-16 surrogate; PostgreSQL cannot compare such strings, and no stored document holds one.`,

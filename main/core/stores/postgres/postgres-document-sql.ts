@@ -20,7 +20,12 @@ import type { CollectionIndex, CollectionSpec } from '../collections.js';
 import { encodeValue } from '../doc-codec.js';
 import type { FieldPath, FilterNode, FilterScalar, parseSort } from '../doc-filter.js';
 import { parseFieldPath } from '../doc-filter.js';
-import { DOCUMENTS_TABLE, collectionLiteral, indexName, type ParamList } from '../doc-sql-shared.js';
+import {
+  DOCUMENTS_TABLE,
+  collectionLiteral,
+  indexName,
+  type ParamList,
+} from '../doc-sql-shared.js';
 import type { TtlRule } from '../types.js';
 
 /** Statements run (in order, in one transaction) to create the table; all idempotent. */
@@ -154,9 +159,7 @@ function idEqualsSql(value: FilterScalar, params: ParamList): string {
 }
 
 function idRangeSql(op: string, value: FilterScalar, params: ParamList): string {
-  return typeof value === 'string'
-    ? `(id COLLATE "C" ${op} ${params.bind(value)}::text)`
-    : 'FALSE';
+  return typeof value === 'string' ? `(id COLLATE "C" ${op} ${params.bind(value)}::text)` : 'FALSE';
 }
 
 function idInSql(values: FilterScalar[], params: ParamList): string {

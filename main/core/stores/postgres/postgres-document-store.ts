@@ -101,7 +101,7 @@ export class PostgresDocumentStore implements DocumentStore {
     await this.run(
       collection,
       `INSERT INTO ${DOCUMENTS_TABLE} (collection, id, doc, created_at)
-       SELECT ${collectionLiteral(collection)}, u.id, u.doc, $3
+       SELECT ${collectionLiteral(collection)}, u.id, u.doc, $3::timestamptz
        FROM unnest($1::text[], $2::jsonb[]) WITH ORDINALITY AS u(id, doc, ord)
        ORDER BY u.ord`,
       [encoded.map((e) => e.id), encoded.map((e) => e.json), now],
@@ -216,7 +216,9 @@ export class PostgresDocumentStore implements DocumentStore {
     const params = new ParamList();
     const expired = COLLECTIONS.flatMap((spec) =>
       spec.ttl
-        ? [`(collection = ${collectionLiteral(spec.name)} AND ${expiredSql(spec.ttl, now, params)})`]
+        ? [
+            `(collection = ${collectionLiteral(spec.name)} AND ${expiredSql(spec.ttl, now, params)})`,
+          ]
         : [],
     );
     if (expired.length === 0) return 0;
