@@ -26,6 +26,12 @@ export type ErrorCode =
   | 'MIGRATION_FAILED'
   | 'SERVICE_UNAVAILABLE'
   | 'TASK_CANCELLED'
+  | 'BACKUP_NOT_FOUND'
+  | 'BACKUP_CORRUPT'
+  | 'BACKUP_PASSPHRASE'
+  | 'BACKUP_FAILED'
+  | 'RESTORE_FAILED'
+  | 'CONFIRMATION_REQUIRED'
   | 'INTERNAL';
 
 export interface ErrorData {

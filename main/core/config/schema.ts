@@ -67,6 +67,17 @@ export const configSchema = z
     REDIS_KEY_PREFIX: z.string().default('nova:'),
     REDIS_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
     REDIS_TLS_CA: z.string().min(1).optional(),
+
+    /** Where backups are written; relative to the data dir. Default: <data dir>/backups. */
+    NOVA_BACKUP_DIR: z.string().min(1).optional(),
+    /** Retention: the newest N backups are always kept. */
+    NOVA_BACKUP_KEEP_LAST: nonNegativeInt.default(5),
+    /** Retention: one backup per day for this many days. */
+    NOVA_BACKUP_KEEP_DAILY: nonNegativeInt.default(7),
+    /** Retention: one backup per week for this many weeks. */
+    NOVA_BACKUP_KEEP_WEEKLY: nonNegativeInt.default(4),
+    /** Hours between scheduled backups; 0 turns the schedule off. */
+    NOVA_BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).default(24),
   })
   .superRefine((c, ctx) => {
     // An external service without a URL cannot work; say which variable is missing.

@@ -52,10 +52,22 @@ export function autoPlan(report: InspectReport, options: AutoPlanOptions = {}): 
   const tables: TableMappingInput[] = report.tables.map((t) =>
     t.kind === 'table'
       ? autoTableMapping(t, names)
-      : { source: t.name, target: { kind: 'skip', reason: `${t.kind} table: its content belongs to a virtual table (e.g. a full-text index); rebuild that on the target` } },
+      : {
+          source: t.name,
+          target: {
+            kind: 'skip',
+            reason: `${t.kind} table: its content belongs to a virtual table (e.g. a full-text index); rebuild that on the target`,
+          },
+        },
   );
   return parsePlan(
-    { version: 1, name: options.name ?? 'automatic', unknownTables: 'error', unknownColumns: 'error', tables },
+    {
+      version: 1,
+      name: options.name ?? 'automatic',
+      unknownTables: 'error',
+      unknownColumns: 'error',
+      tables,
+    },
     'The automatic plan',
   );
 }
@@ -77,15 +89,28 @@ export function assignNames(tables: readonly TableInfo[], used: Set<string>): Au
   const tableNames = new Map<string, string>();
   const columns = new Map<string, Map<string, string>>();
   const primaryKeys = new Map<string, string[]>();
-  const ordinary = tables.filter((x) => x.kind === 'table').sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordinary = tables
+    .filter((x) => x.kind === 'table')
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const t of ordinary) {
     tableNames.set(t.name, uniqueName(sanitizeIdentifier(t.name, 'table'), used));
     // legacy_extra stays free: it is where unknown columns go under 'jsonb-extra'.
     const usedColumns = new Set<string>(['legacy_extra']);
-    columns.set(t.name, new Map(t.columns.map((c) => [c.name, uniqueName(sanitizeIdentifier(c.name, 'column'), usedColumns)])));
+    columns.set(
+      t.name,
+      new Map(
+        t.columns.map((c) => [
+          c.name,
+          uniqueName(sanitizeIdentifier(c.name, 'column'), usedColumns),
+        ]),
+      ),
+    );
     primaryKeys.set(
       t.name,
-      t.columns.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition).map((c) => c.name),
+      t.columns
+        .filter((c) => c.pkPosition > 0)
+        .sort((a, b) => a.pkPosition - b.pkPosition)
+        .map((c) => c.name),
     );
   }
   return { tables: tableNames, columns, primaryKeys };
@@ -96,7 +121,8 @@ export function assignNames(tables: readonly TableInfo[], used: Set<string>): Au
  * Foreign keys to tables outside `names` are dropped with a note.
  */
 export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappingInput {
-  const own = names.columns.get(table.name) ?? assignNames([table], new Set()).columns.get(table.name)!;
+  const own =
+    names.columns.get(table.name) ?? assignNames([table], new Set()).columns.get(table.name)!;
   const isGenerated = new Set(table.columns.filter((c) => c.generated).map((c) => c.name));
   const notes: string[] = [];
 
@@ -114,14 +140,24 @@ export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappi
         // Nothing is lost by choice in an automatic plan: unparseable timestamps become NULL with
         // their original recorded, and invalid JSON is kept as a JSON string.
         ...(type === 'jsonb' ? { onInvalid: 'keep-text' as const } : {}),
-        ...((type === 'timestamptz' || type === 'date') && nullable ? { onInvalid: 'null' as const } : {}),
+        ...((type === 'timestamptz' || type === 'date') && nullable
+          ? { onInvalid: 'null' as const }
+          : {}),
         ...(note ? { note } : {}),
       };
     });
-  if (isGenerated.size > 0) notes.push(`generated column(s) ${[...isGenerated].join(', ')} not copied: their values are computed`);
+  if (isGenerated.size > 0)
+    notes.push(
+      `generated column(s) ${[...isGenerated].join(', ')} not copied: their values are computed`,
+    );
 
-  const mapped = (tableColumns: ReadonlyMap<string, string> | undefined, list: readonly (string | null)[]): string[] | null =>
-    tableColumns && list.every((n) => n !== null && tableColumns.has(n) && !isGenerated.has(n)) ? list.map((n) => tableColumns.get(n!)!) : null;
+  const mapped = (
+    tableColumns: ReadonlyMap<string, string> | undefined,
+    list: readonly (string | null)[],
+  ): string[] | null =>
+    tableColumns && list.every((n) => n !== null && tableColumns.has(n) && !isGenerated.has(n))
+      ? list.map((n) => tableColumns.get(n!)!)
+      : null;
 
   const uniqueKeys: { columns: string[] }[] = [];
   const indexes: { columns: string[] }[] = [];
@@ -129,7 +165,9 @@ export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappi
     if (ix.origin === 'pk') continue;
     const cols = mapped(own, ix.columns);
     if (!cols || ix.partial) {
-      notes.push(`index ${ix.name} not recreated: it is ${ix.partial ? 'partial' : 'on an expression'}`);
+      notes.push(
+        `index ${ix.name} not recreated: it is ${ix.partial ? 'partial' : 'on an expression'}`,
+      );
       continue;
     }
     (ix.unique ? uniqueKeys : indexes).push({ columns: cols });
@@ -138,13 +176,22 @@ export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappi
   const foreignKeys = table.foreignKeys.flatMap((fk) => {
     const parent = names.tables.get(fk.table);
     const cols = mapped(own, fk.columns);
-    const parentColumns = fk.references.every((r) => r === null) ? (names.primaryKeys.get(fk.table) ?? []) : fk.references;
-    const refs = parent && parentColumns.length === fk.columns.length ? mapped(names.columns.get(fk.table), parentColumns) : null;
+    const parentColumns = fk.references.every((r) => r === null)
+      ? (names.primaryKeys.get(fk.table) ?? [])
+      : fk.references;
+    const refs =
+      parent && parentColumns.length === fk.columns.length
+        ? mapped(names.columns.get(fk.table), parentColumns)
+        : null;
     if (!parent || !cols || !refs) {
-      notes.push(`foreign key (${fk.columns.join(', ')}) → ${fk.table} not recreated: ${parent ? 'its columns do not match the parent table' : 'the parent table is not migrated'}`);
+      notes.push(
+        `foreign key (${fk.columns.join(', ')}) → ${fk.table} not recreated: ${parent ? 'its columns do not match the parent table' : 'the parent table is not migrated'}`,
+      );
       return [];
     }
-    return [{ columns: cols, references: { table: parent, columns: refs }, onOrphan: 'reject' as const }];
+    return [
+      { columns: cols, references: { table: parent, columns: refs }, onOrphan: 'reject' as const },
+    ];
   });
 
   const pk = names.primaryKeys.get(table.name) ?? [];
@@ -182,14 +229,19 @@ export function chooseType(c: ColumnInfo): { type: CastKind; note?: string } {
 
   // Booleans only when every value is an integer: text could be any word. (An integer other than 0/1 is rejected and reported.)
   if (/\bBOOL/.test(declared)) return only('integer') ? { type: 'boolean' } : mixed();
-  if (/DATETIME|TIMESTAMP/.test(declared)) return only('text', 'integer', 'real') ? { type: 'timestamptz' } : mixed();
+  if (/DATETIME|TIMESTAMP/.test(declared))
+    return only('text', 'integer', 'real') ? { type: 'timestamptz' } : mixed();
   if (/^DATE$/.test(declared)) return only('text', 'integer', 'real') ? { type: 'date' } : mixed();
   if (/JSON/.test(declared)) return only('text') ? { type: 'jsonb' } : mixed();
 
   switch (c.affinity) {
     case 'INTEGER':
       if (only('integer')) return { type: 'bigint' };
-      if (only('integer', 'real')) return { type: 'real', note: `declared ${c.declaredType} but holds ${o.real} non-integral value(s); mapped to double precision` };
+      if (only('integer', 'real'))
+        return {
+          type: 'real',
+          note: `declared ${c.declaredType} but holds ${o.real} non-integral value(s); mapped to double precision`,
+        };
       return mixed();
     case 'REAL':
       return only('integer', 'real') ? { type: 'real' } : mixed();
@@ -199,7 +251,8 @@ export function chooseType(c: ColumnInfo): { type: CastKind; note?: string } {
     case 'TEXT':
       return only('text') ? { type: 'text' } : mixed();
     case 'BLOB':
-      if (present.length === 0) return { type: 'text', note: 'no declared type and no values; mapped to text' };
+      if (present.length === 0)
+        return { type: 'text', note: 'no declared type and no values; mapped to text' };
       if (only('blob')) return { type: 'bytea' };
       if (only('integer')) return { type: 'bigint' };
       if (only('integer', 'real')) return { type: 'real' };

@@ -28,10 +28,18 @@
 import type { InspectReport } from './inspect.js';
 import { parsePlan, type Plan, type PlanInput } from './plan-schema.js';
 
-type Column = Extract<PlanInput['tables'][number]['target'], { kind: 'postgres' }>['columns'][number];
+type Column = Extract<
+  PlanInput['tables'][number]['target'],
+  { kind: 'postgres' }
+>['columns'][number];
 type Options = Omit<Column, 'source' | 'target' | 'type'>;
 
-const col = (source: string, target: string, type: Column['type'], options: Options = {}): Column => ({ source, target, type, ...options });
+const col = (
+  source: string,
+  target: string,
+  type: Column['type'],
+  options: Options = {},
+): Column => ({ source, target, type, ...options });
 /** Columns later releases added with ALTER TABLE: absent from older files. */
 const LATER: Options = { ifMissing: 'target-default' };
 const FLAG: Options = { nullable: false, nullReplacement: false };
@@ -41,8 +49,10 @@ const KEY: Options = { nullable: false };
 
 const id = (type: Column['type'] = 'integer'): Column => col('id', 'id', type, KEY);
 const text = (name: string, options: Options = {}): Column => col(name, name, 'text', options);
-const ts = (name: string, options: Options = {}): Column => col(name, name, 'timestamptz', { ...TS, ...options });
-const flag = (source: string, target = source, options: Options = {}): Column => col(source, target, 'boolean', { ...FLAG, ...options });
+const ts = (name: string, options: Options = {}): Column =>
+  col(name, name, 'timestamptz', { ...TS, ...options });
+const flag = (source: string, target = source, options: Options = {}): Column =>
+  col(source, target, 'boolean', { ...FLAG, ...options });
 
 const NOVA_PLAN: PlanInput = {
   version: 1,
@@ -98,7 +108,10 @@ const NOVA_PLAN: PlanInput = {
       target: {
         kind: 'postgres',
         table: 'role_permissions',
-        columns: [col('role_id', 'role_id', 'integer', KEY), col('permission_id', 'permission_id', 'integer', KEY)],
+        columns: [
+          col('role_id', 'role_id', 'integer', KEY),
+          col('permission_id', 'permission_id', 'integer', KEY),
+        ],
         primaryKey: ['role_id', 'permission_id'],
         foreignKeys: [
           { columns: ['role_id'], references: { table: 'roles', columns: ['id'] } },
@@ -112,7 +125,10 @@ const NOVA_PLAN: PlanInput = {
       target: {
         kind: 'postgres',
         table: 'user_roles',
-        columns: [col('user_id', 'user_id', 'integer', KEY), col('role_id', 'role_id', 'integer', KEY)],
+        columns: [
+          col('user_id', 'user_id', 'integer', KEY),
+          col('role_id', 'role_id', 'integer', KEY),
+        ],
         primaryKey: ['user_id', 'role_id'],
         foreignKeys: [
           { columns: ['user_id'], references: { table: 'users', columns: ['id'] } },
@@ -167,7 +183,12 @@ const NOVA_PLAN: PlanInput = {
     },
     {
       source: 'config',
-      target: { kind: 'postgres', table: 'config', columns: [text('key', KEY), text('value')], primaryKey: ['key'] },
+      target: {
+        kind: 'postgres',
+        table: 'config',
+        columns: [text('key', KEY), text('value')],
+        primaryKey: ['key'],
+      },
     },
     {
       source: 'kiosks',
@@ -197,7 +218,12 @@ const NOVA_PLAN: PlanInput = {
     },
     {
       source: 'feedback',
-      target: { kind: 'postgres', table: 'feedback', columns: [id(), text('name'), text('message'), ts('timestamp')], primaryKey: ['id'] },
+      target: {
+        kind: 'postgres',
+        table: 'feedback',
+        columns: [id(), text('name'), text('message'), ts('timestamp')],
+        primaryKey: ['id'],
+      },
     },
     {
       source: 'notifications',
@@ -231,7 +257,14 @@ const NOVA_PLAN: PlanInput = {
       target: {
         kind: 'postgres',
         table: 'assets',
-        columns: [id(), text('name'), text('type'), text('filename'), text('url', KEY), ts('uploaded_at')],
+        columns: [
+          id(),
+          text('name'),
+          text('type'),
+          text('filename'),
+          text('url', KEY),
+          ts('uploaded_at'),
+        ],
         primaryKey: ['id'],
       },
     },
@@ -260,7 +293,13 @@ const NOVA_PLAN: PlanInput = {
       target: {
         kind: 'postgres',
         table: 'sso_configurations',
-        columns: [id(), text('provider', KEY), flag('enabled'), col('configuration', 'configuration', 'jsonb', JSON_TEXT), ts('updated_at')],
+        columns: [
+          id(),
+          text('provider', KEY),
+          flag('enabled'),
+          col('configuration', 'configuration', 'jsonb', JSON_TEXT),
+          ts('updated_at'),
+        ],
         primaryKey: ['id'],
       },
     },
@@ -298,6 +337,9 @@ const NOVA_CORE_TABLES: Record<string, string[]> = {
 export function isNovaLegacyDatabase(report: InspectReport): boolean {
   return Object.entries(NOVA_CORE_TABLES).every(([table, columns]) => {
     const info = report.tables.find((t) => t.name.toLowerCase() === table);
-    return info !== undefined && columns.every((c) => info.columns.some((x) => x.name.toLowerCase() === c));
+    return (
+      info !== undefined &&
+      columns.every((c) => info.columns.some((x) => x.name.toLowerCase() === c))
+    );
   });
 }

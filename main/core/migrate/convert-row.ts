@@ -10,7 +10,7 @@
  * row. Every altered value is returned as a Change with its original.
  */
 import { castValue, toText, type CastResult, type ValueChange } from './casts/index.js';
-import type { ResolvedColumn, ResolvedExtra, ResolvedTable } from './resolve-plan.js';
+import type { ResolvedColumn, ResolvedExtra, ResolvedTable } from './resolved-plan.js';
 
 /** A value altered to fit its target, in source-column terms. */
 export interface Change extends ValueChange {
@@ -25,7 +25,8 @@ export interface Reject {
   reason: string;
 }
 
-export type ConvertResult = { ok: true; values: unknown[]; changes: readonly Change[] } | { ok: false; reject: Reject };
+export type ConvertResult =
+  { ok: true; values: unknown[]; changes: readonly Change[] } | { ok: false; reject: Reject };
 
 const NO_CHANGES: readonly Change[] = Object.freeze([]);
 
@@ -48,21 +49,40 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
     if (raw === null || raw === undefined) {
       // stays NULL
     } else if (raw === '' && col.emptyToNull) {
-      change = { code: 'empty-to-null', original: '', converted: null, reason: 'empty string stored as NULL' };
+      change = {
+        code: 'empty-to-null',
+        original: '',
+        converted: null,
+        reason: 'empty string stored as NULL',
+      };
     } else {
       let r: CastResult = castValue(col.type, raw, col.fractional);
       if (r.ok && col.allowedValues !== null && !isAllowed(col, r.value)) {
-        r = { ok: false, original: raw, reason: `${String(r.value)} is not an allowed value (allowed: ${col.allowedValues.map(String).join(', ')})` };
+        r = {
+          ok: false,
+          original: raw,
+          reason: `${String(r.value)} is not an allowed value (allowed: ${col.allowedValues.map(String).join(', ')})`,
+        };
       }
       if (r.ok) {
         value = r.value;
         change = r.change;
       } else if (col.onInvalid === 'null') {
-        change = { code: 'invalid-to-null', original: raw, converted: null, reason: `${r.reason}; stored as NULL` };
+        change = {
+          code: 'invalid-to-null',
+          original: raw,
+          converted: null,
+          reason: `${r.reason}; stored as NULL`,
+        };
       } else if (col.onInvalid === 'keep-text') {
         const t = toText(raw);
         value = t.ok ? t.value : String(raw);
-        change = { code: 'invalid-kept-as-text', original: raw, converted: value, reason: `${r.reason}; kept as text` };
+        change = {
+          code: 'invalid-kept-as-text',
+          original: raw,
+          converted: value,
+          reason: `${r.reason}; kept as text`,
+        };
       } else {
         return { ok: false, reject: { column: col.source, original: raw, reason: r.reason } };
       }
@@ -70,7 +90,9 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
 
     if (value === null && !col.nullable) {
       if (col.nullReplacement === null) {
-        const why = change ? `${change.reason}, but ${col.target} does not allow NULL` : `NULL is not allowed in ${col.target}`;
+        const why = change
+          ? `${change.reason}, but ${col.target} does not allow NULL`
+          : `NULL is not allowed in ${col.target}`;
         return { ok: false, reject: { column: col.source, original: raw ?? null, reason: why } };
       }
       value = col.nullReplacement;
@@ -92,7 +114,8 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
 
 function isAllowed(col: ResolvedColumn, value: unknown): boolean {
   const allowed = col.allowedValues!;
-  if (value instanceof Date) return allowed.some((a) => a instanceof Date && a.getTime() === value.getTime());
+  if (value instanceof Date)
+    return allowed.some((a) => a instanceof Date && a.getTime() === value.getTime());
   return allowed.includes(value);
 }
 
@@ -101,7 +124,11 @@ function isAllowed(col: ResolvedColumn, value: unknown): boolean {
  * NULL when there are none). JSON has no bytes, bigints or NULs: such values
  * go through the text cast (recorded) or become exact numbers/strings.
  */
-function extraObject(extra: ResolvedExtra, row: readonly unknown[], record: (c: Change) => void): Record<string, unknown> | null {
+function extraObject(
+  extra: ResolvedExtra,
+  row: readonly unknown[],
+  record: (c: Change) => void,
+): Record<string, unknown> | null {
   let out: Record<string, unknown> | null = null;
   for (const { name, index } of extra.sources) {
     const raw = row[index];
@@ -118,7 +145,12 @@ function extraObject(extra: ResolvedExtra, row: readonly unknown[], record: (c: 
     }
     out ??= {};
     // defineProperty keeps a column named "__proto__" a plain key.
-    Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, name, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

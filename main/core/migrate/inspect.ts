@@ -128,7 +128,11 @@ export function inspectDatabase(db: Database.Database, file: string = db.name): 
 
   const tables = names.map((t): TableInfo => {
     const columns = readColumns(db, t.name);
-    const { rowCount, observed } = countStorageClasses(db, t.name, columns.map((c) => c.name));
+    const { rowCount, observed } = countStorageClasses(
+      db,
+      t.name,
+      columns.map((c) => c.name),
+    );
     columns.forEach((c, i) => (c.observed = observed[i]!));
     return {
       name: t.name,
@@ -145,9 +149,13 @@ export function inspectDatabase(db: Database.Database, file: string = db.name): 
     };
   });
 
-  const views = db.prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY name").all() as ViewInfo[];
+  const views = db
+    .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'view' ORDER BY name")
+    .all() as ViewInfo[];
   const triggers = db
-    .prepare("SELECT name, tbl_name AS \"table\", sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
+    .prepare(
+      'SELECT name, tbl_name AS "table", sql FROM sqlite_schema WHERE type = \'trigger\' ORDER BY name',
+    )
     .all() as TriggerInfo[];
 
   return {
@@ -166,8 +174,17 @@ export function inspectDatabase(db: Database.Database, file: string = db.name): 
 
 function readColumns(db: Database.Database, table: string): ColumnInfo[] {
   const rows = db
-    .prepare('SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid')
-    .all(table) as { name: string; type: string; notnull: number; dflt_value: string | null; pk: number; hidden: number }[];
+    .prepare(
+      'SELECT name, type, "notnull", dflt_value, pk, hidden FROM pragma_table_xinfo(?) ORDER BY cid',
+    )
+    .all(table) as {
+    name: string;
+    type: string;
+    notnull: number;
+    dflt_value: string | null;
+    pk: number;
+    hidden: number;
+  }[];
   return (
     rows
       // hidden = 1: a virtual table's hidden column, not data.
@@ -190,22 +207,42 @@ function readColumns(db: Database.Database, table: string): ColumnInfo[] {
  * equivalent to `SELECT typeof(c), count(*) … GROUP BY 1` per column, but
  * reading the table once instead of once per column.
  */
-function countStorageClasses(db: Database.Database, table: string, columns: string[]): { rowCount: number; observed: ObservedTypes[] } {
+function countStorageClasses(
+  db: Database.Database,
+  table: string,
+  columns: string[],
+): { rowCount: number; observed: ObservedTypes[] } {
   const observed: ObservedTypes[] = [];
   if (columns.length === 0) {
-    return { rowCount: db.prepare(`SELECT count(*) FROM ${quoteIdent(table)}`).pluck().get() as number, observed };
+    return {
+      rowCount: db
+        .prepare(`SELECT count(*) FROM ${quoteIdent(table)}`)
+        .pluck()
+        .get() as number,
+      observed,
+    };
   }
   let rowCount = 0;
   for (let start = 0; start < columns.length; start += COLUMNS_PER_SCAN) {
     const chunk = columns.slice(start, start + COLUMNS_PER_SCAN);
     const exprs = chunk.flatMap((c) => {
       const q = quoteIdent(c);
-      return ['integer', 'real', 'text', 'blob'].map((cls) => `count(CASE WHEN typeof(${q}) = '${cls}' THEN 1 END)`);
+      return ['integer', 'real', 'text', 'blob'].map(
+        (cls) => `count(CASE WHEN typeof(${q}) = '${cls}' THEN 1 END)`,
+      );
     });
-    const row = db.prepare(`SELECT count(*), ${exprs.join(', ')} FROM ${quoteIdent(table)}`).raw().get() as number[];
+    const row = db
+      .prepare(`SELECT count(*), ${exprs.join(', ')} FROM ${quoteIdent(table)}`)
+      .raw()
+      .get() as number[];
     rowCount = row[0]!;
     chunk.forEach((_, i) => {
-      const [integer, real, text, blob] = row.slice(1 + i * 4, 5 + i * 4) as [number, number, number, number];
+      const [integer, real, text, blob] = row.slice(1 + i * 4, 5 + i * 4) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       observed.push({ integer, real, text, blob, null: rowCount - integer - real - text - blob });
     });
   }
@@ -213,14 +250,18 @@ function countStorageClasses(db: Database.Database, table: string, columns: stri
 }
 
 function readIndexes(db: Database.Database, table: string): IndexInfo[] {
-  const list = db.prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name').all(table) as {
+  const list = db
+    .prepare('SELECT name, "unique", origin, partial FROM pragma_index_list(?) ORDER BY name')
+    .all(table) as {
     name: string;
     unique: number;
     origin: IndexInfo['origin'];
     partial: number;
   }[];
   const columnsOf = db.prepare('SELECT name FROM pragma_index_info(?) ORDER BY seqno').pluck();
-  const sqlOf = db.prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?").pluck();
+  const sqlOf = db
+    .prepare("SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?")
+    .pluck();
   return list.map((ix) => ({
     name: ix.name,
     unique: ix.unique === 1,
@@ -233,13 +274,28 @@ function readIndexes(db: Database.Database, table: string): IndexInfo[] {
 
 function readForeignKeys(db: Database.Database, table: string): ForeignKeyInfo[] {
   const rows = db
-    .prepare('SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq')
-    .all(table) as { id: number; table: string; from: string; to: string | null; on_update: string; on_delete: string }[];
+    .prepare(
+      'SELECT id, "table", "from", "to", on_update, on_delete FROM pragma_foreign_key_list(?) ORDER BY id, seq',
+    )
+    .all(table) as {
+    id: number;
+    table: string;
+    from: string;
+    to: string | null;
+    on_update: string;
+    on_delete: string;
+  }[];
   const byId = new Map<number, ForeignKeyInfo>();
   for (const r of rows) {
     let fk = byId.get(r.id);
     if (!fk) {
-      fk = { columns: [], table: r.table, references: [], onUpdate: r.on_update, onDelete: r.on_delete };
+      fk = {
+        columns: [],
+        table: r.table,
+        references: [],
+        onUpdate: r.on_update,
+        onDelete: r.on_delete,
+      };
       byId.set(r.id, fk);
     }
     fk.columns.push(r.from);
@@ -249,9 +305,14 @@ function readForeignKeys(db: Database.Database, table: string): ForeignKeyInfo[]
 }
 
 function readSequences(db: Database.Database): Map<string, number> {
-  const exists = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'").get();
+  const exists = db
+    .prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'sqlite_sequence'")
+    .get();
   if (!exists) return new Map();
-  const rows = db.prepare('SELECT name, seq FROM sqlite_sequence').raw().all() as [string, number][];
+  const rows = db.prepare('SELECT name, seq FROM sqlite_sequence').raw().all() as [
+    string,
+    number,
+  ][];
   return new Map(rows);
 }
 

@@ -6,9 +6,13 @@
  * tables keep plan order and the report says so (constraints are created
  * after the load anyway, so the load itself still succeeds).
  */
-import type { PlanDecision, ResolvedTable } from './resolve-plan.js';
+import type { PlanDecision, ResolvedTable } from './resolved-plan.js';
 
-export function orderTables(tables: readonly ResolvedTable[], explicit: readonly string[] | undefined, decisions: PlanDecision[]): ResolvedTable[] {
+export function orderTables(
+  tables: readonly ResolvedTable[],
+  explicit: readonly string[] | undefined,
+  decisions: PlanDecision[],
+): ResolvedTable[] {
   const bySource = new Map(tables.map((t) => [t.source, t]));
   const byTarget = new Map<string, ResolvedTable>();
   for (const t of tables) if (t.target.kind === 'postgres') byTarget.set(t.target.table, t);
@@ -44,7 +48,10 @@ export function orderTables(tables: readonly ResolvedTable[], explicit: readonly
       decisions.push({
         table: stuck.source,
         decision: 'note',
-        reason: `its foreign keys form a cycle with ${[...parents.get(stuck)!].filter((p) => !placed.has(p)).map((p) => p.source).join(', ')}; loaded in plan order`,
+        reason: `its foreign keys form a cycle with ${[...parents.get(stuck)!]
+          .filter((p) => !placed.has(p))
+          .map((p) => p.source)
+          .join(', ')}; loaded in plan order`,
       });
       place(stuck);
     }

@@ -4,11 +4,8 @@
  * not fit. Validated with zod; a bad plan is refused with every problem
  * listed by its path (`tables[3] (users).target.columns[1].type: …`).
  *
- * Plans are JSON. YAML is read too when the optional `js-yaml` package can
- * be loaded (it is not a dependency of the appliance).
+ * plan-file.ts reads plans from JSON (or YAML) files.
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
 import { z } from 'zod';
 import { NovaError } from '../errors.js';
 import { CAST_KINDS, castValue, type CastKind } from './casts/index.js';
@@ -17,13 +14,19 @@ import { CAST_KINDS, castValue, type CastKind } from './casts/index.js';
 const pgIdentifier = z
   .string()
   .min(1, 'must not be empty')
-  .refine((s) => Buffer.byteLength(s, 'utf8') <= 63, 'must be at most 63 bytes (PostgreSQL would truncate it)')
+  .refine(
+    (s) => Buffer.byteLength(s, 'utf8') <= 63,
+    'must be at most 63 bytes (PostgreSQL would truncate it)',
+  )
   .refine((s) => !s.includes('\u0000'), 'must not contain a NUL character');
 
 const mongoName = z
   .string()
   .min(1, 'must not be empty')
-  .refine((s) => !s.startsWith('$') && !s.includes('.') && !s.includes('\u0000'), 'must not start with $ or contain "." or NUL');
+  .refine(
+    (s) => !s.startsWith('$') && !s.includes('.') && !s.includes('\u0000'),
+    'must not start with $ or contain "." or NUL',
+  );
 
 const sourceName = z.string().min(1, 'must not be empty');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
@@ -53,9 +56,22 @@ const valueRules = {
   note: z.string().optional(),
 };
 
-const postgresColumn = z.strictObject({ ...valueRules, target: pgIdentifier, type: z.enum(CAST_KINDS) });
+const postgresColumn = z.strictObject({
+  ...valueRules,
+  target: pgIdentifier,
+  type: z.enum(CAST_KINDS),
+});
 
-export const MONGO_TYPES = ['string', 'int', 'long', 'double', 'bool', 'date', 'object', 'binData'] as const;
+export const MONGO_TYPES = [
+  'string',
+  'int',
+  'long',
+  'double',
+  'bool',
+  'date',
+  'object',
+  'binData',
+] as const;
 export type MongoType = (typeof MONGO_TYPES)[number];
 export const MONGO_CAST: Record<MongoType, CastKind> = {
   string: 'text',
@@ -78,7 +94,9 @@ const postgresTarget = z.strictObject({
   columns: z.array(postgresColumn).min(1, 'must map at least one column'),
   primaryKey: z.array(pgIdentifier).default([]),
   /** `normalize: 'lower'` makes the key case-insensitive (emails): case-duplicates conflict. */
-  uniqueKeys: z.array(z.strictObject({ columns: columnList, normalize: z.enum(['lower']).optional() })).default([]),
+  uniqueKeys: z
+    .array(z.strictObject({ columns: columnList, normalize: z.enum(['lower']).optional() }))
+    .default([]),
   /** Rows whose key has no parent row are rejected into the report (`onOrphan: 'reject'`). */
   foreignKeys: z
     .array(
@@ -114,7 +132,10 @@ const mongoTarget = z.strictObject({
   extraField: mongoName.default('legacy_extra'),
 });
 
-const skipTarget = z.strictObject({ kind: z.literal('skip'), reason: z.string().min(1, 'must say why the table is left out') });
+const skipTarget = z.strictObject({
+  kind: z.literal('skip'),
+  reason: z.string().min(1, 'must say why the table is left out'),
+});
 
 const tableMapping = z.strictObject({
   source: sourceName,
@@ -161,39 +182,71 @@ function checkPlan(plan: Plan, ctx: z.RefinementCtx): void {
   const sources = new Map<string, number>();
   const pgTables = new Map<string, number>();
   plan.tables.forEach((t, i) => {
-    if (sources.has(t.source)) issues.push({ path: ['tables', i, 'source'], message: `"${t.source}" is already mapped by tables[${sources.get(t.source)}]` });
+    if (sources.has(t.source))
+      issues.push({
+        path: ['tables', i, 'source'],
+        message: `"${t.source}" is already mapped by tables[${sources.get(t.source)}]`,
+      });
     sources.set(t.source, i);
     if (t.target.kind === 'postgres') {
       const previous = pgTables.get(t.target.table);
-      if (previous !== undefined) issues.push({ path: ['tables', i, 'target', 'table'], message: `table "${t.target.table}" is already loaded by tables[${previous}]` });
+      if (previous !== undefined)
+        issues.push({
+          path: ['tables', i, 'target', 'table'],
+          message: `table "${t.target.table}" is already loaded by tables[${previous}]`,
+        });
       pgTables.set(t.target.table, i);
     }
   });
   plan.tables.forEach((t, i) => {
-    const at = (...rest: (string | number)[]): (string | number)[] => ['tables', i, 'target', ...rest];
+    const at = (...rest: (string | number)[]): (string | number)[] => [
+      'tables',
+      i,
+      'target',
+      ...rest,
+    ];
     if (t.target.kind === 'postgres') checkPostgres(t.target, pgTables, at, issues);
     if (t.target.kind === 'mongo') checkMongo(t.target, at, issues);
   });
   const seen = new Set<string>();
   plan.order?.forEach((name, i) => {
-    if (!sources.has(name)) issues.push({ path: ['order', i], message: `"${name}" is not a source table of this plan` });
+    if (!sources.has(name))
+      issues.push({ path: ['order', i], message: `"${name}" is not a source table of this plan` });
     if (seen.has(name)) issues.push({ path: ['order', i], message: `"${name}" is listed twice` });
     seen.add(name);
   });
-  for (const issue of issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  for (const issue of issues)
+    ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
 }
 
-function checkPostgres(target: PostgresTarget, pgTables: Map<string, number>, at: (...p: (string | number)[]) => (string | number)[], issues: Issue[]): void {
+function checkPostgres(
+  target: PostgresTarget,
+  pgTables: Map<string, number>,
+  at: (...p: (string | number)[]) => (string | number)[],
+  issues: Issue[],
+): void {
   const targets = new Set<string>();
   target.columns.forEach((c, j) => {
-    if (targets.has(c.target)) issues.push({ path: at('columns', j, 'target'), message: `column "${c.target}" is mapped twice` });
+    if (targets.has(c.target))
+      issues.push({
+        path: at('columns', j, 'target'),
+        message: `column "${c.target}" is mapped twice`,
+      });
     targets.add(c.target);
     checkValueRules(c, c.type, c.type, (...p) => at('columns', j, ...p), issues);
   });
-  if (targets.has(target.extraColumn)) issues.push({ path: at('extraColumn'), message: `"${target.extraColumn}" is also a mapped column` });
+  if (targets.has(target.extraColumn))
+    issues.push({
+      path: at('extraColumn'),
+      message: `"${target.extraColumn}" is also a mapped column`,
+    });
   const known = (cols: string[], path: (string | number)[]): void => {
     cols.forEach((c, k) => {
-      if (!targets.has(c)) issues.push({ path: [...path, k], message: `"${c}" is not a target column of this mapping` });
+      if (!targets.has(c))
+        issues.push({
+          path: [...path, k],
+          message: `"${c}" is not a target column of this mapping`,
+        });
     });
   };
   known(target.primaryKey, at('primaryKey'));
@@ -202,43 +255,80 @@ function checkPostgres(target: PostgresTarget, pgTables: Map<string, number>, at
   target.foreignKeys.forEach((fk, k) => {
     known(fk.columns, at('foreignKeys', k, 'columns'));
     if (!pgTables.has(fk.references.table)) {
-      issues.push({ path: at('foreignKeys', k, 'references', 'table'), message: `"${fk.references.table}" is not a PostgreSQL target table of this plan` });
+      issues.push({
+        path: at('foreignKeys', k, 'references', 'table'),
+        message: `"${fk.references.table}" is not a PostgreSQL target table of this plan`,
+      });
     }
     if (fk.references.columns.length !== fk.columns.length) {
-      issues.push({ path: at('foreignKeys', k, 'references', 'columns'), message: `lists ${fk.references.columns.length} column(s) for ${fk.columns.length} key column(s)` });
+      issues.push({
+        path: at('foreignKeys', k, 'references', 'columns'),
+        message: `lists ${fk.references.columns.length} column(s) for ${fk.columns.length} key column(s)`,
+      });
     }
   });
 }
 
-function checkMongo(target: MongoTarget, at: (...p: (string | number)[]) => (string | number)[], issues: Issue[]): void {
+function checkMongo(
+  target: MongoTarget,
+  at: (...p: (string | number)[]) => (string | number)[],
+  issues: Issue[],
+): void {
   const targets = new Set<string>();
   target.fields.forEach((f, j) => {
-    if (targets.has(f.target)) issues.push({ path: at('fields', j, 'target'), message: `field "${f.target}" is mapped twice` });
+    if (targets.has(f.target))
+      issues.push({
+        path: at('fields', j, 'target'),
+        message: `field "${f.target}" is mapped twice`,
+      });
     targets.add(f.target);
     checkValueRules(f, MONGO_CAST[f.type], f.type, (...p) => at('fields', j, ...p), issues);
   });
-  if (target.idField !== undefined && !targets.has(target.idField)) issues.push({ path: at('idField'), message: `"${target.idField}" is not a mapped field` });
-  if (targets.has(target.extraField)) issues.push({ path: at('extraField'), message: `"${target.extraField}" is also a mapped field` });
+  if (target.idField !== undefined && !targets.has(target.idField))
+    issues.push({ path: at('idField'), message: `"${target.idField}" is not a mapped field` });
+  if (targets.has(target.extraField))
+    issues.push({
+      path: at('extraField'),
+      message: `"${target.extraField}" is also a mapped field`,
+    });
 }
 
 function checkValueRules(
-  c: { onInvalid: OnInvalid; nullReplacement?: string | number | boolean | undefined; fractional: string; allowedValues?: (string | number | boolean)[] | undefined },
+  c: {
+    onInvalid: OnInvalid;
+    nullReplacement?: string | number | boolean | undefined;
+    fractional: string;
+    allowedValues?: (string | number | boolean)[] | undefined;
+  },
   kind: CastKind,
   typeName: string,
   at: (...p: (string | number)[]) => (string | number)[],
   issues: Issue[],
 ): void {
   if (c.onInvalid === 'keep-text' && kind !== 'text' && kind !== 'jsonb') {
-    issues.push({ path: at('onInvalid'), message: `'keep-text' needs a text or JSON target; a ${typeName} column cannot hold the original text` });
+    issues.push({
+      path: at('onInvalid'),
+      message: `'keep-text' needs a text or JSON target; a ${typeName} column cannot hold the original text`,
+    });
   }
   if (c.fractional === 'round' && kind !== 'integer' && kind !== 'bigint') {
-    issues.push({ path: at('fractional'), message: `'round' applies to integer targets only, not ${typeName}` });
+    issues.push({
+      path: at('fractional'),
+      message: `'round' applies to integer targets only, not ${typeName}`,
+    });
   }
   if (c.nullReplacement !== undefined && !castValue(kind, c.nullReplacement).ok) {
-    issues.push({ path: at('nullReplacement'), message: `${JSON.stringify(c.nullReplacement)} is not a valid ${typeName} value` });
+    issues.push({
+      path: at('nullReplacement'),
+      message: `${JSON.stringify(c.nullReplacement)} is not a valid ${typeName} value`,
+    });
   }
   c.allowedValues?.forEach((v, k) => {
-    if (!castValue(kind, v).ok) issues.push({ path: at('allowedValues', k), message: `${JSON.stringify(v)} is not a valid ${typeName} value` });
+    if (!castValue(kind, v).ok)
+      issues.push({
+        path: at('allowedValues', k),
+        message: `${JSON.stringify(v)} is not a valid ${typeName} value`,
+      });
   });
 }
 
@@ -246,7 +336,9 @@ function checkValueRules(
 export function parsePlan(data: unknown, origin = 'the migration plan'): Plan {
   const result = planSchema.safeParse(data);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((issue) => `  - ${formatPath(issue.path, data)}: ${issue.message}`);
+  const lines = result.error.issues.map(
+    (issue) => `  - ${formatPath(issue.path, data)}: ${issue.message}`,
+  );
   throw new NovaError('INVALID_ARGUMENT', `${origin} is invalid:\n${lines.join('\n')}`, {
     fix: 'Correct the listed entries of the plan (each line gives the path to the entry and what is wrong with it), then run the migration again.',
   });
@@ -265,44 +357,4 @@ export function formatPath(path: readonly PropertyKey[], data: unknown): string 
     }
   });
   return out;
-}
-
-/** Reads and validates a plan file (.json; .yaml/.yml when js-yaml is available). */
-export async function loadPlanFile(file: string): Promise<Plan> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new NovaError('INVALID_ARGUMENT', `Cannot read the migration plan ${file} (${(err as { code?: string }).code ?? String(err)}).`, {
-      fix: 'Check the path to the plan file.',
-      cause: err,
-    });
-  }
-  const ext = extname(file).toLowerCase();
-  let data: unknown;
-  try {
-    data = ext === '.yaml' || ext === '.yml' ? await parseYaml(text, file) : JSON.parse(text);
-  } catch (err) {
-    if (err instanceof NovaError) throw err;
-    throw new NovaError('INVALID_ARGUMENT', `The migration plan ${file} is not valid ${ext === '.json' || ext === '' ? 'JSON' : 'YAML'}: ${(err as Error).message}.`, {
-      fix: 'Fix the syntax error at the position given, then run the migration again.',
-      cause: err,
-    });
-  }
-  return parsePlan(data, `The migration plan ${file}`);
-}
-
-async function parseYaml(text: string, file: string): Promise<unknown> {
-  let yaml: { load(text: string): unknown };
-  try {
-    // A variable specifier keeps TypeScript from requiring types for an optional package.
-    const specifier = 'js-yaml';
-    yaml = (await import(specifier)) as { load(text: string): unknown };
-  } catch (err) {
-    throw new NovaError('INVALID_ARGUMENT', `${file} is YAML, but the YAML reader (js-yaml) is not installed with this appliance.`, {
-      fix: 'Write the plan as JSON (same structure), or install js-yaml next to the appliance.',
-      cause: err,
-    });
-  }
-  return yaml.load(text);
 }

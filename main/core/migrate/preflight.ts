@@ -89,7 +89,11 @@ export interface PreflightResult {
 const DEFAULT_BUSY_MS = 5000;
 const COMPANIONS = ['-wal', '-journal'] as const;
 
-export async function preflight(sourceFile: string, workDir: string, options: PreflightOptions = {}): Promise<PreflightResult> {
+export async function preflight(
+  sourceFile: string,
+  workDir: string,
+  options: PreflightOptions = {},
+): Promise<PreflightResult> {
   const file = resolve(sourceFile);
   const busyMs = options.busyTimeoutMs ?? DEFAULT_BUSY_MS;
   options.signal?.throwIfAborted();
@@ -98,6 +102,9 @@ export async function preflight(sourceFile: string, workDir: string, options: Pr
   const header = await checkHeader(file, size);
   await prepareWorkDir(workDir);
 
+  // Measured before the snapshot: what was in the WAL when the snapshot began is in the snapshot.
+  const wal = await sizeOf(`${file}-wal`);
+  const journal = await sizeOf(`${file}-journal`);
   const warnings: string[] = [];
   const source = await openSource(file, workDir, busyMs, warnings);
   const snapshotFile = join(resolve(workDir), options.snapshotName ?? 'snapshot.sqlite');
@@ -113,7 +120,11 @@ export async function preflight(sourceFile: string, workDir: string, options: Pr
     await source.db.backup(partial, {
       progress: ({ totalPages, remainingPages }) => {
         options.signal?.throwIfAborted();
-        options.onProgress?.({ phase: 'snapshot', done: totalPages - remainingPages, total: totalPages });
+        options.onProgress?.({
+          phase: 'snapshot',
+          done: totalPages - remainingPages,
+          total: totalPages,
+        });
         return options.pagesPerStep ?? 1024;
       },
     });
@@ -138,7 +149,6 @@ export async function preflight(sourceFile: string, workDir: string, options: Pr
     throw mapSourceSqliteError(err, file, busyMs);
   }
 
-  const wal = await sizeOf(`${file}-wal`);
   return {
     snapshotFile,
     sourceInfo: {
@@ -150,7 +160,7 @@ export async function preflight(sourceFile: string, workDir: string, options: Pr
       hasWal: wal > 0,
       walSize: wal,
       walFrames: wal > 32 ? Math.floor((wal - 32) / (header.pageSize + 24)) : 0,
-      hasJournal: (await sizeOf(`${file}-journal`)) > 0,
+      hasJournal: journal > 0,
       sqliteVersion: sqliteLibraryVersion(),
       writtenBySqliteVersion: formatSqliteVersionNumber(header.writtenBy),
       textEncoding: header.textEncoding,
@@ -174,7 +184,11 @@ async function checkFile(file: string): Promise<number> {
     throw unreadableError(file, err);
   }
   if (st.isDirectory()) {
-    throw notSqliteError(file, 'is a directory, not a database file.', `Point the migration at the log.sqlite file inside ${file}.`);
+    throw notSqliteError(
+      file,
+      'is a directory, not a database file.',
+      `Point the migration at the log.sqlite file inside ${file}.`,
+    );
   }
   if (!st.isFile()) throw notSqliteError(file, 'is not a regular file (a device, socket or pipe).');
   if (st.size === 0) {
@@ -240,12 +254,24 @@ interface OpenSource {
 /** Errors a read-only open in place can hit that a private copy avoids (see the header comment). */
 function copyHelps(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code;
-  return primarySqliteCode(err) === 'SQLITE_CANTOPEN' || (typeof code === 'string' && code.startsWith('SQLITE_READONLY'));
+  return (
+    primarySqliteCode(err) === 'SQLITE_CANTOPEN' ||
+    (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+  );
 }
 
-async function openSource(file: string, workDir: string, busyMs: number, warnings: string[]): Promise<OpenSource> {
+async function openSource(
+  file: string,
+  workDir: string,
+  busyMs: number,
+  warnings: string[],
+): Promise<OpenSource> {
   try {
-    return { db: openAndTouch(file, { readonly: true, fileMustExist: true, timeout: busyMs }), openedVia: 'read-only', cleanup: async () => {} };
+    return {
+      db: openAndTouch(file, { readonly: true, fileMustExist: true, timeout: busyMs }),
+      openedVia: 'read-only',
+      cleanup: async () => {},
+    };
   } catch (err) {
     if (!copyHelps(err)) throw mapSourceSqliteError(err, file, busyMs);
     const code = (err as { code?: string }).code;
@@ -256,7 +282,11 @@ async function openSource(file: string, workDir: string, busyMs: number, warning
     );
     try {
       // Read-write on our own copy, so SQLite can replay its WAL or roll back its journal.
-      return { db: openAndTouch(copy, { fileMustExist: true, timeout: busyMs }), openedVia: 'copy', cleanup: () => rm(copyDir, { recursive: true, force: true }) };
+      return {
+        db: openAndTouch(copy, { fileMustExist: true, timeout: busyMs }),
+        openedVia: 'copy',
+        cleanup: () => rm(copyDir, { recursive: true, force: true }),
+      };
     } catch (err2) {
       await rm(copyDir, { recursive: true, force: true });
       throw mapSourceSqliteError(err2, file, busyMs);
@@ -315,8 +345,14 @@ function checkSnapshot(snapshot: string, source: string): void {
     db.pragma('journal_mode = DELETE');
     const findings = db.prepare('PRAGMA integrity_check(20)').pluck().all() as string[];
     if (findings.length !== 1 || findings[0] !== 'ok') {
-      const shown = findings.slice(0, 5).map((f) => `"${f}"`).join('; ');
-      throw corruptSourceError(source, `PRAGMA integrity_check found ${findings.length >= 20 ? '20 or more' : findings.length} problem(s), first: ${shown}.`);
+      const shown = findings
+        .slice(0, 5)
+        .map((f) => `"${f}"`)
+        .join('; ');
+      throw corruptSourceError(
+        source,
+        `PRAGMA integrity_check found ${findings.length >= 20 ? '20 or more' : findings.length} problem(s), first: ${shown}.`,
+      );
     }
   } finally {
     db.close();

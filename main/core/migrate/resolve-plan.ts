@@ -10,95 +10,26 @@
  * resumed run can reuse it; convert-row.ts executes it per row.
  */
 import { NovaError } from '../errors.js';
-import { castValue, pgColumnType, type CastKind, type Fractional } from './casts/index.js';
+import { castValue, pgColumnType } from './casts/index.js';
 import { assignNames, autoTableMapping, type AutoNames } from './auto-plan.js';
 import type { InspectReport, TableInfo } from './inspect.js';
-import { MONGO_CAST, parsePlan, type OnInvalid, type Plan, type PlanInput, type TableMapping } from './plan-schema.js';
+import {
+  MONGO_CAST,
+  parsePlan,
+  type Plan,
+  type PlanInput,
+  type TableMapping,
+} from './plan-schema.js';
 import { orderTables } from './load-order.js';
+import type {
+  PlanDecision,
+  ResolvedColumn,
+  ResolvedExtra,
+  ResolvedPlan,
+  ResolvedTable,
+} from './resolved-plan.js';
 
-export interface ResolvedColumn {
-  source: string;
-  /** Position of the source column in the rows convertRow receives (ResolvedTable.readColumns). */
-  index: number;
-  target: string;
-  type: CastKind;
-  /** PostgreSQL column type, or the BSON type name for Mongo fields. */
-  targetType: string;
-  nullable: boolean;
-  onInvalid: OnInvalid;
-  emptyToNull: boolean;
-  /** Converted value written instead of NULL into a non-nullable target; null when there is none. */
-  nullReplacement: unknown;
-  fractional: Fractional;
-  /** Converted values that are valid; null when any is. */
-  allowedValues: unknown[] | null;
-}
-
-export interface ResolvedExtra {
-  /** Target column (jsonb) / field receiving an object of the unknown columns' values. */
-  target: string;
-  sources: { name: string; index: number }[];
-}
-
-export interface ResolvedPostgresTarget {
-  kind: 'postgres';
-  table: string;
-  /** PostgreSQL types aligned with ResolvedTable.outputColumns (used when `create`). */
-  columnTypes: string[];
-  primaryKey: string[];
-  uniqueKeys: { columns: string[]; normalize?: 'lower' | undefined }[];
-  foreignKeys: { columns: string[]; references: { table: string; columns: string[] }; onOrphan: 'reject' }[];
-  indexes: { columns: string[] }[];
-  dedupe: 'none' | 'exact-duplicates';
-  onConflict: 'error' | 'update' | 'skip';
-  create: boolean;
-  /** Columns to add to an existing target table before loading (the jsonb extra column). */
-  addColumns: { name: string; type: string }[];
-}
-
-export interface ResolvedMongoTarget {
-  kind: 'mongo';
-  collection: string;
-  idField: string | null;
-}
-
-export interface ResolvedTable {
-  source: string;
-  /** 'auto': an unknown table mapped by the automatic planner (unknownTables: 'auto'). */
-  origin: 'plan' | 'auto';
-  rowCount: number;
-  /** How to address the source rowid (keyset paging, report keys); null for WITHOUT ROWID tables. */
-  rowidName: string | null;
-  /** Source primary-key columns, identifying a row in reports; empty → use the rowid. */
-  keyColumns: string[];
-  /** Source columns to SELECT, in this order; convertRow expects rows laid out like this. */
-  readColumns: string[];
-  columns: ResolvedColumn[];
-  extra: ResolvedExtra | null;
-  /** Target column / field names in the order of convertRow's values (columns, then extra). */
-  outputColumns: string[];
-  /** SQLite AUTOINCREMENT high-water mark: target sequences must start after it, not just after max(id). */
-  autoincrementSeq: number | null;
-  target: ResolvedPostgresTarget | ResolvedMongoTarget;
-}
-
-export type DecisionKind = 'left-out' | 'auto-mapped' | 'kept-in-extra' | 'target-default' | 'source-absent' | 'note';
-
-/** One thing the report must say about the plan: what was not migrated as-is, and why. */
-export interface PlanDecision {
-  table: string;
-  column?: string;
-  decision: DecisionKind;
-  reason: string;
-}
-
-export interface ResolvedPlan {
-  name: string;
-  sourceFile: string;
-  /** Tables to load, in load order (parents before children). */
-  tables: ResolvedTable[];
-  decisions: PlanDecision[];
-}
+export type * from './resolved-plan.js';
 
 /** Resolves `plan` against `report`; throws INVALID_ARGUMENT listing every mismatch the plan's rules refuse. */
 export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
@@ -117,9 +48,17 @@ export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
     if (mapped.has(info)) continue;
     const rows = `${info.rowCount} row(s)`;
     if (info.kind !== 'table') {
-      decisions.push({ table: info.name, decision: 'left-out', reason: `${info.kind} table (${rows}): derived storage of a virtual table such as a full-text index; rebuild it on the target` });
+      decisions.push({
+        table: info.name,
+        decision: 'left-out',
+        reason: `${info.kind} table (${rows}): derived storage of a virtual table such as a full-text index; rebuild it on the target`,
+      });
     } else if (plan.unknownTables === 'skip') {
-      decisions.push({ table: info.name, decision: 'left-out', reason: `not in plan "${plan.name}" and unknownTables is 'skip': ${rows} not migrated` });
+      decisions.push({
+        table: info.name,
+        decision: 'left-out',
+        reason: `not in plan "${plan.name}" and unknownTables is 'skip': ${rows} not migrated`,
+      });
     } else if (plan.unknownTables === 'error') {
       problems.push(`table ${JSON.stringify(info.name)} (${rows}) is not in the plan`);
     } else {
@@ -130,52 +69,108 @@ export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
   const autoSources = new Set(auto.map((t) => t.name));
 
   const resolved: ResolvedTable[] = [];
+  const mappedBy = new Map<TableInfo, number>();
   combined.tables.forEach((mapping, i) => {
     const info = lookup(mapping.source);
+    if (info && mappedBy.has(info)) {
+      problems.push(
+        `tables[${i}]: ${JSON.stringify(mapping.source)} is the table tables[${mappedBy.get(info)}] already maps (SQLite names ignore case)`,
+      );
+      return;
+    }
+    if (info) mappedBy.set(info, i);
     if (!info) {
-      if (mapping.ifMissing === 'skip') decisions.push({ table: mapping.source, decision: 'source-absent', reason: 'the plan maps it, but this file does not have it (an older release); nothing to migrate' });
-      else problems.push(`tables[${i}]: the plan maps table ${JSON.stringify(mapping.source)}, which this file does not have`);
+      if (mapping.ifMissing === 'skip')
+        decisions.push({
+          table: mapping.source,
+          decision: 'source-absent',
+          reason:
+            'the plan maps it, but this file does not have it (an older release); nothing to migrate',
+        });
+      else
+        problems.push(
+          `tables[${i}]: the plan maps table ${JSON.stringify(mapping.source)}, which this file does not have`,
+        );
       return;
     }
     if (mapping.note) decisions.push({ table: info.name, decision: 'note', reason: mapping.note });
     if (mapping.target.kind === 'skip') {
-      decisions.push({ table: info.name, decision: 'left-out', reason: `${mapping.target.reason} (${info.rowCount} row(s) not migrated)` });
+      decisions.push({
+        table: info.name,
+        decision: 'left-out',
+        reason: `${mapping.target.reason} (${info.rowCount} row(s) not migrated)`,
+      });
       return;
     }
     const origin = autoSources.has(info.name) ? 'auto' : 'plan';
     if (origin === 'auto' && mapping.target.kind === 'postgres') {
-      decisions.push({ table: info.name, decision: 'auto-mapped', reason: `not in plan "${plan.name}"; unknownTables is 'auto', so it is copied into a new table "${mapping.target.table}"` });
+      decisions.push({
+        table: info.name,
+        decision: 'auto-mapped',
+        reason: `not in plan "${plan.name}"; unknownTables is 'auto', so it is copied into a new table "${mapping.target.table}"`,
+      });
     }
     const table = resolveTable(mapping, info, combined.unknownColumns, origin, decisions, problems);
     if (table) resolved.push(table);
   });
 
   for (const v of report.views) {
-    decisions.push({ table: v.name, decision: 'left-out', reason: 'view: it holds no data of its own; its definition is in the inspect report — recreate it on the target if it is still needed' });
+    decisions.push({
+      table: v.name,
+      decision: 'left-out',
+      reason:
+        'view: it holds no data of its own; its definition is in the inspect report — recreate it on the target if it is still needed',
+    });
   }
   for (const t of report.triggers) {
-    decisions.push({ table: t.name, decision: 'left-out', reason: `trigger on ${t.table}: SQLite trigger bodies are not translated; the target schema has its own triggers and constraints` });
+    decisions.push({
+      table: t.name,
+      decision: 'left-out',
+      reason: `trigger on ${t.table}: SQLite trigger bodies are not translated; the target schema has its own triggers and constraints`,
+    });
   }
 
   if (problems.length > 0) {
-    throw new NovaError('INVALID_ARGUMENT', `The migration plan "${plan.name}" does not fit ${report.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`, {
-      fix: "Map each listed table and column in the plan, mark it as skipped (target kind 'skip'), or change the plan's unknownTables ('auto' | 'skip') / unknownColumns ('jsonb-extra' | 'skip') rule; then run the migration again.",
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `The migration plan "${plan.name}" does not fit ${report.file}:\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+      {
+        fix: "Map each listed table and column in the plan, mark it as skipped (target kind 'skip'), or change the plan's unknownTables ('auto' | 'skip') / unknownColumns ('jsonb-extra' | 'skip') rule; then run the migration again.",
+      },
+    );
   }
-  return { name: plan.name, sourceFile: report.file, tables: orderTables(resolved, plan.order, decisions), decisions };
+  return {
+    name: plan.name,
+    sourceFile: report.file,
+    tables: orderTables(
+      resolved,
+      plan.order?.map((name) => lookup(name)?.name ?? name),
+      decisions,
+    ),
+    decisions,
+  };
 }
 
 /** SQLite names are case-insensitive: an exact match wins, else the only case-insensitive one. */
 function tableLookup(tables: readonly TableInfo[]): (name: string) => TableInfo | undefined {
   const exact = new Map(tables.map((t) => [t.name, t]));
   const folded = new Map<string, TableInfo[]>();
-  for (const t of tables) folded.set(t.name.toLowerCase(), [...(folded.get(t.name.toLowerCase()) ?? []), t]);
-  return (name) => exact.get(name) ?? (folded.get(name.toLowerCase())?.length === 1 ? folded.get(name.toLowerCase())![0] : undefined);
+  for (const t of tables)
+    folded.set(t.name.toLowerCase(), [...(folded.get(t.name.toLowerCase()) ?? []), t]);
+  return (name) =>
+    exact.get(name) ??
+    (folded.get(name.toLowerCase())?.length === 1 ? folded.get(name.toLowerCase())![0] : undefined);
 }
 
 /** The plan plus automatic mappings of `unknown`, validated together (their foreign keys may point at plan tables). */
-function withAutoTables(plan: Plan, unknown: TableInfo[], lookup: (name: string) => TableInfo | undefined): Plan {
-  const reserved = new Set(plan.tables.flatMap((t) => (t.target.kind === 'postgres' ? [t.target.table] : [])));
+function withAutoTables(
+  plan: Plan,
+  unknown: TableInfo[],
+  lookup: (name: string) => TableInfo | undefined,
+): Plan {
+  const reserved = new Set(
+    plan.tables.flatMap((t) => (t.target.kind === 'postgres' ? [t.target.table] : [])),
+  );
   const names = assignNames(unknown, reserved);
   const tables = new Map(names.tables);
   const columns = new Map(names.columns);
@@ -185,10 +180,19 @@ function withAutoTables(plan: Plan, unknown: TableInfo[], lookup: (name: string)
     if (t.target.kind !== 'postgres' || !info) continue;
     tables.set(info.name, t.target.table);
     columns.set(info.name, new Map(t.target.columns.map((c) => [c.source, c.target])));
-    primaryKeys.set(info.name, info.columns.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition).map((c) => c.name));
+    primaryKeys.set(
+      info.name,
+      info.columns
+        .filter((c) => c.pkPosition > 0)
+        .sort((a, b) => a.pkPosition - b.pkPosition)
+        .map((c) => c.name),
+    );
   }
   const all: AutoNames = { tables, columns, primaryKeys };
-  const input: PlanInput = { ...plan, tables: [...plan.tables, ...unknown.map((t) => autoTableMapping(t, all))] };
+  const input: PlanInput = {
+    ...plan,
+    tables: [...plan.tables, ...unknown.map((t) => autoTableMapping(t, all))],
+  };
   return parsePlan(input, `The plan "${plan.name}" with automatic mappings for its unknown tables`);
 }
 
@@ -203,28 +207,47 @@ function resolveTable(
   const target = mapping.target;
   if (target.kind === 'skip') return null;
   const columnOf = columnLookup(info);
-  const keyColumns = info.columns.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition).map((c) => c.name);
+  const keyColumns = info.columns
+    .filter((c) => c.pkPosition > 0)
+    .sort((a, b) => a.pkPosition - b.pkPosition)
+    .map((c) => c.name);
   const readColumns = [...keyColumns];
   const indexOf = (name: string): number => {
     const at = readColumns.indexOf(name);
     return at !== -1 ? at : readColumns.push(name) - 1;
   };
 
-  const specs = target.kind === 'postgres' ? target.columns.map((c) => ({ ...c, kind: c.type, targetType: pgColumnType(c.type) })) : target.fields.map((f) => ({ ...f, kind: MONGO_CAST[f.type], targetType: f.type }));
+  const specs =
+    target.kind === 'postgres'
+      ? target.columns.map((c) => ({ ...c, kind: c.type, targetType: pgColumnType(c.type) }))
+      : target.fields.map((f) => ({ ...f, kind: MONGO_CAST[f.type], targetType: f.type }));
   const columns: ResolvedColumn[] = [];
   const used = new Set<string>();
   for (const spec of specs) {
     const column = columnOf(spec.source);
     if (!column) {
       if (spec.ifMissing === 'target-default') {
-        decisions.push({ table: info.name, column: spec.source, decision: 'target-default', reason: `not in this file (added by a later release); ${spec.target} gets the target's default` });
+        decisions.push({
+          table: info.name,
+          column: spec.source,
+          decision: 'target-default',
+          reason: `not in this file (added by a later release); ${spec.target} gets the target's default`,
+        });
       } else {
-        problems.push(`${info.name}: the plan maps column ${JSON.stringify(spec.source)}, which the table does not have (it has ${info.columns.map((c) => JSON.stringify(c.name)).join(', ')})`);
+        problems.push(
+          `${info.name}: the plan maps column ${JSON.stringify(spec.source)}, which the table does not have (it has ${info.columns.map((c) => JSON.stringify(c.name)).join(', ')})`,
+        );
       }
       continue;
     }
     used.add(column.name);
-    if (spec.note) decisions.push({ table: info.name, column: column.name, decision: 'note', reason: spec.note });
+    if (spec.note)
+      decisions.push({
+        table: info.name,
+        column: column.name,
+        decision: 'note',
+        reason: spec.note,
+      });
     const cast = (v: unknown): unknown => {
       const r = castValue(spec.kind, v);
       return r.ok ? r.value : v;
@@ -237,7 +260,9 @@ function resolveTable(
       targetType: spec.targetType,
       nullable: spec.nullable,
       onInvalid: spec.onInvalid,
-      emptyToNull: (spec.emptyString ?? (spec.kind === 'text' || spec.kind === 'bytea' ? 'keep' : 'null')) === 'null',
+      emptyToNull:
+        (spec.emptyString ?? (spec.kind === 'text' || spec.kind === 'bytea' ? 'keep' : 'null')) ===
+        'null',
       nullReplacement: spec.nullReplacement === undefined ? null : cast(spec.nullReplacement),
       fractional: spec.fractional,
       allowedValues: spec.allowedValues ? spec.allowedValues.map(cast) : null,
@@ -249,16 +274,34 @@ function resolveTable(
   const extraSources: ResolvedExtra['sources'] = [];
   for (const column of info.columns) {
     if (used.has(column.name)) continue;
-    const values = column.observed.integer + column.observed.real + column.observed.text + column.observed.blob;
+    const values =
+      column.observed.integer + column.observed.real + column.observed.text + column.observed.blob;
     if (column.generated) {
-      decisions.push({ table: info.name, column: column.name, decision: 'left-out', reason: 'generated column: its values are computed from other columns' });
+      decisions.push({
+        table: info.name,
+        column: column.name,
+        decision: 'left-out',
+        reason: 'generated column: its values are computed from other columns',
+      });
     } else if (rule === 'jsonb-extra') {
       extraSources.push({ name: column.name, index: indexOf(column.name) });
-      decisions.push({ table: info.name, column: column.name, decision: 'kept-in-extra', reason: `not in the plan; its ${values} non-NULL value(s) are kept under "${column.name}" in ${target.kind === 'postgres' ? `the jsonb column ${extraTarget}` : `the field ${extraTarget}`}` });
+      decisions.push({
+        table: info.name,
+        column: column.name,
+        decision: 'kept-in-extra',
+        reason: `not in the plan; its ${values} non-NULL value(s) are kept under "${column.name}" in ${target.kind === 'postgres' ? `the jsonb column ${extraTarget}` : `the field ${extraTarget}`}`,
+      });
     } else if (rule === 'skip') {
-      decisions.push({ table: info.name, column: column.name, decision: 'left-out', reason: `not in the plan and unknownColumns is 'skip': ${values} non-NULL value(s) not migrated` });
+      decisions.push({
+        table: info.name,
+        column: column.name,
+        decision: 'left-out',
+        reason: `not in the plan and unknownColumns is 'skip': ${values} non-NULL value(s) not migrated`,
+      });
     } else {
-      problems.push(`${info.name}: column ${JSON.stringify(column.name)} (${values} non-NULL value(s)) is not in the plan`);
+      problems.push(
+        `${info.name}: column ${JSON.stringify(column.name)} (${values} non-NULL value(s)) is not in the plan`,
+      );
     }
   }
   const extra = extraSources.length > 0 ? { target: extraTarget, sources: extraSources } : null;
@@ -296,7 +339,9 @@ function resolveTable(
 
 /** Column lookup with SQLite's case-insensitive names. */
 function columnLookup(info: TableInfo): (name: string) => TableInfo['columns'][number] | undefined {
-  return (name) => info.columns.find((c) => c.name === name) ?? singleOrNone(info.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase()));
+  return (name) =>
+    info.columns.find((c) => c.name === name) ??
+    singleOrNone(info.columns.filter((c) => c.name.toLowerCase() === name.toLowerCase()));
 }
 
 function singleOrNone<T>(xs: T[]): T | undefined {

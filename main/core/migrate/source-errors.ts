@@ -13,15 +13,22 @@ export const CORRUPT_FIX =
   'Restore log.sqlite from a backup and migrate that copy; or salvage the readable rows with `sqlite3 log.sqlite .recover | sqlite3 recovered.sqlite` and migrate recovered.sqlite.';
 
 export function missingError(file: string, cause?: unknown): NovaError {
-  return new NovaError('DB_MISSING', `No legacy database at ${file}: the file does not exist.`, { fix: POINT_AT_LEGACY, cause });
+  return new NovaError('DB_MISSING', `No legacy database at ${file}: the file does not exist.`, {
+    fix: POINT_AT_LEGACY,
+    cause,
+  });
 }
 
 export function unreadableError(file: string, cause: unknown): NovaError {
   const reason = (cause as { code?: string } | null)?.code ?? String(cause);
-  return new NovaError('DB_MISSING', `The legacy database ${file} cannot be read by this user (${reason}).`, {
-    fix: `Give this user read access to ${file} (and to its -wal file, if there is one), or copy the file somewhere readable and migrate the copy.`,
-    cause,
-  });
+  return new NovaError(
+    'DB_MISSING',
+    `The legacy database ${file} cannot be read by this user (${reason}).`,
+    {
+      fix: `Give this user read access to ${file} (and to its -wal file, if there is one), or copy the file somewhere readable and migrate the copy.`,
+      cause,
+    },
+  );
 }
 
 export function notSqliteError(file: string, what: string, fix?: string): NovaError {
@@ -52,11 +59,17 @@ export function lockedError(file: string, waitedMs: number, cause?: unknown): No
 }
 
 export function workDirError(dir: string, cause: unknown): NovaError {
-  const reason = (cause as { code?: string } | null)?.code ?? (cause instanceof Error ? cause.message : String(cause));
-  return new NovaError('DATA_DIR_NOT_WRITABLE', `Cannot write the migration work directory ${dir} (${reason}).`, {
-    fix: 'Choose a work directory on a disk with free space that this user can write (the snapshot needs about the size of the source file).',
-    cause,
-  });
+  const reason =
+    (cause as { code?: string } | null)?.code ??
+    (cause instanceof Error ? cause.message : String(cause));
+  return new NovaError(
+    'DATA_DIR_NOT_WRITABLE',
+    `Cannot write the migration work directory ${dir} (${reason}).`,
+    {
+      fix: 'Choose a work directory on a disk with free space that this user can write (the snapshot needs about the size of the source file).',
+      cause,
+    },
+  );
 }
 
 /** Maps an error SQLite raised while reading `file`; `busyMs` is how long it waited for locks. */
@@ -65,17 +78,25 @@ export function mapSourceSqliteError(err: unknown, file: string, busyMs: number)
   const message = err instanceof Error ? err.message : String(err);
   switch (primarySqliteCode(err)) {
     case 'SQLITE_NOTADB':
-      return notSqliteError(file, `is not a SQLite database, or it is encrypted (SQLite says: ${message}).`, 'If the file is encrypted (SQLCipher), decrypt it first and migrate the decrypted copy.');
+      return notSqliteError(
+        file,
+        `is not a SQLite database, or it is encrypted (SQLite says: ${message}).`,
+        'If the file is encrypted (SQLCipher), decrypt it first and migrate the decrypted copy.',
+      );
     case 'SQLITE_CORRUPT':
       return corruptSourceError(file, `SQLite reports "${message}".`, err);
     case 'SQLITE_BUSY':
     case 'SQLITE_LOCKED':
       return lockedError(file, busyMs, err);
     case 'SQLITE_FULL':
-      return new NovaError('DATA_DIR_NOT_WRITABLE', `The disk is full while copying ${file}: ${message}.`, {
-        fix: 'Free disk space in the migration work directory, or choose one on a larger disk.',
-        cause: err,
-      });
+      return new NovaError(
+        'DATA_DIR_NOT_WRITABLE',
+        `The disk is full while copying ${file}: ${message}.`,
+        {
+          fix: 'Free disk space in the migration work directory, or choose one on a larger disk.',
+          cause: err,
+        },
+      );
     default:
       return new NovaError('QUERY_FAILED', `Reading ${file} failed: ${message}.`, { cause: err });
   }

@@ -6,7 +6,7 @@
  * is what makes a resumed run start where the last one stopped.
  */
 import { quoteIdent, quoteIdentList } from './sqlite-ident.js';
-import type { ResolvedTable } from './resolve-plan.js';
+import type { ResolvedTable } from './resolved-plan.js';
 
 export interface SelectOptions {
   /** Add `WHERE rowid > ?` (bind the last rowid seen). Needs a rowid. */
@@ -18,7 +18,9 @@ export interface SelectOptions {
 export function selectSql(table: ResolvedTable, options: SelectOptions = {}): string {
   const rowid = table.rowidName === null ? null : quoteIdent(table.rowidName);
   if (options.afterRowid && rowid === null) {
-    throw new TypeError(`${table.source} has no rowid (WITHOUT ROWID); page it by its key columns instead`);
+    throw new TypeError(
+      `${table.source} has no rowid (WITHOUT ROWID); page it by its key columns instead`,
+    );
   }
   const columns = quoteIdentList(table.readColumns) + (rowid ? `, ${rowid}` : '');
   const order = rowid ?? (table.keyColumns.length > 0 ? quoteIdentList(table.keyColumns) : null);

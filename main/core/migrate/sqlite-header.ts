@@ -57,7 +57,10 @@ export function classifyHeader(bytes: Buffer): HeaderProbe {
     return { kind: 'foreign', text: looksLikeText(bytes), preview: preview(bytes) };
   }
   if (bytes.length < HEADER_SIZE) {
-    return { kind: 'damaged-header', detail: `the file is only ${bytes.length} bytes, shorter than the 100-byte SQLite header` };
+    return {
+      kind: 'damaged-header',
+      detail: `the file is only ${bytes.length} bytes, shorter than the 100-byte SQLite header`,
+    };
   }
   const raw = bytes.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
@@ -75,7 +78,14 @@ export function classifyHeader(bytes: Buffer): HeaderProbe {
       changeCounter,
       pageCount: bytes.readUInt32BE(28),
       pageCountValid: bytes.readUInt32BE(28) > 0 && changeCounter === bytes.readUInt32BE(92),
-      textEncoding: encoding === 1 ? 'UTF-8' : encoding === 2 ? 'UTF-16le' : encoding === 3 ? 'UTF-16be' : 'unknown',
+      textEncoding:
+        encoding === 1
+          ? 'UTF-8'
+          : encoding === 2
+            ? 'UTF-16le'
+            : encoding === 3
+              ? 'UTF-16be'
+              : 'unknown',
       userVersion: bytes.readInt32BE(60),
       writtenBy: bytes.readUInt32BE(96),
     },

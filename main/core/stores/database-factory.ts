@@ -160,6 +160,18 @@ export class DatabaseFactory {
     return this.b.cache;
   }
 
+  /**
+   * The open stores, for the health checkers (main/core/health), which need
+   * backend-specific readings (pool usage, file sizes, INFO). Undefined
+   * before initialize() and after close(). Read them; do not close them.
+   */
+  get backendsForHealth():
+    | Readonly<Pick<Backends, 'relational' | 'documents' | 'cache' | 'documentsRemote'>>
+    | undefined {
+    const b = this.backends;
+    return b && { relational: b.relational, documents: b.documents, cache: b.cache, documentsRemote: b.documentsRemote };
+  }
+
   async healthCheck(): Promise<FactoryHealth> {
     const b = this.b;
     const services = await Promise.all([b.relational.health(), b.documents.health(), b.cache.health()]);

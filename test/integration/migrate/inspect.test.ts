@@ -4,9 +4,18 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NovaError } from '../../../main/core/errors.js';
-import { inspect, inspectDatabase, type InspectReport, type TableInfo } from '../../../main/core/migrate/inspect.js';
+import {
+  inspect,
+  inspectDatabase,
+  type InspectReport,
+  type TableInfo,
+} from '../../../main/core/migrate/inspect.js';
 import { preflight } from '../../../main/core/migrate/preflight.js';
-import { generateLegacyDatabase, HOSTILE_COLUMN, HOSTILE_TABLE } from '../../fixtures/legacy-db-generator.js';
+import {
+  generateLegacyDatabase,
+  HOSTILE_COLUMN,
+  HOSTILE_TABLE,
+} from '../../fixtures/legacy-db-generator.js';
 
 let dir: string;
 let report: InspectReport;
@@ -19,7 +28,12 @@ const column = (t: string, c: string) => table(t).columns.find((x) => x.name ===
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'nova-inspect-'));
-  const g = generateLegacyDatabase(join(dir, 'log.sqlite'), { users: 10, logs: 40, kiosks: 3, quirks: true });
+  const g = generateLegacyDatabase(join(dir, 'log.sqlite'), {
+    users: 10,
+    logs: 40,
+    kiosks: 3,
+    quirks: true,
+  });
   const { snapshotFile } = await preflight(g.file, join(dir, 'work'));
   report = inspect(snapshotFile);
 });
@@ -39,17 +53,43 @@ describe('inspect on the quirky legacy snapshot', () => {
   });
 
   it('describes columns: declared type, affinity, NOT NULL, default, primary key position', () => {
-    expect(column('users', 'id')).toMatchObject({ declaredType: 'INTEGER', affinity: 'INTEGER', pkPosition: 1, notNull: false });
-    expect(column('users', 'created_at')).toMatchObject({ declaredType: 'TEXT', affinity: 'TEXT', defaultSql: 'CURRENT_TIMESTAMP', pkPosition: 0 });
+    expect(column('users', 'id')).toMatchObject({
+      declaredType: 'INTEGER',
+      affinity: 'INTEGER',
+      pkPosition: 1,
+      notNull: false,
+    });
+    expect(column('users', 'created_at')).toMatchObject({
+      declaredType: 'TEXT',
+      affinity: 'TEXT',
+      defaultSql: 'CURRENT_TIMESTAMP',
+      pkPosition: 0,
+    });
     expect(column('notifications', 'type')).toMatchObject({ defaultSql: '"system"' });
     expect(column('assets', 'url')).toMatchObject({ notNull: true });
     expect(column('passkeys', 'user_id')).toMatchObject({ notNull: true });
-    expect(table('users').columns.map((c) => c.name).slice(-4)).toEqual(['passwordHash', 'disabled', 'is_default', 'nickname']);
+    expect(
+      table('users')
+        .columns.map((c) => c.name)
+        .slice(-4),
+    ).toEqual(['passwordHash', 'disabled', 'is_default', 'nickname']);
   });
 
   it('counts the storage classes actually found in each column', () => {
-    expect(column('passkeys', 'counter').observed).toEqual({ integer: 6, real: 1, text: 0, blob: 0, null: 0 });
-    expect(column('users', 'disabled').observed).toEqual({ integer: 15, real: 0, text: 3, blob: 0, null: 0 });
+    expect(column('passkeys', 'counter').observed).toEqual({
+      integer: 6,
+      real: 1,
+      text: 0,
+      blob: 0,
+      null: 0,
+    });
+    expect(column('users', 'disabled').observed).toEqual({
+      integer: 15,
+      real: 0,
+      text: 3,
+      blob: 0,
+      null: 0,
+    });
     expect(column('logs', 'name').observed).toMatchObject({ blob: 2, text: 46 });
     expect(column('users', 'email').observed).toMatchObject({ null: 1, text: 17 });
     expect(column('assets', 'url').observed).toMatchObject({ blob: 1, text: 4 });
@@ -59,12 +99,22 @@ describe('inspect on the quirky legacy snapshot', () => {
     const users = table('users');
     expect(users.indexes).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ name: 'idx_users_email', unique: true, origin: 'c', columns: ['email'], sql: 'CREATE UNIQUE INDEX idx_users_email ON users(email)' }),
+        expect.objectContaining({
+          name: 'idx_users_email',
+          unique: true,
+          origin: 'c',
+          columns: ['email'],
+          sql: 'CREATE UNIQUE INDEX idx_users_email ON users(email)',
+        }),
         expect.objectContaining({ unique: true, origin: 'u', columns: ['email'], sql: null }),
       ]),
     );
-    expect(table('passkeys').indexes).toEqual([expect.objectContaining({ unique: true, origin: 'u', columns: ['user_id', 'credential_id'] })]);
-    expect(table('config').indexes).toEqual([expect.objectContaining({ origin: 'pk', columns: ['key'] })]);
+    expect(table('passkeys').indexes).toEqual([
+      expect.objectContaining({ unique: true, origin: 'u', columns: ['user_id', 'credential_id'] }),
+    ]);
+    expect(table('config').indexes).toEqual([
+      expect.objectContaining({ origin: 'pk', columns: ['key'] }),
+    ]);
     expect(users.foreignKeys).toEqual([]);
     expect(users.rowidName).toBe('rowid');
     expect(users.withoutRowid).toBe(false);
@@ -73,21 +123,39 @@ describe('inspect on the quirky legacy snapshot', () => {
   });
 
   it('reports the view and the trigger with their SQL', () => {
-    expect(report.views).toEqual([{ name: 'active_users', sql: expect.stringContaining('CREATE VIEW active_users') }]);
-    expect(report.triggers).toEqual([{ name: 'users_delete_roles', table: 'users', sql: expect.stringContaining('DELETE FROM user_roles') }]);
+    expect(report.views).toEqual([
+      { name: 'active_users', sql: expect.stringContaining('CREATE VIEW active_users') },
+    ]);
+    expect(report.triggers).toEqual([
+      {
+        name: 'users_delete_roles',
+        table: 'users',
+        sql: expect.stringContaining('DELETE FROM user_roles'),
+      },
+    ]);
   });
 
   it('inspects the hostile table name and column like any other', () => {
     const hostile = table(HOSTILE_TABLE);
     expect(hostile.columns.map((c) => c.name)).toEqual(['id', HOSTILE_COLUMN]);
-    expect(hostile.columns[1]!.observed).toEqual({ integer: 0, real: 0, text: 2, blob: 0, null: 0 });
+    expect(hostile.columns[1]!.observed).toEqual({
+      integer: 0,
+      real: 0,
+      text: 2,
+      blob: 0,
+      null: 0,
+    });
     // …and the users table it "drops" is still there.
     expect(table('users').rowCount).toBe(18);
   });
 
   it('is plain data', () => {
     expect(JSON.parse(JSON.stringify(report))).toEqual(report);
-    expect(report).toMatchObject({ pageSize: 4096, encoding: 'UTF-8', sqliteVersion: expect.stringMatching(/^3\./) });
+    expect(report).toMatchObject({
+      pageSize: 4096,
+      encoding: 'UTF-8',
+      sqliteVersion: expect.stringMatching(/^3\./),
+    });
   });
 });
 
@@ -109,7 +177,15 @@ describe('inspect on other shapes', () => {
     expect(get('parent')).toMatchObject({ withoutRowid: true, rowidName: null });
     expect(get('child').rowidName).toBe('oid');
     expect(get('shadowed').rowidName).toBeNull();
-    expect(get('child').foreignKeys).toEqual([{ columns: ['x', 'y'], table: 'parent', references: ['a', 'b'], onUpdate: 'NO ACTION', onDelete: 'CASCADE' }]);
+    expect(get('child').foreignKeys).toEqual([
+      {
+        columns: ['x', 'y'],
+        table: 'parent',
+        references: ['a', 'b'],
+        onUpdate: 'NO ACTION',
+        onDelete: 'CASCADE',
+      },
+    ]);
     expect(get('child').indexes).toEqual([
       expect.objectContaining({ name: 'child_expr', columns: [null], partial: false }),
       expect.objectContaining({ name: 'child_partial', columns: ['x'], partial: true }),
@@ -117,14 +193,22 @@ describe('inspect on other shapes', () => {
     const z = get('child').columns.find((c) => c.name === 'z')!;
     expect(z).toMatchObject({ generated: true, affinity: 'BLOB' });
     expect(z.observed).toEqual({ integer: 1, real: 1, text: 0, blob: 0, null: 1 });
-    expect(get('child').columns.find((c) => c.name === 'y')!.observed).toEqual({ integer: 0, real: 0, text: 2, blob: 1, null: 0 });
+    expect(get('child').columns.find((c) => c.name === 'y')!.observed).toEqual({
+      integer: 0,
+      real: 0,
+      text: 2,
+      blob: 1,
+      null: 0,
+    });
     db.close();
   });
 
   it('scans tables wider than one query can count', () => {
     const db = new Database(':memory:');
     const cols = Array.from({ length: 450 }, (_, i) => `c${i} INTEGER`).join(', ');
-    db.exec(`CREATE TABLE wide (${cols}); INSERT INTO wide (c0, c449) VALUES (1, 'x'); INSERT INTO wide (c0) VALUES (2);`);
+    db.exec(
+      `CREATE TABLE wide (${cols}); INSERT INTO wide (c0, c449) VALUES (1, 'x'); INSERT INTO wide (c0) VALUES (2);`,
+    );
     const wide = inspectDatabase(db).tables[0]!;
     expect(wide.rowCount).toBe(2);
     expect(wide.columns[0]!.observed).toEqual({ integer: 2, real: 0, text: 0, blob: 0, null: 0 });
@@ -135,7 +219,10 @@ describe('inspect on other shapes', () => {
 
   it('refuses a file that is not a database with NOT_SQLITE', () => {
     const file = join(dir, 'not-a-db');
-    writeFileSync(file, 'hello world, this is not a database at all.........................................................');
+    writeFileSync(
+      file,
+      'hello world, this is not a database at all.........................................................',
+    );
     let err: unknown;
     try {
       inspect(file);

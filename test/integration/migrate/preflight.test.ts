@@ -1,6 +1,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +29,11 @@ const children: ChildProcess[] = [];
 
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'nova-preflight-'));
-  legacy = generateLegacyDatabase(join(root, 'legacy.sqlite'), { users: 20, logs: 3000, quirks: true }).file;
+  legacy = generateLegacyDatabase(join(root, 'legacy.sqlite'), {
+    users: 20,
+    logs: 3000,
+    quirks: true,
+  }).file;
 });
 
 afterEach(() => {
@@ -33,8 +51,16 @@ const fresh = (): string => {
   return dir;
 };
 
-async function refusal(file: string, workDir = fresh(), busyTimeoutMs?: number): Promise<NovaError> {
-  const err = await preflight(file, workDir, busyTimeoutMs === undefined ? {} : { busyTimeoutMs }).then(
+async function refusal(
+  file: string,
+  workDir = fresh(),
+  busyTimeoutMs?: number,
+): Promise<NovaError> {
+  const err = await preflight(
+    file,
+    workDir,
+    busyTimeoutMs === undefined ? {} : { busyTimeoutMs },
+  ).then(
     () => null,
     (e: unknown) => e,
   );
@@ -50,10 +76,14 @@ function expectRefusal(err: NovaError, code: ErrorCode, message: RegExp, fix: Re
 
 /** A node process running `script` with better-sqlite3; resolves once it prints "ready". */
 function holder(script: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['-e', `const Database = require('better-sqlite3');\n${script}`], {
-    cwd: process.cwd(),
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-e', `const Database = require('better-sqlite3');\n${script}`],
+    {
+      cwd: process.cwd(),
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   children.push(child);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
@@ -78,32 +108,57 @@ describe('preflight refuses what is not a usable SQLite file', () => {
   it('a zero-length file: NOT_SQLITE, empty', async () => {
     const empty = join(fresh(), 'empty.sqlite');
     writeFileSync(empty, '');
-    expectRefusal(await refusal(empty), 'NOT_SQLITE', /is empty \(0 bytes\)/, /Find the log\.sqlite that holds the data/);
+    expectRefusal(
+      await refusal(empty),
+      'NOT_SQLITE',
+      /is empty \(0 bytes\)/,
+      /Find the log\.sqlite that holds the data/,
+    );
   });
 
   it('a text file: NOT_SQLITE, says it is text and what to do with a dump', async () => {
     const text = join(fresh(), 'dump.sql');
     writeFileSync(text, 'CREATE TABLE users (id INTEGER);\nINSERT INTO users VALUES (1);\n');
-    expectRefusal(await refusal(text), 'NOT_SQLITE', /is a text file, not a SQLite database \(it starts with "CREATE TABLE users/, /sqlite3 restored\.sqlite < dump\.sql/);
+    expectRefusal(
+      await refusal(text),
+      'NOT_SQLITE',
+      /is a text file, not a SQLite database \(it starts with "CREATE TABLE users/,
+      /sqlite3 restored\.sqlite < dump\.sql/,
+    );
   });
 
   it('random bytes (what an encrypted SQLCipher file looks like): NOT_SQLITE, decrypt first', async () => {
     const enc = join(fresh(), 'encrypted.sqlite');
     writeFileSync(enc, randomBytes(8192));
-    expectRefusal(await refusal(enc), 'NOT_SQLITE', /not a SQLite database, or it is encrypted \(SQLCipher\)/, /decrypt it first/);
+    expectRefusal(
+      await refusal(enc),
+      'NOT_SQLITE',
+      /not a SQLite database, or it is encrypted \(SQLCipher\)/,
+      /decrypt it first/,
+    );
   });
 
   it('a header cut short: DB_CORRUPT', async () => {
     const short = join(fresh(), 'short.sqlite');
     writeFileSync(short, readFileSync(legacy).subarray(0, 60));
-    expectRefusal(await refusal(short), 'DB_CORRUPT', /only 60 bytes, shorter than the 100-byte SQLite header/, /backup/);
+    expectRefusal(
+      await refusal(short),
+      'DB_CORRUPT',
+      /only 60 bytes, shorter than the 100-byte SQLite header/,
+      /backup/,
+    );
   });
 
   it('a truncated file (a real database cut in half): DB_CORRUPT, truncated', async () => {
     const half = join(fresh(), 'half.sqlite');
     const bytes = readFileSync(legacy);
     writeFileSync(half, bytes.subarray(0, Math.floor(bytes.length / 2)));
-    expectRefusal(await refusal(half), 'DB_CORRUPT', /is truncated: its header says \d+ pages of 4096 bytes/, /\.recover/);
+    expectRefusal(
+      await refusal(half),
+      'DB_CORRUPT',
+      /is truncated: its header says \d+ pages of 4096 bytes/,
+      /\.recover/,
+    );
   });
 
   it('garbage written into the middle pages: DB_CORRUPT with integrity_check findings', async () => {
@@ -112,10 +167,16 @@ describe('preflight refuses what is not a usable SQLite file', () => {
     copyFileSync(legacy, bad);
     const pages = statSync(bad).size / 4096;
     const fd = openSync(bad, 'r+');
-    for (let p = Math.floor(pages / 3); p < Math.floor((2 * pages) / 3); p++) writeSync(fd, randomBytes(4096), 0, 4096, p * 4096);
+    for (let p = Math.floor(pages / 3); p < Math.floor((2 * pages) / 3); p++)
+      writeSync(fd, randomBytes(4096), 0, 4096, p * 4096);
     closeSync(fd);
     const err = await refusal(bad, join(dir, 'work'));
-    expectRefusal(err, 'DB_CORRUPT', /garbage\.sqlite is damaged: (PRAGMA integrity_check found .* problem|SQLite reports)/, /Restore log\.sqlite from a backup/);
+    expectRefusal(
+      err,
+      'DB_CORRUPT',
+      /garbage\.sqlite is damaged: (PRAGMA integrity_check found .* problem|SQLite reports)/,
+      /Restore log\.sqlite from a backup/,
+    );
     // No half-made snapshot is left behind.
     expect(readdirSync(join(dir, 'work')).filter((f) => f.startsWith('snapshot'))).toEqual([]);
   });
@@ -123,18 +184,30 @@ describe('preflight refuses what is not a usable SQLite file', () => {
   it('a work directory that cannot be created: DATA_DIR_NOT_WRITABLE', async () => {
     const blocker = join(fresh(), 'file');
     writeFileSync(blocker, 'x');
-    expectRefusal(await refusal(legacy, join(blocker, 'work')), 'DATA_DIR_NOT_WRITABLE', /Cannot write the migration work directory/, /free space/);
+    expectRefusal(
+      await refusal(legacy, join(blocker, 'work')),
+      'DATA_DIR_NOT_WRITABLE',
+      /Cannot write the migration work directory/,
+      /free space/,
+    );
   });
 
   it('a source held under an exclusive lock longer than the timeout: DB_LOCKED', async () => {
     const dir = fresh();
     const locked = join(dir, 'locked.sqlite');
     copyFileSync(legacy, locked);
-    await holder(`const db = new Database(${JSON.stringify(locked)}); db.exec('BEGIN EXCLUSIVE'); db.exec("DELETE FROM logs"); console.log('ready'); setInterval(() => {}, 1000);`);
+    await holder(
+      `const db = new Database(${JSON.stringify(locked)}); db.exec('BEGIN EXCLUSIVE'); db.exec("DELETE FROM logs"); console.log('ready'); setInterval(() => {}, 1000);`,
+    );
     const started = Date.now();
     const err = await refusal(locked, join(dir, 'work'), 300);
     expect(Date.now() - started).toBeLessThan(5000);
-    expectRefusal(err, 'DB_LOCKED', /locked by another program: it did not release its exclusive lock within 300 ms/, /retry/);
+    expectRefusal(
+      err,
+      'DB_LOCKED',
+      /locked by another program: it did not release its exclusive lock within 300 ms/,
+      /retry/,
+    );
   });
 });
 
@@ -166,13 +239,19 @@ describe('preflight snapshots', () => {
 
   it('includes rows that are only in the WAL file, and leaves the source as it was', async () => {
     const dir = fresh();
-    const g = generateLegacyDatabase(join(dir, 'wal.sqlite'), { users: 3, logs: 100, walRows: true });
+    const g = generateLegacyDatabase(join(dir, 'wal.sqlite'), {
+      users: 3,
+      logs: 100,
+      walRows: true,
+    });
     const walBefore = readFileSync(`${g.file}-wal`);
     const { snapshotFile, sourceInfo } = await preflight(g.file, join(dir, 'work'));
     expect(sourceInfo).toMatchObject({ journalMode: 'wal', hasWal: true, openedVia: 'read-only' });
     expect(sourceInfo.walFrames).toBeGreaterThan(0);
     const snap = new Database(snapshotFile, { readonly: true });
-    expect(snap.prepare("SELECT count(*) FROM logs WHERE ticket_id LIKE 'WAL-%'").pluck().get()).toBe(WAL_ONLY_LOGS);
+    expect(
+      snap.prepare("SELECT count(*) FROM logs WHERE ticket_id LIKE 'WAL-%'").pluck().get(),
+    ).toBe(WAL_ONLY_LOGS);
     expect(snap.prepare('SELECT count(*) FROM logs').pluck().get()).toBe(g.rowCounts.logs);
     expect(snap.pragma('journal_mode', { simple: true })).toBe('delete');
     snap.close();
@@ -197,7 +276,10 @@ describe('preflight snapshots', () => {
     );
     const { snapshotFile } = await preflight(live, join(dir, 'work'), { pagesPerStep: 4 });
     const snap = new Database(snapshotFile, { readonly: true });
-    const live1 = snap.prepare("SELECT count(*) FROM logs WHERE ticket_id = 'LIVE'").pluck().get() as number;
+    const live1 = snap
+      .prepare("SELECT count(*) FROM logs WHERE ticket_id = 'LIVE'")
+      .pluck()
+      .get() as number;
     snap.close();
     // A whole number of the writer's transactions: the snapshot never sees half of one.
     expect(live1 % 20).toBe(0);
@@ -205,7 +287,9 @@ describe('preflight snapshots', () => {
     // The writer was not blocked: it committed more rows after the snapshot.
     await new Promise((r) => setTimeout(r, 100));
     const reader = new Database(live, { readonly: true });
-    expect(reader.prepare("SELECT count(*) FROM logs WHERE ticket_id = 'LIVE'").pluck().get()).toBeGreaterThan(live1);
+    expect(
+      reader.prepare("SELECT count(*) FROM logs WHERE ticket_id = 'LIVE'").pluck().get(),
+    ).toBeGreaterThan(live1);
     reader.close();
   });
 
@@ -214,9 +298,17 @@ describe('preflight snapshots', () => {
     writeFileSync(join(work, 'snapshot.sqlite'), 'stale');
     writeFileSync(join(work, 'snapshot.sqlite-wal'), 'stale');
     const phases: string[] = [];
-    const { snapshotFile } = await preflight(legacy, work, { pagesPerStep: 8, onProgress: (p) => phases.push(p.phase) });
+    const { snapshotFile } = await preflight(legacy, work, {
+      pagesPerStep: 8,
+      onProgress: (p) => phases.push(p.phase),
+    });
     expect(readdirSync(work).sort()).toEqual(['snapshot.sqlite']);
-    expect(new Database(snapshotFile, { readonly: true }).prepare('SELECT count(*) FROM users').pluck().get()).toBe(28);
+    expect(
+      new Database(snapshotFile, { readonly: true })
+        .prepare('SELECT count(*) FROM users')
+        .pluck()
+        .get(),
+    ).toBe(28);
     expect(phases.filter((p) => p === 'snapshot').length).toBeGreaterThan(2);
     expect(phases.at(-1)).toBe('integrity');
   });
@@ -233,6 +325,33 @@ describe('preflight snapshots', () => {
     expect(readdirSync(work)).toEqual([]);
   });
 
+  it('rolls back a hot journal left by a crashed writer — in a copy, never in the source', async () => {
+    const dir = fresh();
+    const crashed = join(dir, 'crashed.sqlite');
+    copyFileSync(legacy, crashed);
+    // A writer that changes every ticket, spills the change into the file (tiny cache), then dies mid-transaction.
+    const child = await holder(
+      `const db = new Database(${JSON.stringify(crashed)}); db.pragma('cache_size = 2'); db.exec('BEGIN');
+       db.exec("UPDATE logs SET title = 'half-written'"); console.log('ready'); setInterval(() => {}, 1000);`,
+    );
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+    expect(statSync(`${crashed}-journal`).size).toBeGreaterThan(0);
+    const { snapshotFile, sourceInfo } = await preflight(crashed, join(dir, 'work'));
+    expect(sourceInfo).toMatchObject({ openedVia: 'copy', hasJournal: true });
+    expect(sourceInfo.warnings[0]).toMatch(/SQLITE_READONLY_ROLLBACK/);
+    const snap = new Database(snapshotFile, { readonly: true });
+    expect(
+      snap.prepare("SELECT count(*) FROM logs WHERE title = 'half-written'").pluck().get(),
+    ).toBe(0);
+    expect(snap.prepare('SELECT count(*) FROM logs').pluck().get()).toBe(3008);
+    snap.close();
+    // The source and its journal are left exactly as the crash left them.
+    expect(statSync(`${crashed}-journal`).size).toBeGreaterThan(0);
+    expect(readdirSync(join(dir, 'work'))).toEqual(['snapshot.sqlite']);
+  });
+
   it('copies a WAL database first when its directory is read-only (no -shm can be created)', async () => {
     const dir = fresh();
     // mkdtemp makes 0700 directories; the unprivileged user must be able to reach the file.
@@ -240,7 +359,11 @@ describe('preflight snapshots', () => {
     chmodSync(dir, 0o755);
     const src = join(dir, 'ro');
     mkdirSync(src);
-    const g = generateLegacyDatabase(join(src, 'log.sqlite'), { users: 3, logs: 50, walRows: true });
+    const g = generateLegacyDatabase(join(src, 'log.sqlite'), {
+      users: 3,
+      logs: 50,
+      walRows: true,
+    });
     const work = join(dir, 'work');
     mkdirSync(work);
     chmodSync(work, 0o777);
@@ -252,7 +375,9 @@ describe('preflight snapshots', () => {
       expect(sourceInfo.openedVia).toBe('copy');
       expect(sourceInfo.warnings.join(' ')).toMatch(/copied into the work directory/);
       const snap = new Database(snapshotFile, { readonly: true });
-      expect(snap.prepare("SELECT count(*) FROM logs WHERE ticket_id LIKE 'WAL-%'").pluck().get()).toBe(WAL_ONLY_LOGS);
+      expect(
+        snap.prepare("SELECT count(*) FROM logs WHERE ticket_id LIKE 'WAL-%'").pluck().get(),
+      ).toBe(WAL_ONLY_LOGS);
       snap.close();
       expect(readdirSync(src).sort()).toEqual(['log.sqlite', 'log.sqlite-wal']);
       expect(readdirSync(work)).toEqual(['snapshot.sqlite']);

@@ -186,10 +186,8 @@ describe('native services (shared cluster, in order)', () => {
     const text = JSON.stringify(statuses);
     expect(text).not.toContain(creds.postgresPassword);
     expect(text).not.toContain(creds.redisPassword);
-    const mode = (await import('node:fs/promises')).stat(
-      path.join(dataDir, 'services', 'redis', 'redis.conf'),
-    );
-    expect((await mode).mode & 0o777).toBe(0o600); // holds requirepass
+    const conf = await stat(path.join(dataDir, 'services', 'redis', 'redis.conf'));
+    expect(conf.mode & 0o777).toBe(0o600); // holds requirepass
   });
 
   it('kill -9 of the postmaster: degraded, restarted by the supervisor, healthy again on the same URL', async () => {

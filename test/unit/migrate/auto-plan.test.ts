@@ -1,6 +1,11 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { autoPlan, chooseType, sanitizeIdentifier, uniqueName } from '../../../main/core/migrate/auto-plan.js';
+import {
+  autoPlan,
+  chooseType,
+  sanitizeIdentifier,
+  uniqueName,
+} from '../../../main/core/migrate/auto-plan.js';
 import { inspectDatabase, type ColumnInfo } from '../../../main/core/migrate/inspect.js';
 import { affinityOf } from '../../../main/core/migrate/sqlite-ident.js';
 
@@ -67,9 +72,12 @@ describe('chooseType: declared type and observed values', () => {
     ['', { text: 3 }, 'text'],
     ['', { text: 3, integer: 1, blob: 1 }, 'text'],
     ['', { null: 4 }, 'text'],
-  ] as [string, Partial<ColumnInfo['observed']>, string][])('%j with %o → %s', (declared, observed, expected) => {
-    expect(chooseType(column(declared, observed)).type).toBe(expected);
-  });
+  ] as [string, Partial<ColumnInfo['observed']>, string][])(
+    '%j with %o → %s',
+    (declared, observed, expected) => {
+      expect(chooseType(column(declared, observed)).type).toBe(expected);
+    },
+  );
 
   it('explains a mixed column in a note', () => {
     expect(chooseType(column('INTEGER', { integer: 10, text: 2 })).note).toBe(
@@ -97,7 +105,12 @@ describe('autoPlan', () => {
   const mapping = (source: string) => plan.tables.find((t) => t.source === source)!;
 
   it('maps every ordinary table to a new table with deterministic names', () => {
-    expect(plan.tables.map((t) => [t.source, t.target.kind === 'postgres' ? t.target.table : t.target.kind])).toEqual(
+    expect(
+      plan.tables.map((t) => [
+        t.source,
+        t.target.kind === 'postgres' ? t.target.table : t.target.kind,
+      ]),
+    ).toEqual(
       expect.arrayContaining([
         ['Customer Accounts', 'customer_accounts'],
         ['customer_accounts', 'customer_accounts_2'],
@@ -111,24 +124,41 @@ describe('autoPlan', () => {
   it('types columns, keeps keys and indexes, skips generated columns with a note', () => {
     const t = mapping('Customer Accounts');
     if (t.target.kind !== 'postgres') throw new Error('expected postgres');
-    expect(t.target.columns.map((c) => [c.source, c.target, c.type, c.nullable, c.onInvalid])).toEqual([
+    expect(
+      t.target.columns.map((c) => [c.source, c.target, c.type, c.nullable, c.onInvalid]),
+    ).toEqual([
       ['Id', 'id', 'bigint', false, 'reject'],
       ['E-Mail', 'e_mail', 'text', false, 'reject'],
       ['Balance', 'balance', 'real', true, 'reject'],
       ['Meta', 'meta', 'jsonb', true, 'keep-text'],
       ['Created', 'created', 'timestamptz', true, 'null'],
     ]);
-    expect(t.target).toMatchObject({ primaryKey: ['id'], uniqueKeys: [{ columns: ['e_mail'] }], create: true });
+    expect(t.target).toMatchObject({
+      primaryKey: ['id'],
+      uniqueKeys: [{ columns: ['e_mail'] }],
+      create: true,
+    });
     expect(t.note).toContain('generated column(s) Total not copied');
   });
 
   it('recreates foreign keys to migrated tables (implicit parent key included) and notes the rest', () => {
     const t = mapping('orders');
     if (t.target.kind !== 'postgres') throw new Error('expected postgres');
-    expect(t.target.foreignKeys).toEqual([{ columns: ['customer'], references: { table: 'customer_accounts', columns: ['id'] }, onOrphan: 'reject' }]);
+    expect(t.target.foreignKeys).toEqual([
+      {
+        columns: ['customer'],
+        references: { table: 'customer_accounts', columns: ['id'] },
+        onOrphan: 'reject',
+      },
+    ]);
     expect(t.target.indexes).toEqual([{ columns: ['placed'] }]);
-    expect(t.note).toContain('foreign key (note) → missing not recreated: the parent table is not migrated');
+    expect(t.note).toContain(
+      'foreign key (note) → missing not recreated: the parent table is not migrated',
+    );
     expect(t.note).toContain('index orders_expr not recreated: it is on an expression');
-    expect(t.target.columns.find((c) => c.source === 'note')).toMatchObject({ type: 'text', note: expect.stringContaining('1 integer, 1 text') });
+    expect(t.target.columns.find((c) => c.source === 'note')).toMatchObject({
+      type: 'text',
+      note: expect.stringContaining('1 integer, 1 text'),
+    });
   });
 });

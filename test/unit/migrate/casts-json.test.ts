@@ -15,14 +15,26 @@ describe('toJsonb', () => {
     expect(toJsonb(input)).toEqual({ ok: true, value: expected });
   });
 
-  it.each([['{"monday": [9, 17]'], ['{bad json'], [''], ['{"a":1,}'], ["{'a':1}"], ['undefined'], [NaN], [Buffer.from([0xff])]])('%o is invalid', (input) => {
+  it.each([
+    ['{"monday": [9, 17]'],
+    ['{bad json'],
+    [''],
+    ['{"a":1,}'],
+    ["{'a':1}"],
+    ['undefined'],
+    [NaN],
+    [Buffer.from([0xff])],
+  ])('%o is invalid', (input) => {
     const r = toJsonb(input);
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.original).toBe(input);
   });
 
   it('says what is wrong with invalid JSON', () => {
-    expect(toJsonb('{"a":1,}')).toMatchObject({ ok: false, reason: expect.stringMatching(/^invalid JSON \(.+\)$/) });
+    expect(toJsonb('{"a":1,}')).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^invalid JSON \(.+\)$/),
+    });
   });
 
   it('removes \\u0000 escapes (jsonb cannot store them) from strings and keys, recording it', () => {
@@ -30,7 +42,12 @@ describe('toJsonb', () => {
     expect(toJsonb(text)).toEqual({
       ok: true,
       value: { note: 'ab', k: ['x'], ok: 'fine' },
-      change: { code: 'nul-stripped', original: text, converted: { note: 'ab', k: ['x'], ok: 'fine' }, reason: '\\u0000 escapes removed: PostgreSQL jsonb cannot store them' },
+      change: {
+        code: 'nul-stripped',
+        original: text,
+        converted: { note: 'ab', k: ['x'], ok: 'fine' },
+        reason: '\\u0000 escapes removed: PostgreSQL jsonb cannot store them',
+      },
     });
   });
 
@@ -39,12 +56,20 @@ describe('toJsonb', () => {
   });
 
   it('removes raw NUL characters around JSON text', () => {
-    expect(toJsonb('{"a":1}\u0000')).toMatchObject({ ok: true, value: { a: 1 }, change: { code: 'nul-stripped', reason: 'NUL characters removed' } });
+    expect(toJsonb('{"a":1}\u0000')).toMatchObject({
+      ok: true,
+      value: { a: 1 },
+      change: { code: 'nul-stripped', reason: 'NUL characters removed' },
+    });
   });
 
   it('parses a UTF-8 BLOB holding JSON, recording it', () => {
     const blob = Buffer.from('{"a":"ë"}');
-    expect(toJsonb(blob)).toMatchObject({ ok: true, value: { a: 'ë' }, change: { code: 'blob-decoded-utf8', original: blob } });
+    expect(toJsonb(blob)).toMatchObject({
+      ok: true,
+      value: { a: 'ë' },
+      change: { code: 'blob-decoded-utf8', original: blob },
+    });
   });
 
   it('keeps a "__proto__" key as a key when it has to copy an object', () => {

@@ -41,9 +41,18 @@ describe('toInteger', () => {
     expect(toInteger(3.5, 'round')).toEqual({
       ok: true,
       value: 4,
-      change: { code: 'rounded', original: 3.5, converted: 4, reason: '3.5 rounded to 4 for an integer column' },
+      change: {
+        code: 'rounded',
+        original: 3.5,
+        converted: 4,
+        reason: '3.5 rounded to 4 for an integer column',
+      },
     });
-    expect(toInteger(2.4, 'round')).toMatchObject({ ok: true, value: 2, change: { code: 'rounded' } });
+    expect(toInteger(2.4, 'round')).toMatchObject({
+      ok: true,
+      value: 2,
+      change: { code: 'rounded' },
+    });
   });
 });
 
@@ -56,8 +65,14 @@ describe('toBigint', () => {
   });
 
   it('refuses values beyond 64 bits and unsafe JS numbers (digits already lost on read)', () => {
-    expect(toBigint('9223372036854775808')).toMatchObject({ ok: false, reason: expect.stringContaining('64-bit') });
-    expect(toBigint(2 ** 60)).toMatchObject({ ok: false, reason: expect.stringContaining('safeIntegers') });
+    expect(toBigint('9223372036854775808')).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('64-bit'),
+    });
+    expect(toBigint(2 ** 60)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('safeIntegers'),
+    });
     expect(toBigint(3.5)).toMatchObject({ ok: false });
   });
 });
@@ -76,10 +91,17 @@ describe('toReal', () => {
   });
 
   it('records a bigint that a double cannot hold exactly', () => {
-    expect(toReal(2n ** 60n + 1n)).toMatchObject({ ok: true, value: 2 ** 60, change: { code: 'precision-lost' } });
+    expect(toReal(2n ** 60n + 1n)).toMatchObject({
+      ok: true,
+      value: 2 ** 60,
+      change: { code: 'precision-lost' },
+    });
   });
 
   it.each([['abc'], [''], [Buffer.from('1')], ['1,5']])('%o is invalid', (input) => {
-    expect(toReal(input)).toMatchObject({ ok: false, reason: expect.stringContaining('is not a number') });
+    expect(toReal(input)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('is not a number'),
+    });
   });
 });

@@ -31,9 +31,18 @@ describe('toText', () => {
     expect(toText(blob)).toEqual({
       ok: true,
       value: 'Zoë',
-      change: { code: 'blob-decoded-utf8', original: blob, converted: 'Zoë', reason: 'BLOB in a text column, decoded as UTF-8' },
+      change: {
+        code: 'blob-decoded-utf8',
+        original: blob,
+        converted: 'Zoë',
+        reason: 'BLOB in a text column, decoded as UTF-8',
+      },
     });
-    expect(toText(new Uint8Array([0x61, 0x00, 0x62]))).toMatchObject({ ok: true, value: 'ab', change: { code: 'blob-decoded-utf8', reason: expect.stringContaining('NUL') } });
+    expect(toText(new Uint8Array([0x61, 0x00, 0x62]))).toMatchObject({
+      ok: true,
+      value: 'ab',
+      change: { code: 'blob-decoded-utf8', reason: expect.stringContaining('NUL') },
+    });
   });
 
   it('stores a BLOB that is not UTF-8 as base64, recording it', () => {
@@ -41,12 +50,20 @@ describe('toText', () => {
     expect(toText(blob)).toEqual({
       ok: true,
       value: '//4AQQ==',
-      change: { code: 'blob-base64', original: blob, converted: '//4AQQ==', reason: 'BLOB in a text column is not valid UTF-8; stored as base64' },
+      change: {
+        code: 'blob-base64',
+        original: blob,
+        converted: '//4AQQ==',
+        reason: 'BLOB in a text column is not valid UTF-8; stored as base64',
+      },
     });
   });
 
   it('refuses values that are not SQLite storage classes', () => {
-    expect(toText({ a: 1 })).toMatchObject({ ok: false, reason: expect.stringContaining('cannot store') });
+    expect(toText({ a: 1 })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('cannot store'),
+    });
   });
 });
 
@@ -55,7 +72,11 @@ describe('toBytea', () => {
     const b = Buffer.from([1, 2, 3]);
     expect(toBytea(b)).toEqual({ ok: true, value: b });
     expect(toBytea(new Uint8Array([1, 2]))).toEqual({ ok: true, value: Buffer.from([1, 2]) });
-    expect(toBytea('hi')).toMatchObject({ ok: true, value: Buffer.from('hi'), change: { code: 'text-to-bytes', original: 'hi' } });
+    expect(toBytea('hi')).toMatchObject({
+      ok: true,
+      value: Buffer.from('hi'),
+      change: { code: 'text-to-bytes', original: 'hi' },
+    });
     expect(toBytea(5)).toMatchObject({ ok: false, reason: '5 is not binary data' });
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NovaError } from '../../../main/core/errors.js';
 import { novaLegacyPlan } from '../../../main/core/migrate/builtin-nova-plan.js';
-import { formatPath, loadPlanFile, parsePlan, type PlanInput } from '../../../main/core/migrate/plan-schema.js';
+import { loadPlanFile } from '../../../main/core/migrate/plan-file.js';
+import { formatPath, parsePlan, type PlanInput } from '../../../main/core/migrate/plan-schema.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nova-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -37,7 +38,10 @@ function problems(data: unknown): string[] {
     expect(e.code).toBe('INVALID_ARGUMENT');
     expect(e.message.split('\n')[0]).toBe('plan.json is invalid:');
     expect(e.fix).toMatch(/Correct the listed entries/);
-    return e.message.split('\n').slice(1).map((l) => l.replace(/^ {2}- /, ''));
+    return e.message
+      .split('\n')
+      .slice(1)
+      .map((l) => l.replace(/^ {2}- /, ''));
   }
   throw new Error('the plan was accepted');
 }
@@ -47,8 +51,22 @@ describe('plan schema', () => {
     const plan = parsePlan(minimal());
     expect(plan).toMatchObject({ unknownTables: 'error', unknownColumns: 'error' });
     const target = plan.tables[0]!.target;
-    expect(target).toMatchObject({ kind: 'postgres', dedupe: 'none', onConflict: 'error', create: false, extraColumn: 'legacy_extra', uniqueKeys: [], foreignKeys: [] });
-    if (target.kind === 'postgres') expect(target.columns[1]).toMatchObject({ nullable: true, onInvalid: 'reject', ifMissing: 'error', fractional: 'reject' });
+    expect(target).toMatchObject({
+      kind: 'postgres',
+      dedupe: 'none',
+      onConflict: 'error',
+      create: false,
+      extraColumn: 'legacy_extra',
+      uniqueKeys: [],
+      foreignKeys: [],
+    });
+    if (target.kind === 'postgres')
+      expect(target.columns[1]).toMatchObject({
+        nullable: true,
+        onInvalid: 'reject',
+        ifMissing: 'error',
+        fractional: 'reject',
+      });
   });
 
   it('accepts the built-in plan', () => {
@@ -61,8 +79,12 @@ describe('plan schema', () => {
     plan.tables[0]!.target.columns[1]!.type = 'varchar';
     plan.tables[0]!.target.columns[0]!.nulable = false;
     expect(problems(plan)).toEqual([
-      expect.stringMatching(/^tables\[0\] \(users\)\.target\.columns\[0\]: Unrecognized key: "nulable"$/),
-      expect.stringMatching(/^tables\[0\] \(users\)\.target\.columns\[1\]\.type: Invalid option: expected one of "text"\|"integer"/),
+      expect.stringMatching(
+        /^tables\[0\] \(users\)\.target\.columns\[0\]: Unrecognized key: "nulable"$/,
+      ),
+      expect.stringMatching(
+        /^tables\[0\] \(users\)\.target\.columns\[1\]\.type: Invalid option: expected one of "text"\|"integer"/,
+      ),
     ]);
   });
 
@@ -80,10 +102,18 @@ describe('plan schema', () => {
     const t = plan.tables[0]!;
     if (t.target.kind !== 'postgres') throw new Error();
     t.target.columns.push({ source: 'mail', target: 'email', type: 'text' });
-    t.target.columns.push({ source: 'flag', target: 'flag', type: 'boolean', onInvalid: 'keep-text', nullReplacement: 'maybe' });
+    t.target.columns.push({
+      source: 'flag',
+      target: 'flag',
+      type: 'boolean',
+      onInvalid: 'keep-text',
+      nullReplacement: 'maybe',
+    });
     t.target.columns.push({ source: 'n', target: 'n', type: 'text', fractional: 'round' });
     t.target.primaryKey = ['uid'];
-    t.target.foreignKeys = [{ columns: ['id'], references: { table: 'accounts', columns: ['id', 'x'] } }];
+    t.target.foreignKeys = [
+      { columns: ['id'], references: { table: 'accounts', columns: ['id', 'x'] } },
+    ];
     plan.tables.push({ source: 'users', target: { kind: 'skip', reason: 'twice' } });
     plan.order = ['users', 'ghosts'];
     expect(problems(plan)).toEqual([
@@ -102,7 +132,15 @@ describe('plan schema', () => {
   it('refuses identifiers PostgreSQL would truncate and Mongo names it cannot store', () => {
     const plan = minimal();
     if (plan.tables[0]!.target.kind === 'postgres') plan.tables[0]!.target.table = 'x'.repeat(64);
-    plan.tables.push({ source: 'logs', target: { kind: 'mongo', collection: 'system.logs', fields: [{ source: 'a', target: '$a', type: 'string' }], idField: 'b' } });
+    plan.tables.push({
+      source: 'logs',
+      target: {
+        kind: 'mongo',
+        collection: 'system.logs',
+        fields: [{ source: 'a', target: '$a', type: 'string' }],
+        idField: 'b',
+      },
+    });
     expect(problems(plan)).toEqual([
       'tables[0] (users).target.table: must be at most 63 bytes (PostgreSQL would truncate it)',
       'tables[1] (logs).target.collection: must not start with "system."',
@@ -128,19 +166,33 @@ describe('loadPlanFile', () => {
   it('refuses a syntax error, naming the file', async () => {
     const file = join(dir, 'broken.json');
     writeFileSync(file, '{"version": 1,');
-    await expect(loadPlanFile(file)).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining(`${file} is not valid JSON`) });
+    await expect(loadPlanFile(file)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining(`${file} is not valid JSON`),
+    });
   });
 
   it('refuses a missing file and an invalid plan, naming the file', async () => {
-    await expect(loadPlanFile(join(dir, 'none.json'))).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('ENOENT') });
+    await expect(loadPlanFile(join(dir, 'none.json'))).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('ENOENT'),
+    });
     const file = join(dir, 'invalid.json');
     writeFileSync(file, JSON.stringify({ ...minimal(), unknownTables: 'maybe' }));
-    await expect(loadPlanFile(file)).rejects.toMatchObject({ message: expect.stringMatching(/^The migration plan .*invalid\.json is invalid:\n {2}- unknownTables: /) });
+    await expect(loadPlanFile(file)).rejects.toMatchObject({
+      message: expect.stringMatching(
+        /^The migration plan .*invalid\.json is invalid:\n {2}- unknownTables: /,
+      ),
+    });
   });
 
   it('reads YAML when js-yaml can be loaded', async () => {
     const file = join(dir, 'plan.yaml');
     writeFileSync(file, 'version: 1\nname: yaml-plan\nunknownTables: skip\ntables: []\n');
-    expect(await loadPlanFile(file)).toMatchObject({ name: 'yaml-plan', unknownTables: 'skip', tables: [] });
+    expect(await loadPlanFile(file)).toMatchObject({
+      name: 'yaml-plan',
+      unknownTables: 'skip',
+      tables: [],
+    });
   });
 });

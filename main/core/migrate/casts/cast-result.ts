@@ -7,7 +7,17 @@
  */
 
 /** Target value kinds; named after the PostgreSQL types they load into (see pgColumnType). */
-export const CAST_KINDS = ['text', 'integer', 'bigint', 'real', 'boolean', 'timestamptz', 'date', 'jsonb', 'bytea'] as const;
+export const CAST_KINDS = [
+  'text',
+  'integer',
+  'bigint',
+  'real',
+  'boolean',
+  'timestamptz',
+  'date',
+  'jsonb',
+  'bytea',
+] as const;
 export type CastKind = (typeof CAST_KINDS)[number];
 
 /** Stable codes for recorded changes, so reports can group and count them. */
@@ -34,13 +44,20 @@ export interface ValueChange {
   reason: string;
 }
 
-export type CastResult = { ok: true; value: unknown; change?: ValueChange } | { ok: false; reason: string; original: unknown };
+export type CastResult =
+  | { ok: true; value: unknown; change?: ValueChange }
+  | { ok: false; reason: string; original: unknown };
 
 export function ok(value: unknown): CastResult {
   return { ok: true, value };
 }
 
-export function changed(value: unknown, code: ChangeCode, original: unknown, reason: string): CastResult {
+export function changed(
+  value: unknown,
+  code: ChangeCode,
+  original: unknown,
+  reason: string,
+): CastResult {
   return { ok: true, value, change: { code, original, converted: value, reason } };
 }
 
@@ -51,7 +68,8 @@ export function invalid(original: unknown, reason: string): CastResult {
 /** Short, safe rendering of a stored value for a reason string. */
 export function describeValue(value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'string')
+    return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (typeof value === 'bigint') return `${value}`;
   if (value instanceof Uint8Array) return `a ${value.length}-byte BLOB`;
   if (typeof value === 'object') return Object.prototype.toString.call(value);

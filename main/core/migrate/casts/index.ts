@@ -14,7 +14,11 @@ export { toBytea, toText } from './text.js';
 export { toDate, toTimestamptz } from './timestamp.js';
 
 /** Casts a non-NULL stored value to `kind`. */
-export function castValue(kind: CastKind, value: unknown, fractional: Fractional = 'reject'): CastResult {
+export function castValue(
+  kind: CastKind,
+  value: unknown,
+  fractional: Fractional = 'reject',
+): CastResult {
   switch (kind) {
     case 'text':
       return toText(value);

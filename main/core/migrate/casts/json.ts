@@ -17,13 +17,17 @@ const NUL_ESCAPE = '\\u0000';
 
 export function toJsonb(value: unknown): CastResult {
   if (typeof value === 'string') return parseJsonText(value, value, null);
-  if (typeof value === 'number') return Number.isFinite(value) ? ok(value) : invalid(value, `${value} is not valid JSON`);
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? ok(value) : invalid(value, `${value} is not valid JSON`);
   if (typeof value === 'bigint') {
-    return Number.isSafeInteger(Number(value)) ? ok(Number(value)) : invalid(value, `${value} is too large for a JSON number in JavaScript`);
+    return Number.isSafeInteger(Number(value))
+      ? ok(Number(value))
+      : invalid(value, `${value} is too large for a JSON number in JavaScript`);
   }
   if (value instanceof Uint8Array) {
     const bytes = Buffer.from(value.buffer, value.byteOffset, value.byteLength);
-    if (!isUtf8(bytes)) return invalid(value, `${describeValue(value)} that is not UTF-8 text cannot be JSON`);
+    if (!isUtf8(bytes))
+      return invalid(value, `${describeValue(value)} that is not UTF-8 text cannot be JSON`);
     return parseJsonText(bytes.toString('utf8'), value, 'BLOB decoded as UTF-8 JSON text');
   }
   return invalid(value, `${describeValue(value)} is not JSON text`);
@@ -49,7 +53,14 @@ function parseJsonText(text: string, original: unknown, note: string | null): Ca
       notes.push('\\u0000 escapes removed: PostgreSQL jsonb cannot store them');
     }
   }
-  return notes.length === 0 ? ok(parsed) : changed(parsed, note === null ? 'nul-stripped' : 'blob-decoded-utf8', original, notes.join('; '));
+  return notes.length === 0
+    ? ok(parsed)
+    : changed(
+        parsed,
+        note === null ? 'nul-stripped' : 'blob-decoded-utf8',
+        original,
+        notes.join('; '),
+      );
 }
 
 /** A copy of `v` without NUL characters in strings and keys; `v` itself when it has none. */
@@ -71,7 +82,12 @@ function stripNul(v: unknown): unknown {
       const s = stripNul(item);
       if (k !== key || s !== item) dirty = true;
       // defineProperty, not assignment: a "__proto__" key from JSON.parse must stay a key.
-      Object.defineProperty(out, k, { value: s, enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, k, {
+        value: s,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return dirty ? out : v;
   }

@@ -28,16 +28,20 @@ export function toBigint(value: unknown, fractional: Fractional = 'reject'): Cas
 function toWhole(value: unknown, fractional: Fractional, wide: boolean): CastResult {
   if (typeof value === 'number') {
     if (Number.isInteger(value)) return inRange(value, value, wide);
-    if (!Number.isFinite(value)) return invalid(value, `${describeValue(value)} is not a whole number`);
+    if (!Number.isFinite(value))
+      return invalid(value, `${describeValue(value)} is not a whole number`);
     if (fractional === 'round') {
       const rounded = Math.round(value);
       const r = inRange(rounded, value, wide);
-      return r.ok ? changed(r.value, 'rounded', value, `${value} rounded to ${rounded} for an integer column`) : r;
+      return r.ok
+        ? changed(r.value, 'rounded', value, `${value} rounded to ${rounded} for an integer column`)
+        : r;
     }
     return invalid(value, `${value} has a fractional part; an integer column cannot hold it`);
   }
   if (typeof value === 'bigint') {
-    if (value < INT64_MIN || value > INT64_MAX) return invalid(value, `${value} is out of the 64-bit integer range`);
+    if (value < INT64_MIN || value > INT64_MAX)
+      return invalid(value, `${value} is out of the 64-bit integer range`);
     if (!wide && (value < BigInt(INT32_MIN) || value > BigInt(INT32_MAX))) return outOfInt32(value);
     return ok(Number.isSafeInteger(Number(value)) ? Number(value) : value);
   }
@@ -58,14 +62,21 @@ function toWhole(value: unknown, fractional: Fractional, wide: boolean): CastRes
 function inRange(n: number, original: unknown, wide: boolean): CastResult {
   if (wide) {
     // A JS number beyond 2^53 already lost digits when it was read; say so rather than pretend.
-    if (!Number.isSafeInteger(n)) return invalid(original, `${describeValue(original)} is beyond 2^53; read this column with safeIntegers to keep it exact`);
+    if (!Number.isSafeInteger(n))
+      return invalid(
+        original,
+        `${describeValue(original)} is beyond 2^53; read this column with safeIntegers to keep it exact`,
+      );
     return ok(n);
   }
   return n < INT32_MIN || n > INT32_MAX ? outOfInt32(original) : ok(n);
 }
 
 function outOfInt32(original: unknown): CastResult {
-  return invalid(original, `${describeValue(original)} is out of range for integer (32-bit); map the column to bigint`);
+  return invalid(
+    original,
+    `${describeValue(original)} is out of range for integer (32-bit); map the column to bigint`,
+  );
 }
 
 /**
@@ -76,7 +87,9 @@ export function toReal(value: unknown): CastResult {
   if (typeof value === 'number') return ok(value);
   if (typeof value === 'bigint') {
     const n = Number(value);
-    return BigInt(n) === value ? ok(n) : changed(n, 'precision-lost', value, `${value} cannot be represented exactly as a double`);
+    return BigInt(n) === value
+      ? ok(n)
+      : changed(n, 'precision-lost', value, `${value} cannot be represented exactly as a double`);
   }
   if (typeof value === 'string') {
     const text = value.trim();

@@ -25,9 +25,13 @@ const ISO =
 const MONTHS = 'Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec';
 const WEEKDAYS = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';
 /** Date.prototype.toUTCString(): 'Tue, 02 Jan 2024 10:00:00 GMT'. */
-const UTC_STRING = new RegExp(`^(?:${WEEKDAYS}), (\\d{2}) (${MONTHS}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`);
+const UTC_STRING = new RegExp(
+  `^(?:${WEEKDAYS}), (\\d{2}) (${MONTHS}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT$`,
+);
 /** Date.prototype.toString(): 'Tue Jan 02 2024 10:00:00 GMT+0100 (Central European Standard Time)'. */
-const JS_STRING = new RegExp(`^(?:${WEEKDAYS}) (${MONTHS}) (\\d{2}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT([+-]\\d{4})(?: \\([^)]*\\))?$`);
+const JS_STRING = new RegExp(
+  `^(?:${WEEKDAYS}) (${MONTHS}) (\\d{2}) (\\d{4}) (\\d{2}):(\\d{2}):(\\d{2}) GMT([+-]\\d{4})(?: \\([^)]*\\))?$`,
+);
 const NUMERIC = /^[+-]?\d+(?:\.\d+)?$/;
 const NONZERO = /[1-9]/;
 const MONTH_INDEX = new Map(MONTHS.split('|').map((m, i) => [m, i + 1]));
@@ -61,13 +65,35 @@ function parse(value: unknown): Parsed | string {
   let m = ISO.exec(text);
   if (m) {
     const frac = m[7] ?? '';
-    return fromParts(value, +m[1]!, +m[2]!, +m[3]!, m[4] === undefined ? -1 : +m[4], +(m[5] ?? 0), +(m[6] ?? 0), frac, zoneMinutes(m[8]));
+    return fromParts(
+      value,
+      +m[1]!,
+      +m[2]!,
+      +m[3]!,
+      m[4] === undefined ? -1 : +m[4],
+      +(m[5] ?? 0),
+      +(m[6] ?? 0),
+      frac,
+      zoneMinutes(m[8]),
+    );
   }
   if (NUMERIC.test(text)) return fromEpoch(Number(text), value);
   m = UTC_STRING.exec(text);
-  if (m) return fromParts(value, +m[3]!, MONTH_INDEX.get(m[2]!)!, +m[1]!, +m[4]!, +m[5]!, +m[6]!, '', 0);
+  if (m)
+    return fromParts(value, +m[3]!, MONTH_INDEX.get(m[2]!)!, +m[1]!, +m[4]!, +m[5]!, +m[6]!, '', 0);
   m = JS_STRING.exec(text);
-  if (m) return fromParts(value, +m[3]!, MONTH_INDEX.get(m[1]!)!, +m[2]!, +m[4]!, +m[5]!, +m[6]!, '', zoneMinutes(m[7]));
+  if (m)
+    return fromParts(
+      value,
+      +m[3]!,
+      MONTH_INDEX.get(m[1]!)!,
+      +m[2]!,
+      +m[4]!,
+      +m[5]!,
+      +m[6]!,
+      '',
+      zoneMinutes(m[7]),
+    );
   return `${describeValue(value)} is not a timestamp (${EXPECTED})`;
 }
 
@@ -97,11 +123,16 @@ function fromParts(
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
     return `${describeValue(original)} is not a valid calendar date`;
   }
-  if (h > 23 || minute > 59 || second > 59) return `${describeValue(original)} has an impossible time of day`;
+  if (h > 23 || minute > 59 || second > 59)
+    return `${describeValue(original)} has an impossible time of day`;
   if (Number.isNaN(offset)) return `${describeValue(original)} has an impossible UTC offset`;
   const millis = frac === '' ? 0 : +(frac + '00').slice(0, 3);
-  const ms = daysFromCivil(year, month, day) * DAY_MS + ((h * 60 + minute - offset) * 60 + second) * 1000 + millis;
-  if (ms < MIN_MS || ms > MAX_MS) return `${describeValue(original)} is outside the years 0001–9999`;
+  const ms =
+    daysFromCivil(year, month, day) * DAY_MS +
+    ((h * 60 + minute - offset) * 60 + second) * 1000 +
+    millis;
+  if (ms < MIN_MS || ms > MAX_MS)
+    return `${describeValue(original)} is outside the years 0001–9999`;
   return {
     ms,
     date: `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`,
@@ -114,7 +145,8 @@ function fromEpoch(n: number, original: unknown, isMillis = false): Parsed | str
   if (!Number.isFinite(n)) return `${describeValue(original)} is not a timestamp (${EXPECTED})`;
   // Rounding absorbs float noise such as 1700000000.123 * 1000 = 1700000000122.9998.
   const ms = Math.round(isMillis || Math.abs(n) >= EPOCH_SECONDS_LIMIT ? n : n * 1000);
-  if (ms < MIN_MS || ms > MAX_MS) return `${describeValue(original)} is outside the years 0001–9999`;
+  if (ms < MIN_MS || ms > MAX_MS)
+    return `${describeValue(original)} is outside the years 0001–9999`;
   const iso = new Date(ms).toISOString();
   return { ms, date: iso.slice(0, 10), hasTime: ms % DAY_MS !== 0, subMillisDropped: false };
 }
@@ -144,7 +176,12 @@ export function toTimestamptz(value: unknown): CastResult {
   if (typeof p === 'string') return invalid(value, p);
   const date = new Date(p.ms);
   return p.subMillisDropped
-    ? changed(date, 'sub-millisecond-dropped', value, 'digits beyond milliseconds dropped (JavaScript dates hold milliseconds)')
+    ? changed(
+        date,
+        'sub-millisecond-dropped',
+        value,
+        'digits beyond milliseconds dropped (JavaScript dates hold milliseconds)',
+      )
     : ok(date);
 }
 
@@ -152,5 +189,7 @@ export function toTimestamptz(value: unknown): CastResult {
 export function toDate(value: unknown): CastResult {
   const p = parse(value);
   if (typeof p === 'string') return invalid(value, p);
-  return p.hasTime ? changed(p.date, 'time-dropped', value, 'time of day dropped for a date column') : ok(p.date);
+  return p.hasTime
+    ? changed(p.date, 'time-dropped', value, 'time of day dropped for a date column')
+    : ok(p.date);
 }

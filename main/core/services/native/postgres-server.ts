@@ -1,43 +1,36 @@
 /**
- * A private PostgreSQL cluster under `<dataDir>/services/postgres/` (SPEC §2
- * native profile): initdb once (SCRAM auth, superuser `nova` with the
- * generated password, UTF8, C locale), pg_ctl start/stop on a loopback port,
- * database `nova` created on first start, the server log kept beside the
- * cluster. When we are root the programs run as an unprivileged OS user
- * (see os-user.ts).
- *
- * pg_ctl hands `-o` and the `-D`/`-l` paths to /bin/sh (it builds an
- * `exec postgres …` command line), so every value placed there is either an
- * integer we produced or a path we validated and single-quote; paths with
- * characters that are special inside a shell's double quotes are refused
- * up front with a clear error rather than escaped and hoped for.
+ * A private PostgreSQL under `<dataDir>/services/postgres/` (SPEC §2 native
+ * profile): created once (postgres-cluster.ts), started and stopped with
+ * pg_ctl on a loopback port, database `nova` created on first start, the
+ * server log kept beside the cluster. When we are root the programs run as
+ * an unprivileged OS user (see os-user.ts).
  */
-import {
-  access,
-  chown,
-  constants,
-  mkdir,
-  readdir,
-  readFile,
-  rm,
-  stat,
-  writeFile,
-} from 'node:fs/promises';
+import { access, constants, mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { NovaError, isNovaError } from '../../errors.js';
 import { installHint, type FoundBinary } from '../binaries.js';
 import { probePostgres } from '../handshake.js';
 import { choosePort } from '../ports.js';
-import { CommandError, runCommand } from '../run-command.js';
+import { runCommand } from '../run-command.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
-import { displayUrl, type NativeServer, type ServerPaths } from './native-server.js';
-import { assertUserCanWrite, chownTree, grantTraverse, type OsUser } from './os-user.js';
+import { displayUrl, type NativeServer } from './native-server.js';
+import { assertUserCanWrite, chownTree, grantTraverse, isRoot, type OsUser } from './os-user.js';
+import {
+  assertShellSafe,
+  checkCluster,
+  explainStartFailure,
+  initCluster,
+  postgresOptions,
+  postgresPaths,
+  POSTGRES_DATABASE,
+  POSTGRES_SUPERUSER,
+  type PostgresPaths,
+} from './postgres-cluster.js';
 import { isPidRunning, readTail, waitForExit } from './process-utils.js';
 
-export const POSTGRES_SUPERUSER = 'nova';
-export const POSTGRES_DATABASE = 'nova';
+export { POSTGRES_DATABASE, POSTGRES_SUPERUSER, postgresPaths } from './postgres-cluster.js';
 
 export interface PostgresServerOptions {
   dataDir: string;
@@ -53,48 +46,9 @@ export interface PostgresServerOptions {
   waitSeconds?: number;
 }
 
-/** Characters with meaning inside a shell's double quotes, or in postgres' option parsing. */
-const SHELL_UNSAFE = /["$`\\'\n\r,]/;
-
-export function postgresPaths(dataDir: string): ServerPaths & { sockets: string } {
-  const base = path.join(dataDir, 'services', 'postgres');
-  return {
-    base,
-    data: path.join(base, 'data'),
-    log: path.join(base, 'postgres.log'),
-    sockets: path.join(base, 'run'),
-  };
-}
-
-/**
- * The `-o` string for pg_ctl. Unix-socket paths are limited (~104 bytes
- * with the socket file name); when ours is too long we run TCP-only rather
- * than put the socket somewhere shared like /tmp.
- */
-export function postgresOptions(port: number, socketDir: string): string {
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new NovaError('INVALID_ARGUMENT', `Invalid PostgreSQL port ${String(port)}.`, {
-      fix: 'Use a port between 1 and 65535.',
-    });
-  }
-  if (SHELL_UNSAFE.test(socketDir)) throw unsafePath(socketDir);
-  const socketFits = Buffer.byteLength(`${socketDir}/.s.PGSQL.${port}`) < 100;
-  return `-p ${port} -k '${socketFits ? socketDir : ''}' -c listen_addresses=127.0.0.1`;
-}
-
-function unsafePath(p: string): NovaError {
-  return new NovaError(
-    'INVALID_ARGUMENT',
-    `The path ${p} contains a character PostgreSQL's pg_ctl cannot be given safely (one of " $ \` \\ ' , or a newline).`,
-    {
-      fix: 'Choose a data directory whose path has none of these characters (--data-dir or NOVA_DATA_DIR).',
-    },
-  );
-}
-
 export class PostgresServer implements NativeServer {
   readonly service = 'postgres' as const;
-  readonly paths: ReturnType<typeof postgresPaths>;
+  readonly paths: PostgresPaths;
   #pid: number | undefined;
   #port: number | undefined;
   readonly #o: PostgresServerOptions;
@@ -157,16 +111,32 @@ export class PostgresServer implements NativeServer {
   }
 
   async start(): Promise<ServiceEndpoint> {
-    for (const p of [this.paths.data, this.paths.log])
-      if (SHELL_UNSAFE.test(p)) throw unsafePath(p);
+    for (const p of [this.paths.data, this.paths.log]) assertShellSafe(p);
     const adopted = await this.#tryAdopt();
     if (adopted) {
       await this.#ensureDatabase(adopted.port);
       return adopted;
     }
     this.#requireBinaries();
+    if (isRoot() && !this.#o.osUser) {
+      // initdb/postgres would refuse anyway, with a less helpful message.
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        'Nova runs as root and no unprivileged OS user was given for PostgreSQL, which refuses to run as root.',
+        {
+          fix: 'Leave the PostgreSQL OS user on automatic (the "postgres" user) or name an unprivileged user.',
+        },
+      );
+    }
     await this.#prepareDirectories();
-    await this.#ensureCluster();
+    if ((await checkCluster(this.paths.data, this.#o.pgCtl?.version)) === 'empty') {
+      await initCluster({
+        initdb: this.#o.initdb!,
+        paths: this.paths,
+        password: this.#o.password,
+        ...(this.#o.osUser ? { osUser: this.#o.osUser } : {}),
+      });
+    }
 
     const record = await this.#o.stateFile.get('postgres');
     const port = await choosePort({
@@ -193,7 +163,7 @@ export class PostgresServer implements NativeServer {
         'pg_ctl start',
       );
     } catch (err) {
-      throw await this.#explainStartFailure(err, port);
+      throw await explainStartFailure(err, port, this.paths);
     }
     const pid = await this.#postmasterPid();
     this.#pid = pid;
@@ -256,135 +226,6 @@ export class PostgresServer implements NativeServer {
       );
     }
     if (user) await assertUserCanWrite(this.paths.base, user);
-  }
-
-  /** Creates the cluster on first start; checks an existing one looks like a cluster of our major version. */
-  async #ensureCluster(): Promise<void> {
-    const entries = await readdir(this.paths.data).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return null;
-      throw err;
-    });
-    if (entries === null || entries.length === 0) {
-      await this.#initdb();
-      return;
-    }
-    let version: string;
-    try {
-      version = (await readFile(path.join(this.paths.data, 'PG_VERSION'), 'utf8')).trim();
-    } catch {
-      throw this.#corrupt('PG_VERSION is missing');
-    }
-    if (!/^\d+(\.\d+)?$/.test(version))
-      throw this.#corrupt(`PG_VERSION does not hold a version ("${version.slice(0, 20)}")`);
-    try {
-      await access(path.join(this.paths.data, 'postgresql.conf'), constants.R_OK);
-    } catch {
-      throw this.#corrupt('postgresql.conf is missing');
-    }
-    const installed = this.#o.pgCtl?.version?.split('.')[0];
-    const clusterMajor = version.split('.')[0];
-    if (installed && clusterMajor !== installed && !version.startsWith(`${installed}.`)) {
-      throw new NovaError(
-        'SERVICE_UNAVAILABLE',
-        `The PostgreSQL cluster in ${this.paths.data} was created by PostgreSQL ${version}, but the installed programs are version ${this.#o.pgCtl?.version}.`,
-        {
-          fix: `Install PostgreSQL ${version} alongside (its bin directory is searched first when present), or upgrade the cluster with pg_upgrade.`,
-        },
-      );
-    }
-  }
-
-  #corrupt(why: string): NovaError {
-    const aside = `${this.paths.data}.broken-${new Date().toISOString().slice(0, 10)}`;
-    return new NovaError(
-      'DB_CORRUPT',
-      `The PostgreSQL cluster directory ${this.paths.data} is damaged: ${why}.`,
-      {
-        fix: `Nova never deletes data. Move the folder aside (mv "${this.paths.data}" "${aside}") and start again to create a fresh cluster, then restore from a backup; keep the old folder until you are sure nothing in it is needed.`,
-      },
-    );
-  }
-
-  async #initdb(): Promise<void> {
-    const pwfile = path.join(this.paths.base, `.pwfile-${process.pid}`);
-    // The password goes through a private file, never an argument (which
-    // `ps` would show to every user on the machine).
-    await writeFile(pwfile, `${this.#o.password}\n`, { mode: 0o600 });
-    try {
-      if (this.#o.osUser) await chown(pwfile, this.#o.osUser.uid, this.#o.osUser.gid);
-      await runCommand(
-        this.#o.initdb!.path,
-        [
-          '-D',
-          this.paths.data,
-          '--auth=scram-sha-256',
-          `--username=${POSTGRES_SUPERUSER}`,
-          `--pwfile=${pwfile}`,
-          '-E',
-          'UTF8',
-          '--locale=C',
-        ],
-        { asUser: this.#o.osUser?.name, cwd: this.paths.base, timeoutMs: 120_000, what: 'initdb' },
-      );
-    } catch (err) {
-      // A half-made cluster would be mistaken for a damaged one next time;
-      // it holds no data yet, so removing it is safe.
-      await rm(this.paths.data, { recursive: true, force: true });
-      throw err;
-    } finally {
-      await rm(pwfile, { force: true });
-    }
-  }
-
-  async #explainStartFailure(err: unknown, port: number): Promise<unknown> {
-    const log = (await readTail(this.paths.log, 15)).join('\n');
-    const tail = log ? `\nServer log (${this.paths.log}):\n${log}` : '';
-    if (/Address already in use|could not bind/i.test(log)) {
-      return new NovaError(
-        'PORT_IN_USE',
-        `PostgreSQL could not listen on 127.0.0.1:${port}: the port is in use.${tail}`,
-        {
-          fix: `Stop the program using port ${port}, or let Nova choose a free port (do not fix the port in the configuration).`,
-          cause: err,
-        },
-      );
-    }
-    if (
-      /configuration file .* contains errors|syntax error in file|invalid value for parameter|unrecognized configuration parameter/i.test(
-        log,
-      )
-    ) {
-      return this.#corruptFrom(`its configuration cannot be read`, tail, err);
-    }
-    if (
-      /invalid data in file|could not read file|incorrect checksum in control file|database files are incompatible/i.test(
-        log,
-      )
-    ) {
-      return this.#corruptFrom('its files cannot be read', tail, err);
-    }
-    if (/pre-existing shared memory block|lock file .* already exists/i.test(log)) {
-      return new NovaError(
-        'SERVICE_UNAVAILABLE',
-        `PostgreSQL did not start: a previous server on this cluster has not finished exiting.${tail}`,
-        {
-          fix: 'Wait a few seconds and start again; if it persists, stop the leftover postgres processes of this data directory.',
-          cause: err,
-        },
-      );
-    }
-    if (err instanceof CommandError) {
-      return new NovaError(err.code, `${err.message}${tail}`, {
-        fix: err.fix ?? `Read the server log ${this.paths.log}.`,
-        cause: err,
-      });
-    }
-    return err;
-  }
-
-  #corruptFrom(why: string, tail: string, cause: unknown): NovaError {
-    const e = this.#corrupt(why);
-    return new NovaError(e.code, `${e.message}${tail}`, { fix: e.fix, cause });
   }
 
   /** Creates database `nova` when missing; also proves our password works. */

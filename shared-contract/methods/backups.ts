@@ -1,0 +1,73 @@
+/** `backups.*`: list, run now, verify, restore (with confirmation) and the schedule (SPEC §7). */
+import { z } from 'zod';
+import { emptyInput, taskStartedSchema } from '../common.js';
+
+/** A backup is named by its directory/file name inside the backup dir, never by a free path. */
+const backupId = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be a backup name from backups.list');
+
+const passphrase = z.string().min(8, 'must be at least 8 characters').max(1024);
+
+export const backupSummarySchema = z.object({
+  id: z.string(),
+  path: z.string(),
+  createdAt: z.string(),
+  sizeBytes: z.number(),
+  encrypted: z.boolean(),
+  /** What it holds, e.g. ["sqlite"] or ["postgres", "mongo"]. */
+  parts: z.array(z.string()),
+  /** The manifest and every part's sha256 were checked when listing. */
+  intact: z.boolean().nullable(),
+});
+
+export const backupScheduleSchema = z.object({
+  /** Hours between scheduled backups; 0 = off. */
+  intervalHours: z.number().min(0).max(24 * 365),
+  keepLast: z.number().int().min(0).max(1000),
+  keepDaily: z.number().int().min(0).max(1000),
+  keepWeekly: z.number().int().min(0).max(1000),
+  nextAt: z.string().nullable(),
+});
+
+export const backupListSchema = z.object({
+  dir: z.string(),
+  backups: z.array(backupSummarySchema),
+  schedule: backupScheduleSchema,
+});
+
+export const backupRunInput = z.strictObject({
+  encrypt: z.boolean().default(false),
+  passphrase: passphrase.optional(),
+}).superRefine((v, ctx) => {
+  if (v.encrypt && !v.passphrase)
+    ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'is required to encrypt a backup' });
+});
+
+export const backupRestoreInput = z
+  .strictObject({
+    id: backupId,
+    /** Must repeat the id: restoring replaces the current data. */
+    confirm: z.string(),
+    passphrase: passphrase.optional(),
+  })
+  .refine((v) => v.confirm === v.id, {
+    path: ['confirm'],
+    message: 'must repeat the backup name exactly to confirm the restore',
+  });
+
+export const backupsMethods = {
+  'backups.list': { input: emptyInput, output: backupListSchema },
+  'backups.run': { input: backupRunInput, output: taskStartedSchema },
+  'backups.verify': {
+    input: z.strictObject({ id: backupId, passphrase: passphrase.optional() }),
+    output: taskStartedSchema,
+  },
+  'backups.restore': { input: backupRestoreInput, output: taskStartedSchema },
+  'backups.setSchedule': {
+    input: backupScheduleSchema.omit({ nextAt: true }).strict(),
+    output: backupScheduleSchema,
+  },
+} as const;

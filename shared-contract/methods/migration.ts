@@ -1,0 +1,129 @@
+/**
+ * `migration.*`: the wizard's steps (SPEC §5). A session is one source file
+ * taken through preflight (a private snapshot) and inspect; every later step
+ * names the session, so the wizard survives a reload and the legacy file is
+ * read only once.
+ */
+import { z } from 'zod';
+import { absolutePathSchema, taskIdSchema, taskSnapshotSchema, taskStartedSchema } from '../common.js';
+
+const sessionId = z.uuid();
+const bySession = z.strictObject({ sessionId });
+
+export const inspectInput = z.strictObject({ file: absolutePathSchema });
+
+export const inspectSummarySchema = z.object({
+  sessionId: z.string(),
+  file: z.string(),
+  sizeBytes: z.number(),
+  sqliteVersion: z.string(),
+  journalMode: z.string(),
+  /** Committed rows still in the -wal file; the snapshot includes them. */
+  hasWal: z.boolean(),
+  warnings: z.array(z.string()),
+  /** `nova-legacy`: the built-in plan applies; `other`: an automatic plan is made. */
+  kind: z.enum(['nova-legacy', 'other']),
+  tables: z.array(
+    z.object({
+      name: z.string(),
+      kind: z.enum(['table', 'virtual', 'shadow']),
+      rows: z.number(),
+      columns: z.number(),
+      indexes: z.number(),
+      foreignKeys: z.number(),
+      /** Columns whose stored values do not match their declared type. */
+      mixedColumns: z.array(z.string()),
+    }),
+  ),
+  views: z.array(z.string()),
+  triggers: z.array(z.string()),
+});
+export type InspectSummaryDto = z.infer<typeof inspectSummarySchema>;
+
+export const planPreviewInput = z.strictObject({
+  sessionId,
+  /** A plan file (JSON) instead of the built-in or automatic plan. */
+  planFile: absolutePathSchema.optional(),
+});
+
+export const planPreviewSchema = z.object({
+  sessionId: z.string(),
+  planName: z.string(),
+  planOrigin: z.enum(['builtin', 'auto', 'file']),
+  /** Where each kind of target lives right now (passwords redacted). */
+  destinations: z.object({ postgres: z.string().nullable(), mongo: z.string().nullable() }),
+  tables: z.array(
+    z.object({
+      source: z.string(),
+      origin: z.enum(['plan', 'auto']),
+      rows: z.number(),
+      target: z.object({ kind: z.enum(['postgres', 'mongo']), name: z.string() }),
+      columns: z.array(
+        z.object({
+          source: z.string(),
+          target: z.string(),
+          cast: z.string(),
+          targetType: z.string(),
+          nullable: z.boolean(),
+        }),
+      ),
+      extra: z.object({ target: z.string(), sources: z.array(z.string()) }).nullable(),
+    }),
+  ),
+  decisions: z.array(
+    z.object({
+      table: z.string(),
+      column: z.string().optional(),
+      decision: z.string(),
+      reason: z.string(),
+    }),
+  ),
+});
+export type PlanPreviewDto = z.infer<typeof planPreviewSchema>;
+
+export const rejectSchema = z.object({
+  table: z.string(),
+  /** The row's key (primary key values or rowid) as text. */
+  key: z.string(),
+  column: z.string(),
+  /** The original value, as text (blobs as hex). */
+  original: z.string(),
+  reason: z.string(),
+});
+
+export const tableReportSchema = z.object({
+  source: z.number(),
+  migrated: z.number(),
+  duplicates: z.number(),
+  rejected: z.number(),
+  /** Values changed to fit (with their original kept in the report). */
+  changed: z.number(),
+  /** Counts and checksums matched; null when not verified (dry run). */
+  verified: z.boolean().nullable(),
+});
+
+export const migrationReportSchema = z.object({
+  sessionId: z.string(),
+  kind: z.enum(['dry-run', 'run']),
+  ok: z.boolean(),
+  source: z.string(),
+  target: z.string(),
+  tables: z.record(z.string(), tableReportSchema),
+  /** The first rejects (up to 200); the full list is in rejectsFile. */
+  rejects: z.array(rejectSchema),
+  rejectsTotal: z.number(),
+  rejectsFile: z.string().nullable(),
+  durationMs: z.number(),
+});
+export type MigrationReportDto = z.infer<typeof migrationReportSchema>;
+
+export const migrationMethods = {
+  'migration.inspect': { input: inspectInput, output: inspectSummarySchema },
+  'migration.planPreview': { input: planPreviewInput, output: planPreviewSchema },
+  'migration.dryRun': { input: bySession, output: taskStartedSchema },
+  'migration.start': { input: bySession, output: taskStartedSchema },
+  'migration.cancel': { input: z.strictObject({ taskId: taskIdSchema }), output: taskSnapshotSchema },
+  'migration.resume': { input: bySession, output: taskStartedSchema },
+  /** The report of the session's latest dry run or run. */
+  'migration.report': { input: bySession, output: migrationReportSchema },
+} as const;
