@@ -6,6 +6,9 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadConfig } from '../../core/config/load-config.js';
 import { serviceProfiles } from '../../core/config/schema.js';
+import { HealthMonitor } from '../../core/health/monitor.js';
+import { checkersForFactory } from '../../core/health/standard-checkers.js';
+import { healthFromMonitor, healthRoutes } from '../../server/health-routes.js';
 import { startHttpServer } from '../../server/http-server.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -18,7 +21,7 @@ interface ServeOptions {
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
-    .description('run headless: serve GET /health (and later the admin UI and API) over HTTP')
+    .description('run headless: serve GET /health and /metrics (and later the admin UI and API) over HTTP')
     // No commander defaults: an absent flag must let NOVA_HOST/NOVA_PORT,
     // .env and the settings file speak.
     .option('--host <host>', 'address to listen on (default: NOVA_HOST, else 127.0.0.1)')
@@ -86,15 +89,28 @@ async function serveUntilStopped(
   const factory = new DatabaseFactory(config);
   await factory.initialize();
 
+  // Checks run on an interval in the background; /health and /metrics serve
+  // the latest run, and the first run completes before we start listening.
+  const monitor = new HealthMonitor(checkersForFactory(factory, { dataDir: config.NOVA_DATA_DIR }), {
+    logger,
+  });
+  monitor.on('transition', (t) =>
+    logger.info(`health ${t.from} -> ${t.to}`, { reasons: t.reasons.map((r) => r.message) }),
+  );
+  monitor.start();
+
   let server: Awaited<ReturnType<typeof startHttpServer>>;
   try {
+    await monitor.current();
     server = await startHttpServer({
       host: config.NOVA_HOST,
       port: options.port === 0 ? 0 : config.NOVA_PORT,
-      health: () => factory.healthCheck(),
+      health: healthFromMonitor(monitor),
+      routes: healthRoutes(monitor),
       logger,
     });
   } catch (err) {
+    await monitor.stop();
     await factory.close().catch(() => undefined);
     throw err;
   }
@@ -103,13 +119,17 @@ async function serveUntilStopped(
       `listening on ${config.NOVA_HOST}, which other machines can reach; bind to 127.0.0.1 unless that is intended`,
     );
   }
-  logger.info(`Nova DB is serving on ${server.url}`, { health: `${server.url}/health` });
+  logger.info(`Nova DB is serving on ${server.url}`, {
+    health: `${server.url}/health`,
+    metrics: `${server.url}/metrics`,
+  });
   if (globals.json === true) printJson(ctx, { url: server.url, dataDir: config.NOVA_DATA_DIR });
 
   const signal = await stopRequested;
   logger.info(`received ${signal}, stopping`);
   // Stop taking requests first so none arrives at a closed data layer.
   await server.close();
+  await monitor.stop();
   await factory.close();
   logger.info('stopped');
 }
