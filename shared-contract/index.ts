@@ -12,3 +12,4 @@ export * from './methods/services.js';
 export * from './methods/settings.js';
 export * from './methods/setup.js';
 export * from './methods/tasks.js';
+export * from './bridge.js';

@@ -12,6 +12,8 @@ export const METHOD_NAMES = [
   'services.start',
   'services.stop',
   'services.logs',
+  'services.startAll',
+  'services.stopAll',
   'health.current',
   'health.refresh',
   'health.history',

@@ -12,6 +12,23 @@ export const EXIT_FAILURE = 1;
 /** Wrong command, option or option value: the invocation itself must change. */
 export const EXIT_USAGE = 2;
 
+/**
+ * Thrown by a command that has already printed its outcome — a report on
+ * stdout and one line per problem on stderr (`doctor` with an error
+ * finding, `up` with a service that did not start) — and only needs the
+ * process to end with `exitCode`. runCli prints nothing more for it, so
+ * `--json` output stays one JSON document.
+ */
+export class ReportedFailure extends Error {
+  readonly exitCode: number;
+
+  constructor(message: string, exitCode: number = EXIT_FAILURE) {
+    super(message);
+    this.name = 'ReportedFailure';
+    this.exitCode = exitCode;
+  }
+}
+
 export function printJson(io: Pick<CliIo, 'stdout'>, value: unknown): void {
   io.stdout(`${JSON.stringify(value)}\n`);
 }

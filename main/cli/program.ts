@@ -8,11 +8,15 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerServe } from './commands/serve.js';
+import { registerStatus } from './commands/status.js';
+import { registerUp } from './commands/up.js';
+import { registerDown } from './commands/down.js';
+import { registerDoctor } from './commands/doctor.js';
 import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-const COMMANDS: RegisterCommand[] = [registerServe];
+const COMMANDS: RegisterCommand[] = [registerServe, registerStatus, registerUp, registerDown, registerDoctor];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('nova-db')

@@ -5,7 +5,7 @@
 import { CommanderError } from 'commander';
 import { createLogger } from '../core/logger.js';
 import { listenForProcessSignals, type CliContext, type CliIo } from './context.js';
-import { EXIT_OK, reportError, reportUsageError } from './output.js';
+import { EXIT_OK, ReportedFailure, reportError, reportUsageError } from './output.js';
 import { createProgram, oneLine } from './program.js';
 
 /** Commander "errors" that are really successful outcomes. */
@@ -31,6 +31,7 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
     await program.parseAsync(args, { from: 'user' });
     return EXIT_OK;
   } catch (err) {
+    if (err instanceof ReportedFailure) return err.exitCode;
     if (err instanceof CommanderError) {
       if (NOT_ERRORS.has(err.code) || err.exitCode === 0) return EXIT_OK;
       return reportUsageError(ctx, oneLine(err.message), json);

@@ -2,8 +2,8 @@
  * The headless HTTP server (SPEC §8, §11): `GET /health` today; the
  * token-protected `/api`, `/metrics`, WebSocket and UI are added as routes.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import { NovaError } from '../core/errors.js';
 import { Router, sendJson, type Route } from './router.js';
 
@@ -27,6 +27,13 @@ export interface HttpServerOptions {
   logger: ServerLogger;
   /** Further routes (API, metrics…), matched after the built-in ones. */
   routes?: Route[];
+  /**
+   * Runs before routing on every request (host/origin/token checks). Returns
+   * false when it has already answered (e.g. 401) and routing must not run.
+   */
+  guard?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** Handles `Upgrade:` requests (the WebSocket); without it they are refused. */
+  onUpgrade?: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 }
 
 export interface RunningHttpServer {
@@ -51,7 +58,16 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   for (const route of options.routes ?? []) router.add(route);
 
   const server = createServer((req, res) => {
+    if (options.guard) {
+      // Same parse as the router: the base only serves to read the path.
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (!options.guard(req, res, url)) return;
+    }
     void router.handle(req, res);
+  });
+  server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
+    if (options.onUpgrade) options.onUpgrade(req, socket, head);
+    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
   });
   // A client error (bad request line, reset) must never take the server down.
   server.on('clientError', (err, socket) => {

@@ -30,7 +30,13 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
     beforeEach(async () => {
       await db.query('DELETE FROM user_roles');
       await db.query('DELETE FROM users');
-      for (const c of ['audit_logs', 'analytics', 'sessions', 'user_preferences', 'contract_docs']) {
+      for (const c of [
+        'audit_logs',
+        'analytics',
+        'sessions',
+        'user_preferences',
+        'contract_docs',
+      ]) {
         await db.deleteDocuments(c, {});
       }
       await db.cache.clear();
@@ -40,7 +46,9 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
       it('applies the Nova schema on initialize (seeded roles and permissions)', async () => {
         const roles = await db.query<{ name: string }>('SELECT name FROM roles ORDER BY id');
         expect(roles.rows.map((r) => r.name)).toEqual(['superadmin', 'admin', 'user']);
-        const perms = await db.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM permissions');
+        const perms = await db.query<{ n: number | string }>(
+          'SELECT COUNT(*) AS n FROM permissions',
+        );
         expect(Number(perms.rows[0]!.n)).toBe(6);
       });
 
@@ -58,7 +66,9 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
         );
         expect(got.rows[0]!.name).toBe('Ada');
         expect(truthy(got.rows[0]!.disabled)).toBe(true);
-        expect(new Date(got.rows[0]!.last_login as string).toISOString()).toBe('2024-01-02T03:04:05.000Z');
+        expect(new Date(got.rows[0]!.last_login as string).toISOString()).toBe(
+          '2024-01-02T03:04:05.000Z',
+        );
       });
 
       it('reports affected rows for writes', async () => {
@@ -69,8 +79,13 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
       });
 
       it('keeps a literal "$1" inside a string as data', async () => {
-        await db.query("INSERT INTO users (name, email) VALUES ('costs $1 or ?', $1)", ['lit@example.com']);
-        const { rows } = await db.query<{ name: string }>('SELECT name FROM users WHERE email = $1', ['lit@example.com']);
+        await db.query("INSERT INTO users (name, email) VALUES ('costs $1 or ?', $1)", [
+          'lit@example.com',
+        ]);
+        const { rows } = await db.query<{ name: string }>(
+          'SELECT name FROM users WHERE email = $1',
+          ['lit@example.com'],
+        );
         expect(rows[0]!.name).toBe('costs $1 or ?');
       });
 
@@ -86,8 +101,14 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
       it('rolls back a transaction that throws, including factory.query calls made inside it', async () => {
         await expect(
           db.transaction(async (tx) => {
-            await tx.query('INSERT INTO users (name, email) VALUES ($1, $2)', ['T', 't1@example.com']);
-            await db.query('INSERT INTO users (name, email) VALUES ($1, $2)', ['T', 't2@example.com']);
+            await tx.query('INSERT INTO users (name, email) VALUES ($1, $2)', [
+              'T',
+              't1@example.com',
+            ]);
+            await db.query('INSERT INTO users (name, email) VALUES ($1, $2)', [
+              'T',
+              't2@example.com',
+            ]);
             throw new Error('boom');
           }),
         ).rejects.toThrow('boom');
@@ -98,7 +119,10 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
         let release!: () => void;
         const gate = new Promise<void>((r) => (release = r));
         const tx = db.transaction(async (t) => {
-          await t.query('INSERT INTO users (name, email) VALUES ($1, $2)', ['T', 'iso@example.com']);
+          await t.query('INSERT INTO users (name, email) VALUES ($1, $2)', [
+            'T',
+            'iso@example.com',
+          ]);
           await gate;
           throw new Error('rollback');
         });
@@ -126,7 +150,12 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
     describe('documents', () => {
       it('stores and finds documents with string ids and Dates intact', async () => {
         const when = new Date('2025-05-05T05:05:05.123Z');
-        const { insertedId } = await db.storeDocument('contract_docs', { kind: 'a', n: 1, when, nested: { x: 'y' } });
+        const { insertedId } = await db.storeDocument('contract_docs', {
+          kind: 'a',
+          n: 1,
+          when,
+          nested: { x: 'y' },
+        });
         expect(typeof insertedId).toBe('string');
         const [doc] = await db.findDocuments('contract_docs', { _id: insertedId });
         expect(doc).toMatchObject({ _id: insertedId, kind: 'a', n: 1, nested: { x: 'y' } });
@@ -136,7 +165,12 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
 
       it('supports the filter subset and sort/skip/limit', async () => {
         for (let n = 1; n <= 5; n++) {
-          await db.storeDocument('contract_docs', { n, tag: n % 2 ? 'odd' : 'even', meta: { level: n * 10 }, ...(n === 3 ? { flag: true } : {}) });
+          await db.storeDocument('contract_docs', {
+            n,
+            tag: n % 2 ? 'odd' : 'even',
+            meta: { level: n * 10 },
+            ...(n === 3 ? { flag: true } : {}),
+          });
         }
         const ns = async (filter: Record<string, unknown>) =>
           (await db.findDocuments('contract_docs', filter, { sort: { n: 1 } })).map((d) => d.n);
@@ -149,31 +183,45 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
         expect(await ns({ flag: { $exists: true } })).toEqual([3]);
         expect(await ns({ $or: [{ n: 1 }, { n: 2 }] })).toEqual([1, 2]);
         expect(await ns({ $and: [{ tag: 'odd' }, { n: { $lt: 5 } }] })).toEqual([1, 3]);
-        const page = await db.findDocuments('contract_docs', {}, { sort: { n: -1 }, skip: 1, limit: 2 });
+        const page = await db.findDocuments(
+          'contract_docs',
+          {},
+          { sort: { n: -1 }, skip: 1, limit: 2 },
+        );
         expect(page.map((d) => d.n)).toEqual([4, 3]);
       });
 
       it('refuses unsupported filter operators with UNSUPPORTED_FILTER', async () => {
-        const err = await db.findDocuments('contract_docs', { n: { $where: 'sleep(1000)' } }).catch((e: unknown) => e);
+        const err = await db
+          .findDocuments('contract_docs', { n: { $where: 'sleep(1000)' } })
+          .catch((e: unknown) => e);
         expect(isNovaError(err, 'UNSUPPORTED_FILTER')).toBe(true);
       });
 
       it('updates with $set/$unset/$inc and deletes by filter', async () => {
         await db.storeDocument('contract_docs', { k: 'u', count: 1, drop: 'me' });
         await db.storeDocument('contract_docs', { k: 'u', count: 5, drop: 'me' });
-        const res = await db.updateDocuments('contract_docs', { k: 'u' }, { $inc: { count: 2 }, $set: { 'meta.seen': true }, $unset: { drop: '' } });
+        const res = await db.updateDocuments(
+          'contract_docs',
+          { k: 'u' },
+          { $inc: { count: 2 }, $set: { 'meta.seen': true }, $unset: { drop: '' } },
+        );
         expect(res).toEqual({ matched: 2, modified: 2 });
         const docs = await db.findDocuments('contract_docs', { k: 'u' }, { sort: { count: 1 } });
         expect(docs.map((d) => d.count)).toEqual([3, 7]);
         expect(docs[0]).not.toHaveProperty('drop');
         expect(docs[0]!.meta).toEqual({ seen: true });
-        expect(await db.deleteDocuments('contract_docs', { count: { $gt: 5 } })).toEqual({ deleted: 1 });
+        expect(await db.deleteDocuments('contract_docs', { count: { $gt: 5 } })).toEqual({
+          deleted: 1,
+        });
         expect(await db.findDocuments('contract_docs', { k: 'u' })).toHaveLength(1);
       });
 
       it('enforces unique indexes of the Nova collections', async () => {
         await db.storeDocument('user_preferences', { user_id: 7, theme: 'dark' });
-        const err = await db.storeDocument('user_preferences', { user_id: 7, theme: 'light' }).catch((e: unknown) => e);
+        const err = await db
+          .storeDocument('user_preferences', { user_id: 7, theme: 'light' })
+          .catch((e: unknown) => e);
         expect(isNovaError(err, 'CONSTRAINT_VIOLATION')).toBe(true);
       });
 
@@ -193,13 +241,20 @@ export function runFactoryContract(name: string, open: () => Promise<ContractTar
       it('records an audit entry with a Date created_at', async () => {
         const { id } = await db.createAuditLog('USER_LOGIN', 12, { ip: '127.0.0.1' });
         const [doc] = await db.findDocuments('audit_logs', { _id: id });
-        expect(doc).toMatchObject({ action: 'USER_LOGIN', user_id: 12, details: { ip: '127.0.0.1' } });
+        expect(doc).toMatchObject({
+          action: 'USER_LOGIN',
+          user_id: 12,
+          details: { ip: '127.0.0.1' },
+        });
         expect(doc!.created_at).toBeInstanceOf(Date);
       });
 
       it('delivers audit entries of a committed transaction, and none of a rolled-back one', async () => {
         await db.transaction(async (tx) => {
-          await tx.query('INSERT INTO users (name, email) VALUES ($1, $2)', ['A', 'audit@example.com']);
+          await tx.query('INSERT INTO users (name, email) VALUES ($1, $2)', [
+            'A',
+            'audit@example.com',
+          ]);
           await db.createAuditLog('COMMITTED', 1, {});
         });
         await expect(

@@ -5,7 +5,11 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { DatabaseFactory } from '../../main/core/stores/database-factory.js';
-import { createLegacyDb, type LegacyDatabase, type RunContext } from '../../main/core/stores/legacy-db.js';
+import {
+  createLegacyDb,
+  type LegacyDatabase,
+  type RunContext,
+} from '../../main/core/stores/legacy-db.js';
 import type { ContractTarget } from './factory-contract.js';
 
 type Row = Record<string, unknown>;
@@ -41,18 +45,31 @@ export function runLegacyContract(name: string, open: () => Promise<ContractTarg
     }
 
     it('run() reports this.lastID and this.changes', async () => {
-      const first = await runP('INSERT INTO users (name, email) VALUES (?, ?)', ['A', 'a@example.com']);
-      const second = await runP('INSERT INTO users (name, email) VALUES (?, ?)', ['B', 'b@example.com']);
+      const first = await runP('INSERT INTO users (name, email) VALUES (?, ?)', [
+        'A',
+        'a@example.com',
+      ]);
+      const second = await runP('INSERT INTO users (name, email) VALUES (?, ?)', [
+        'B',
+        'b@example.com',
+      ]);
       expect(Number(second.lastID)).toBe(Number(first.lastID) + 1);
       expect(second.changes).toBe(1);
-      const upd = await runP('UPDATE users SET name = ? WHERE email LIKE ?', ['X', '%@example.com']);
+      const upd = await runP('UPDATE users SET name = ? WHERE email LIKE ?', [
+        'X',
+        '%@example.com',
+      ]);
       expect(upd.changes).toBe(2);
     });
 
     it('run() accepts spread parameters and no callback, in call order', async () => {
       db.run('INSERT INTO users (name, email) VALUES (?, ?)', 'S', 's@example.com');
       const row = await new Promise<Row | undefined>((resolve, reject) =>
-        db.get('SELECT name FROM users WHERE email = ?', 's@example.com', (err: Error | null, r?: Row) => (err ? reject(err) : resolve(r))),
+        db.get(
+          'SELECT name FROM users WHERE email = ?',
+          's@example.com',
+          (err: Error | null, r?: Row) => (err ? reject(err) : resolve(r)),
+        ),
       );
       expect(row).toEqual({ name: 'S' });
     });
@@ -60,19 +77,30 @@ export function runLegacyContract(name: string, open: () => Promise<ContractTarg
     it('get() gives one row or undefined', async () => {
       await runP('INSERT INTO users (name, email) VALUES (?, ?)', ['G', 'g@example.com']);
       const found = await new Promise<Row | undefined>((res, rej) =>
-        db.get('SELECT name, email FROM users WHERE email = ?', ['g@example.com'], (e: Error | null, r?: Row) => (e ? rej(e) : res(r))),
+        db.get(
+          'SELECT name, email FROM users WHERE email = ?',
+          ['g@example.com'],
+          (e: Error | null, r?: Row) => (e ? rej(e) : res(r)),
+        ),
       );
       expect(found).toEqual({ name: 'G', email: 'g@example.com' });
       const missing = await new Promise<Row | undefined>((res, rej) =>
-        db.get('SELECT name FROM users WHERE email = ?', ['none@example.com'], (e: Error | null, r?: Row) => (e ? rej(e) : res(r))),
+        db.get(
+          'SELECT name FROM users WHERE email = ?',
+          ['none@example.com'],
+          (e: Error | null, r?: Row) => (e ? rej(e) : res(r)),
+        ),
       );
       expect(missing).toBeUndefined();
     });
 
     it('all() gives every row, each() streams rows then completes with the count', async () => {
-      for (const e of ['1@x.io', '2@x.io', '3@x.io']) await runP('INSERT INTO users (name, email) VALUES (?, ?)', ['N', e]);
+      for (const e of ['1@x.io', '2@x.io', '3@x.io'])
+        await runP('INSERT INTO users (name, email) VALUES (?, ?)', ['N', e]);
       const rows = await new Promise<Row[]>((res, rej) =>
-        db.all('SELECT email FROM users ORDER BY email', [], (e: Error | null, r?: Row[]) => (e ? rej(e) : res(r!))),
+        db.all('SELECT email FROM users ORDER BY email', [], (e: Error | null, r?: Row[]) =>
+          e ? rej(e) : res(r!),
+        ),
       );
       expect(rows.map((r) => r.email)).toEqual(['1@x.io', '2@x.io', '3@x.io']);
       const seen: unknown[] = [];
@@ -105,7 +133,9 @@ export function runLegacyContract(name: string, open: () => Promise<ContractTarg
       await new Promise<void>((res) => stmt.finalize(() => res()));
       expect(ids).toHaveLength(2);
       const bound = db.prepare('SELECT email FROM users WHERE email = ?', 'p2@x.io');
-      const row = await new Promise<Row | undefined>((res, rej) => bound.get((e: Error | null, r?: Row) => (e ? rej(e) : res(r))));
+      const row = await new Promise<Row | undefined>((res, rej) =>
+        bound.get((e: Error | null, r?: Row) => (e ? rej(e) : res(r))),
+      );
       expect(row).toEqual({ email: 'p2@x.io' });
     });
 
@@ -113,24 +143,38 @@ export function runLegacyContract(name: string, open: () => Promise<ContractTarg
       const order: string[] = [];
       await new Promise<void>((resolve) => {
         db.serialize(() => {
-          db.run('INSERT INTO users (name, email) VALUES (?, ?)', ['O', 'o@x.io'], () => order.push('insert'));
-          db.run('UPDATE users SET name = ? WHERE email = ?', ['O2', 'o@x.io'], function (this: RunContext) {
-            order.push(`update:${this.changes}`);
-          });
-          db.get('SELECT name FROM users WHERE email = ?', ['o@x.io'], (_e: Error | null, r?: Row) => {
-            order.push(`get:${String(r?.name)}`);
-            resolve();
-          });
+          db.run('INSERT INTO users (name, email) VALUES (?, ?)', ['O', 'o@x.io'], () =>
+            order.push('insert'),
+          );
+          db.run(
+            'UPDATE users SET name = ? WHERE email = ?',
+            ['O2', 'o@x.io'],
+            function (this: RunContext) {
+              order.push(`update:${this.changes}`);
+            },
+          );
+          db.get(
+            'SELECT name FROM users WHERE email = ?',
+            ['o@x.io'],
+            (_e: Error | null, r?: Row) => {
+              order.push(`get:${String(r?.name)}`);
+              resolve();
+            },
+          );
         });
       });
       expect(order).toEqual(['insert', 'update:1', 'get:O2']);
     });
 
     it('passes errors to the callback with the statement context', async () => {
-      const err = await new Promise<Error | null>((res) => db.run('INSERT INTO no_such_table VALUES (?)', [1], (e: Error | null) => res(e)));
+      const err = await new Promise<Error | null>((res) =>
+        db.run('INSERT INTO no_such_table VALUES (?)', [1], (e: Error | null) => res(e)),
+      );
       expect(err).toBeInstanceOf(Error);
       expect(err!.message).toMatch(/no_such_table/);
-      const mismatch = await new Promise<Error | null>((res) => db.get('SELECT ? AS a, ? AS b', [1], (e: Error | null) => res(e)));
+      const mismatch = await new Promise<Error | null>((res) =>
+        db.get('SELECT ? AS a, ? AS b', [1], (e: Error | null) => res(e)),
+      );
       expect(mismatch!.message).toMatch(/2 placeholder\(s\) but 1 value/);
     });
 
@@ -150,7 +194,9 @@ export function runLegacyContract(name: string, open: () => Promise<ContractTarg
           (e: Error | null) => (e ? rej(e) : res()),
         ),
       );
-      const { rows } = await factory.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM users');
+      const { rows } = await factory.query<{ n: number | string }>(
+        'SELECT COUNT(*) AS n FROM users',
+      );
       expect(Number(rows[0]!.n)).toBe(2);
     });
   });

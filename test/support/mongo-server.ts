@@ -184,7 +184,14 @@ async function startEmulator(listenPort: number): Promise<MongoTestServer> {
   // Small heap and C1 only: the emulator holds test data and should start fast on 2 cores.
   const child = spawn(
     'java',
-    ['-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-jar', emulatorJar, String(listenPort)],
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-jar',
+      emulatorJar,
+      String(listenPort),
+    ],
     {
       stdio: ['pipe', 'pipe', 'pipe'],
     },

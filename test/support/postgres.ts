@@ -152,6 +152,11 @@ export interface PrivateCluster {
   caFile: string | undefined;
   /** Restarts the server (fast shutdown: every open connection is cut), keeping data and port. */
   restart(): Promise<void>;
+  /** Stops the server (fast shutdown) but keeps its data and port, so start() can bring it back. */
+  pause(): Promise<void>;
+  /** Starts a server stopped with pause() again, on the same port with the same data. */
+  start(): Promise<void>;
+  /** Stops the server for good and deletes its files. */
   stop(): Promise<void>;
 }
 
@@ -274,6 +279,21 @@ export async function startPrivateCluster(
       await execa(
         pgCtl,
         ['-D', dataDir, '-l', join(root, 'server.log'), '-m', 'fast', '-w', '-t', '30', 'restart'],
+        asServer,
+      );
+    },
+    pause: async () => {
+      if (!started) return;
+      await execa(pgCtl, ['-D', dataDir, '-m', 'fast', '-w', '-t', '30', 'stop'], asServer);
+      started = false;
+    },
+    start: async () => {
+      if (started) return;
+      // Marked first: a failed start may still leave a server that stop() must end.
+      started = true;
+      await execa(
+        pgCtl,
+        ['-D', dataDir, '-l', join(root, 'server.log'), '-w', '-t', '30', 'start'],
         asServer,
       );
     },

@@ -21,7 +21,9 @@ interface ServeOptions {
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
-    .description('run headless: serve GET /health and /metrics (and later the admin UI and API) over HTTP')
+    .description(
+      'run headless: serve GET /health and /metrics (and later the admin UI and API) over HTTP',
+    )
     // No commander defaults: an absent flag must let NOVA_HOST/NOVA_PORT,
     // .env and the settings file speak.
     .option('--host <host>', 'address to listen on (default: NOVA_HOST, else 127.0.0.1)')
@@ -91,9 +93,8 @@ async function serveUntilStopped(
 
   // Checks run on an interval in the background; /health and /metrics serve
   // the latest run, and the first run completes before we start listening.
-  const monitor = new HealthMonitor(checkersForFactory(factory, { dataDir: config.NOVA_DATA_DIR }), {
-    logger,
-  });
+  const checkers = checkersForFactory(factory, { dataDir: config.NOVA_DATA_DIR });
+  const monitor = new HealthMonitor(checkers, { logger });
   monitor.on('transition', (t) =>
     logger.info(`health ${t.from} -> ${t.to}`, { reasons: t.reasons.map((r) => r.message) }),
   );

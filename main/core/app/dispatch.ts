@@ -37,7 +37,7 @@ export interface DispatchLogger {
 
 /** Validates `rawInput` for `method`; throws INVALID_ARGUMENT naming every problem by its path. */
 export function parseInput<M extends MethodName>(method: M, rawInput: unknown): ParsedInput<M> {
-  const schema = contract[method].input as z.ZodType<ParsedInput<M>>;
+  const schema = contract[method].input as unknown as z.ZodType<ParsedInput<M>>;
   // An absent payload means "no arguments", which only methods without required fields accept.
   const result = schema.safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (result.success) return result.data;
@@ -83,7 +83,7 @@ export async function dispatch(
     const input = parseInput(method, rawInput);
     const handler = handlers[method] as Handler<typeof method>;
     const output = await handler(input as never, ctx);
-    return { ok: true, value: checkOutput(method, output, logger) };
+    return { ok: true, value: checkOutput(method, output) };
   } catch (err) {
     const data = toErrorData(err);
     if (data.code === 'INTERNAL') {
@@ -102,9 +102,9 @@ export async function dispatch(
   }
 }
 
-function checkOutput(method: MethodName, output: unknown, logger?: DispatchLogger): unknown {
+function checkOutput(method: MethodName, output: unknown): unknown {
   const result = contract[method].output.safeParse(output);
   if (result.success) return result.data;
-  logger?.error(`${method} returned a value outside the contract`, { problems: describeIssues(result.error) });
+  // Logged (in full) by dispatch as an INTERNAL error; the caller sees only that it failed.
   throw new NovaError('INTERNAL', `${method} returned a value outside the contract: ${describeIssues(result.error)}`);
 }

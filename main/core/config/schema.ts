@@ -68,6 +68,16 @@ export const configSchema = z
     REDIS_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
     REDIS_TLS_CA: z.string().min(1).optional(),
 
+    /**
+     * Native profile: where to look for initdb/pg_ctl/postgres, redis-server
+     * and mongod, separated like PATH. Default: PATH plus the usual install dirs.
+     */
+    NOVA_BIN_SEARCH_DIRS: z.string().min(1).optional(),
+    /** Native profile: fixed loopback ports (a taken one is PORT_IN_USE); default: last port used, else a free one. */
+    NOVA_NATIVE_POSTGRES_PORT: port.optional(),
+    NOVA_NATIVE_MONGO_PORT: port.optional(),
+    NOVA_NATIVE_REDIS_PORT: port.optional(),
+
     /** Where backups are written; relative to the data dir. Default: <data dir>/backups. */
     NOVA_BACKUP_DIR: z.string().min(1).optional(),
     /** Retention: the newest N backups are always kept. */

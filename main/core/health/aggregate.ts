@@ -47,12 +47,27 @@ const EFFECT: Record<HealthService, Record<ProblemStatus, ProblemStatus>> = {
   services: { degraded: 'degraded', down: 'degraded' },
 };
 
+interface Consequence {
+  text: string;
+  /** Left out when the checker's detail already says as much. */
+  unless?: RegExp;
+}
+
 /** What the outage means for users, appended to the reason. */
-const CONSEQUENCE: Partial<Record<HealthService, Partial<Record<ProblemStatus, string>>>> = {
-  relational: { down: 'nothing can be read or written until it is back' },
-  documents: { down: 'audit entries wait in the outbox and are delivered when it is back' },
-  cache: { down: 'the cache is bypassed, so reads go to the database' },
-  disk: { down: 'writes and backups fail when the disk fills up' },
+const CONSEQUENCE: Partial<Record<HealthService, Partial<Record<ProblemStatus, Consequence>>>> = {
+  relational: { down: { text: 'nothing can be read or written until it is back' } },
+  documents: {
+    down: {
+      text: 'audit entries wait in the outbox and are delivered when it is back',
+      unless: /outbox/i,
+    },
+  },
+  cache: {
+    down: { text: 'the cache is bypassed, so reads go to the database', unless: /bypass/i },
+  },
+  disk: {
+    down: { text: 'writes and backups fail when the disk fills up', unless: /writes may fail/i },
+  },
 };
 
 /** Used when a checker knows no better fix. */
@@ -119,5 +134,6 @@ export function aggregate(outcomes: readonly CheckOutcome[], now = 0): HealthAgg
 function reasonMessage(o: CheckOutcome, status: ProblemStatus): string {
   const detail = o.detail.trim().replace(/\.$/, '');
   const consequence = CONSEQUENCE[o.service]?.[status];
-  return `${o.label} is ${status}: ${detail}${consequence ? ` — ${consequence}` : ''}.`;
+  const add = consequence && !consequence.unless?.test(detail) ? ` — ${consequence.text}` : '';
+  return `${o.label} is ${status}: ${detail}${add}.`;
 }

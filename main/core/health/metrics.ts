@@ -34,18 +34,33 @@ const gauge = (name: string, help: string, labels?: Record<string, string>): Cat
 });
 const counter = (name: string, help: string): CatalogEntry => ({ name, type: 'counter', help });
 
-const POOL = 'Connections in this process\'s PostgreSQL pool, by state.';
+const POOL = "Connections in this process's PostgreSQL pool, by state.";
 
 /** Checker metric keys, per kind of service, that have a family of their own. */
 const CATALOG: Partial<Record<HealthService, Record<string, CatalogEntry>>> = {
   relational: {
     pool_idle: gauge('nova_pg_pool_connections', POOL, { state: 'idle' }),
     pool_active: gauge('nova_pg_pool_connections', POOL, { state: 'active' }),
-    pool_waiting: gauge('nova_pg_pool_waiting_clients', 'Callers queued for a free PostgreSQL pool connection.'),
-    pool_max: gauge('nova_pg_pool_max_connections', 'Size limit of the PostgreSQL pool (POSTGRES_POOL_MAX).'),
-    database_size_bytes: gauge('nova_pg_database_size_bytes', 'Size of the PostgreSQL database on disk.'),
-    server_connections: gauge('nova_pg_server_connections', 'Client connections open on the PostgreSQL server (all clients).'),
-    server_max_connections: gauge('nova_pg_server_max_connections', 'The PostgreSQL server\'s max_connections.'),
+    pool_waiting: gauge(
+      'nova_pg_pool_waiting_clients',
+      'Callers queued for a free PostgreSQL pool connection.',
+    ),
+    pool_max: gauge(
+      'nova_pg_pool_max_connections',
+      'Size limit of the PostgreSQL pool (POSTGRES_POOL_MAX).',
+    ),
+    database_size_bytes: gauge(
+      'nova_pg_database_size_bytes',
+      'Size of the PostgreSQL database on disk.',
+    ),
+    server_connections: gauge(
+      'nova_pg_server_connections',
+      'Client connections open on the PostgreSQL server (all clients).',
+    ),
+    server_max_connections: gauge(
+      'nova_pg_server_max_connections',
+      "The PostgreSQL server's max_connections.",
+    ),
     file_size_bytes: gauge('nova_sqlite_file_size_bytes', 'Size of the SQLite database file.'),
     wal_size_bytes: gauge('nova_sqlite_wal_size_bytes', 'Size of the SQLite write-ahead log.'),
   },
@@ -55,25 +70,55 @@ const CATALOG: Partial<Record<HealthService, Record<string, CatalogEntry>>> = {
   },
   cache: {
     hits: counter('nova_cache_hits_total', 'Cache lookups that found a value, in this process.'),
-    misses: counter('nova_cache_misses_total', 'Cache lookups that found nothing, in this process.'),
-    keys: gauge('nova_cache_keys', 'Keys in the cache under this appliance\'s prefix.'),
-    hit_ratio: gauge('nova_cache_hit_ratio', 'Share of cache lookups that hit (Redis: server keyspace counters).'),
-    redis_keyspace_hits: counter('nova_redis_keyspace_hits_total', 'Redis INFO keyspace_hits (all clients of that server).'),
-    redis_keyspace_misses: counter('nova_redis_keyspace_misses_total', 'Redis INFO keyspace_misses (all clients of that server).'),
+    misses: counter(
+      'nova_cache_misses_total',
+      'Cache lookups that found nothing, in this process.',
+    ),
+    keys: gauge('nova_cache_keys', "Keys in the cache under this appliance's prefix."),
+    hit_ratio: gauge(
+      'nova_cache_hit_ratio',
+      'Share of cache lookups that hit (Redis: server keyspace counters).',
+    ),
+    redis_keyspace_hits: counter(
+      'nova_redis_keyspace_hits_total',
+      'Redis INFO keyspace_hits (all clients of that server).',
+    ),
+    redis_keyspace_misses: counter(
+      'nova_redis_keyspace_misses_total',
+      'Redis INFO keyspace_misses (all clients of that server).',
+    ),
     redis_memory_used_bytes: gauge('nova_redis_memory_used_bytes', 'Redis INFO used_memory.'),
   },
   disk: {
-    free_bytes: gauge('nova_disk_free_bytes', 'Bytes available to the appliance on the disk of the data directory.'),
+    free_bytes: gauge(
+      'nova_disk_free_bytes',
+      'Bytes available to the appliance on the disk of the data directory.',
+    ),
     total_bytes: gauge('nova_disk_size_bytes', 'Size of the disk of the data directory.'),
   },
   backup: {
     backup_age_seconds: gauge('nova_backup_age_seconds', 'Age of the last good backup.'),
-    backup_interval_seconds: gauge('nova_backup_interval_seconds', 'Interval of the backup schedule.'),
+    backup_interval_seconds: gauge(
+      'nova_backup_interval_seconds',
+      'Interval of the backup schedule.',
+    ),
   },
   services: {
-    postgres_up: gauge('nova_orchestrated_service_up', 'Whether an orchestrated service is healthy (1) or not (0).', { service: 'postgres' }),
-    mongo_up: gauge('nova_orchestrated_service_up', 'Whether an orchestrated service is healthy (1) or not (0).', { service: 'mongo' }),
-    redis_up: gauge('nova_orchestrated_service_up', 'Whether an orchestrated service is healthy (1) or not (0).', { service: 'redis' }),
+    postgres_up: gauge(
+      'nova_orchestrated_service_up',
+      'Whether an orchestrated service is healthy (1) or not (0).',
+      { service: 'postgres' },
+    ),
+    mongo_up: gauge(
+      'nova_orchestrated_service_up',
+      'Whether an orchestrated service is healthy (1) or not (0).',
+      { service: 'mongo' },
+    ),
+    redis_up: gauge(
+      'nova_orchestrated_service_up',
+      'Whether an orchestrated service is healthy (1) or not (0).',
+      { service: 'redis' },
+    ),
   },
 };
 
@@ -110,7 +155,11 @@ class Exposition {
   render(): string {
     const lines: string[] = [];
     for (const f of this.families.values()) {
-      lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`, ...f.samples);
+      lines.push(
+        `# HELP ${f.name} ${escapeHelp(f.help)}`,
+        `# TYPE ${f.name} ${f.type}`,
+        ...f.samples,
+      );
     }
     return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   }
@@ -132,10 +181,15 @@ export function renderMetrics(agg: HealthAggregate | null, info: MetricsInfo = {
     type: 'gauge',
     help: 'Aggregate health of the appliance: 1 for the current status, 0 for the others.',
   };
-  for (const s of ['ok', 'degraded', 'down'] as const) out.add(statusFamily, { status: s }, agg.status === s ? 1 : 0);
+  for (const s of ['ok', 'degraded', 'down'] as const)
+    out.add(statusFamily, { status: s }, agg.status === s ? 1 : 0);
   if (agg.at > 0) {
     out.add(
-      { name: 'nova_health_last_check_timestamp_seconds', type: 'gauge', help: 'When the newest health check finished (Unix time).' },
+      {
+        name: 'nova_health_last_check_timestamp_seconds',
+        type: 'gauge',
+        help: 'When the newest health check finished (Unix time).',
+      },
       {},
       agg.at / 1000,
     );
@@ -147,24 +201,40 @@ export function renderMetrics(agg: HealthAggregate | null, info: MetricsInfo = {
 function addCheck(out: Exposition, o: CheckOutcome): void {
   const base = { check: o.id };
   out.add(
-    { name: 'nova_service_up', type: 'gauge', help: 'Whether a checked service answers (1) or is down (0).' },
+    {
+      name: 'nova_service_up',
+      type: 'gauge',
+      help: 'Whether a checked service answers (1) or is down (0).',
+    },
     { ...base, service: o.service, ...(o.backend ? { backend: o.backend } : {}) },
     o.status === 'down' ? 0 : 1,
   );
   out.add(
-    { name: 'nova_check_status', type: 'gauge', help: 'Status of each health check: 0 ok, 1 degraded, 2 down.' },
+    {
+      name: 'nova_check_status',
+      type: 'gauge',
+      help: 'Status of each health check: 0 ok, 1 degraded, 2 down.',
+    },
     base,
     STATUS_CODE[o.status],
   );
   if (o.latencyMs !== null) {
     out.add(
-      { name: 'nova_check_latency_seconds', type: 'gauge', help: 'Round-trip latency measured by each health check.' },
+      {
+        name: 'nova_check_latency_seconds',
+        type: 'gauge',
+        help: 'Round-trip latency measured by each health check.',
+      },
       base,
       o.latencyMs / 1000,
     );
   }
   out.add(
-    { name: 'nova_check_duration_seconds', type: 'gauge', help: 'How long each health check took, including timeouts.' },
+    {
+      name: 'nova_check_duration_seconds',
+      type: 'gauge',
+      help: 'How long each health check took, including timeouts.',
+    },
     base,
     o.durationMs / 1000,
   );

@@ -15,6 +15,7 @@ import { assertTimeout, runCheck } from './run-check.js';
 import {
   HEALTH_SERVICES,
   type CheckOutcome,
+  type CheckResult,
   type HealthChecker,
   type HealthStatus,
 } from './types.js';
@@ -63,6 +64,7 @@ export class HealthMonitor extends EventEmitter<MonitorEvents> {
   private readonly logger: HealthMonitorOptions['logger'];
   private readonly checkers = new Map<string, HealthChecker>();
   private readonly histories = new Map<string, RingBuffer<HistorySample>>();
+  private readonly pendingChecks = new Map<string, Promise<CheckResult>>();
   private readonly overall: RingBuffer<{ at: number; status: HealthStatus }>;
   private timer: TimerHandle | undefined;
   private started = false;
@@ -87,9 +89,13 @@ export class HealthMonitor extends EventEmitter<MonitorEvents> {
   register(checker: HealthChecker): () => void {
     validateChecker(checker);
     if (this.checkers.has(checker.id)) {
-      throw new NovaError('INVALID_ARGUMENT', `A health check "${checker.id}" is already registered.`, {
-        fix: 'Give every checker a unique id, or unregister the old one first.',
-      });
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `A health check "${checker.id}" is already registered.`,
+        {
+          fix: 'Give every checker a unique id, or unregister the old one first.',
+        },
+      );
     }
     this.checkers.set(checker.id, checker);
     this.histories.set(checker.id, new RingBuffer(this.historySize));
@@ -179,9 +185,7 @@ export class HealthMonitor extends EventEmitter<MonitorEvents> {
   }
 
   private async run(): Promise<HealthAggregate> {
-    const outcomes = await Promise.all(
-      [...this.checkers.values()].map((c) => this.runOne(c)),
-    );
+    const outcomes = await Promise.all([...this.checkers.values()].map((c) => this.runOne(c)));
     const present = outcomes.filter((o): o is CheckOutcome => o !== undefined);
     const result = aggregate(present, this.clock.now());
     for (const o of present) {
@@ -193,7 +197,12 @@ export class HealthMonitor extends EventEmitter<MonitorEvents> {
     this.runs += 1;
     this.safeEmit('update', result);
     if (from !== result.status) {
-      this.safeEmit('transition', { from, to: result.status, reasons: result.reasons, at: result.at });
+      this.safeEmit('transition', {
+        from,
+        to: result.status,
+        reasons: result.reasons,
+        at: result.at,
+      });
     }
     return result;
   }
@@ -206,12 +215,36 @@ export class HealthMonitor extends EventEmitter<MonitorEvents> {
       // A broken applicable() is a bug worth seeing, not a reason to hide the check.
       const message = err instanceof Error ? err.message : String(err);
       return runCheck(
-        { ...pick(checker), applicable: () => true, check: () => Promise.reject(new Error(`applicable() threw: ${message}`)) },
+        {
+          ...pick(checker),
+          applicable: () => true,
+          check: () => Promise.reject(new Error(`applicable() threw: ${message}`)),
+        },
         { timeoutMs: this.timeoutMs, clock: this.clock },
       );
     }
     if (!applicable) return undefined;
-    return runCheck(checker, { timeoutMs: this.timeoutMs, clock: this.clock });
+    return runCheck(
+      { ...pick(checker), applicable: () => true, check: () => this.singleFlight(checker) },
+      { timeoutMs: this.timeoutMs, clock: this.clock },
+    );
+  }
+
+  /**
+   * A check that hung past its timeout is still pending; the next run waits
+   * on that same call (and times out again) instead of starting another, so
+   * a server that never answers cannot pile up connections run after run.
+   */
+  private singleFlight(checker: HealthChecker): Promise<CheckResult> {
+    const pending = this.pendingChecks.get(checker.id);
+    if (pending) return pending;
+    const call: Promise<CheckResult> = Promise.resolve()
+      .then(() => checker.check())
+      .finally(() => {
+        if (this.pendingChecks.get(checker.id) === call) this.pendingChecks.delete(checker.id);
+      });
+    this.pendingChecks.set(checker.id, call);
+    return call;
   }
 
   private safeEmit<K extends keyof MonitorEvents>(event: K, ...args: MonitorEvents[K]): void {
@@ -243,15 +276,21 @@ function validateChecker(c: HealthChecker): void {
     if (typeof c.id !== 'string' || !/^[A-Za-z0-9_.:-]{1,64}$/.test(c.id))
       problems.push(`id ${JSON.stringify(c.id)} is not 1-64 letters, digits or _.:-`);
     if (!HEALTH_SERVICES.includes(c.service))
-      problems.push(`service ${JSON.stringify(c.service)} is not one of ${HEALTH_SERVICES.join(', ')}`);
+      problems.push(
+        `service ${JSON.stringify(c.service)} is not one of ${HEALTH_SERVICES.join(', ')}`,
+      );
     if (typeof c.label !== 'string' || c.label.trim() === '') problems.push('label is empty');
     if (typeof c.check !== 'function') problems.push('check is not a function');
     if (typeof c.applicable !== 'function') problems.push('applicable is not a function');
   }
   if (problems.length > 0) {
-    throw new NovaError('INVALID_ARGUMENT', `Cannot register the health check: ${problems.join('; ')}.`, {
-      fix: 'A checker is { id, service, label, applicable(), check() }; see main/core/health/types.ts.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `Cannot register the health check: ${problems.join('; ')}.`,
+      {
+        fix: 'A checker is { id, service, label, applicable(), check() }; see main/core/health/types.ts.',
+      },
+    );
   }
   if (c.timeoutMs !== undefined) assertTimeout(c.timeoutMs, `The timeout of check "${c.id}"`);
 }

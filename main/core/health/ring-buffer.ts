@@ -42,6 +42,8 @@ export class RingBuffer<T> {
 
   /** The newest sample, if any. */
   last(): T | undefined {
-    return this.count === 0 ? undefined : this.items[(this.next - 1 + this.capacity) % this.capacity];
+    return this.count === 0
+      ? undefined
+      : this.items[(this.next - 1 + this.capacity) % this.capacity];
   }
 }

@@ -5,7 +5,12 @@
  */
 import { NovaError, isNovaError } from '../errors.js';
 import { systemClock, type MonitorClock } from './clock.js';
-import { HEALTH_STATUSES, type CheckOutcome, type CheckResult, type HealthChecker } from './types.js';
+import {
+  HEALTH_STATUSES,
+  type CheckOutcome,
+  type CheckResult,
+  type HealthChecker,
+} from './types.js';
 
 export interface RunCheckOptions {
   /** Used unless the checker sets its own `timeoutMs`. */
@@ -103,7 +108,8 @@ function validateResult(checker: HealthChecker, value: unknown): CheckResult {
     if (r.fix !== undefined && typeof r.fix !== 'string') problems.push('fix is not a string');
     if (r.metrics !== undefined) {
       const bad = Object.entries(r.metrics ?? {}).find(([, v]) => typeof v !== 'number');
-      if (typeof r.metrics !== 'object' || r.metrics === null) problems.push('metrics is not an object');
+      if (typeof r.metrics !== 'object' || r.metrics === null)
+        problems.push('metrics is not an object');
       else if (bad) problems.push(`metric "${bad[0]}" is not a number`);
     }
   }

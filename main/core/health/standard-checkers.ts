@@ -5,7 +5,11 @@
  */
 import { NovaError } from '../errors.js';
 import type { Cache, DocumentStore, RelationalStore } from '../stores/types.js';
-import { backupChecker, type BackupCheckerOptions, type LastBackupSource } from './checkers/backup-checker.js';
+import {
+  backupChecker,
+  type BackupCheckerOptions,
+  type LastBackupSource,
+} from './checkers/backup-checker.js';
 import { cacheChecker } from './checkers/cache-checker.js';
 import { diskChecker, type DiskThresholds } from './checkers/disk-checker.js';
 import { documentsChecker, type DocumentsHealthSource } from './checkers/documents-checker.js';
@@ -53,18 +57,29 @@ export function standardCheckers(
 ): HealthChecker[] {
   const initial = backends();
   if (!initial) {
-    throw new NovaError('NOT_INITIALIZED', 'Health checks cannot be built before the data layer is open.', {
-      fix: 'Await DatabaseFactory.initialize() first.',
-    });
+    throw new NovaError(
+      'NOT_INITIALIZED',
+      'Health checks cannot be built before the data layer is open.',
+      {
+        fix: 'Await DatabaseFactory.initialize() first.',
+      },
+    );
   }
   const checkers: HealthChecker[] = [];
   const relational = () => backends()?.relational;
   if (initial.relational.backend === 'postgres') {
-    checkers.push(postgresChecker(() => relational() as PostgresHealthSource | undefined, options.postgres));
+    checkers.push(
+      postgresChecker(() => relational() as PostgresHealthSource | undefined, options.postgres),
+    );
   } else if (initial.relational.backend === 'sqlite') {
-    checkers.push(sqliteChecker(() => relational() as SqliteHealthSource | undefined, options.sqlite));
+    checkers.push(
+      sqliteChecker(() => relational() as SqliteHealthSource | undefined, options.sqlite),
+    );
   } else {
-    throw new NovaError('INTERNAL', `No health check knows the relational backend "${initial.relational.backend}".`);
+    throw new NovaError(
+      'INTERNAL',
+      `No health check knows the relational backend "${initial.relational.backend}".`,
+    );
   }
   checkers.push(
     documentsChecker(

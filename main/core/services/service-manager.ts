@@ -17,6 +17,7 @@ import { loadDockerModule } from './docker-module.js';
 import { ExternalProvider } from './external-provider.js';
 import { SERVICE_LABEL } from './handshake.js';
 import { NativeProvider, type NativeProviderOptions } from './native/native-provider.js';
+import { nativeOptionsFromConfig } from './native-options.js';
 import { ServiceStateMachine, type StateChange } from './service-state-machine.js';
 import { Supervisor, type SupervisorOptions } from './supervisor.js';
 import {
@@ -128,6 +129,8 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         return new NativeProvider({
           dataDir: this.dataDir,
           credentials: this.#credentials,
+          // NOVA_BIN_SEARCH_DIRS / NOVA_NATIVE_*_PORT, unless the caller pins them.
+          ...nativeOptionsFromConfig(this.config),
           ...this.#options.native,
         });
       case 'external':

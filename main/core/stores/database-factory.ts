@@ -94,7 +94,10 @@ export class DatabaseFactory {
   }
 
   /** Runs SQL; inside `transaction(fn)` it joins that transaction automatically. */
-  query<R = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<R>> {
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params: readonly unknown[] = [],
+  ): Promise<QueryResult<R>> {
     const ctx = this.txContext.getStore();
     return (ctx?.tx ?? this.b.relational).query<R>(sql, params);
   }
@@ -120,11 +123,19 @@ export class DatabaseFactory {
     return { insertedId: insertedIds[0]! };
   }
 
-  findDocuments(collection: string, filter: DocFilter = {}, options: FindOptions = {}): Promise<Doc[]> {
+  findDocuments(
+    collection: string,
+    filter: DocFilter = {},
+    options: FindOptions = {},
+  ): Promise<Doc[]> {
     return this.b.documents.find(collection, filter, options);
   }
 
-  updateDocuments(collection: string, filter: DocFilter, update: DocUpdate): Promise<{ matched: number; modified: number }> {
+  updateDocuments(
+    collection: string,
+    filter: DocFilter,
+    update: DocUpdate,
+  ): Promise<{ matched: number; modified: number }> {
     return this.b.documents.update(collection, filter, update);
   }
 
@@ -137,7 +148,11 @@ export class DatabaseFactory {
    * delivered only if the transaction commits; when the document store is
    * unreachable it waits in the outbox and is delivered later, exactly once.
    */
-  async createAuditLog(action: string, userId: unknown, details: unknown = {}): Promise<{ id: string }> {
+  async createAuditLog(
+    action: string,
+    userId: unknown,
+    details: unknown = {},
+  ): Promise<{ id: string }> {
     if (typeof action !== 'string' || action.trim() === '') {
       throw new NovaError('INVALID_ARGUMENT', 'createAuditLog needs a non-empty action name.');
     }
@@ -166,17 +181,31 @@ export class DatabaseFactory {
    * before initialize() and after close(). Read them; do not close them.
    */
   get backendsForHealth():
-    | Readonly<Pick<Backends, 'relational' | 'documents' | 'cache' | 'documentsRemote'>>
-    | undefined {
+    Readonly<Pick<Backends, 'relational' | 'documents' | 'cache' | 'documentsRemote'>> | undefined {
     const b = this.backends;
-    return b && { relational: b.relational, documents: b.documents, cache: b.cache, documentsRemote: b.documentsRemote };
+    return (
+      b && {
+        relational: b.relational,
+        documents: b.documents,
+        cache: b.cache,
+        documentsRemote: b.documentsRemote,
+      }
+    );
   }
 
   async healthCheck(): Promise<FactoryHealth> {
     const b = this.b;
-    const services = await Promise.all([b.relational.health(), b.documents.health(), b.cache.health()]);
+    const services = await Promise.all([
+      b.relational.health(),
+      b.documents.health(),
+      b.cache.health(),
+    ]);
     const pending = await pendingCount(b.relational).catch(() => null);
-    const [relational, documents, cache] = services as [ServiceHealth, ServiceHealth, ServiceHealth];
+    const [relational, documents, cache] = services as [
+      ServiceHealth,
+      ServiceHealth,
+      ServiceHealth,
+    ];
     // Without SQL nothing works; documents or cache down degrade the service
     // (audit waits in the outbox, reads go to the database).
     const status =

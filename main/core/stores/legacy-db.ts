@@ -15,7 +15,10 @@ import type { QueryResult, SqlExecutor } from './types.js';
 /** What the legacy layer needs from the factory (DatabaseFactory satisfies it). */
 export interface LegacyBackend {
   readonly dialect: SqlExecutor['dialect'];
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
   close?(): Promise<void>;
 }
 
@@ -29,7 +32,6 @@ export interface RunContext {
 type Row = Record<string, unknown>;
 type RunCallback = (this: RunContext, err: Error | null) => void;
 type RowCallback = (this: RunContext, err: Error | null, row?: Row) => void;
-type RowsCallback = (this: RunContext, err: Error | null, rows?: Row[]) => void;
 type DoneCallback = (err: Error | null, count?: number) => void;
 type Arg = unknown;
 
@@ -39,8 +41,15 @@ function splitArgs(args: Arg[]): { params: unknown[]; callbacks: ((...a: never[]
   while (args.length > 0 && typeof args[args.length - 1] === 'function') {
     callbacks.unshift(args.pop() as (...a: never[]) => void);
   }
-  if (args.length === 1 && Array.isArray(args[0])) return { params: [...(args[0] as unknown[])], callbacks };
-  if (args.length === 1 && args[0] !== null && typeof args[0] === 'object' && !(args[0] instanceof Date) && !Buffer.isBuffer(args[0])) {
+  if (args.length === 1 && Array.isArray(args[0]))
+    return { params: [...(args[0] as unknown[])], callbacks };
+  if (
+    args.length === 1 &&
+    args[0] !== null &&
+    typeof args[0] === 'object' &&
+    !(args[0] instanceof Date) &&
+    !Buffer.isBuffer(args[0])
+  ) {
     throw new NovaError(
       'INVALID_ARGUMENT',
       'Named parameters ($name / :name objects) are not supported by the compatibility layer.',
@@ -139,10 +148,17 @@ export class LegacyDatabase extends EventEmitter {
     try {
       parsed = splitArgs([...args]);
     } catch (err) {
-      this.report(err as Error, args.filter((a) => typeof a === 'function').pop() as RunCallback | undefined, { sql, lastID: null, changes: 0 });
+      this.report(
+        err as Error,
+        args.filter((a) => typeof a === 'function').pop() as RunCallback | undefined,
+        { sql, lastID: null, changes: 0 },
+      );
       return this;
     }
-    const [onRow, onComplete] = parsed.callbacks as [RowCallback | undefined, DoneCallback | undefined];
+    const [onRow, onComplete] = parsed.callbacks as [
+      RowCallback | undefined,
+      DoneCallback | undefined,
+    ];
     const ctx: RunContext = { sql, lastID: null, changes: 0 };
     this.enqueue(async () => {
       try {
@@ -212,7 +228,11 @@ export class LegacyDatabase extends EventEmitter {
     });
   }
 
-  private call(sql: string, args: Arg[], work: (params: unknown[], ctx: RunContext) => Promise<unknown[]>): this {
+  private call(
+    sql: string,
+    args: Arg[],
+    work: (params: unknown[], ctx: RunContext) => Promise<unknown[]>,
+  ): this {
     const ctx: RunContext = { sql, lastID: null, changes: 0 };
     let parsed: ReturnType<typeof splitArgs>;
     try {
@@ -222,7 +242,8 @@ export class LegacyDatabase extends EventEmitter {
       this.enqueue(async () => this.report(err as Error, cb, ctx));
       return this;
     }
-    const callback = parsed.callbacks[0] as ((this: RunContext, err: Error | null, ...r: unknown[]) => void) | undefined;
+    const callback = parsed.callbacks[0] as
+      ((this: RunContext, err: Error | null, ...r: unknown[]) => void) | undefined;
     this.enqueue(async () => {
       try {
         const results = await work(parsed.params, ctx);
@@ -234,7 +255,11 @@ export class LegacyDatabase extends EventEmitter {
     return this;
   }
 
-  private report(err: Error, callback: ((this: RunContext, err: Error) => void) | undefined, ctx: RunContext): void {
+  private report(
+    err: Error,
+    callback: ((this: RunContext, err: Error) => void) | undefined,
+    ctx: RunContext,
+  ): void {
     if (callback) callback.call(ctx, err);
     // node-sqlite3 emits 'error' when no callback was given; without a
     // listener that would crash the API, so it is logged instead.
@@ -242,7 +267,11 @@ export class LegacyDatabase extends EventEmitter {
     else process.stderr.write(`nova-db legacy: ${err.message}\n`);
   }
 
-  private async execute(sql: string, params: unknown[], wantsLastId: boolean): Promise<QueryResult<Row>> {
+  private async execute(
+    sql: string,
+    params: unknown[],
+    wantsLastId: boolean,
+  ): Promise<QueryResult<Row>> {
     const { sql: translated, count } = questionToDollar(sql);
     if (count !== params.length) {
       throw new NovaError(
@@ -262,7 +291,9 @@ export class LegacyDatabase extends EventEmitter {
     if (this.backend.dialect !== 'postgres') return sql;
     const m = /^\s*insert\s+(?:or\s+\w+\s+)?into\s+("(?:[^"]|"")+"|[A-Za-z_][\w]*)/i.exec(sql);
     if (!m || /\breturning\b/i.test(sql)) return sql;
-    const table = m[1]!.startsWith('"') ? m[1]!.slice(1, -1).replace(/""/g, '"') : m[1]!.toLowerCase();
+    const table = m[1]!.startsWith('"')
+      ? m[1]!.slice(1, -1).replace(/""/g, '"')
+      : m[1]!.toLowerCase();
     let hasId = this.idColumnCache.get(table);
     if (hasId === undefined) {
       const { rows } = await this.backend.query(

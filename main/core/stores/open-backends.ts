@@ -31,13 +31,21 @@ export interface Endpoints {
   redis?: string;
 }
 
-export async function openBackends(config: NovaConfig, endpoints: Endpoints = {}): Promise<Backends> {
+export async function openBackends(
+  config: NovaConfig,
+  endpoints: Endpoints = {},
+): Promise<Backends> {
   const profiles = serviceProfiles(config);
   const opened: { close(): Promise<void> }[] = [];
   try {
     const relational = await openRelational(config, profiles.postgres, endpoints.postgres);
     opened.push(relational);
-    const { store: documents, remote } = await openDocuments(config, profiles.mongo, relational, endpoints.mongo);
+    const { store: documents, remote } = await openDocuments(
+      config,
+      profiles.mongo,
+      relational,
+      endpoints.mongo,
+    );
     opened.push(documents);
     const cache = await openCache(config, profiles.redis, endpoints.redis);
     opened.push(cache);
@@ -60,20 +68,35 @@ export async function openBackends(config: NovaConfig, endpoints: Endpoints = {}
   }
 }
 
-function requireUrl(value: string | undefined, variable: string, service: string, profile: string): string {
+function requireUrl(
+  value: string | undefined,
+  variable: string,
+  service: string,
+  profile: string,
+): string {
   if (value) return value;
-  throw new NovaError('CONFIG_INVALID', `${variable}: ${service} uses the ${profile} profile but no connection URL is known.`, {
-    fix:
-      profile === 'external'
-        ? `Set ${variable} to the server's URL.`
-        : `Start the ${profile} services first (nova-db up), or set ${variable}.`,
-  });
+  throw new NovaError(
+    'CONFIG_INVALID',
+    `${variable}: ${service} uses the ${profile} profile but no connection URL is known.`,
+    {
+      fix:
+        profile === 'external'
+          ? `Set ${variable} to the server's URL.`
+          : `Start the ${profile} services first (nova-db up), or set ${variable}.`,
+    },
+  );
 }
 
-async function openRelational(config: NovaConfig, profile: string, endpoint: string | undefined): Promise<RelationalStore> {
+async function openRelational(
+  config: NovaConfig,
+  profile: string,
+  endpoint: string | undefined,
+): Promise<RelationalStore> {
   if (profile === 'embedded') {
     const { SqliteRelationalStore } = await import('./sqlite/relational-store.js');
-    return SqliteRelationalStore.open(resolveSqliteFile(config), { busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+    return SqliteRelationalStore.open(resolveSqliteFile(config), {
+      busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
+    });
   }
   const { PostgresStore } = await import('./postgres/postgres-store.js');
   const { postgresOptionsFromConfig } = await import('./postgres/postgres-connection.js');
@@ -110,7 +133,11 @@ async function openDocuments(
   return { store, remote: true };
 }
 
-async function openCache(config: NovaConfig, profile: string, endpoint: string | undefined): Promise<Cache> {
+async function openCache(
+  config: NovaConfig,
+  profile: string,
+  endpoint: string | undefined,
+): Promise<Cache> {
   if (profile === 'embedded') {
     const { MemoryCache } = await import('./memory-cache.js');
     return new MemoryCache({ maxEntries: config.NOVA_CACHE_MAX_ENTRIES });

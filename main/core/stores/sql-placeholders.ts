@@ -74,4 +74,3 @@ export function questionToDollar(sql: string): { sql: string; count: number } {
   const out = rewrite(sql, /\?(?!\d)/y, () => `$${++n}`);
   return { sql: out, count: n };
 }
-

@@ -20,7 +20,10 @@ export interface QueryResult<R = Record<string, unknown>> {
  */
 export interface SqlExecutor {
   readonly dialect: SqlDialect;
-  query<R = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<QueryResult<R>>;
+  query<R = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<QueryResult<R>>;
 }
 
 export interface ServiceHealth {
@@ -79,7 +82,11 @@ export interface DocumentStore {
   insert(collection: string, docs: Doc[]): Promise<{ insertedIds: string[] }>;
   find(collection: string, filter?: DocFilter, options?: FindOptions): Promise<Doc[]>;
   count(collection: string, filter?: DocFilter): Promise<number>;
-  update(collection: string, filter: DocFilter, update: DocUpdate): Promise<{ matched: number; modified: number }>;
+  update(
+    collection: string,
+    filter: DocFilter,
+    update: DocUpdate,
+  ): Promise<{ matched: number; modified: number }>;
   delete(collection: string, filter: DocFilter): Promise<{ deleted: number }>;
   /** Removes expired documents now (MongoDB does this itself; the others sweep). Returns how many. */
   sweepExpired(now?: Date): Promise<number>;

@@ -55,7 +55,13 @@ const RATE_WINDOW_MS = 5_000;
 export class Task<R = unknown> extends EventEmitter<TaskEvents<R>> {
   readonly id = randomUUID();
   private state: TaskState = 'pending';
-  private progressValue: TaskProgress = { phase: 'pending', done: 0, total: null, rate: null, etaSeconds: null };
+  private progressValue: TaskProgress = {
+    phase: 'pending',
+    done: 0,
+    total: null,
+    rate: null,
+    etaSeconds: null,
+  };
   private readonly controller = new AbortController();
   private startedAt: Date | null = null;
   private finishedAt: Date | null = null;
@@ -132,12 +138,14 @@ export class Task<R = unknown> extends EventEmitter<TaskEvents<R>> {
     const next = { ...this.progressValue, ...update };
     const at = this.now();
     this.samples.push({ at, done: next.done });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > RATE_WINDOW_MS) this.samples.shift();
+    while (this.samples.length > 2 && at - this.samples[0]!.at > RATE_WINDOW_MS)
+      this.samples.shift();
     const first = this.samples[0]!;
     const elapsed = (at - first.at) / 1000;
     const rate = elapsed > 0 ? (next.done - first.done) / elapsed : null;
     next.rate = rate;
-    next.etaSeconds = rate && rate > 0 && next.total !== null ? Math.max(0, (next.total - next.done) / rate) : null;
+    next.etaSeconds =
+      rate && rate > 0 && next.total !== null ? Math.max(0, (next.total - next.done) / rate) : null;
     this.progressValue = next;
     this.emit('progress', this.snapshot());
   }
@@ -160,7 +168,11 @@ function cancelledError(): NovaError {
 }
 
 /** Keeps the tasks of this process so a reloaded UI can find them again. */
-export class TaskRegistry extends EventEmitter<{ task: [TaskSnapshot]; progress: [TaskSnapshot]; 'state-changed': [TaskSnapshot] }> {
+export class TaskRegistry extends EventEmitter<{
+  task: [TaskSnapshot];
+  progress: [TaskSnapshot];
+  'state-changed': [TaskSnapshot];
+}> {
   private readonly tasks = new Map<string, Task<unknown>>();
 
   constructor(private readonly keepFinished = 50) {
@@ -199,6 +211,7 @@ export class TaskRegistry extends EventEmitter<{ task: [TaskSnapshot]; progress:
 
   private prune(): void {
     const finished = [...this.tasks.values()].filter((t) => t.snapshot().finishedAt !== null);
-    for (const t of finished.slice(0, Math.max(0, finished.length - this.keepFinished))) this.tasks.delete(t.id);
+    for (const t of finished.slice(0, Math.max(0, finished.length - this.keepFinished)))
+      this.tasks.delete(t.id);
   }
 }

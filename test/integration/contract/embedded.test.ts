@@ -8,7 +8,9 @@ import { runLegacyContract } from '../../contract/legacy-contract.js';
 
 async function openEmbedded(): Promise<ContractTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'nova-contract-'));
-  const factory = new DatabaseFactory(configSchema.parse({ NOVA_DATA_DIR: dir }), { maintenanceIntervalMs: 0 });
+  const factory = new DatabaseFactory(configSchema.parse({ NOVA_DATA_DIR: dir }), {
+    maintenanceIntervalMs: 0,
+  });
   await factory.initialize();
   return {
     factory,

@@ -51,7 +51,9 @@ describe('data layer under server faults', () => {
     await pg.restart();
     // The killed idle connections leave the pool through its error listener, so
     // the very next query gets a fresh connection; the process does not crash.
-    const { rows } = await db.query<{ value: string }>('SELECT value FROM config WHERE key = $1', ['before']);
+    const { rows } = await db.query<{ value: string }>('SELECT value FROM config WHERE key = $1', [
+      'before',
+    ]);
     expect(rows).toEqual([{ value: '1' }]);
     const again = await db.query<{ n: number }>('SELECT 1 AS n');
     expect(again.rows[0]!.n).toBe(1);
@@ -68,7 +70,10 @@ describe('data layer under server faults', () => {
     expect(cacheHealth.detail).toMatch(/ECONNREFUSED|refused|down/i);
     // Read-through still answers from the loader (the database).
     const value = await db.cache.wrap('config:site', 30, async () => {
-      const { rows } = await db.query<{ value: string }>('SELECT value FROM config WHERE key = $1', ['before']);
+      const { rows } = await db.query<{ value: string }>(
+        'SELECT value FROM config WHERE key = $1',
+        ['before'],
+      );
       return rows[0]!.value;
     });
     expect(value).toBe('1');

@@ -22,12 +22,19 @@ export interface BackupCheckerOptions {
   now?: () => number;
 }
 
-export function backupChecker(source: LastBackupSource, options: BackupCheckerOptions = {}): HealthChecker {
+export function backupChecker(
+  source: LastBackupSource,
+  options: BackupCheckerOptions = {},
+): HealthChecker {
   const factor = options.overdueFactor ?? 1.5;
   if (!(typeof factor === 'number' && Number.isFinite(factor) && factor >= 1)) {
-    throw new NovaError('INVALID_ARGUMENT', `overdueFactor must be a number ≥ 1, got ${String(factor)}.`, {
-      fix: 'Pass e.g. 1.5: overdue when the last good backup is older than one and a half intervals.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `overdueFactor must be a number ≥ 1, got ${String(factor)}.`,
+      {
+        fix: 'Pass e.g. 1.5: overdue when the last good backup is older than one and a half intervals.',
+      },
+    );
   }
   const now = options.now ?? Date.now;
   return {
@@ -39,7 +46,11 @@ export function backupChecker(source: LastBackupSource, options: BackupCheckerOp
   };
 }
 
-async function checkBackup(source: LastBackupSource, factor: number, now: number): Promise<CheckResult> {
+async function checkBackup(
+  source: LastBackupSource,
+  factor: number,
+  now: number,
+): Promise<CheckResult> {
   const schedule = source.schedule;
   const hours = schedule?.intervalHours;
   if (schedule !== null && !(typeof hours === 'number' && Number.isFinite(hours) && hours > 0)) {
@@ -62,7 +73,8 @@ async function checkBackup(source: LastBackupSource, factor: number, now: number
   const intervalMs = hours === undefined ? undefined : hours * 3_600_000;
   const metrics: Record<string, number> = {};
   if (intervalMs !== undefined) metrics.backup_interval_seconds = intervalMs / 1000;
-  const every = hours === undefined ? 'no schedule (backups run by hand)' : `scheduled every ${hours} h`;
+  const every =
+    hours === undefined ? 'no schedule (backups run by hand)' : `scheduled every ${hours} h`;
   if (last === null) {
     if (intervalMs === undefined) {
       return { status: 'ok', latencyMs: null, detail: `No backup yet; ${every}.`, metrics };

@@ -14,7 +14,10 @@ export type CacheHealthSource = Pick<Cache, 'health' | 'stats' | 'backend'>;
 /** RedisCache.stats() adds the server's INFO counters; the type is read structurally so ioredis is never loaded here. */
 type MaybeRedisStats = CacheStats & { available?: boolean; server?: RedisServerStats };
 
-export function cacheChecker(store: () => CacheHealthSource | undefined, backend: string): HealthChecker {
+export function cacheChecker(
+  store: () => CacheHealthSource | undefined,
+  backend: string,
+): HealthChecker {
   const label = backend === 'redis' ? 'Redis' : 'Cache (in-process)';
   return {
     id: backend === 'redis' ? 'redis' : 'cache',
@@ -52,7 +55,8 @@ async function checkCache(cache: CacheHealthSource): Promise<CheckResult> {
   if (lookups > 0) {
     metrics.hit_ratio = hits / lookups;
     // The in-process cache already states its hit rate in its own detail.
-    if (server) notes.push(`hit rate ${((hits / lookups) * 100).toFixed(1)}% of ${lookups} lookups`);
+    if (server)
+      notes.push(`hit rate ${((hits / lookups) * 100).toFixed(1)}% of ${lookups} lookups`);
   }
   const detail = notes.length > 0 ? `${health.detail}; ${notes.join(', ')}` : health.detail;
   return fromServiceHealth({ ...health, detail }, metrics);

@@ -28,19 +28,30 @@ export const DEFAULT_DISK_THRESHOLDS: DiskThresholds = {
   downBelowRatio: 0.01,
 };
 
-export function diskChecker(dataDir: string, thresholds: Partial<DiskThresholds> = {}): HealthChecker {
+export function diskChecker(
+  dataDir: string,
+  thresholds: Partial<DiskThresholds> = {},
+): HealthChecker {
   if (typeof dataDir !== 'string' || dataDir.trim() === '') {
-    throw new NovaError('INVALID_ARGUMENT', 'The disk check needs the data directory, got an empty path.', {
-      fix: 'Pass config.NOVA_DATA_DIR.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      'The disk check needs the data directory, got an empty path.',
+      {
+        fix: 'Pass config.NOVA_DATA_DIR.',
+      },
+    );
   }
   const t = { ...DEFAULT_DISK_THRESHOLDS, ...thresholds };
   for (const [name, value] of Object.entries(t)) {
     const ratio = name.endsWith('Ratio');
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (ratio && value > 1)) {
-      throw new NovaError('INVALID_ARGUMENT', `Disk threshold ${name} must be ${ratio ? 'a share from 0 to 1' : 'a number of bytes ≥ 0'}, got ${String(value)}.`, {
-        fix: ratio ? 'Pass e.g. 0.05 for 5 %.' : 'Pass e.g. 2147483648 for 2 GiB.',
-      });
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `Disk threshold ${name} must be ${ratio ? 'a share from 0 to 1' : 'a number of bytes ≥ 0'}, got ${String(value)}.`,
+        {
+          fix: ratio ? 'Pass e.g. 0.05 for 5 %.' : 'Pass e.g. 2147483648 for 2 GiB.',
+        },
+      );
     }
   }
   return {

@@ -19,8 +19,8 @@ export type DocumentsHealthSource = Pick<DocumentStore, 'health' | 'backend'> &
 
 const LABELS: Record<string, string> = {
   mongodb: 'MongoDB',
-  sqlite: 'Documents (SQLite)',
-  postgres: 'Documents (PostgreSQL)',
+  'sqlite-json': 'Documents (SQLite)',
+  'postgres-jsonb': 'Documents (PostgreSQL)',
 };
 
 export function documentsChecker(

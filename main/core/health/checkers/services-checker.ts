@@ -42,7 +42,11 @@ async function checkServices(source: OrchestrationSource): Promise<CheckResult> 
   // Embedded services are not orchestrated: their state says nothing.
   const statuses = (await source.statusAll()).filter((s) => s.provider !== 'embedded');
   if (statuses.length === 0) {
-    return { status: 'ok', latencyMs: null, detail: 'No service is orchestrated (embedded profile).' };
+    return {
+      status: 'ok',
+      latencyMs: null,
+      detail: 'No service is orchestrated (embedded profile).',
+    };
   }
   let status: HealthStatus = 'ok';
   let fix: string | undefined;

@@ -46,9 +46,13 @@ export function fromServiceHealth(h: ServiceHealth, metrics?: Record<string, num
 /** Resolves a backend that may have been closed since the checkers were built. */
 export function requireBackend<T>(value: T | undefined, label: string): T {
   if (value === undefined) {
-    throw new NovaError('NOT_INITIALIZED', `${label} cannot be checked: the data layer is closed.`, {
-      fix: 'Initialise the data layer again (restart nova-db serve or the app).',
-    });
+    throw new NovaError(
+      'NOT_INITIALIZED',
+      `${label} cannot be checked: the data layer is closed.`,
+      {
+        fix: 'Initialise the data layer again (restart nova-db serve or the app).',
+      },
+    );
   }
   return value;
 }

@@ -6,8 +6,15 @@
  * our shutdown phase the child still gets SIGTERM (a clean save) rather
  * than living on unowned; a hard crash of Node leaves it running, which is
  * what crash adoption is for.
+ *
+ * `detached` is for servers that must outlive us (`nova-db up` exits right
+ * after starting them): own session, no cleanup on exit, not keeping our
+ * event loop alive, and the log file handed over as a file descriptor —
+ * a pipe through this process would break when it exits. A later process
+ * finds such a server through state.json and adopts it.
  */
 import { EventEmitter } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
 import { execa, type ResultPromise } from 'execa';
 import type { ServiceName } from '../types.js';
 import type { UnexpectedExit } from './native-server.js';
@@ -40,27 +47,33 @@ export class ChildServer {
     });
   }
 
-  /** Spawns `file args`; stdout and stderr are appended to `logFile`. */
+  /**
+   * Spawns `file args`; stdout and stderr are appended to `logFile`. With
+   * `detached`, the server keeps running after this process exits.
+   */
   static spawn(
     service: ServiceName,
     file: string,
     args: string[],
-    options: { cwd: string; logFile: string },
+    options: { cwd: string; logFile: string; detached?: boolean },
   ): ChildServer {
-    const child = execa(file, args, {
-      cwd: options.cwd,
-      detached: false,
-      cleanup: true,
-      reject: false,
-      stdin: 'ignore',
-      stdout: { file: options.logFile, append: true },
-      stderr: { file: options.logFile, append: true },
-    });
+    const child = options.detached
+      ? spawnDetached(file, args, options)
+      : execa(file, args, {
+          cwd: options.cwd,
+          detached: false,
+          cleanup: true,
+          reject: false,
+          stdin: 'ignore',
+          stdout: { file: options.logFile, append: true },
+          stderr: { file: options.logFile, append: true },
+        });
     if (child.pid === undefined) {
       // spawn failed synchronously (e.g. ENOENT): consume the result so it is not unhandled.
       void child.catch(() => undefined);
       throw Object.assign(new Error(`could not start ${file}`), { code: 'ENOENT' });
     }
+    if (options.detached) child.unref();
     return new ChildServer(service, child);
   }
 
@@ -95,6 +108,29 @@ export class ChildServer {
     while (!gone() && Date.now() < killAt) await sleep(25);
     if (!gone()) this.#process.kill('SIGKILL');
     await this.#process;
+  }
+}
+
+/** A server in its own session whose output goes straight to `logFile` (no pipe through us). */
+function spawnDetached(
+  file: string,
+  args: string[],
+  options: { cwd: string; logFile: string },
+): ResultPromise {
+  const fd = openSync(options.logFile, 'a', 0o600);
+  try {
+    return execa(file, args, {
+      cwd: options.cwd,
+      detached: true,
+      cleanup: false,
+      reject: false,
+      stdin: 'ignore',
+      stdout: fd,
+      stderr: fd,
+    });
+  } finally {
+    // The child holds its own copy of the descriptor from here on.
+    closeSync(fd);
   }
 }
 

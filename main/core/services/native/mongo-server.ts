@@ -33,6 +33,8 @@ export interface MongoServerOptions {
   stateFile: ServiceStateFile;
   port?: number;
   readyTimeoutMs?: number;
+  /** Keep the server running after this process exits (see ChildServer.spawn). */
+  detached?: boolean;
 }
 
 export function mongoPaths(
@@ -144,6 +146,7 @@ export class MongoServer implements NativeServer {
       child = ChildServer.spawn('mongo', binary.path, args, {
         cwd: this.paths.base,
         logFile: this.paths.stdout,
+        detached: this.#o.detached === true,
       });
     } catch (err) {
       throw new NovaError('BINARY_MISSING', `mongod could not be started from ${binary.path}.`, {

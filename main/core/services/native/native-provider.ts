@@ -33,6 +33,12 @@ export interface NativeProviderOptions {
    * (PostgreSQL refuses root), otherwise the current user. See os-user.ts.
    */
   postgresOsUser?: OsUserOption;
+  /**
+   * Servers keep running after this process exits (`nova-db up`); a later
+   * process adopts them through state.json. PostgreSQL always does (pg_ctl
+   * daemonizes it); this makes Redis and MongoDB, otherwise our children, do so too.
+   */
+  detached?: boolean;
 }
 
 export class NativeProvider implements ServiceProvider {
@@ -86,12 +92,14 @@ export class NativeProvider implements ServiceProvider {
           ...common,
           password: this.#o.credentials.redisPassword,
           binary: bins['redis-server'],
+          detached: this.#o.detached === true,
         });
       case 'mongo':
         return new MongoServer({
           ...common,
           password: this.#o.credentials.mongoPassword,
           binary: bins.mongod,
+          detached: this.#o.detached === true,
         });
       default:
         throw new NovaError('INVALID_ARGUMENT', `Unknown service "${String(service)}".`, {

@@ -30,6 +30,8 @@ export interface RedisServerOptions {
   port?: number;
   /** How long to wait for the server to answer after spawning (default 15 s). */
   readyTimeoutMs?: number;
+  /** Keep the server running after this process exits (see ChildServer.spawn). */
+  detached?: boolean;
 }
 
 export function redisPaths(dataDir: string): ServerPaths & { conf: string; pidFile: string } {
@@ -192,6 +194,7 @@ export class RedisServer implements NativeServer {
       child = ChildServer.spawn('redis', binary.path, [this.paths.conf], {
         cwd: this.paths.base,
         logFile: this.paths.log,
+        detached: this.#o.detached === true,
       });
     } catch (err) {
       throw new NovaError(

@@ -1,0 +1,109 @@
+/**
+ * What `status`, `up`, `down` and `doctor` share: reading the
+ * configuration the way every command does, the `--service` option, and
+ * reporting problems the SPEC §11 way — one line with the reason, one with
+ * the fix — even when the underlying error carries a log tail.
+ */
+import { InvalidArgumentError } from 'commander';
+import { loadConfig, type LoadedConfig } from '../../core/config/load-config.js';
+import { redactSecrets } from '../../core/config/redact.js';
+import { NovaError, type ErrorData } from '../../core/errors.js';
+import type { ServiceReport } from '../../core/services/service-control.js';
+import { SERVICE_NAMES, type ServiceName } from '../../core/services/types.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+
+/** `--service postgres|redis|mongo`. */
+export function parseServiceName(value: string): ServiceName {
+  const name = value.trim().toLowerCase();
+  if ((SERVICE_NAMES as readonly string[]).includes(name)) return name as ServiceName;
+  throw new InvalidArgumentError(`--service must be one of ${SERVICE_NAMES.join(', ')}.`);
+}
+
+/** The services a command acts on: the one named by --service, else all (in start order). */
+export function selectedServices(service: ServiceName | undefined): ServiceName[] {
+  return service ? [service] : [...SERVICE_NAMES];
+}
+
+/** loadConfig with the global options; applies the log level and logs the warnings. */
+export async function loadCommandConfig(
+  ctx: CliContext,
+  globals: GlobalOptions,
+): Promise<LoadedConfig> {
+  const loaded = await loadConfig({
+    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
+  ctx.logger.setLevel(loaded.config.NOVA_LOG_LEVEL);
+  for (const warning of loaded.warnings) ctx.logger.warn(warning);
+  return loaded;
+}
+
+/** The first line of a message; the rest (a server's log tail) goes to the debug log. */
+function firstLine(ctx: CliContext, message: string): string {
+  const [head = '', ...rest] = message.split(/\r?\n/);
+  if (rest.some((l) => l.trim() !== '')) ctx.logger.debug(redactSecrets(rest.join('\n')));
+  return head.trim();
+}
+
+/**
+ * A NovaError whose message is a single line, so runCli's report is exactly
+ * "nova-db: reason" + "fix: …". Non-Nova errors pass through unchanged.
+ */
+export function toOneLineError(ctx: CliContext, err: unknown): unknown {
+  if (!(err instanceof NovaError) || !/\n/.test(err.message)) return err;
+  return new NovaError(err.code, firstLine(ctx, err.message), { fix: err.fix, cause: err });
+}
+
+/** Writes one "nova-db: …" / "fix: …" pair per problem to stderr. */
+export function reportProblems(ctx: CliContext, problems: ErrorData[]): void {
+  for (const p of problems) {
+    const message = redactSecrets(firstLine(ctx, p.message));
+    ctx.stderr(`nova-db: ${message}\n${p.fix ? `fix: ${redactSecrets(p.fix)}\n` : ''}`);
+  }
+}
+
+/** The same error as data, with a one-line message (for --json output). */
+export function oneLineData(ctx: CliContext, e: ErrorData): ErrorData {
+  return {
+    ...e,
+    message: redactSecrets(firstLine(ctx, e.message)),
+    ...(e.fix ? { fix: redactSecrets(e.fix) } : {}),
+  };
+}
+
+/** A plain-text table: columns padded to the widest cell. */
+export function table(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows)
+    row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** Human-readable service reports: a table, then the reason and fix of anything not healthy. */
+export function formatServiceReports(reports: ServiceReport[]): string {
+  const rows = [
+    ['SERVICE', 'PROFILE', 'STATE', 'PORT', 'PID', 'URL'],
+    ...reports.map((r) => [
+      r.service,
+      r.profile,
+      r.state,
+      r.port !== undefined ? String(r.port) : '-',
+      r.pid !== undefined ? String(r.pid) : '-',
+      r.url ?? '-',
+    ]),
+  ];
+  const notes = reports.flatMap((r) =>
+    r.reason && r.state !== 'healthy'
+      ? [`${r.service}: ${r.reason}`, ...(r.fix ? [`  fix: ${r.fix}`] : [])]
+      : [],
+  );
+  return `${table(rows)}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
+}

@@ -1,0 +1,108 @@
+/**
+ * One generation of the running appliance: the services the configuration
+ * asks for, the data layer on top of them, and the health monitor watching
+ * both. setup.apply replaces the whole generation, so nothing built for the
+ * old configuration (a pool to the old server, a checker of the old cache)
+ * outlives it.
+ *
+ * Opening never throws for a service or database that is unreachable: the
+ * admin must still get the UI to fix the setup, so the failure is kept as
+ * `openError` and reported by a health check.
+ */
+import { toErrorData, type ErrorData } from '../errors.js';
+import type { NovaConfig } from '../config/schema.js';
+import { HealthMonitor } from '../health/monitor.js';
+import { standardCheckers, type HealthBackends } from '../health/standard-checkers.js';
+import type { HealthChecker } from '../health/types.js';
+import type { Logger } from '../logger.js';
+import { ServiceManager, type ServiceManagerOptions } from '../services/service-manager.js';
+import type { ServiceName } from '../services/types.js';
+import type { DatabaseFactory } from '../stores/database-factory.js';
+import type { Backends } from '../stores/open-backends.js';
+import type { LastBackupSource } from '../health/checkers/backup-checker.js';
+
+export interface DataLayerOptions {
+  config: NovaConfig;
+  logger: Logger;
+  /** Passed to ServiceManager.create (tests pin native search dirs, ports…). */
+  serviceManager?: Omit<ServiceManagerOptions, 'config'>;
+  health?: { intervalMs?: number; timeoutMs?: number };
+  lastBackup?: LastBackupSource;
+}
+
+export interface DataLayer {
+  services: ServiceManager;
+  factory: DatabaseFactory | null;
+  backends: Backends | null;
+  monitor: HealthMonitor;
+  /** Services that did not start, as shown to the admin. */
+  failed: { service: ServiceName; error: ErrorData }[];
+  /** Why the data layer could not be opened; null when it is open. */
+  openError: ErrorData | null;
+}
+
+export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
+  const { config, logger } = options;
+  const services = await ServiceManager.create({ config, ...options.serviceManager });
+  const { endpoints, failed } = await services.startAll();
+  for (const f of failed) logger.warn(`${f.service} did not start`, { error: f.error.message });
+
+  let backends: Backends | null = null;
+  let factory: DatabaseFactory | null = null;
+  let openError: ErrorData | null = null;
+  try {
+    const { openBackends } = await import('../stores/open-backends.js');
+    const { DatabaseFactory } = await import('../stores/database-factory.js');
+    backends = await openBackends(config, {
+      ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
+      ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
+      ...(endpoints.redis ? { redis: endpoints.redis.url } : {}),
+    });
+    factory = new DatabaseFactory(config, { backends });
+    await factory.initialize();
+  } catch (err) {
+    // initialize() closes the backends it was given when it fails.
+    backends = null;
+    factory = null;
+    openError = toErrorData(err);
+    logger.error('the data layer could not be opened', { code: openError.code, error: openError.message });
+  }
+
+  const live = { backends };
+  const checkers = factory
+    ? standardCheckers(() => (live.backends ?? undefined) as HealthBackends | undefined, {
+        dataDir: config.NOVA_DATA_DIR,
+        services,
+        ...(options.lastBackup ? { lastBackup: options.lastBackup } : {}),
+      })
+    : [dataLayerClosedChecker(openError!)];
+  const monitor = new HealthMonitor(checkers, { ...options.health, logger });
+  monitor.start();
+
+  const layer: DataLayer = { services, factory, backends, monitor, failed, openError };
+  // Shutdown phase (DESIGN.md practice 9): teardown steps run in reverse
+  // order before the services stop — the monitor first, then the pools.
+  services.registerTeardown('data layer', async () => {
+    live.backends = null;
+    await factory?.close();
+  });
+  services.registerTeardown('health monitor', () => monitor.stop());
+  return layer;
+}
+
+/** Stands in for the store checks while the data layer is closed, so health says why. */
+function dataLayerClosedChecker(error: ErrorData): HealthChecker {
+  return {
+    id: 'data-layer',
+    service: 'relational',
+    label: 'Data layer',
+    applicable: () => true,
+    check: () =>
+      Promise.resolve({
+        status: 'down' as const,
+        latencyMs: null,
+        detail: `the data layer could not be opened: ${error.message}`,
+        fix: error.fix ?? 'Open Setup, correct the service settings and save them.',
+      }),
+  };
+}

@@ -1,0 +1,20 @@
+/** `app.*` handlers. */
+import { serviceProfiles } from '../../config/schema.js';
+import type { AppRuntime } from '../app-runtime.js';
+import type { Handlers } from '../dispatch.js';
+import { backupsAvailable } from '../backup-adapter.js';
+import { migrationEngineAvailable } from '../migration-engine.js';
+
+export function appHandlers(rt: AppRuntime): Pick<Handlers, 'app.info'> {
+  return {
+    'app.info': async () => ({
+      version: rt.version,
+      mode: rt.mode,
+      dataDir: rt.dataDir,
+      firstRun: rt.firstRun,
+      profiles: serviceProfiles(rt.config),
+      relational: rt.layer.factory?.dialect ?? null,
+      features: { migrationRun: migrationEngineAvailable(), backups: await backupsAvailable() },
+    }),
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * `migration.*` handlers: the wizard's steps on top of preflight, inspect,
+ * the plans and the dry run; the run itself goes through migration-engine.ts.
+ */
+import type { InspectSummaryDto, PlanPreviewDto } from '../../../../shared-contract/index.js';
+import { NovaError } from '../../errors.js';
+import { autoPlan } from '../../migrate/auto-plan.js';
+import { isNovaLegacyDatabase, novaLegacyPlan } from '../../migrate/builtin-nova-plan.js';
+import { inspect, type InspectReport } from '../../migrate/inspect.js';
+import { loadPlanFile } from '../../migrate/plan-file.js';
+import { preflight } from '../../migrate/preflight.js';
+import { resolvePlan } from '../../migrate/resolve-plan.js';
+import { redactUrl } from '../../stores/postgres/redact-url.js';
+import type { AppRuntime } from '../app-runtime.js';
+import type { Handlers } from '../dispatch.js';
+import { dryRun } from '../dry-run.js';
+import { engineNotAvailable } from '../migration-engine.js';
+import type { MigrationSession } from '../migration-sessions.js';
+import { requireTask } from './tasks.js';
+
+type MigrationHandlers = Pick<
+  Handlers,
+  | 'migration.inspect'
+  | 'migration.planPreview'
+  | 'migration.dryRun'
+  | 'migration.start'
+  | 'migration.cancel'
+  | 'migration.resume'
+  | 'migration.report'
+>;
+
+export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
+  return {
+    'migration.inspect': async ({ file }) => {
+      const { id, workDir } = rt.migrations.allocate();
+      const { snapshotFile, sourceInfo } = await preflight(file, workDir);
+      const report = inspect(snapshotFile);
+      const session = rt.migrations.add({
+        id,
+        file: sourceInfo.file,
+        workDir,
+        snapshotFile,
+        sourceInfo,
+        report,
+        kind: isNovaLegacyDatabase(report) ? 'nova-legacy' : 'other',
+      });
+      rt.logger.info('migration source inspected', { file: session.file, tables: report.tables.length });
+      return inspectSummary(session);
+    },
+
+    'migration.planPreview': async ({ sessionId, planFile }) => {
+      const session = rt.migrations.get(sessionId);
+      const origin = planFile ? 'file' : session.kind === 'nova-legacy' ? 'builtin' : 'auto';
+      const plan = planFile
+        ? await loadPlanFile(planFile)
+        : origin === 'builtin'
+          ? novaLegacyPlan
+          : autoPlan(session.report);
+      const resolved = resolvePlan(plan, session.report);
+      session.plan = { plan, origin, resolved };
+      return planPreview(rt, session);
+    },
+
+    'migration.dryRun': async ({ sessionId }) => {
+      const session = rt.migrations.get(sessionId);
+      const plan = requirePlan(session);
+      assertIdle(rt, session);
+      const task = rt.tasks.run('migration.dry-run', `Dry run of ${session.file}`, async (ctx) => {
+        const report = await dryRun(
+          {
+            sessionId: session.id,
+            sourceFile: session.file,
+            snapshotFile: session.snapshotFile,
+            plan: plan.resolved,
+            target: describeTargets(rt).postgres ?? 'PostgreSQL (not configured)',
+          },
+          ctx,
+        );
+        session.lastReport = report;
+        return { sessionId: session.id, ok: report.ok, rejectsTotal: report.rejectsTotal };
+      });
+      session.activeTaskId = task.id;
+      return { taskId: task.id };
+    },
+
+    'migration.start': async ({ sessionId }) => {
+      requirePlan(rt.migrations.get(sessionId));
+      throw engineNotAvailable('run');
+    },
+
+    'migration.resume': async ({ sessionId }) => {
+      rt.migrations.get(sessionId);
+      throw engineNotAvailable('resume');
+    },
+
+    'migration.cancel': async ({ taskId }) => {
+      const task = requireTask(rt, taskId);
+      if (!task.kind.startsWith('migration.')) {
+        throw new NovaError('INVALID_ARGUMENT', `Task ${taskId} is not a migration (it is "${task.title}").`, {
+          fix: 'Cancel it with tasks.cancel, or pass the id of a migration task.',
+        });
+      }
+      task.cancel();
+      return task.snapshot();
+    },
+
+    'migration.report': async ({ sessionId }) => {
+      const session = rt.migrations.get(sessionId);
+      if (!session.lastReport) {
+        throw new NovaError('INVALID_ARGUMENT', 'This migration session has no report yet.', {
+          fix: 'Run the dry run (or the migration) first; its report appears when it finishes.',
+        });
+      }
+      return session.lastReport;
+    },
+  };
+}
+
+function requirePlan(session: MigrationSession): NonNullable<MigrationSession['plan']> {
+  if (!session.plan) {
+    throw new NovaError('INVALID_ARGUMENT', 'No plan has been reviewed for this migration session yet.', {
+      fix: 'Open the plan review step (migration.planPreview) first.',
+    });
+  }
+  return session.plan;
+}
+
+function assertIdle(rt: AppRuntime, session: MigrationSession): void {
+  const active = session.activeTaskId ? rt.tasks.get(session.activeTaskId)?.snapshot() : undefined;
+  if (active && (active.state === 'running' || active.state === 'pending')) {
+    throw new NovaError('INVALID_ARGUMENT', `"${active.title}" is still running for this file.`, {
+      fix: 'Wait for it to finish or cancel it first.',
+    });
+  }
+}
+
+/** Where PostgreSQL and MongoDB targets would be written, as an admin may see it (no passwords). */
+function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] {
+  const { factory, services, backends } = rt.layer;
+  const endpoints = services.endpoints();
+  const postgresUrl = endpoints.postgres?.url ?? rt.config.POSTGRES_URL;
+  const mongoUrl = endpoints.mongo?.url ?? rt.config.MONGODB_URL;
+  return {
+    postgres:
+      factory?.dialect === 'postgres' && postgresUrl
+        ? `PostgreSQL ${redactUrl(postgresUrl)}`
+        : null,
+    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
+  };
+}
+
+function inspectSummary(session: MigrationSession): InspectSummaryDto {
+  const { report, sourceInfo } = session;
+  return {
+    sessionId: session.id,
+    file: session.file,
+    sizeBytes: sourceInfo.size,
+    sqliteVersion: sourceInfo.writtenBySqliteVersion,
+    journalMode: sourceInfo.journalMode,
+    hasWal: sourceInfo.hasWal,
+    warnings: sourceInfo.warnings,
+    kind: session.kind,
+    tables: report.tables.map((t) => ({
+      name: t.name,
+      kind: t.kind,
+      rows: t.rowCount,
+      columns: t.columns.length,
+      indexes: t.indexes.length,
+      foreignKeys: t.foreignKeys.length,
+      mixedColumns: mixedColumns(t),
+    })),
+    views: report.views.map((v) => v.name),
+    triggers: report.triggers.map((t) => t.name),
+  };
+}
+
+/** Columns holding more than one kind of value (e.g. integers and text in one column). */
+function mixedColumns(table: InspectReport['tables'][number]): string[] {
+  return table.columns
+    .filter((c) => Object.entries(c.observed).filter(([kind, n]) => kind !== 'null' && n > 0).length > 1)
+    .map((c) => c.name);
+}
+
+function planPreview(rt: AppRuntime, session: MigrationSession): PlanPreviewDto {
+  const { resolved, origin } = session.plan!;
+  return {
+    sessionId: session.id,
+    planName: resolved.name,
+    planOrigin: origin,
+    destinations: describeTargets(rt),
+    tables: resolved.tables.map((t) => ({
+      source: t.source,
+      origin: t.origin,
+      rows: t.rowCount,
+      target:
+        t.target.kind === 'postgres'
+          ? { kind: 'postgres' as const, name: t.target.table }
+          : { kind: 'mongo' as const, name: t.target.collection },
+      columns: t.columns.map((c) => ({
+        source: c.source,
+        target: c.target,
+        cast: c.type,
+        targetType: c.targetType,
+        nullable: c.nullable,
+      })),
+      extra: t.extra ? { target: t.extra.target, sources: t.extra.sources.map((s) => s.name) } : null,
+    })),
+    decisions: resolved.decisions.map((d) => ({
+      table: d.table,
+      ...(d.column !== undefined ? { column: d.column } : {}),
+      decision: d.decision,
+      reason: d.reason,
+    })),
+  };
+}

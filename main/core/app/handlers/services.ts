@@ -1,0 +1,72 @@
+/** `services.*` handlers: state, start/stop, logs. */
+import type { ServiceStatusDto } from '../../../../shared-contract/index.js';
+import type { ServiceStatus } from '../../services/types.js';
+import type { AppRuntime } from '../app-runtime.js';
+import type { Handlers } from '../dispatch.js';
+
+/** Dates become ISO strings; the URL is already the display (redacted) form. */
+export function serviceStatusDto(s: ServiceStatus): ServiceStatusDto {
+  return {
+    service: s.service,
+    provider: s.provider,
+    state: s.state,
+    ...(s.url ? { url: s.url } : {}),
+    ...(s.port ? { port: s.port } : {}),
+    ...(s.pid ? { pid: s.pid } : {}),
+    ...(s.reason ? { reason: s.reason } : {}),
+    ...(s.fix ? { fix: s.fix } : {}),
+    since: s.since.toISOString(),
+  };
+}
+
+export function servicesHandlers(
+  rt: AppRuntime,
+): Pick<
+  Handlers,
+  'services.list' | 'services.start' | 'services.stop' | 'services.logs' | 'services.startAll' | 'services.stopAll'
+> {
+  return {
+    'services.list': async () => ({
+      services: (await rt.layer.services.statusAll()).map(serviceStatusDto),
+    }),
+    'services.start': async ({ service }) => {
+      const { services, monitor } = rt.layer;
+      await services.start(service);
+      // The dashboard should not wait a whole interval to see the effect.
+      void monitor.runNow();
+      return serviceStatusDto(await services.status(service));
+    },
+    'services.stop': async ({ service }) => {
+      const { services, monitor } = rt.layer;
+      await services.stop(service);
+      void monitor.runNow();
+      return serviceStatusDto(await services.status(service));
+    },
+    'services.startAll': async () => {
+      const { services, monitor } = rt.layer;
+      // Failures end in each service's `failed` state with the reason, which the list shows.
+      await services.startAll();
+      void monitor.runNow();
+      return { services: (await services.statusAll()).map(serviceStatusDto) };
+    },
+    'services.stopAll': async () => {
+      const { services, monitor } = rt.layer;
+      await services.stopAll();
+      void monitor.runNow();
+      return { services: (await services.statusAll()).map(serviceStatusDto) };
+    },
+    'services.logs': async ({ source, lines }) => {
+      if (source === 'app') return { source, available: true, lines: rt.logs.tail(lines) };
+      const { services } = rt.layer;
+      const kind = services.providerKinds()[source];
+      if (kind === 'embedded') {
+        return { source, available: false, reason: 'This service runs inside Nova (embedded profile); its messages are in the Nova log.', lines: [] };
+      }
+      const provider = await services.provider(kind);
+      if (!provider.logs) {
+        return { source, available: false, reason: `The ${kind} profile keeps no log for this service here; see the server's own logs.`, lines: [] };
+      }
+      return { source, available: true, lines: await provider.logs(source, lines) };
+    },
+  };
+}

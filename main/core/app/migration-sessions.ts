@@ -1,0 +1,57 @@
+/**
+ * Migration wizard sessions: one per source file taken through preflight.
+ * The snapshot, the inspect report and the chosen plan live here between
+ * the wizard's steps, so the legacy file is read once and a reloaded UI
+ * continues where it was (it keeps the session id).
+ */
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { MigrationReportDto } from '../../../shared-contract/index.js';
+import { NovaError } from '../errors.js';
+import type { InspectReport } from '../migrate/inspect.js';
+import type { Plan } from '../migrate/plan-schema.js';
+import type { SourceInfo } from '../migrate/preflight.js';
+import type { ResolvedPlan } from '../migrate/resolved-plan.js';
+
+export interface MigrationSession {
+  id: string;
+  file: string;
+  /** Private work directory: the snapshot and, later, the run's checkpoints and report. */
+  workDir: string;
+  snapshotFile: string;
+  sourceInfo: SourceInfo;
+  report: InspectReport;
+  kind: 'nova-legacy' | 'other';
+  plan?: { plan: Plan; origin: 'builtin' | 'auto' | 'file'; resolved: ResolvedPlan };
+  /** The latest dry run's or run's report. */
+  lastReport?: MigrationReportDto;
+  /** The task working on this session right now, if any. */
+  activeTaskId?: string;
+}
+
+export class MigrationSessions {
+  private readonly sessions = new Map<string, MigrationSession>();
+
+  constructor(private readonly dataDir: string) {}
+
+  /** A fresh id and its work directory under `<data dir>/migrations/`. */
+  allocate(): { id: string; workDir: string } {
+    const id = randomUUID();
+    return { id, workDir: path.join(this.dataDir, 'migrations', id) };
+  }
+
+  add(session: MigrationSession): MigrationSession {
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  get(id: string): MigrationSession {
+    const session = this.sessions.get(id);
+    if (!session) {
+      throw new NovaError('INVALID_ARGUMENT', `There is no migration session ${id} (Nova may have restarted since).`, {
+        fix: 'Pick the source file again to start a new session.',
+      });
+    }
+    return session;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * `restore` (SPEC §7): puts a backup back into the configured databases —
+ * the ones it came from or others. It refuses without explicit confirmation
+ * and never half-applies:
+ *
+ *  1. everything is checked first: each part has a target, the manifest and
+ *     the sha256 of every part, the passphrase;
+ *  2. every service is STAGED without touching live data: SQLite unpacked
+ *     and checked beside the live file; MongoDB loaded into temporary
+ *     collections and compared; PostgreSQL (driver export) loaded inside an
+ *     open transaction;
+ *  3. only then is each COMMITTED, fastest-to-fail first: PostgreSQL (one
+ *     transaction), MongoDB (renames), SQLite (one rename).
+ * Any failure in 1–2 discards every stage: the targets are as they were.
+ *
+ * The data layer (DatabaseFactory) must be closed while a restore runs; the
+ * CLI runs it as its own process, the app stops its services first.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { NovaError } from '../errors.js';
+import type { TaskContext } from '../tasks/task.js';
+import { unlockBackup } from './backup-crypto.js';
+import { readBackup } from './backup-store.js';
+import type { BackupTargets } from './backup-targets.js';
+import { partRows, type ManifestPart } from './manifest.js';
+import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
+import { detachedContext } from './run-backup.js';
+import { stageSqliteRestore, type PartJobOptions, type StagedRestore } from './sqlite-part.js';
+
+export interface RestoreOptions {
+  /** Where to restore to: the configured databases, or any others. */
+  targets: BackupTargets;
+  passphrase?: string;
+  /** Must be true: a restore replaces the targets' current contents (CLI: --yes). */
+  confirm: boolean;
+  pgToolDirs?: string[];
+}
+
+export interface RestoreResult {
+  name: string;
+  path: string;
+  restored: { service: string; target: string; tables: number; rows: number }[];
+  durationMs: number;
+}
+
+const SERVICE_LABEL = { sqlite: 'SQLite', postgres: 'PostgreSQL', mongo: 'MongoDB' } as const;
+const TARGET_HINT = {
+  sqlite: 'the embedded profile (NOVA_PROFILE=embedded, SQLITE_FILE)',
+  postgres: 'PostgreSQL (NOVA_POSTGRES_PROFILE and POSTGRES_URL)',
+  mongo: 'MongoDB (NOVA_MONGO_PROFILE and MONGODB_URL)',
+} as const;
+
+function requireTargets(parts: readonly ManifestPart[], targets: BackupTargets, where: string): void {
+  for (const part of parts) {
+    if (!targets[part.service]) {
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `${where} holds ${SERVICE_LABEL[part.service]} data (from ${part.source}), but no ${SERVICE_LABEL[part.service]} is configured to restore it into.`,
+        { fix: `Configure ${TARGET_HINT[part.service]} for the restore, or restore this backup on a Nova with that profile.` },
+      );
+    }
+  }
+}
+
+async function stagePart(
+  backupPath: string,
+  part: ManifestPart,
+  options: RestoreOptions,
+  workDir: string,
+  where: string,
+  job: PartJobOptions,
+): Promise<StagedRestore> {
+  const { targets } = options;
+  if (part.service === 'sqlite') return stageSqliteRestore(backupPath, part, targets.sqlite!, where, job);
+  if (part.service === 'mongo') {
+    const { stageMongoRestore } = await import('./mongo-part.js');
+    return stageMongoRestore(targets.mongo!, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+  }
+  const target = targets.postgres!;
+  if (part.format === 'pg-jsonl-gzip') {
+    const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
+    return stagePostgresDriverRestore(target, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+  }
+  // pg_restore | psql cannot hold its transaction open for us: stage = have
+  // the authenticated dump and the tools ready; commit = the one transaction.
+  const { restorePgDumpFile } = await import('./postgres-dump-part.js');
+  const { describePostgres, serverVersion, withPostgres } = await import('./postgres-connect.js');
+  const { requireRestoreTools } = await import('./postgres-tools.js');
+  const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
+  await requireRestoreTools(major, options.pgToolDirs);
+  const file = await partPlainFile(backupPath, part, workDir, where, job);
+  return {
+    target: describePostgres(target),
+    commit: () =>
+      restorePgDumpFile(target, file, part, {
+        signal: job.signal,
+        ...(options.pgToolDirs ? { searchDirs: options.pgToolDirs } : {}),
+      }),
+    discard: async () => undefined,
+  };
+}
+
+/** Commit order: the one most likely to fail first, while the others can still be discarded. */
+const COMMIT_ORDER = ['postgres', 'mongo', 'sqlite'] as const;
+
+export async function restoreBackup(
+  backupPath: string,
+  options: RestoreOptions,
+  ctx: TaskContext = detachedContext(),
+): Promise<RestoreResult> {
+  const started = Date.now();
+  if (options.confirm !== true) {
+    throw new NovaError(
+      'CONFIRMATION_REQUIRED',
+      'A restore replaces the current contents of the configured databases with the backup, so it needs explicit confirmation.',
+      { fix: 'Run it again with --yes (nova-db restore PATH --yes) once you are sure; make a backup of the current state first if you may want it back.' },
+    );
+  }
+  const entry = await readBackup(backupPath);
+  const { manifest } = entry;
+  const where = `the backup ${entry.name}`;
+  requireTargets(manifest.parts, options.targets, where);
+  ctx.progress({ phase: 'verify', done: 0, total: manifest.parts.length });
+  for (const part of manifest.parts) await checkPartFile(entry.path, part, where);
+  const key = manifest.encryption ? await unlockBackup(options.passphrase, manifest.encryption, where) : undefined;
+
+  const workDir = await mkdtemp(path.join(tmpdir(), 'nova-restore-'));
+  const staged = new Map<ManifestPart['service'], StagedRestore>();
+  const described = new Map<ManifestPart['service'], string>();
+  try {
+    for (const [i, part] of manifest.parts.entries()) {
+      ctx.throwIfCancelled();
+      ctx.progress({ phase: 'stage', item: part.name, done: i, total: manifest.parts.length });
+      const job: PartJobOptions = {
+        signal: ctx.signal,
+        ...(key ? { key } : {}),
+        onProgress: (item, done, total) => ctx.progress({ phase: `stage ${part.service}`, item, done, total }),
+      };
+      const stage = await stagePart(entry.path, part, options, workDir, where, job);
+      staged.set(part.service, stage);
+      described.set(part.service, stage.target);
+    }
+    ctx.throwIfCancelled();
+    const committed: string[] = [];
+    for (const service of COMMIT_ORDER) {
+      const stage = staged.get(service);
+      if (!stage) continue;
+      ctx.progress({ phase: 'commit', item: service, done: committed.length, total: staged.size });
+      try {
+        await stage.commit();
+      } catch (err) {
+        if (committed.length === 0 || !(err instanceof NovaError)) throw err;
+        // Past the point of no return for the services already committed: say exactly which.
+        throw new NovaError('RESTORE_FAILED', `${err.message} (already restored: ${committed.join(', ')}).`, {
+          fix: `${err.fix ?? 'Fix the cause.'} Then run the restore again: it replaces everything again, so the result is consistent.`,
+          cause: err,
+        });
+      }
+      staged.delete(service);
+      committed.push(stage.target);
+    }
+  } finally {
+    for (const stage of staged.values()) await stage.discard().catch(() => undefined);
+    await rm(workDir, { recursive: true, force: true });
+  }
+  return {
+    name: entry.name,
+    path: entry.path,
+    restored: manifest.parts.map((p) => ({
+      service: p.service,
+      target: described.get(p.service) ?? p.service,
+      tables: p.tables.length,
+      rows: partRows(p),
+    })),
+    durationMs: Date.now() - started,
+  };
+}

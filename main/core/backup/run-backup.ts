@@ -1,0 +1,181 @@
+/**
+ * Making a backup (SPEC §7): one part per service, then the manifest, then
+ * the atomic rename that makes it a backup. Runs as a Task (progress,
+ * cancel); a failure or cancel removes the partial folder, a kill leaves it
+ * to be reported stale and cleaned by the next run.
+ */
+import { hostname } from 'node:os';
+import { NovaError, isNovaError } from '../errors.js';
+import type { Task, TaskContext, TaskRegistry } from '../tasks/task.js';
+import { newEncryption } from './backup-crypto.js';
+import { cleanStalePartials, newBackupId, startPartialBackup, timestampName } from './backup-store.js';
+import type { BackupTargets } from './backup-targets.js';
+import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
+import { backupSqlite, type PartJobOptions } from './sqlite-part.js';
+import { novaVersion } from './version.js';
+
+export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
+
+export interface CreateBackupOptions {
+  /** Folder that holds the backups (NOVA_BACKUP_DIR or --out). */
+  backupDir: string;
+  targets: BackupTargets;
+  /** Encrypt with this passphrase (AES-256-GCM, scrypt); plain when absent. */
+  passphrase?: string;
+  reason?: BackupReason;
+  /** pg_dump when a new enough one is installed (auto), or force one way. */
+  postgresMethod?: PostgresMethod;
+  /** Where to look for pg_dump (default: PATH and the usual install folders). */
+  pgToolDirs?: string[];
+  /** KDF cost override (tests only: the default costs ~100 ms per derivation). */
+  kdfCost?: { N: number; r: number; p: number };
+  now?: () => Date;
+}
+
+export interface BackupSummary {
+  name: string;
+  path: string;
+  id: string;
+  createdAt: string;
+  finishedAt: string;
+  reason: BackupReason;
+  encrypted: boolean;
+  bytes: number;
+  parts: { name: string; service: string; format: string; bytes: number; tables: number; rows: number; notes: string[] }[];
+  /** Stale partial folders of earlier, interrupted runs that were removed first. */
+  cleanedPartials: string[];
+}
+
+/** A TaskContext for running outside a registry: no progress, never cancelled. */
+export function detachedContext(signal?: AbortSignal): TaskContext {
+  return {
+    signal: signal ?? new AbortController().signal,
+    progress: () => undefined,
+    throwIfCancelled: () => {
+      if (signal?.aborted) throw new NovaError('TASK_CANCELLED', 'The task was cancelled.');
+    },
+  };
+}
+
+function hasTargets(targets: BackupTargets): boolean {
+  return Boolean(targets.sqlite ?? targets.postgres ?? targets.mongo);
+}
+
+async function backupPostgres(
+  options: CreateBackupOptions,
+  dir: string,
+  job: PartJobOptions,
+): Promise<ManifestPart> {
+  const target = options.targets.postgres!;
+  const method = options.postgresMethod ?? 'auto';
+  // Loaded on demand: the embedded profile never needs pg.
+  const { describePostgres, serverVersion, withPostgres } = await import('./postgres-connect.js');
+  const { findPgTools } = await import('./postgres-tools.js');
+  const { backupPostgresWithDriver } = await import('./postgres-driver-part.js');
+  if (method === 'driver') return backupPostgresWithDriver(target, dir, job);
+  const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
+  const tools = await findPgTools(major, options.pgToolDirs);
+  if (!tools) {
+    if (method === 'pg_dump') {
+      throw new NovaError('BINARY_MISSING', `No pg_dump of PostgreSQL ${major} or newer is installed, so ${describePostgres(target)} cannot be dumped with it.`, {
+        fix: `Install postgresql-client-${major} (or newer), or let Nova use its built-in export.`,
+      });
+    }
+    return backupPostgresWithDriver(target, dir, job);
+  }
+  const { backupPostgresWithPgDump } = await import('./postgres-dump-part.js');
+  return backupPostgresWithPgDump(target, tools, dir, job);
+}
+
+export async function createBackup(options: CreateBackupOptions, ctx: TaskContext = detachedContext()): Promise<BackupSummary> {
+  if (!hasTargets(options.targets)) {
+    throw new NovaError('INVALID_ARGUMENT', 'There is nothing to back up: no database is configured.', {
+      fix: 'Check NOVA_PROFILE and the connection settings.',
+    });
+  }
+  const now = options.now ?? (() => new Date());
+  const reason = options.reason ?? 'manual';
+  ctx.progress({ phase: 'prepare', done: 0, total: null });
+  const cleanedPartials = await cleanStalePartials(options.backupDir).catch(() => [] as string[]);
+  const encryption = options.passphrase !== undefined ? await newEncryption(options.passphrase, options.kdfCost) : undefined;
+  const createdAt = now();
+  const id = newBackupId();
+  const name = `${timestampName(createdAt)}-${id}`;
+  const partial = await startPartialBackup(options.backupDir, name);
+  try {
+    const parts: ManifestPart[] = [];
+    const job = (phase: string): PartJobOptions => ({
+      signal: ctx.signal,
+      ...(encryption ? { key: encryption.key } : {}),
+      onProgress: (item, done, total) => ctx.progress({ phase, item, done, total }),
+    });
+    const { targets } = options;
+    if (targets.sqlite) {
+      ctx.progress({ phase: 'sqlite', done: 0, total: null });
+      parts.push(await backupSqlite(targets.sqlite, partial.dir, job('sqlite')));
+    }
+    ctx.throwIfCancelled();
+    if (targets.postgres) {
+      ctx.progress({ phase: 'postgres', done: 0, total: null });
+      parts.push(await backupPostgres(options, partial.dir, job('postgres')));
+    }
+    ctx.throwIfCancelled();
+    if (targets.mongo) {
+      ctx.progress({ phase: 'mongo', done: 0, total: null });
+      const { backupMongo } = await import('./mongo-part.js');
+      parts.push(await backupMongo(targets.mongo, partial.dir, job('mongo')));
+    }
+    ctx.throwIfCancelled();
+    ctx.progress({ phase: 'finalize', done: 0, total: null });
+    const finishedAt = now();
+    const manifest = sealManifest({
+      format: 'nova-backup',
+      formatVersion: 1,
+      id,
+      name,
+      createdAt: createdAt.toISOString(),
+      finishedAt: finishedAt.toISOString(),
+      reason,
+      novaVersion: novaVersion(),
+      host: hostname(),
+      encryption: encryption?.header ?? null,
+      parts,
+    });
+    const finalPath = await partial.commit(manifest);
+    return {
+      name,
+      path: finalPath,
+      id,
+      createdAt: manifest.createdAt,
+      finishedAt: manifest.finishedAt,
+      reason,
+      encrypted: encryption !== undefined,
+      bytes: parts.reduce((sum, p) => sum + p.bytes, 0),
+      parts: parts.map((p) => ({
+        name: p.name,
+        service: p.service,
+        format: p.format,
+        bytes: p.bytes,
+        tables: p.tables.length,
+        rows: partRows(p),
+        notes: p.notes,
+      })),
+      cleanedPartials,
+    };
+  } catch (err) {
+    await partial.discard().catch(() => undefined);
+    if (ctx.signal.aborted) throw new NovaError('TASK_CANCELLED', 'The backup was cancelled; nothing was kept.', { cause: err });
+    if (isNovaError(err)) throw err;
+    throw new NovaError('BACKUP_FAILED', `The backup failed: ${(err as Error).message}`, {
+      fix: 'Check free disk space and permissions of the backup folder, then try again.',
+      cause: err,
+    });
+  }
+}
+
+/** Runs createBackup as a registered Task (kind "backup"). */
+export function startBackupTask(registry: TaskRegistry, options: CreateBackupOptions): Task<BackupSummary> {
+  return registry.run('backup', options.reason === 'pre-migration' ? 'Backup before migration' : 'Backup', (ctx) =>
+    createBackup(options, ctx),
+  );
+}

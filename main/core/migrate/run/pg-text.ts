@@ -1,0 +1,143 @@
+/**
+ * Converted values as PostgreSQL's own text output, escaped for COPY.
+ *
+ * The load sends every row as one line of COPY text. Each value is written in
+ * exactly the form PostgreSQL's output function prints it back (timestamps in
+ * UTC with trimmed fractions, jsonb with its key order and spacing, floats in
+ * float8out's shortest form, `t`/`f`), so that the line sent for a row is
+ * byte-for-byte the line the target can rebuild from its stored values. That
+ * makes verification cheap and strict: the source checksum is the md5 of each
+ * line we sent, the target checksum is the md5 of the same line rebuilt in SQL
+ * (verify.ts), and any difference — a lost row, a doubled row, a value the
+ * target stored differently — shows up as a mismatch.
+ */
+import type { CastKind } from '../casts/index.js';
+
+/** COPY's NULL marker. */
+export const COPY_NULL = '\\N';
+
+const NEEDS_ESCAPE = /[\\\t\n\r]/;
+
+/** COPY text escaping: backslash, tab, newline and carriage return. */
+export function escapeCopy(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
+  let out = '';
+  for (const ch of text) {
+    if (ch === '\\') out += '\\\\';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\r') out += '\\r';
+    else out += ch;
+  }
+  return out;
+}
+
+/** One converted value as COPY text (already escaped); `\N` for NULL. */
+export function copyValue(kind: CastKind, value: unknown): string {
+  if (value === null || value === undefined) return COPY_NULL;
+  return escapeCopy(pgText(kind, value));
+}
+
+/** A converted value as PostgreSQL prints it (unescaped). */
+export function pgText(kind: CastKind, value: unknown): string {
+  switch (kind) {
+    case 'text':
+    case 'date':
+      return String(value);
+    case 'integer':
+    case 'bigint':
+      return typeof value === 'bigint' ? value.toString() : String(value);
+    case 'real':
+      return float8Text(Number(value));
+    case 'boolean':
+      return value === true ? 't' : 'f';
+    case 'timestamptz':
+      return timestamptzText(value as Date);
+    case 'jsonb':
+      return jsonbText(value);
+    case 'bytea':
+      return `\\x${(value as Buffer).toString('hex')}`;
+  }
+}
+
+/** timestamptz output with TimeZone UTC and DateStyle ISO: `2024-01-02 03:04:05.6+00`. */
+export function timestamptzText(date: Date): string {
+  const iso = date.toISOString();
+  // toISOString uses ±YYYYYY only outside 0000–9999; the casts keep dates within 0001–9999.
+  let ms = iso.slice(20, 23);
+  while (ms.endsWith('0')) ms = ms.slice(0, -1);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms === '' ? '' : `.${ms}`}+00`;
+}
+
+/**
+ * float8out (extra_float_digits = 1, PostgreSQL 12+): the shortest digits that
+ * round-trip (the same digits JavaScript picks), printed in fixed notation for
+ * decimal exponents -4..14 and as `d.ddde+XX` otherwise.
+ */
+export function float8Text(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '-Infinity';
+  if (x === 0) return Object.is(x, -0) ? '-0' : '0';
+  const [mantissa, exponentText] = x.toExponential().split('e') as [string, string];
+  const exponent = Number(exponentText);
+  const negative = mantissa.startsWith('-');
+  const digits = mantissa.replace('-', '').replace('.', '');
+  const sign = negative ? '-' : '';
+  if (exponent < -4 || exponent >= 15) {
+    const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+    const e = Math.abs(exponent);
+    return `${sign}${body}e${exponent < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
+  }
+  return sign + placeDecimalPoint(digits, exponent);
+}
+
+/** `digits` (d.ddd × 10^exponent, no leading zeros) as a plain decimal. */
+function placeDecimalPoint(digits: string, exponent: number): string {
+  if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  if (digits.length <= exponent + 1) return digits + '0'.repeat(exponent + 1 - digits.length);
+  return `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}`;
+}
+
+/**
+ * jsonb output: object keys ordered by byte length, then bytes (jsonb's
+ * internal order), `", "` and `": "` separators, strings escaped like
+ * JSON.stringify (PostgreSQL's escape_json escapes the same characters the
+ * same way), numbers as plain decimals — jsonb stores numbers as `numeric`,
+ * which prints `1e21` as `1000000000000000000000`.
+ */
+export function jsonbText(value: unknown): string {
+  if (value === null || value === undefined) return 'null';
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return jsonNumberText(value);
+    case 'bigint':
+      return value.toString();
+    default:
+      break;
+  }
+  if (Array.isArray(value)) return `[${value.map(jsonbText).join(', ')}]`;
+  const entries = Object.entries(value as Record<string, unknown>).filter(
+    ([, v]) => v !== undefined,
+  );
+  entries.sort(([a], [b]) => compareJsonbKeys(a, b));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${jsonbText(v)}`).join(', ')}}`;
+}
+
+function compareJsonbKeys(a: string, b: string): number {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  return ab.length !== bb.length ? ab.length - bb.length : Buffer.compare(ab, bb);
+}
+
+/** A finite JS number as numeric text without exponent (JSON has no NaN/Infinity; the casts refuse them). */
+export function jsonNumberText(x: number): string {
+  if (x === 0) return '0';
+  const [mantissa, exponentText] = x.toExponential().split('e') as [string, string];
+  const digits = mantissa.replace('-', '').replace('.', '');
+  return (x < 0 ? '-' : '') + placeDecimalPoint(digits, Number(exponentText));
+}

@@ -1,0 +1,119 @@
+/**
+ * The frame around every screen: navigation, the live health pill, the
+ * screen-reader announcer, and hash routing (`#/dashboard`). Moving to a
+ * screen puts focus on its heading, so keyboard and screen-reader users
+ * land where the new content starts.
+ */
+import type { HealthSummaryDto } from '../shared-contract/methods/health.js';
+import { statusBadge } from './components/status.js';
+import { ROUTES, type AppContext, type RouteName, type Screen } from './context.js';
+import { h, replace } from './lib/dom.js';
+import { backupsScreen } from './screens/backups.js';
+import { dashboardScreen } from './screens/dashboard.js';
+import { logsScreen } from './screens/logs.js';
+import { migrationScreen } from './screens/migration/wizard.js';
+import { settingsScreen } from './screens/settings.js';
+import { setupScreen } from './screens/setup.js';
+
+const SCREENS: Record<RouteName, { label: string; screen: Screen }> = {
+  dashboard: { label: 'Dashboard', screen: dashboardScreen },
+  setup: { label: 'Setup', screen: setupScreen },
+  migration: { label: 'Migration', screen: migrationScreen },
+  backups: { label: 'Backups', screen: backupsScreen },
+  logs: { label: 'Service logs', screen: logsScreen },
+  settings: { label: 'Settings', screen: settingsScreen },
+};
+
+export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' | 'announce'>): void {
+  const announcer = h('div', { class: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
+  const main = h('main', { id: 'main', class: 'main', attrs: { tabindex: '-1' } });
+  const pill = h('div', { class: 'health-pill', attrs: { role: 'status', 'aria-label': 'Overall health' } }, statusBadge('unknown', 'Checking…'));
+  const links = new Map<RouteName, HTMLAnchorElement>();
+  const nav = h(
+    'nav',
+    { class: 'sidebar', attrs: { 'aria-label': 'Main' } },
+    h('div', { class: 'brand' }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), 'Nova DB'),
+    pill,
+    h(
+      'ul',
+      { class: 'nav-list' },
+      ROUTES.map((route) => {
+        const a = h('a', { text: SCREENS[route].label, attrs: { href: `#/${route}` } });
+        links.set(route, a);
+        return h('li', {}, a);
+      }),
+    ),
+    h('p', { class: 'sidebar-foot muted', text: `${base.info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${base.info.version}` }),
+  );
+  const connection = h('div', { class: 'connection-banner', attrs: { role: 'status', hidden: true } }, 'Reconnecting to Nova…');
+  replace(root, nav, h('div', { class: 'content' }, connection, main), announcer);
+
+  let cleanup: (() => void) | void;
+  const ctx: AppContext = {
+    ...base,
+    refreshInfo: async () => {
+      await base.refreshInfo();
+      ctx.info = base.info;
+    },
+    announce: (message) => {
+      // Clear first so repeating the same message is announced again.
+      announcer.textContent = '';
+      window.setTimeout(() => (announcer.textContent = message), 50);
+    },
+    navigate: (route) => {
+      if (location.hash !== `#/${route}`) location.hash = `#/${route}`;
+      else show(route);
+    },
+  };
+
+  const setHealth = (health: HealthSummaryDto) => {
+    pill.replaceChildren(statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`));
+  };
+  base.onEvent((event) => {
+    if (event.type === 'health') setHealth(event.health);
+    if (event.type === 'runtime' && event.state === 'ready') void ctx.refreshInfo();
+  });
+  void base.api.health.current().then(setHealth, () => undefined);
+
+  const show = (route: RouteName) => {
+    if (typeof cleanup === 'function') cleanup();
+    for (const [name, a] of links) {
+      if (name === route) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    main.replaceChildren();
+    cleanup = SCREENS[route].screen(ctx, main);
+    document.title = `${SCREENS[route].label} · Nova DB`;
+    const heading = main.querySelector('h1');
+    if (heading) {
+      heading.setAttribute('tabindex', '-1');
+      heading.focus();
+    }
+  };
+
+  const current = (): RouteName => {
+    const name = location.hash.replace(/^#\//, '');
+    if ((ROUTES as readonly string[]).includes(name)) return name as RouteName;
+    return base.info.firstRun ? 'setup' : 'dashboard';
+  };
+  window.addEventListener('hashchange', () => {
+    if (location.hash.startsWith('#/')) show(current());
+  });
+  show(current());
+}
+
+/** Header of a screen: the h1 the shell focuses, and what the screen is for. */
+export function pageHeader(title: string, description: string, ...actions: Node[]): HTMLElement {
+  return h(
+    'header',
+    { class: 'page-header' },
+    h('div', {}, h('h1', { text: title }), h('p', { class: 'lead', text: description })),
+    actions.length ? h('div', { class: 'page-actions' }, ...actions) : null,
+  );
+}
+
+/** The connection hint for the headless event stream. */
+export function showConnection(root: HTMLElement, connected: boolean): void {
+  const banner = root.querySelector<HTMLElement>('.connection-banner');
+  if (banner) banner.hidden = connected;
+}
