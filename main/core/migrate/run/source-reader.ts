@@ -1,0 +1,112 @@
+/**
+ * Reads one source table from the snapshot in batches, by keyset: each batch
+ * starts after the last row of the previous one (`rowid > ?`, or the primary
+ * key for WITHOUT ROWID tables), so memory stays flat in the table's size and
+ * a resumed run starts exactly after the last committed row.
+ *
+ * Rows are raw arrays laid out like `table.readColumns` (what convertRow
+ * expects) plus, for rowid tables, the rowid as one trailing value.
+ */
+import type Database from 'better-sqlite3';
+import { quoteIdent, quoteIdentList } from '../sqlite-ident.js';
+import { selectSql } from '../source-select.js';
+import type { ResolvedTable } from '../resolved-plan.js';
+import { rawFromJson, rawToJson, type RawJson } from './raw-values.js';
+
+/** Where a table's reading stopped: the last rowid, or the last key (WITHOUT ROWID), as JSON. */
+export type SourceCursor = { rowid: RawJson } | { key: RawJson[] };
+
+const SAFE = '9007199254740991';
+
+export class SourceTableReader {
+  private readonly first: Database.Statement;
+  private readonly next: Database.Statement;
+  private readonly keyCount: number;
+
+  constructor(
+    db: Database.Database,
+    readonly table: ResolvedTable,
+  ) {
+    const safeIntegers = needsSafeIntegers(db, table);
+    if (table.rowidName !== null) {
+      this.keyCount = 0;
+      this.first = db.prepare(selectSql(table, { limit: true }));
+      this.next = db.prepare(selectSql(table, { afterRowid: true, limit: true }));
+    } else {
+      // WITHOUT ROWID: page by the primary key, which resolvePlan puts first in readColumns.
+      this.keyCount = table.keyColumns.length;
+      const keys = quoteIdentList(table.keyColumns);
+      const base = `SELECT ${quoteIdentList(table.readColumns)} FROM ${quoteIdent(table.source)}`;
+      const params = table.keyColumns.map(() => '?').join(', ');
+      this.first = db.prepare(`${base} ORDER BY ${keys} LIMIT ?`);
+      this.next = db.prepare(`${base} WHERE (${keys}) > (${params}) ORDER BY ${keys} LIMIT ?`);
+    }
+    for (const s of [this.first, this.next]) s.raw(true).safeIntegers(safeIntegers);
+  }
+
+  /** Up to `limit` rows after `cursor` (from the start when null). */
+  batch(cursor: SourceCursor | null, limit: number): unknown[][] {
+    if (cursor === null) return this.first.all(limit) as unknown[][];
+    const after =
+      'rowid' in cursor
+        ? [rawFromJson(cursor.rowid, 'the resume cursor')]
+        : cursor.key.map((k) => rawFromJson(k, 'the resume cursor'));
+    return this.next.all(...after, limit) as unknown[][];
+  }
+
+  /** The cursor just after `row`. */
+  cursorAfter(row: readonly unknown[]): SourceCursor {
+    if (this.keyCount === 0) return { rowid: rawToJson(row[this.table.readColumns.length]) };
+    return { key: row.slice(0, this.keyCount).map(rawToJson) };
+  }
+
+  /** The row's identity in reports and outcome records: its rowid, or its key as JSON. */
+  rowKey(row: readonly unknown[]): string {
+    if (this.keyCount === 0) return String(row[this.table.readColumns.length]);
+    return JSON.stringify(row.slice(0, this.keyCount).map(rawToJson));
+  }
+
+  /** The row's key for people: `{ id: 5 }` (source key columns), else `{ rowid: 5 }`. */
+  keyObject(row: readonly unknown[]): Record<string, RawJson> {
+    const out: Record<string, RawJson> = {};
+    if (this.table.keyColumns.length > 0) {
+      this.table.keyColumns.forEach((c, i) => (out[c] = rawToJson(row[i])));
+    } else if (this.keyCount === 0) {
+      out.rowid = rawToJson(row[this.table.readColumns.length]);
+    }
+    return out;
+  }
+
+  /** One row by its rowKey (for rejects found after the batch left memory). */
+  rowByKey(db: Database.Database, key: string): unknown[] | undefined {
+    const select = `SELECT ${quoteIdentList(this.table.readColumns)}`;
+    if (this.keyCount === 0) {
+      const rowid = quoteIdent(this.table.rowidName!);
+      const stmt = db.prepare(
+        `${select}, ${rowid} FROM ${quoteIdent(this.table.source)} WHERE ${rowid} = ?`,
+      );
+      return stmt.raw(true).safeIntegers(true).get(BigInt(key)) as unknown[] | undefined;
+    }
+    const where = this.table.keyColumns.map((c) => `${quoteIdent(c)} = ?`).join(' AND ');
+    const values = (JSON.parse(key) as unknown[]).map((k) => rawFromJson(k, 'a row key'));
+    const stmt = db.prepare(`${select} FROM ${quoteIdent(this.table.source)} WHERE ${where}`);
+    return stmt.raw(true).get(...values) as unknown[] | undefined;
+  }
+}
+
+/**
+ * better-sqlite3 returns integers as JS numbers, exact only up to 2^53. Only
+ * when the table holds a larger one (rare; one scan to find out) are its rows
+ * read as bigints, which are slower to convert.
+ */
+export function needsSafeIntegers(db: Database.Database, table: ResolvedTable): boolean {
+  const columns = [...table.readColumns, ...(table.rowidName ? [table.rowidName] : [])];
+  const tests = columns.map((c) => {
+    const q = quoteIdent(c);
+    return `(typeof(${q}) = 'integer' AND (${q} > ${SAFE} OR ${q} < -${SAFE}))`;
+  });
+  const hit = db
+    .prepare(`SELECT 1 FROM ${quoteIdent(table.source)} WHERE ${tests.join(' OR ')} LIMIT 1`)
+    .get();
+  return hit !== undefined;
+}
