@@ -67,7 +67,7 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' 
   };
 
   const setHealth = (health: HealthSummaryDto) => {
-    pill.replaceChildren(statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`));
+    replace(pill, statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`));
   };
   base.onEvent((event) => {
     if (event.type === 'health') setHealth(event.health);
@@ -81,7 +81,7 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' 
       if (name === route) a.setAttribute('aria-current', 'page');
       else a.removeAttribute('aria-current');
     }
-    main.replaceChildren();
+    replace(main);
     cleanup = SCREENS[route].screen(ctx, main);
     document.title = `${SCREENS[route].label} · Nova DB`;
     const heading = main.querySelector('h1');

@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { registerBackup } from './commands/backup.js';
+import { registerBackups } from './commands/backups.js';
+import { registerRestore } from './commands/restore.js';
 import { registerServe } from './commands/serve.js';
+import { registerVerify } from './commands/verify.js';
 import { registerStatus } from './commands/status.js';
 import { registerUp } from './commands/up.js';
 import { registerDown } from './commands/down.js';
@@ -16,7 +20,7 @@ import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-const COMMANDS: RegisterCommand[] = [registerServe, registerStatus, registerUp, registerDown, registerDoctor];
+const COMMANDS: RegisterCommand[] = [registerServe, registerStatus, registerUp, registerDown, registerDoctor, registerBackup, registerVerify, registerRestore, registerBackups];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('nova-db')

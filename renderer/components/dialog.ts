@@ -52,3 +52,36 @@ export function confirmTyped(options: TypedConfirmOptions): Promise<boolean> {
     input.focus();
   });
 }
+
+/** Asks for a passphrase in a modal; resolves null when cancelled. (Electron has no window.prompt.) */
+export function askPassphrase(title: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const inputId = uid('passphrase');
+    const titleId = uid('dialog-title');
+    const input = h('input', { id: inputId, attrs: { type: 'password', autocomplete: 'off', required: true } });
+    const ok = h('button', { class: 'btn btn-primary', text: 'Continue', attrs: { type: 'submit' } });
+    const cancel = h('button', { class: 'btn', text: 'Cancel', attrs: { type: 'button' } });
+    const form = h('form', { attrs: { method: 'dialog' } },
+      h('h2', { id: titleId, text: title }),
+      h('label', { attrs: { for: inputId }, text: 'Passphrase' }),
+      input,
+      h('div', { class: 'actions' }, cancel, ok),
+    );
+    const dialog = h('dialog', { class: 'dialog', attrs: { 'aria-labelledby': titleId } }, form);
+    let value: string | null = null;
+    form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      if (!input.value) return;
+      value = input.value;
+      dialog.close();
+    });
+    cancel.addEventListener('click', () => dialog.close());
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(value);
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    input.focus();
+  });
+}

@@ -1,6 +1,6 @@
 /** The three states every screen has besides "content": loading, empty, error. */
 import { ContractError } from '../api/contract-error.js';
-import { h } from '../lib/dom.js';
+import { h, replace } from '../lib/dom.js';
 
 export function loading(what: string): HTMLElement {
   return h('p', { class: 'state state-loading', attrs: { role: 'status' } }, h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }), `Loading ${what}…`);
@@ -39,12 +39,12 @@ export function withStates<T>(
 ): () => Promise<void> {
   const run = async (): Promise<void> => {
     host.setAttribute('aria-busy', 'true');
-    if (!host.hasChildNodes()) host.replaceChildren(loading(what));
+    if (!host.hasChildNodes()) replace(host, loading(what));
     try {
       const value = await load();
-      host.replaceChildren(render(value));
+      replace(host, render(value));
     } catch (err) {
-      host.replaceChildren(errorNotice(err, () => void run()));
+      replace(host, errorNotice(err, () => void run()));
     } finally {
       host.removeAttribute('aria-busy');
     }

@@ -12,7 +12,7 @@ import { latencyChart } from '../components/chart.js';
 import { empty, errorNotice, loading } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
 import type { Screen } from '../context.js';
-import { h } from '../lib/dom.js';
+import { append, h, replace } from '../lib/dom.js';
 import { formatAgo, formatLatency } from '../lib/format.js';
 import { metricLines } from './dashboard-metrics.js';
 
@@ -25,16 +25,16 @@ export const dashboardScreen: Screen = (ctx, host) => {
   const checks = h('div', { class: 'cards' });
   const services = h('div', {}, loading('services'));
   const refresh = h('button', { class: 'btn', text: 'Check now', attrs: { type: 'button' } });
-  host.append(
+  append(host, [
     pageHeader('Dashboard', 'Live health of the data services. Updates by itself; "Check now" runs every check at once.', refresh),
     overview,
     h('section', { attrs: { 'aria-labelledby': 'checks-h' } }, h('h2', { id: 'checks-h', text: 'Checks' }), checks),
     h('section', { attrs: { 'aria-labelledby': 'services-h' } }, h('h2', { id: 'services-h', text: 'Services' }), services),
-  );
+  ]);
 
   let history: History | null = null;
   const renderHealth = (health: HealthSummaryDto) => {
-    overview.replaceChildren(
+    replace(overview, 
       h('h2', { id: 'overview-h', class: 'sr-only', text: 'Overall state' }),
       h('div', { class: `overall overall-${health.status}` },
         statusBadge(health.status, health.status === 'ok' ? 'All services healthy' : health.status === 'degraded' ? 'Degraded' : 'Down'),
@@ -46,7 +46,7 @@ export const dashboardScreen: Screen = (ctx, host) => {
           ))
         : null,
     );
-    checks.replaceChildren(
+    replace(checks, 
       ...(health.checks.length
         ? health.checks.map((c) =>
             h('article', { class: `card card-${c.status}`, attrs: { 'aria-labelledby': `check-${c.id}` }, dataset: { check: c.id } },
@@ -69,7 +69,7 @@ export const dashboardScreen: Screen = (ctx, host) => {
 
   const renderServices = (list: ServiceStatusDto[]) => {
     const busy = new Set<string>();
-    services.replaceChildren(
+    replace(services, 
       h('table', { class: 'table' },
         h('thead', {}, h('tr', {}, ['Service', 'Profile', 'State', 'Where', 'Since', 'Actions'].map((t) => h('th', { text: t, attrs: { scope: 'col' } })))),
         h('tbody', {}, list.map((s) => {
@@ -114,14 +114,14 @@ export const dashboardScreen: Screen = (ctx, host) => {
       history = hist;
       renderHealth(health);
     } catch (err) {
-      overview.replaceChildren(errorNotice(err, () => void loadHealth()));
+      replace(overview, errorNotice(err, () => void loadHealth()));
     }
   };
   const loadServices = async () => {
     try {
       renderServices((await ctx.api.services.list()).services);
     } catch (err) {
-      services.replaceChildren(errorNotice(err, () => void loadServices()));
+      replace(services, errorNotice(err, () => void loadServices()));
     }
   };
 

@@ -11,7 +11,7 @@ import { textField } from '../components/field.js';
 import { errorNotice, info, loading, withStates } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
 import type { Screen } from '../context.js';
-import { h, uid } from '../lib/dom.js';
+import { append, h, replace, uid } from '../lib/dom.js';
 import { formatLatency } from '../lib/format.js';
 
 type Detection = z.infer<typeof detectionSchema>;
@@ -51,11 +51,11 @@ export const setupScreen: Screen = (ctx, host) => {
     }
     save.disabled = true;
     save.textContent = 'Saving and starting…';
-    result.replaceChildren(loading('the services with the new setup'));
+    replace(result, loading('the services with the new setup'));
     try {
       const outcome = await ctx.api.setup.apply({ profiles, urls });
       await ctx.refreshInfo();
-      result.replaceChildren(
+      replace(result, 
         outcome.failed.length
           ? h('div', { class: 'notice notice-warning', attrs: { role: 'alert' } },
               h('p', { text: 'The setup was saved, but not everything started:' }),
@@ -67,14 +67,14 @@ export const setupScreen: Screen = (ctx, host) => {
       );
       ctx.announce(outcome.failed.length ? 'Setup saved with problems' : 'Setup saved');
     } catch (err) {
-      result.replaceChildren(errorNotice(err));
+      replace(result, errorNotice(err));
     } finally {
       save.disabled = false;
       save.textContent = 'Save and start services';
     }
   });
 
-  host.append(
+  append(host, [
     pageHeader(
       'Setup',
       ctx.info.firstRun
@@ -86,10 +86,10 @@ export const setupScreen: Screen = (ctx, host) => {
       detectHost,
     ),
     h('section', { attrs: { 'aria-labelledby': 'choose-h' } }, h('h2', { id: 'choose-h', text: 'Choose a profile per service' }), form),
-  );
+  ]);
   const reload = withStates(detectHost, 'detection results', () => ctx.api.setup.detect(), renderDetection);
   redetect.addEventListener('click', () => {
-    detectHost.replaceChildren();
+    replace(detectHost);
     void reload();
   });
 };
@@ -118,18 +118,18 @@ function serviceFieldset(
   const test = h('button', { class: 'btn', text: 'Test connection', attrs: { type: 'button', 'aria-label': `Test the ${s.label} connection` } });
   test.addEventListener('click', async () => {
     test.disabled = true;
-    testResult.replaceChildren('Testing…');
+    replace(testResult, 'Testing…');
     try {
       const value = url.value.trim();
       const r = await ctx.api.setup.testConnection({ service: s.name, profile: profile(), ...(profile() === 'external' && value ? { url: value } : {}) });
-      testResult.replaceChildren(
+      replace(testResult, 
         statusBadge(r.ok ? 'ok' : 'down', r.ok ? 'Works' : 'Failed'),
         ` ${r.detail}`,
         r.latencyMs !== null ? ` (${formatLatency(r.latencyMs)})` : '',
         r.fix ? h('span', { class: 'hint block', text: r.fix }) : null,
       );
     } catch (err) {
-      testResult.replaceChildren(errorNotice(err));
+      replace(testResult, errorNotice(err));
     } finally {
       test.disabled = false;
     }

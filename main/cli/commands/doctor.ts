@@ -70,6 +70,9 @@ export function formatDoctorReport(report: DoctorReport): string {
     }
   }
   const { ok, warn, error } = report.counts;
-  lines.push('', `${ok} ok, ${warn} warning${warn === 1 ? '' : 's'}, ${error} error${error === 1 ? '' : 's'}`);
+  lines.push(
+    '',
+    `${ok} ok, ${warn} warning${warn === 1 ? '' : 's'}, ${error} error${error === 1 ? '' : 's'}`,
+  );
   return `${lines.join('\n')}\n`;
 }

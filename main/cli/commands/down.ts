@@ -68,7 +68,11 @@ async function down(ctx: CliContext, globals: GlobalOptions, options: DownOption
         result: profiles[service] === 'external' ? 'left-running' : 'in-process',
       }));
   const failures = outcomes.filter((o) => o.result === 'failed');
-  const output: DownOutput = { ok: failures.length === 0, dataDir: config.NOVA_DATA_DIR, services: outcomes };
+  const output: DownOutput = {
+    ok: failures.length === 0,
+    dataDir: config.NOVA_DATA_DIR,
+    services: outcomes,
+  };
   if (globals.json === true) printJson(ctx, output);
   else {
     const rows = outcomes.map((o) => [

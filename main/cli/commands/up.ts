@@ -77,7 +77,12 @@ async function up(ctx: CliContext, globals: GlobalOptions, options: UpOptions): 
     }),
   );
   const reports = await inspectServices(manager, services);
-  const output: UpOutput = { ok: failed.length === 0, dataDir: config.NOVA_DATA_DIR, services: reports, failed };
+  const output: UpOutput = {
+    ok: failed.length === 0,
+    dataDir: config.NOVA_DATA_DIR,
+    services: reports,
+    failed,
+  };
   if (globals.json === true) printJson(ctx, output);
   else ctx.stdout(formatServiceReports(reports));
   if (failed.length > 0) {

@@ -11,7 +11,12 @@ import { serviceProfiles } from '../config/schema.js';
 import { toErrorData, type ErrorData } from '../errors.js';
 import { defaultSearchDirs } from './binaries.js';
 import { detect } from './detect.js';
-import { buildDoctorReport, type ConfigOutcome, type DoctorFacts, type DoctorReport } from './doctor.js';
+import {
+  buildDoctorReport,
+  type ConfigOutcome,
+  type DoctorFacts,
+  type DoctorReport,
+} from './doctor.js';
 import { fixedNativePorts, searchDirsFromConfig } from './native-options.js';
 import { checkCluster, postgresPaths } from './native/postgres-cluster.js';
 import { isRoot, resolvePostgresOsUser } from './native/os-user.js';
@@ -65,17 +70,15 @@ export async function gatherDoctorFacts(options: DoctorOptions): Promise<DoctorF
   }
   facts.services = manager
     ? await inspectServices(manager)
-    : (['postgres', 'mongo', 'redis'] as const).map(
-        (service): ServiceReport => ({
-          service,
-          profile: profiles[service],
-          provider: profiles[service],
-          state: profiles[service] === 'embedded' ? 'healthy' : 'failed',
-          ...(profiles[service] === 'embedded'
-            ? {}
-            : { reason: 'not checked: the service passwords cannot be read' }),
-        }),
-      );
+    : (['postgres', 'mongo', 'redis'] as const).map((service): ServiceReport => ({
+        service,
+        profile: profiles[service],
+        provider: profiles[service],
+        state: profiles[service] === 'embedded' ? 'healthy' : 'failed',
+        ...(profiles[service] === 'embedded'
+          ? {}
+          : { reason: 'not checked: the service passwords cannot be read' }),
+      }));
 
   if (profiles.postgres === 'native') {
     facts.postgresCluster = await clusterFact(

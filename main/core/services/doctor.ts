@@ -24,8 +24,7 @@ export type { DoctorReport, Finding, Severity } from './doctor-schema.js';
 
 /** The configuration as the doctor got it: usable, or the error that stopped it. */
 export type ConfigOutcome =
-  | { ok: true; config: NovaConfig; warnings: string[] }
-  | { ok: false; error: ErrorData };
+  { ok: true; config: NovaConfig; warnings: string[] } | { ok: false; error: ErrorData };
 
 /** Everything the doctor looked at. Optional parts are only gathered when the configuration needs them. */
 export interface DoctorFacts {
@@ -219,7 +218,8 @@ function dockerFindings(facts: DoctorFacts): Finding[] {
         `The Docker engine is not running${forWhom}`,
         engineProblem?.message ?? docker.reason ?? '`docker info` could not reach the engine.',
         {
-          fix: engineProblem?.fix ?? 'Start Docker (sudo systemctl start docker, or Docker Desktop).',
+          fix:
+            engineProblem?.fix ?? 'Start Docker (sudo systemctl start docker, or Docker Desktop).',
           data: { client: versions.client ?? null },
         },
       ),
@@ -435,9 +435,15 @@ function postgresFindings(facts: DoctorFacts): Finding[] {
     );
   } else if (user) {
     out.push(
-      finding('postgres-os-user', 'error', 'Native PostgreSQL cannot run here as root', user.error.message, {
-        fix: user.error.fix,
-      }),
+      finding(
+        'postgres-os-user',
+        'error',
+        'Native PostgreSQL cannot run here as root',
+        user.error.message,
+        {
+          fix: user.error.fix,
+        },
+      ),
     );
   }
   const cluster = facts.postgresCluster;
@@ -455,10 +461,16 @@ function postgresFindings(facts: DoctorFacts): Finding[] {
     );
   } else if (cluster) {
     out.push(
-      finding('postgres-cluster', 'error', 'The PostgreSQL cluster cannot be used', cluster.error.message, {
-        fix: cluster.error.fix,
-        data: { path: cluster.path, version: null },
-      }),
+      finding(
+        'postgres-cluster',
+        'error',
+        'The PostgreSQL cluster cannot be used',
+        cluster.error.message,
+        {
+          fix: cluster.error.fix,
+          data: { path: cluster.path, version: null },
+        },
+      ),
     );
   }
   return out;

@@ -181,7 +181,9 @@ describe('HealthMonitor', () => {
     await clock.advance(100); // the call settled at 150 (run 2: ok); run 3 at 200 starts a new one
     expect(calls).toBe(2);
     expect(monitor.history('slow').map((h) => h.status)).toEqual(['down', 'ok']);
-    await monitor.stop();
+    const stopping = monitor.stop(); // waits for run 3, which the clock must let finish
+    await clock.advance(200);
+    await stopping;
   });
 
   it('skips checks that are not applicable, and reports an applicable() that throws', async () => {

@@ -14,11 +14,22 @@
  * finds such a server through state.json and adopts it.
  */
 import { EventEmitter } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import type { ServiceName } from '../types.js';
 import type { UnexpectedExit } from './native-server.js';
 import { isPidRunning, sleep, waitForExit } from './process-utils.js';
+
+/**
+ * What we use of a server process: an execa subprocess, or (detached) a
+ * node ChildProcess with a promise of its exit. Resolves, never rejects.
+ */
+type ServerProcess = Promise<{ exitCode?: number | undefined; signal?: string | undefined }> & {
+  readonly pid?: number | undefined;
+  kill(signal: NodeJS.Signals): boolean;
+  unref(): void;
+};
 
 export class ChildServer {
   readonly service: ServiceName;
@@ -26,9 +37,9 @@ export class ChildServer {
   #exit: { code: number | null; signal: string | null } | undefined;
   #stopping = false;
   readonly #events = new EventEmitter<{ 'unexpected-exit': [UnexpectedExit] }>();
-  readonly #process: ResultPromise;
+  readonly #process: ServerProcess;
 
-  private constructor(service: ServiceName, child: ResultPromise) {
+  private constructor(service: ServiceName, child: ServerProcess) {
     this.service = service;
     this.#process = child;
     if (child.pid === undefined) throw new Error('spawned process has no pid');
@@ -57,7 +68,7 @@ export class ChildServer {
     args: string[],
     options: { cwd: string; logFile: string; detached?: boolean },
   ): ChildServer {
-    const child = options.detached
+    const child: ServerProcess = options.detached
       ? spawnDetached(file, args, options)
       : execa(file, args, {
           cwd: options.cwd,
@@ -111,27 +122,40 @@ export class ChildServer {
   }
 }
 
-/** A server in its own session whose output goes straight to `logFile` (no pipe through us). */
+/**
+ * A server in its own session whose output goes straight to `logFile` (no
+ * pipe through us). node's spawn, not execa: execa cannot hand a child an
+ * arbitrary file descriptor, and we want no stream in this process at all.
+ */
 function spawnDetached(
   file: string,
   args: string[],
   options: { cwd: string; logFile: string },
-): ResultPromise {
+): ServerProcess {
   const fd = openSync(options.logFile, 'a', 0o600);
+  let child: ChildProcess;
   try {
-    return execa(file, args, {
+    child = spawn(file, args, {
       cwd: options.cwd,
       detached: true,
-      cleanup: false,
-      reject: false,
-      stdin: 'ignore',
-      stdout: fd,
-      stderr: fd,
+      stdio: ['ignore', fd, fd],
     });
   } finally {
     // The child holds its own copy of the descriptor from here on.
     closeSync(fd);
   }
+  const exited = new Promise<{ exitCode?: number; signal?: string }>((resolve) => {
+    // 'error' without 'exit' means it never started (ENOENT…); pid is then undefined.
+    child.once('error', () => resolve({}));
+    child.once('exit', (code, signal) =>
+      resolve({ ...(code !== null ? { exitCode: code } : {}), ...(signal ? { signal } : {}) }),
+    );
+  });
+  return Object.assign(exited, {
+    pid: child.pid,
+    kill: (signal: NodeJS.Signals) => child.kill(signal),
+    unref: () => child.unref(),
+  });
 }
 
 /** Stops a server process we do not own (adopted from a previous run): SIGTERM, then SIGKILL. */

@@ -1,0 +1,38 @@
+/**
+ * The COPY line of a stored row, rebuilt in SQL: each column's text output
+ * (`col::text`), escaped the way COPY escapes it, `\N` for NULL, joined by
+ * tabs — the same bytes pg-text.ts produced when the row was sent. Used to
+ * match staged rows to the rows an INSERT returned (pg-stage.ts) and to
+ * checksum a whole table (verify.ts).
+ *
+ * Requires the session settings of pg-session.ts (UTC, ISO dates, hex bytea,
+ * extra_float_digits = 1): text output depends on them.
+ */
+import type { CastKind } from '../casts/index.js';
+
+/** Kinds whose text output can contain a backslash, tab, newline or carriage return. */
+const MAY_NEED_ESCAPE: ReadonlySet<CastKind> = new Set(['text', 'jsonb', 'bytea']);
+
+/** COPY text escaping in SQL (standard_conforming_strings is on: '\' is one backslash). */
+function escapeSql(expr: string): string {
+  return `replace(replace(replace(replace(${expr}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
+}
+
+/** `refs` are SQL column references (already quoted), aligned with `kinds`. */
+export function lineSql(refs: readonly string[], kinds: readonly CastKind[]): string {
+  const parts = refs.map((ref, i) => {
+    // bool::text is 'true'/'false'; boolout (what COPY and pg-text.ts write) is 't'/'f'.
+    const text =
+      kinds[i] === 'boolean'
+        ? `CASE ${ref} WHEN true THEN 't' WHEN false THEN 'f' END`
+        : `(${ref})::text`;
+    const escaped = MAY_NEED_ESCAPE.has(kinds[i]!) ? escapeSql(text) : text;
+    return `coalesce(${escaped}, '\\N')`;
+  });
+  return parts.length === 1 ? parts[0]! : `concat_ws(chr(9), ${parts.join(', ')})`;
+}
+
+/** The signed 64-bit prefix of md5(line), as the JS side computes it (lineHash). */
+export function lineHashSql(line: string): string {
+  return `('x' || left(md5(${line}), 16))::bit(64)::bigint`;
+}

@@ -1,0 +1,47 @@
+/**
+ * The wizard's state, kept in this tab's sessionStorage so a reload (or
+ * coming back from another screen) continues where the admin was; the
+ * session itself lives in main, named by its id.
+ */
+import type { InspectSummaryDto, MigrationReportDto, PlanPreviewDto } from '../../../shared-contract/methods/migration.js';
+
+export const STEPS = [
+  { id: 'pick', label: 'Pick file' },
+  { id: 'inspect', label: 'Inspect' },
+  { id: 'plan', label: 'Plan' },
+  { id: 'dryrun', label: 'Dry run' },
+  { id: 'run', label: 'Run' },
+  { id: 'report', label: 'Report' },
+] as const;
+export type StepId = (typeof STEPS)[number]['id'];
+
+export interface WizardState {
+  step: StepId;
+  file: string;
+  summary?: InspectSummaryDto;
+  plan?: PlanPreviewDto;
+  planFile?: string;
+  /** The dry run or run in progress. */
+  taskId?: string;
+  report?: MigrationReportDto;
+}
+
+const KEY = 'nova.migrationWizard';
+
+export function loadState(): WizardState {
+  try {
+    const raw = sessionStorage.getItem(KEY);
+    if (raw) return JSON.parse(raw) as WizardState;
+  } catch {
+    // a damaged entry just starts the wizard over
+  }
+  return { step: 'pick', file: '' };
+}
+
+export function saveState(state: WizardState): void {
+  sessionStorage.setItem(KEY, JSON.stringify(state));
+}
+
+export function clearState(): void {
+  sessionStorage.removeItem(KEY);
+}

@@ -1,0 +1,82 @@
+/**
+ * The migration wizard (SPEC §5, §8): pick file → inspect summary → plan
+ * review (what goes where) → dry run → run with per-table progress → report.
+ * Each step is a function of the wizard state; moving on saves the state.
+ */
+import { pageHeader } from '../../app-shell.js';
+import type { AppContext, Screen } from '../../context.js';
+import { h, replace } from '../../lib/dom.js';
+import { inspectStep, pickStep, planStep } from './steps.js';
+import { runStep } from './run-step.js';
+import { reportStep } from './report-view.js';
+import { clearState, loadState, saveState, STEPS, type StepId, type WizardState } from './state.js';
+
+export interface StepApi {
+  ctx: AppContext;
+  state: WizardState;
+  /** Saves `patch` into the state and shows `step`. */
+  go(step: StepId, patch?: Partial<WizardState>): void;
+  restart(): void;
+  /** Registers cleanup for when the step is left. */
+  onLeave(fn: () => void): void;
+}
+
+type StepView = (api: StepApi) => HTMLElement;
+
+const VIEWS: Record<StepId, StepView> = {
+  pick: pickStep,
+  inspect: inspectStep,
+  plan: planStep,
+  dryrun: (api) => runStep(api, 'dry-run'),
+  run: (api) => runStep(api, 'run'),
+  report: reportStep,
+};
+
+export const migrationScreen: Screen = (ctx, host) => {
+  let state = loadState();
+  let leaving: (() => void)[] = [];
+  const steps = h('ol', { class: 'steps', attrs: { 'aria-label': 'Migration steps' } });
+  const body = h('div', { class: 'step-body' });
+  host.append(
+    pageHeader('Migration', 'Move the legacy SQLite database into the configured PostgreSQL (and MongoDB). Nothing is written before the Run step.'),
+    steps,
+    body,
+  );
+
+  const show = (focus: boolean) => {
+    for (const fn of leaving.splice(0)) fn();
+    const index = STEPS.findIndex((s) => s.id === state.step);
+    replace(steps, 
+      ...STEPS.map((s, i) =>
+        h('li', { class: i < index ? 'done' : i === index ? 'current' : '', attrs: { 'aria-current': i === index ? 'step' : null } },
+          h('span', { class: 'step-num', text: String(i + 1), attrs: { 'aria-hidden': 'true' } }),
+          h('span', { text: s.label }),
+          i < index ? h('span', { class: 'sr-only', text: ' (done)' }) : null,
+        ),
+      ),
+    );
+    const api: StepApi = {
+      ctx,
+      state,
+      go: (step, patch = {}) => {
+        state = { ...state, ...patch, step };
+        saveState(state);
+        show(true);
+      },
+      restart: () => {
+        clearState();
+        state = loadState();
+        show(true);
+      },
+      onLeave: (fn) => leaving.push(fn),
+    };
+    replace(body, VIEWS[state.step](api));
+    if (focus) body.querySelector<HTMLElement>('h2')?.focus();
+    ctx.announce(`Step ${index + 1} of ${STEPS.length}: ${STEPS[index]!.label}`);
+  };
+  show(false);
+  return () => {
+    for (const fn of leaving) fn();
+    leaving = [];
+  };
+};
