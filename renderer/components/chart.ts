@@ -42,6 +42,11 @@ export function latencyChart(samples: Sample[], label: string, width = 280, heig
     d += `${d === '' || samples[i - 1]?.latencyMs === null ? 'M' : 'L'}${x(i).toFixed(1)},${y(s.latencyMs).toFixed(1)} `;
   });
   if (d) root.appendChild(svg('path', { class: 'chart-line', d: d.trim() }));
+  // A lone sample (first check, or between gaps) is a dot: a path of one point draws nothing.
+  samples.forEach((s, i) => {
+    const alone = s.latencyMs !== null && samples[i - 1]?.latencyMs == null && samples[i + 1]?.latencyMs == null;
+    if (alone) root.appendChild(svg('circle', { class: 'chart-dot', cx: x(i), cy: y(s.latencyMs!), r: 2.5 }));
+  });
   // Failed checks as marks on the axis: a gap in the line alone is easy to miss.
   samples.forEach((s, i) => {
     if (s.status === 'ok') return;

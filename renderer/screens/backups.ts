@@ -102,16 +102,22 @@ function renderList(ctx: AppContext, list: BackupList, messages: HTMLElement, sh
   };
   return h('table', { class: 'table' },
     h('caption', { class: 'muted', text: `In ${list.dir}, newest first` }),
-    h('thead', {}, h('tr', {}, ['Backup', 'Created', 'Size', 'Contents', 'Encrypted', 'Integrity', 'Actions'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
+    h('thead', {}, h('tr', {}, ['Backup', 'Created', 'Size', 'Contents', 'Encrypted', 'State', 'Actions'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
     h('tbody', {}, list.backups.map((b) => {
       return h('tr', { dataset: { backup: b.id } },
         h('th', { attrs: { scope: 'row' }, class: 'mono', text: b.id }),
-        h('td', { text: formatTime(b.createdAt) }),
+        h('td', {}, formatTime(b.createdAt), b.reason && b.reason !== 'manual' ? h('span', { class: 'hint block', text: b.reason === 'pre-migration' ? 'before a migration' : b.reason }) : null),
         h('td', { class: 'num', text: formatBytes(b.sizeBytes) }),
         h('td', { text: b.parts.join(', ') }),
         h('td', { text: b.encrypted ? 'yes' : 'no' }),
-        h('td', {}, b.intact === null ? statusBadge('unknown', 'Not checked') : statusBadge(b.intact ? 'ok' : 'down', b.intact ? 'Intact' : 'Damaged')),
-        h('td', { class: 'row-actions' },
+        h('td', {},
+          !b.intact
+            ? [statusBadge('down', 'Damaged'), b.problem ? h('span', { class: 'hint block', text: b.problem }) : null]
+            : b.verifiedAt
+              ? [statusBadge('ok', 'Verified'), h('span', { class: 'hint block', text: formatTime(b.verifiedAt) })]
+              : statusBadge('unknown', 'Not verified yet'),
+        ),
+        h('td', { class: 'row-actions' }, !b.intact ? h('span', { class: 'muted', text: 'cannot be used' }) : [
           h('button', { class: 'btn btn-small', text: 'Verify', attrs: { type: 'button', 'aria-label': `Verify ${b.id}` }, on: { click: async () => {
             const passphrase = b.encrypted ? await askPassphrase(`Verify ${b.id}`) : null;
             if (b.encrypted && passphrase === null) return;
@@ -129,7 +135,7 @@ function renderList(ctx: AppContext, list: BackupList, messages: HTMLElement, sh
             if (!ok) return;
             void act(() => ctx.api.backups.restore({ id: b.id, confirm: b.id, ...(passInput.value ? { passphrase: passInput.value } : {}) }));
           } } }),
-        ),
+        ]),
       );
     })),
   );

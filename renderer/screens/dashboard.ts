@@ -59,7 +59,9 @@ export const dashboardScreen: Screen = (ctx, host) => {
                   h('dd', {}, line.value, line.ratio !== undefined ? h('meter', { attrs: { min: 0, max: 1, value: line.ratio, high: 0.85, optimum: 0, 'aria-label': `${line.label} ${Math.round(line.ratio * 100)} percent` } }) : null),
                 ]),
               ),
-              history?.checks[c.id]?.some((s) => s.latencyMs !== null) ? latencyChart(history.checks[c.id]!, c.label) : null,
+              history?.checks[c.id]?.some((s) => s.latencyMs !== null)
+                ? [h('p', { class: 'chart-label', text: `Latency, last ${history.checks[c.id]!.length} checks` }), latencyChart(history.checks[c.id]!, c.label)]
+                : null,
               c.status !== 'ok' && c.fix ? h('p', { class: 'hint' }, h('strong', { text: 'Fix: ' }), c.fix) : null,
             ),
           )

@@ -53,7 +53,7 @@ function renderTable(ctx: AppContext, view: SettingsView, status: HTMLElement, r
         }
         return h('tr', {},
           h('th', { attrs: { scope: 'row' } }, h('label', { attrs: { for: id }, class: 'mono', text: item.key })),
-          h('td', {}, cell, !item.editable && item.key !== 'NOVA_DATA_DIR' ? h('span', { class: 'hint block', text: `set in the ${SOURCE_LABEL[item.source]}; change it there` }) : null),
+          h('td', {}, cell, settingHint(item)),
           h('td', { text: SOURCE_LABEL[item.source] ?? item.source }),
         );
       })),
@@ -134,4 +134,13 @@ function autoStartPanel(ctx: AppContext): HTMLElement {
     h('div', { class: 'checkbox' }, box, h('label', { attrs: { for: 'autostart' }, text: 'Start Nova DB when I log in' })),
     out,
   );
+}
+
+/** Why a value cannot be edited here, and where it can. */
+function settingHint(item: SettingsView['items'][number]): HTMLElement | null {
+  let text: string | null = null;
+  if (item.key === 'NOVA_DATA_DIR') text = 'chosen with --data-dir or NOVA_DATA_DIR when Nova starts';
+  else if (!item.editable) text = `set in the ${SOURCE_LABEL[item.source]}; change it there`;
+  else if (item.secret) text = 'a connection URL: change it in Setup';
+  return text ? h('span', { class: 'hint block', text }) : null;
 }

@@ -144,14 +144,13 @@ function serviceFieldset(
 }
 
 function renderDetection(d: Detection): HTMLElement {
+  // The reason, when there is one, already says what is wrong in full.
   const docker =
     d.docker.engine === 'running'
-      ? `Docker ${d.docker.client ?? ''} running${d.docker.compose ? `, Compose ${d.docker.compose}` : ', no Compose'}`
-      : d.docker.engine === 'not-running'
-        ? `Docker is installed but not running${d.docker.reason ? ` (${d.docker.reason})` : ''}`
-        : `Docker is not available${d.docker.reason ? ` (${d.docker.reason})` : ''}`;
+      ? `Docker ${d.docker.client ?? ''} running${d.docker.compose ? `, Compose ${d.docker.compose}` : ', no Compose'}.`
+      : (d.docker.reason ?? (d.docker.engine === 'not-running' ? 'Docker is installed but not running.' : 'Docker is not installed.'));
   return h('div', { class: 'detect-grid' },
-    h('div', {}, h('h3', { text: 'Docker' }), h('p', {}, statusBadge(d.docker.engine === 'running' ? 'ok' : 'stopped', d.docker.engine === 'running' ? 'Available' : 'Not available'), ' ', docker)),
+    h('div', {}, h('h3', { text: 'Docker' }), h('p', {}, statusBadge(d.docker.engine === 'running' ? 'ok' : 'stopped', d.docker.engine === 'running' ? 'Available' : 'Not available')), h('p', { class: 'hint', text: docker })),
     h('div', {}, h('h3', { text: 'Server programs' }),
       h('ul', { class: 'plain' }, Object.entries(d.binaries).map(([name, found]) =>
         h('li', {}, h('code', { text: name }), ': ', found ? `${found.version ?? 'found'} — ${found.path}` : h('span', { class: 'muted', text: 'not found' })),

@@ -14,13 +14,19 @@ const passphrase = z.string().min(8, 'must be at least 8 characters').max(1024);
 export const backupSummarySchema = z.object({
   id: z.string(),
   path: z.string(),
-  createdAt: z.string(),
+  createdAt: z.string().nullable(),
+  /** manual, scheduled or pre-migration. */
+  reason: z.string().nullable(),
   sizeBytes: z.number(),
   encrypted: z.boolean(),
   /** What it holds, e.g. ["sqlite"] or ["postgres", "mongo"]. */
   parts: z.array(z.string()),
-  /** The manifest and every part's sha256 were checked when listing. */
-  intact: z.boolean().nullable(),
+  /** The manifest proved complete and undamaged (its own checksum); false for a damaged folder. */
+  intact: z.boolean(),
+  /** When a verify (checksums, decryption, trial restore) last succeeded; null when never. */
+  verifiedAt: z.string().nullable(),
+  /** Why a damaged backup cannot be used. */
+  problem: z.string().optional(),
 });
 
 export const backupScheduleSchema = z.object({

@@ -10,7 +10,11 @@ import type { Command } from 'commander';
 import { NovaError } from '../../core/errors.js';
 import { loadConfig } from '../../core/config/load-config.js';
 import type { NovaConfig } from '../../core/config/schema.js';
-import { backupTargetsFromConfig, resolveBackupDir, type BackupTargets } from '../../core/backup/backup-targets.js';
+import {
+  backupTargetsFromConfig,
+  resolveBackupDir,
+  type BackupTargets,
+} from '../../core/backup/backup-targets.js';
 import { PASSPHRASE_ENV, obtainPassphrase, terminalPrompt } from '../../core/backup/passphrase.js';
 import { createBackup, type BackupSummary } from '../../core/backup/run-backup.js';
 import { TaskRegistry, type TaskBody, type TaskSnapshot } from '../../core/tasks/task.js';
@@ -24,7 +28,11 @@ export interface BackupCliSetup {
 }
 
 /** Loads the configuration and what the backup commands derive from it. */
-export async function loadBackupSetup(ctx: CliContext, globals: GlobalOptions, needTargets = true): Promise<BackupCliSetup> {
+export async function loadBackupSetup(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  needTargets = true,
+): Promise<BackupCliSetup> {
   const { config, warnings } = await loadConfig({
     ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
     env: ctx.env,
@@ -32,7 +40,11 @@ export async function loadBackupSetup(ctx: CliContext, globals: GlobalOptions, n
   });
   ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
   for (const warning of warnings) ctx.logger.warn(warning);
-  return { config, backupDir: resolveBackupDir(config), targets: needTargets ? backupTargetsFromConfig(config) : {} };
+  return {
+    config,
+    backupDir: resolveBackupDir(config),
+    targets: needTargets ? backupTargetsFromConfig(config) : {},
+  };
 }
 
 /** PATH as given, or the name of a backup inside the backup folder (as `nova-db backups` prints it). */
@@ -52,7 +64,12 @@ export function passphraseFor(ctx: CliContext, confirm: boolean): Promise<string
  * Runs long work as a Task: phase changes are logged on stderr, and Ctrl-C
  * (SIGINT/SIGTERM) cancels it cleanly instead of killing it half-way.
  */
-export async function runCliTask<R>(ctx: CliContext, kind: string, title: string, body: TaskBody<R>): Promise<R> {
+export async function runCliTask<R>(
+  ctx: CliContext,
+  kind: string,
+  title: string,
+  body: TaskBody<R>,
+): Promise<R> {
   const registry = new TaskRegistry();
   const shutdown = ctx.onShutdown();
   try {
@@ -93,24 +110,41 @@ interface BackupOptions {
 export function registerBackup(program: Command, ctx: CliContext): void {
   program
     .command('backup')
-    .description('back up every configured database into one folder with a manifest (sha256 of every part)')
-    .option('--out <dir>', 'folder to write the backup into (default: NOVA_BACKUP_DIR, else <data dir>/backups)')
+    .description(
+      'back up every configured database into one folder with a manifest (sha256 of every part)',
+    )
+    .option(
+      '--out <dir>',
+      'folder to write the backup into (default: NOVA_BACKUP_DIR, else <data dir>/backups)',
+    )
     .option('--encrypt', `encrypt with AES-256-GCM; passphrase from ${PASSPHRASE_ENV} or a prompt`)
     .action(async (options: BackupOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions & BackupOptions>();
       const setup = await loadBackupSetup(ctx, globals);
-      const backupDir = options.out !== undefined ? path.resolve(ctx.cwd, options.out) : setup.backupDir;
+      const backupDir =
+        options.out !== undefined ? path.resolve(ctx.cwd, options.out) : setup.backupDir;
       let passphrase: string | undefined;
       if (options.encrypt) {
         passphrase = await passphraseFor(ctx, true);
         if (passphrase === undefined) {
-          throw new NovaError('BACKUP_PASSPHRASE', '--encrypt needs a passphrase, and none was given.', {
-            fix: `Set ${PASSPHRASE_ENV} in the environment (not on the command line), or run on a terminal to be asked for it.`,
-          });
+          throw new NovaError(
+            'BACKUP_PASSPHRASE',
+            '--encrypt needs a passphrase, and none was given.',
+            {
+              fix: `Set ${PASSPHRASE_ENV} in the environment (not on the command line), or run on a terminal to be asked for it.`,
+            },
+          );
         }
       }
       const summary = await runCliTask(ctx, 'backup', 'Backup', (taskCtx) =>
-        createBackup({ backupDir, targets: setup.targets, ...(passphrase !== undefined ? { passphrase } : {}) }, taskCtx),
+        createBackup(
+          {
+            backupDir,
+            targets: setup.targets,
+            ...(passphrase !== undefined ? { passphrase } : {}),
+          },
+          taskCtx,
+        ),
       );
       if (globals.json === true) printJson(ctx, summary);
       else ctx.stdout(describeSummary(summary));
@@ -118,11 +152,18 @@ export function registerBackup(program: Command, ctx: CliContext): void {
 }
 
 function describeSummary(s: BackupSummary): string {
-  const lines = [`Backup ${s.name} written to ${s.path} (${formatBytes(s.bytes)}${s.encrypted ? ', encrypted' : ''}).`];
+  const lines = [
+    `Backup ${s.name} written to ${s.path} (${formatBytes(s.bytes)}${s.encrypted ? ', encrypted' : ''}).`,
+  ];
   for (const p of s.parts) {
-    lines.push(`  ${p.name}: ${p.tables} tables/collections, ${p.rows} rows, ${formatBytes(p.bytes)}`);
+    lines.push(
+      `  ${p.name}: ${p.tables} tables/collections, ${p.rows} rows, ${formatBytes(p.bytes)}`,
+    );
     for (const note of p.notes) lines.push(`    note: ${note}`);
   }
-  if (s.cleanedPartials.length > 0) lines.push(`Removed ${s.cleanedPartials.length} interrupted backup folder(s): ${s.cleanedPartials.join(', ')}`);
+  if (s.cleanedPartials.length > 0)
+    lines.push(
+      `Removed ${s.cleanedPartials.length} interrupted backup folder(s): ${s.cleanedPartials.join(', ')}`,
+    );
   return `${lines.join('\n')}\n`;
 }

@@ -6,7 +6,11 @@
  * folders whose writer is gone.
  */
 import type { Command } from 'commander';
-import { cleanStalePartials, listBackups, type BackupListing } from '../../core/backup/backup-store.js';
+import {
+  cleanStalePartials,
+  listBackups,
+  type BackupListing,
+} from '../../core/backup/backup-store.js';
 import { retentionPolicyFromConfig } from '../../core/backup/backup-targets.js';
 import { partRows } from '../../core/backup/manifest.js';
 import { applyRetention, type RetentionPlan } from '../../core/backup/retention.js';
@@ -22,14 +26,21 @@ export function registerBackups(program: Command, ctx: CliContext): void {
   program
     .command('backups')
     .description('list backups (complete, interrupted, damaged); --prune applies retention')
-    .option('--prune', 'delete backups the NOVA_BACKUP_KEEP_* rules do not keep, and stale interrupted ones')
+    .option(
+      '--prune',
+      'delete backups the NOVA_BACKUP_KEEP_* rules do not keep, and stale interrupted ones',
+    )
     .action(async (options: BackupsOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions & BackupsOptions>();
       const setup = await loadBackupSetup(ctx, globals, false);
       let pruned: { removedPartials: string[]; retention: RetentionPlan } | undefined;
       if (options.prune) {
         const removedPartials = await cleanStalePartials(setup.backupDir);
-        const retention = await applyRetention(setup.backupDir, retentionPolicyFromConfig(setup.config), new Date());
+        const retention = await applyRetention(
+          setup.backupDir,
+          retentionPolicyFromConfig(setup.config),
+          new Date(),
+        );
         pruned = { removedPartials, retention };
       }
       const listing = await listBackups(setup.backupDir);
@@ -48,7 +59,13 @@ function toJson(backupDir: string, listing: BackupListing, pruned: unknown) {
       reason: b.manifest.reason,
       encrypted: b.manifest.encryption !== null,
       bytes: b.bytes,
-      parts: b.manifest.parts.map((p) => ({ name: p.name, service: p.service, format: p.format, bytes: p.bytes, rows: partRows(p) })),
+      parts: b.manifest.parts.map((p) => ({
+        name: p.name,
+        service: p.service,
+        format: p.format,
+        bytes: p.bytes,
+        rows: partRows(p),
+      })),
       verified: b.verified !== null,
       verifiedAt: b.verified?.at ?? null,
       trialRestored: b.verified?.trialRestored ?? false,
@@ -59,7 +76,11 @@ function toJson(backupDir: string, listing: BackupListing, pruned: unknown) {
   };
 }
 
-function describe(backupDir: string, listing: BackupListing, pruned?: { removedPartials: string[]; retention: RetentionPlan }): string {
+function describe(
+  backupDir: string,
+  listing: BackupListing,
+  pruned?: { removedPartials: string[]; retention: RetentionPlan },
+): string {
   const lines: string[] = [];
   if (pruned) {
     const removed = [...pruned.retention.remove, ...pruned.removedPartials];
@@ -68,11 +89,17 @@ function describe(backupDir: string, listing: BackupListing, pruned?: { removedP
   if (listing.backups.length === 0) lines.push(`No backups in ${backupDir}.`);
   else lines.push(`Backups in ${backupDir} (newest first):`);
   for (const b of listing.backups) {
-    const flags = [b.manifest.reason, b.manifest.encryption ? 'encrypted' : null, b.verified ? `verified ${b.verified.at}` : 'not verified'];
+    const flags = [
+      b.manifest.reason,
+      b.manifest.encryption ? 'encrypted' : null,
+      b.verified ? `verified ${b.verified.at}` : 'not verified',
+    ];
     lines.push(`  ${b.name}  ${formatBytes(b.bytes)}  ${flags.filter(Boolean).join(', ')}`);
   }
   for (const p of listing.partials) {
-    lines.push(`  (interrupted) ${p.name}: ${p.stale ? 'its writer is gone; nova-db backups --prune removes it' : `still being written by process ${p.pid ?? '?'}`}`);
+    lines.push(
+      `  (interrupted) ${p.name}: ${p.stale ? 'its writer is gone; nova-db backups --prune removes it' : `still being written by process ${p.pid ?? '?'}`}`,
+    );
   }
   for (const i of listing.invalid) lines.push(`  (not usable) ${i.name}: ${i.error.message}`);
   return `${lines.join('\n')}\n`;

@@ -14,6 +14,7 @@ import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, ReportedFailure } from '../output.js';
 import {
   loadCommandConfig,
+  oneLineData,
   parseServiceName,
   reportProblems,
   selectedServices,
@@ -62,16 +63,17 @@ async function down(ctx: CliContext, globals: GlobalOptions, options: DownOption
   const ownsServers = services.some((s) => profiles[s] === 'native' || profiles[s] === 'docker');
   const outcomes: StopOutcome[] = ownsServers
     ? await stopServices(await ServiceManager.create({ config, supervisor: false }), services)
-    : services.map((service) => ({
+    : [...services].reverse().map((service) => ({
         service,
         profile: profiles[service],
         result: profiles[service] === 'external' ? 'left-running' : 'in-process',
       }));
   const failures = outcomes.filter((o) => o.result === 'failed');
+  // Errors as one line each, like on stderr (a stop failure may carry a log tail).
   const output: DownOutput = {
     ok: failures.length === 0,
     dataDir: config.NOVA_DATA_DIR,
-    services: outcomes,
+    services: outcomes.map((o) => (o.error ? { ...o, error: oneLineData(ctx, o.error) } : o)),
   };
   if (globals.json === true) printJson(ctx, output);
   else {

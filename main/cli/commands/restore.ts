@@ -43,6 +43,7 @@ export function registerRestore(program: Command, ctx: CliContext): void {
 
 function describeRestore(r: RestoreResult): string {
   const lines = [`Restored backup ${r.name} in ${(r.durationMs / 1000).toFixed(1)} s.`];
-  for (const p of r.restored) lines.push(`  ${p.target}: ${p.tables} tables/collections, ${p.rows} rows`);
+  for (const p of r.restored)
+    lines.push(`  ${p.target}: ${p.tables} tables/collections, ${p.rows} rows`);
   return `${lines.join('\n')}\n`;
 }

@@ -1,29 +1,23 @@
 /**
- * `nova-db serve [--host H] [--port P]` — headless mode (SPEC §8, §11):
- * load the configuration, open the data layer (which applies pending schema
- * migrations), serve HTTP until SIGINT/SIGTERM, then close both cleanly.
+ * `nova-db serve [--host H] [--port P] [--rotate-token]` — headless mode
+ * (SPEC §8, §11): start the services and the data layer (AppRuntime), serve
+ * the admin UI and the token-protected API until SIGINT/SIGTERM, then run
+ * the shutdown phase.
  */
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../core/config/load-config.js';
-import { serviceProfiles } from '../../core/config/schema.js';
-import { HealthMonitor } from '../../core/health/monitor.js';
-import { checkersForFactory } from '../../core/health/standard-checkers.js';
-import { healthFromMonitor, healthRoutes } from '../../server/health-routes.js';
-import { startHttpServer } from '../../server/http-server.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 
 interface ServeOptions {
   host?: string;
   port?: number;
+  rotateToken?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
   program
     .command('serve')
-    .description(
-      'run headless: serve GET /health and /metrics (and later the admin UI and API) over HTTP',
-    )
+    .description('run headless: the admin UI, the API, /health and /metrics over HTTP')
     // No commander defaults: an absent flag must let NOVA_HOST/NOVA_PORT,
     // .env and the settings file speak.
     .option('--host <host>', 'address to listen on (default: NOVA_HOST, else 127.0.0.1)')
@@ -32,6 +26,7 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'port to listen on; 0 picks a free one (default: NOVA_PORT, else 4730)',
       parsePort,
     )
+    .option('--rotate-token', 'replace the admin token and print a new login link (the old one stops working)')
     .action(async (options: ServeOptions, command: Command) => {
       await serve(ctx, command.optsWithGlobals<GlobalOptions & ServeOptions>(), options);
     });
@@ -68,51 +63,46 @@ async function serveUntilStopped(
   stopRequested: Promise<string>,
 ): Promise<void> {
   const { logger } = ctx;
+  // Loaded on demand: the runtime pulls in the drivers (pg, mongodb, ioredis).
+  const { AppRuntime } = await import('../../core/app/app-runtime.js');
+  const { startHeadlessServer } = await import('../../server/api/headless-server.js');
 
-  const { config, warnings } = await loadConfig({
-    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-    env: ctx.env,
-    cwd: ctx.cwd,
-    // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
-    overrides: {
-      NOVA_HOST: options.host,
-      NOVA_PORT: options.port === 0 ? undefined : options.port,
+  // The runtime owns the configuration, the services, the data layer (which
+  // applies pending schema migrations), the health monitor and the tasks; the
+  // server puts the admin UI, the API, /health and /metrics in front of it.
+  const runtime = await AppRuntime.start({
+    mode: 'headless',
+    logger,
+    configOptions: {
+      ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+      env: ctx.env,
+      cwd: ctx.cwd,
+      // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
+      overrides: {
+        NOVA_HOST: options.host,
+        NOVA_PORT: options.port === 0 ? undefined : options.port,
+      },
+      flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
     },
-    flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
   });
-  logger.setLevel(config.NOVA_LOG_LEVEL);
-  for (const warning of warnings) logger.warn(warning);
+  const { config } = runtime;
+  runtime.on('event', (event) => {
+    if (event.type === 'health-transition')
+      logger.info(`health ${event.from} -> ${event.to}`, { reasons: event.reasons.map((r) => r.message) });
+  });
 
-  const profiles = serviceProfiles(config);
-  logger.info('opening the data layer', { dataDir: config.NOVA_DATA_DIR, ...profiles });
-  // Loaded on demand: the drivers behind it (pg, mongodb, ioredis) are only
-  // worth their start-up cost for commands that open the data layer.
-  const { DatabaseFactory } = await import('../../core/stores/database-factory.js');
-  const factory = new DatabaseFactory(config);
-  await factory.initialize();
-
-  // Checks run on an interval in the background; /health and /metrics serve
-  // the latest run, and the first run completes before we start listening.
-  const checkers = checkersForFactory(factory, { dataDir: config.NOVA_DATA_DIR });
-  const monitor = new HealthMonitor(checkers, { logger });
-  monitor.on('transition', (t) =>
-    logger.info(`health ${t.from} -> ${t.to}`, { reasons: t.reasons.map((r) => r.message) }),
-  );
-  monitor.start();
-
-  let server: Awaited<ReturnType<typeof startHttpServer>>;
+  let server: Awaited<ReturnType<typeof startHeadlessServer>>;
   try {
-    await monitor.current();
-    server = await startHttpServer({
+    if (options.rotateToken === true) await runtime.rotateAdminToken();
+    // /health serves the latest run: let the first one complete before listening.
+    await runtime.layer.monitor.current();
+    server = await startHeadlessServer({
+      runtime,
       host: config.NOVA_HOST,
       port: options.port === 0 ? 0 : config.NOVA_PORT,
-      health: healthFromMonitor(monitor),
-      routes: healthRoutes(monitor),
-      logger,
     });
   } catch (err) {
-    await monitor.stop();
-    await factory.close().catch(() => undefined);
+    await runtime.shutdown().catch(() => undefined);
     throw err;
   }
   if (!isLoopback(config.NOVA_HOST)) {
@@ -124,15 +114,23 @@ async function serveUntilStopped(
     health: `${server.url}/health`,
     metrics: `${server.url}/metrics`,
   });
+  // The login link carries the admin token, so it is printed only when the
+  // token is new (first start, --rotate-token), straight to stderr: the
+  // logger would mask it, and stdout belongs to --json.
+  if (runtime.adminTokenCreated || options.rotateToken === true) {
+    ctx.stderr(
+      `\nOpen the admin UI with this login link (shown once; keep it private):\n  ${server.loginUrl()}\n` +
+        'Lost it? Run nova-db serve --rotate-token for a new one.\n\n',
+    );
+  }
   if (globals.json === true) printJson(ctx, { url: server.url, dataDir: config.NOVA_DATA_DIR });
 
   const signal = await stopRequested;
   logger.info(`received ${signal}, stopping`);
-  // Stop taking requests first so none arrives at a closed data layer.
+  // Stop taking requests first so none arrives at a closed data layer; then
+  // the shutdown phase: tasks cancelled (checkpointed), pools closed, services stopped.
   await server.close();
-  await monitor.stop();
-  await factory.close();
-  logger.info('stopped');
+  await runtime.shutdown();
 }
 
 function isLoopback(host: string): boolean {

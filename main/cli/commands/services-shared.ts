@@ -39,11 +39,18 @@ export async function loadCommandConfig(
   return loaded;
 }
 
-/** The first line of a message; the rest (a server's log tail) goes to the debug log. */
-function firstLine(ctx: CliContext, message: string): string {
+/**
+ * A message as one line. Indented lines right after the first are a list
+ * belonging to it ("2 settings to fix:" + one line per setting) and are
+ * joined with "; "; from the first unindented line on it is a server's log
+ * tail, which goes to the debug log (NOVA_LOG_LEVEL=debug) instead.
+ */
+function oneLineMessage(ctx: CliContext, message: string): string {
   const [head = '', ...rest] = message.split(/\r?\n/);
+  const list: string[] = [];
+  while (rest.length > 0 && /^\s+\S/.test(rest[0]!)) list.push(rest.shift()!.trim());
   if (rest.some((l) => l.trim() !== '')) ctx.logger.debug(redactSecrets(rest.join('\n')));
-  return head.trim();
+  return list.length > 0 ? `${head.trim()} ${list.join('; ')}` : head.trim();
 }
 
 /**
@@ -52,13 +59,13 @@ function firstLine(ctx: CliContext, message: string): string {
  */
 export function toOneLineError(ctx: CliContext, err: unknown): unknown {
   if (!(err instanceof NovaError) || !/\n/.test(err.message)) return err;
-  return new NovaError(err.code, firstLine(ctx, err.message), { fix: err.fix, cause: err });
+  return new NovaError(err.code, oneLineMessage(ctx, err.message), { fix: err.fix, cause: err });
 }
 
 /** Writes one "nova-db: …" / "fix: …" pair per problem to stderr. */
 export function reportProblems(ctx: CliContext, problems: ErrorData[]): void {
   for (const p of problems) {
-    const message = redactSecrets(firstLine(ctx, p.message));
+    const message = redactSecrets(oneLineMessage(ctx, p.message));
     ctx.stderr(`nova-db: ${message}\n${p.fix ? `fix: ${redactSecrets(p.fix)}\n` : ''}`);
   }
 }
@@ -67,7 +74,7 @@ export function reportProblems(ctx: CliContext, problems: ErrorData[]): void {
 export function oneLineData(ctx: CliContext, e: ErrorData): ErrorData {
   return {
     ...e,
-    message: redactSecrets(firstLine(ctx, e.message)),
+    message: redactSecrets(oneLineMessage(ctx, e.message)),
     ...(e.fix ? { fix: redactSecrets(e.fix) } : {}),
   };
 }

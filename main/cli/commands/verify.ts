@@ -13,7 +13,9 @@ import { loadBackupSetup, passphraseFor, resolveBackupPath, runCliTask } from '.
 export function registerVerify(program: Command, ctx: CliContext): void {
   program
     .command('verify')
-    .description('check a backup: checksums, decryption, and a trial restore into scratch databases')
+    .description(
+      'check a backup: checksums, decryption, and a trial restore into scratch databases',
+    )
     .argument('<path>', 'backup folder, or a backup name from "nova-db backups"')
     .action(async (target: string, _options: unknown, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
@@ -43,8 +45,11 @@ export function registerVerify(program: Command, ctx: CliContext): void {
 function describeVerify(r: VerifyResult): string {
   const lines = [`Backup ${r.name} is sound${r.trialRestored ? ' and restores cleanly' : ''}.`];
   for (const p of r.parts) {
-    const trial = p.trialRestore === 'ok' ? 'trial restore ok' : `trial restore skipped: ${p.skipped ?? ''}`;
-    lines.push(`  ${p.name}: checksum ok${p.decrypted ? ', decrypted' : ''}, ${trial} (${p.tables} tables, ${p.rows} rows)`);
+    const trial =
+      p.trialRestore === 'ok' ? 'trial restore ok' : `trial restore skipped: ${p.skipped ?? ''}`;
+    lines.push(
+      `  ${p.name}: checksum ok${p.decrypted ? ', decrypted' : ''}, ${trial} (${p.tables} tables, ${p.rows} rows)`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -18,6 +18,7 @@ import type { Logger } from '../logger.js';
 import type { StateChange } from '../services/service-state-machine.js';
 import type { DatabaseFactory } from '../stores/database-factory.js';
 import { TaskRegistry } from '../tasks/task.js';
+import { startBackupSchedule } from './backup-adapter.js';
 import { openDataLayer, type DataLayer, type DataLayerOptions } from './data-layer.js';
 import { LogRing, teeLogger } from './log-ring.js';
 import { MigrationSessions } from './migration-sessions.js';
@@ -150,14 +151,24 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const before = this.#loaded.config;
     this.#loaded = await loadConfig(this.#options.configOptions);
     this.logger.setLevel(this.#loaded.config.NOVA_LOG_LEVEL);
-    // The log level applies live; everything else needs a new data layer.
+    // The log level and the backup schedule apply live; everything else needs a new data layer.
     const changed = Object.keys(this.#loaded.config).some(
       (k) =>
-        k !== 'NOVA_LOG_LEVEL' &&
+        !isLiveSetting(k) &&
         JSON.stringify(this.#loaded.config[k as keyof NovaConfig]) !== JSON.stringify(before[k as keyof NovaConfig]),
     );
     if (changed) this.#restartRequired = true;
     return this.#loaded;
+  }
+
+  /** Re-arms scheduled backups from the configuration as it is now. */
+  restartBackupSchedule(): void {
+    const layer = this.#layer;
+    layer.scheduler?.stop();
+    layer.scheduler = layer.factory
+      ? (startBackupSchedule(this.#loaded.config, layer.endpoints, this.tasks, this.logger, () => void layer.monitor.runNow())
+          ?.scheduler ?? null)
+      : null;
   }
 
   /**
@@ -165,16 +176,19 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
    * as it is now: the old services are stopped and its pools closed first,
    * so two generations never hold the same ports or files.
    */
-  reconfigure(): Promise<void> {
+  reconfigure(options: { exceptTaskId?: string } = {}): Promise<void> {
     if (this.#shutdown) return Promise.reject(shuttingDown());
-    this.#reconfiguring ??= this.#reconfigure().finally(() => {
+    this.#reconfiguring ??= this.#reconfigure(options.exceptTaskId).finally(() => {
       this.#reconfiguring = undefined;
     });
     return this.#reconfiguring;
   }
 
-  async #reconfigure(): Promise<void> {
-    const busy = this.tasks.list().filter((t) => t.state === 'running' || t.state === 'pending');
+  async #reconfigure(exceptTaskId: string | undefined): Promise<void> {
+    // A restore reopens the data layer from inside its own task; any other running task blocks.
+    const busy = this.tasks
+      .list()
+      .filter((t) => (t.state === 'running' || t.state === 'pending') && t.id !== exceptTaskId);
     if (busy.length > 0) {
       throw new NovaError(
         'SERVICE_UNAVAILABLE',
@@ -212,6 +226,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const layer = await openDataLayer({
       config,
       logger: this.logger,
+      tasks: this.tasks,
       ...(this.#options.serviceManager ? { serviceManager: this.#options.serviceManager } : {}),
       ...(this.#options.health ? { health: this.#options.health } : {}),
     });
@@ -253,6 +268,11 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       this.logger.warn('an event listener threw', { error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+/** Settings that take effect without rebuilding the data layer. */
+function isLiveSetting(key: string): boolean {
+  return key === 'NOVA_LOG_LEVEL' || key.startsWith('NOVA_BACKUP_');
 }
 
 function shuttingDown(): NovaError {

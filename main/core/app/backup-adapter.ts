@@ -1,4 +1,104 @@
-/** Seam to the backup module (SPEC §7); see handlers/backups.ts. */
-export async function backupsAvailable(): Promise<boolean> {
-  return false;
+/**
+ * The backup module (main/core/backup) seen from the app: the schedule of
+ * the current configuration, the "last good backup" the health check
+ * reads, and backups as the contract lists them.
+ */
+import type { z } from 'zod';
+import type { backupSummarySchema } from '../../../shared-contract/index.js';
+import { backupSchedulerFromConfig, lastGoodBackupAt } from '../backup/backup-job.js';
+import { listBackups } from '../backup/backup-store.js';
+import { resolveBackupDir } from '../backup/backup-targets.js';
+import type { BackupScheduler } from '../backup/scheduler.js';
+import type { NovaConfig } from '../config/schema.js';
+import type { LastBackupSource } from '../health/checkers/backup-checker.js';
+import type { Logger } from '../logger.js';
+import type { Endpoints } from '../stores/open-backends.js';
+import type { TaskRegistry } from '../tasks/task.js';
+
+type BackupSummaryDto = z.output<typeof backupSummarySchema>;
+
+export function lastBackupSource(config: NovaConfig): LastBackupSource {
+  const dir = resolveBackupDir(config);
+  return {
+    lastGoodBackup: async () => {
+      const at = await lastGoodBackupAt(dir);
+      return at ? { at } : null;
+    },
+    schedule: config.NOVA_BACKUP_INTERVAL_HOURS > 0 ? { intervalHours: config.NOVA_BACKUP_INTERVAL_HOURS } : null,
+  };
+}
+
+export interface BackupSchedule {
+  scheduler: BackupScheduler;
+  /**
+   * Settles when the schedule is armed. On a data directory without any good
+   * backup, the first backup runs at once and this waits for it — so the
+   * first health check does not report "no backup yet" for a backup that is
+   * seconds away from done.
+   */
+  armed: Promise<void>;
+}
+
+/** The schedule of this configuration, or null when scheduled backups are off. */
+export function startBackupSchedule(
+  config: NovaConfig,
+  endpoints: Endpoints,
+  tasks: TaskRegistry,
+  logger: Logger,
+  onRun: () => void = () => undefined,
+): BackupSchedule | null {
+  const scheduler = backupSchedulerFromConfig(config, {
+    endpoints,
+    registry: tasks,
+    ...(process.env.NOVA_BACKUP_PASSPHRASE ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE } : {}),
+    onRun: (outcome) => {
+      if (!outcome.ok) {
+        logger.warn('the scheduled backup failed', {
+          error: outcome.error instanceof Error ? outcome.error.message : String(outcome.error),
+        });
+      }
+      onRun();
+    },
+  });
+  if (!scheduler) return null;
+  const armed = (async () => {
+    if ((await lastGoodBackupAt(resolveBackupDir(config))) === null) await scheduler.runNow();
+    await scheduler.start();
+  })().catch((err: unknown) =>
+    logger.warn('the backup schedule could not be armed', { error: err instanceof Error ? err.message : String(err) }),
+  );
+  return { scheduler, armed };
+}
+
+export async function listBackupDtos(config: NovaConfig): Promise<{ dir: string; backups: BackupSummaryDto[] }> {
+  const dir = resolveBackupDir(config);
+  const listing = await listBackups(dir);
+  return {
+    dir,
+    backups: [
+      ...listing.backups.map((b) => ({
+        id: b.name,
+        path: b.path,
+        createdAt: b.manifest.createdAt,
+        reason: b.manifest.reason,
+        sizeBytes: b.bytes,
+        encrypted: b.manifest.encryption !== null,
+        parts: [...new Set(b.manifest.parts.map((p) => p.service))],
+        intact: true,
+        verifiedAt: b.verified?.at ?? null,
+      })),
+      ...listing.invalid.map((b) => ({
+        id: b.name,
+        path: b.path,
+        createdAt: null,
+        reason: null,
+        sizeBytes: 0,
+        encrypted: false,
+        parts: [],
+        intact: false,
+        verifiedAt: null,
+        problem: b.error.message,
+      })),
+    ],
+  };
 }

@@ -18,8 +18,10 @@ import type { Logger } from '../logger.js';
 import { ServiceManager, type ServiceManagerOptions } from '../services/service-manager.js';
 import type { ServiceName } from '../services/types.js';
 import type { DatabaseFactory } from '../stores/database-factory.js';
-import type { Backends } from '../stores/open-backends.js';
-import type { LastBackupSource } from '../health/checkers/backup-checker.js';
+import type { Backends, Endpoints } from '../stores/open-backends.js';
+import type { BackupScheduler } from '../backup/scheduler.js';
+import type { TaskRegistry } from '../tasks/task.js';
+import { lastBackupSource, startBackupSchedule } from './backup-adapter.js';
 
 export interface DataLayerOptions {
   config: NovaConfig;
@@ -27,7 +29,8 @@ export interface DataLayerOptions {
   /** Passed to ServiceManager.create (tests pin native search dirs, ports…). */
   serviceManager?: Omit<ServiceManagerOptions, 'config'>;
   health?: { intervalMs?: number; timeoutMs?: number };
-  lastBackup?: LastBackupSource;
+  /** Where scheduled backups run as Tasks. */
+  tasks: TaskRegistry;
 }
 
 export interface DataLayer {
@@ -35,10 +38,20 @@ export interface DataLayer {
   factory: DatabaseFactory | null;
   backends: Backends | null;
   monitor: HealthMonitor;
+  /** Scheduled backups of this configuration; null when off or when the data layer is closed. */
+  scheduler: BackupScheduler | null;
+  /** Where the started services listen (secret: URLs carry passwords). */
+  endpoints: Endpoints;
   /** Services that did not start, as shown to the admin. */
   failed: { service: ServiceName; error: ErrorData }[];
   /** Why the data layer could not be opened; null when it is open. */
   openError: ErrorData | null;
+}
+
+const FIRST_BACKUP_WAIT_MS = 15_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 export async function openDataLayer(options: DataLayerOptions): Promise<DataLayer> {
@@ -47,17 +60,18 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
   const { endpoints, failed } = await services.startAll();
   for (const f of failed) logger.warn(`${f.service} did not start`, { error: f.error.message });
 
+  const urls: Endpoints = {
+    ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
+    ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
+    ...(endpoints.redis ? { redis: endpoints.redis.url } : {}),
+  };
   let backends: Backends | null = null;
   let factory: DatabaseFactory | null = null;
   let openError: ErrorData | null = null;
   try {
     const { openBackends } = await import('../stores/open-backends.js');
     const { DatabaseFactory } = await import('../stores/database-factory.js');
-    backends = await openBackends(config, {
-      ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
-      ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
-      ...(endpoints.redis ? { redis: endpoints.redis.url } : {}),
-    });
+    backends = await openBackends(config, urls);
     factory = new DatabaseFactory(config, { backends });
     await factory.initialize();
   } catch (err) {
@@ -73,13 +87,29 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     ? standardCheckers(() => (live.backends ?? undefined) as HealthBackends | undefined, {
         dataDir: config.NOVA_DATA_DIR,
         services,
-        ...(options.lastBackup ? { lastBackup: options.lastBackup } : {}),
+        lastBackup: lastBackupSource(config),
       })
     : [dataLayerClosedChecker(openError!)];
   const monitor = new HealthMonitor(checkers, { ...options.health, logger });
+  // A finished backup changes the backup check: show it now, not an interval later.
+  const schedule = factory
+    ? startBackupSchedule(config, urls, options.tasks, logger, () => void monitor.runNow())
+    : null;
+  // The first backup of a fresh data directory is quick; wait for it (within
+  // reason) so the first health report is not a needless "no backup yet".
+  if (schedule) await Promise.race([schedule.armed, delay(FIRST_BACKUP_WAIT_MS)]);
   monitor.start();
 
-  const layer: DataLayer = { services, factory, backends, monitor, failed, openError };
+  const layer: DataLayer = {
+    services,
+    factory,
+    backends,
+    monitor,
+    scheduler: schedule?.scheduler ?? null,
+    endpoints: urls,
+    failed,
+    openError,
+  };
   // Shutdown phase (DESIGN.md practice 9): teardown steps run in reverse
   // order before the services stop — the monitor first, then the pools.
   services.registerTeardown('data layer', async () => {
@@ -87,6 +117,7 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     await factory?.close();
   });
   services.registerTeardown('health monitor', () => monitor.stop());
+  services.registerTeardown('backup schedule', () => layer.scheduler?.stop());
   return layer;
 }
 

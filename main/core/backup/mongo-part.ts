@@ -234,8 +234,9 @@ export async function stageMongoRestore(
   try {
     await client.connect();
     // Temporaries of an earlier restore that was killed half-way.
-    for (const c of await db.listCollections({ name: { $regex: `^${TEMP_PREFIX}` } }, { nameOnly: true }).toArray()) {
-      await db.collection(c.name).drop().catch(() => undefined);
+    // Filtered here, not with a server-side $regex: a server that ignored the filter would list every collection.
+    for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
+      if (c.name.startsWith(TEMP_PREFIX)) await db.collection(c.name).drop().catch(() => undefined);
     }
     await loadIntoTemporaries(db, lines, part, where, options, staged);
   } catch (err) {

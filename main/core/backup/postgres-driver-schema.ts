@@ -88,7 +88,8 @@ async function readSequences(client: pg.ClientBase): Promise<SeqRow[]> {
     `SELECT c.oid, format('%I.%I', n.nspname, c.relname) AS qname, format_type(s.seqtypid, NULL) AS type,
             s.seqstart::text AS start, s.seqincrement::text AS inc, s.seqmin::text AS min, s.seqmax::text AS max,
             s.seqcache::text AS cache, s.seqcycle AS cycle, d.deptype,
-            format('%I.%I', tn.nspname, t.relname) AS owner_table, a.attname::text AS owner_column
+            CASE WHEN t.oid IS NOT NULL THEN format('%I.%I', tn.nspname, t.relname) END AS owner_table,
+            a.attname::text AS owner_column
        FROM pg_sequence s
        JOIN pg_class c ON c.oid = s.seqrelid JOIN pg_namespace n ON n.oid = c.relnamespace
        LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('i', 'a')

@@ -42,6 +42,16 @@ function openOrExplain(file: string, options: Database.Options): Database.Databa
   }
 }
 
+/**
+ * A copy of a WAL database says "WAL" in its header, and opening it would
+ * create -wal/-shm files beside it that a rename would leave behind. A copy
+ * is a single file in rollback-journal mode; the store switches the live
+ * database back to WAL when it opens it.
+ */
+function leaveWal(db: Database.Database): void {
+  db.pragma('journal_mode = DELETE');
+}
+
 function integrityProblems(db: Database.Database): string[] {
   const rows = db.prepare('PRAGMA integrity_check').pluck().all() as string[];
   return rows.filter((r) => r !== 'ok');
@@ -61,8 +71,10 @@ export async function backupSqlite(target: SqliteTarget, dir: string, options: P
     await source.backup(snapshot, {
       progress: ({ totalPages, remainingPages }) => {
         options.onProgress?.('snapshot', totalPages - remainingPages, totalPages);
+        // Throwing is how better-sqlite3 lets a backup be abandoned half-way.
+        options.signal?.throwIfAborted();
         // Small steps let other connections write in between (the API restarts on their changes).
-        return options.signal?.aborted ? 0 : 1024;
+        return 1024;
       },
     });
   } finally {
@@ -70,9 +82,10 @@ export async function backupSqlite(target: SqliteTarget, dir: string, options: P
   }
   options.signal?.throwIfAborted();
   // Checksums come from the snapshot itself, so they describe exactly what is in the part.
-  const snap = openOrExplain(snapshot, { readonly: true, fileMustExist: true });
+  const snap = openOrExplain(snapshot, { fileMustExist: true });
   let tables;
   try {
+    leaveWal(snap);
     const problems = integrityProblems(snap);
     if (problems.length > 0) {
       throw new NovaError('DB_CORRUPT', `The SQLite database ${target.file} is damaged: ${problems.slice(0, 3).join('; ')}`, {
@@ -117,8 +130,9 @@ async function unpackAndCheck(
     ...(options.key ? { key: options.key } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const db = openOrExplain(dest, { readonly: true, fileMustExist: true });
+  const db = openOrExplain(dest, { fileMustExist: true });
   try {
+    leaveWal(db);
     const problems = integrityProblems(db);
     const diff = problems.length > 0 ? problems.slice(0, 3) : compareContents(part.tables, sqliteContentChecksums(db));
     if (diff.length > 0) {

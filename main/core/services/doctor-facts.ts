@@ -6,6 +6,7 @@
  * fixed ports). Read-only, apart from what loading the configuration and
  * credentials already does (create the data dir and credentials.json).
  */
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { serviceProfiles } from '../config/schema.js';
 import { toErrorData, type ErrorData } from '../errors.js';
@@ -106,7 +107,6 @@ async function clusterFact(
   try {
     const state = await checkCluster(dir, pgCtlVersion);
     if (state === 'empty') return { ok: true, path: dir, state };
-    const { readFile } = await import('node:fs/promises');
     const version = (await readFile(path.join(dir, 'PG_VERSION'), 'utf8')).trim();
     return { ok: true, path: dir, state, version };
   } catch (err) {

@@ -3,119 +3,42 @@
  * the configuration and the live service statuses into findings a person
  * can act on — each with a stable id, a severity, and a fix (SPEC §3, §11).
  *
- * This file is pure (facts in, findings out); doctor-facts.ts gathers the
- * facts. The rule that keeps the report readable: detection findings
+ * Pure: facts in, findings out (doctor-facts.ts gathers the facts;
+ * doctor-machine-findings.ts judges the machine, this file the setup and
+ * the services). The rule that keeps the report readable: detection findings
  * (docker-*, binary-*, listening-*) are only ever `ok` or `warn` — a tool
  * that is missing is a problem only for a profile that needs it — and the
  * configuration findings (data-dir, config, credentials, service-*,
  * postgres-*, port-*) carry the errors, once, with the fix.
  */
-import type { NovaConfig, Profile } from '../config/schema.js';
 import { serviceProfiles } from '../config/schema.js';
-import type { ErrorData } from '../errors.js';
-import { installHint, type BinaryName } from './binaries.js';
-import type { DetectionReport, DockerReport, ListeningService } from './detect.js';
+import { installHint } from './binaries.js';
+import {
+  PORT_KEY,
+  PROFILE_KEY,
+  REQUIRED_BINARIES,
+  URL_KEY,
+  dockerProblem,
+  finding,
+  listDirs,
+  profilesOf,
+  type DoctorFacts,
+} from './doctor-common.js';
+import { binaryFindings, dockerFindings, listeningFinding } from './doctor-machine-findings.js';
 import { doctorReportSchema, type DoctorReport, type Finding } from './doctor-schema.js';
 import { SERVICE_LABEL } from './handshake.js';
 import type { ServiceReport } from './service-control.js';
 import { SERVICE_NAMES, type ServiceName } from './types.js';
 
 export type { DoctorReport, Finding, Severity } from './doctor-schema.js';
-
-/** The configuration as the doctor got it: usable, or the error that stopped it. */
-export type ConfigOutcome =
-  { ok: true; config: NovaConfig; warnings: string[] } | { ok: false; error: ErrorData };
-
-/** Everything the doctor looked at. Optional parts are only gathered when the configuration needs them. */
-export interface DoctorFacts {
-  platform: NodeJS.Platform;
-  config: ConfigOutcome;
-  detection: DetectionReport;
-  /** Directories searched for the server programs, in order. */
-  searchDirs: string[];
-  /** Live status of every service; null when the configuration could not be read. */
-  services: ServiceReport[] | null;
-  /** Reading or creating credentials.json failed (server profiles need it). */
-  credentialsError?: ErrorData;
-  /** Native PostgreSQL while Nova is root: the OS user that runs it, and whether it reaches the data dir. */
-  postgresOsUser?: { ok: true; name: string; uid: number } | { ok: false; error: ErrorData };
-  /** Native PostgreSQL: the cluster directory. */
-  postgresCluster?:
-    | { ok: true; path: string; state: 'empty' | 'existing'; version?: string }
-    | { ok: false; path: string; error: ErrorData };
-  /** Native services whose port is fixed by configuration, and whether it is free (or held by that service). */
-  fixedPorts: { service: ServiceName; port: number; free: boolean }[];
-}
-
-/** The programs each native service cannot start without. */
-const REQUIRED_BINARIES: Record<ServiceName, BinaryName[]> = {
-  postgres: ['initdb', 'pg_ctl', 'postgres'],
-  redis: ['redis-server'],
-  mongo: [], // optional: without mongod, documents live in PostgreSQL JSONB
-};
-
-const PROFILE_KEY: Record<ServiceName, string> = {
-  postgres: 'NOVA_POSTGRES_PROFILE',
-  mongo: 'NOVA_MONGO_PROFILE',
-  redis: 'NOVA_REDIS_PROFILE',
-};
-
-const URL_KEY: Record<ServiceName, string> = {
-  postgres: 'POSTGRES_URL',
-  mongo: 'MONGODB_URL',
-  redis: 'REDIS_URL',
-};
-
-const PORT_KEY: Record<ServiceName, string> = {
-  postgres: 'NOVA_NATIVE_POSTGRES_PORT',
-  mongo: 'NOVA_NATIVE_MONGO_PORT',
-  redis: 'NOVA_NATIVE_REDIS_PORT',
-};
+export type { ConfigOutcome, DoctorFacts } from './doctor-common.js';
+export { binaryFindingId } from './doctor-common.js';
 
 const EMBEDDED_WHAT: Record<ServiceName, string> = {
   postgres: 'SQLite in the data dir',
   mongo: 'documents beside the relational data (SQLite JSON or PostgreSQL JSONB)',
   redis: 'an in-process cache',
 };
-
-export function binaryFindingId(name: BinaryName): string {
-  return `binary-${name.replace(/_/g, '-')}`;
-}
-
-function finding(
-  id: string,
-  severity: Finding['severity'],
-  title: string,
-  detail: string,
-  extra: { fix?: string | undefined; data?: Finding['data'] } = {},
-): Finding {
-  return {
-    id,
-    severity,
-    title,
-    detail,
-    ...(extra.fix ? { fix: extra.fix } : {}),
-    ...(extra.data ? { data: extra.data } : {}),
-  };
-}
-
-function profilesOf(facts: DoctorFacts): Record<ServiceName, Profile> | null {
-  return facts.config.ok ? serviceProfiles(facts.config.config) : null;
-}
-
-function uses(facts: DoctorFacts, profile: Profile): ServiceName[] {
-  const profiles = profilesOf(facts);
-  return profiles ? SERVICE_NAMES.filter((s) => profiles[s] === profile) : [];
-}
-
-function labels(services: ServiceName[]): string {
-  return services.map((s) => SERVICE_LABEL[s]).join(', ');
-}
-
-function listDirs(dirs: string[]): string {
-  const shown = dirs.slice(0, 12).join(', ');
-  return dirs.length > 12 ? `${shown}, … (${dirs.length} directories)` : shown || '(none)';
-}
 
 // ------------------------------------------------------------ configuration
 
@@ -170,155 +93,6 @@ function configFindings(facts: DoctorFacts): Finding[] {
     );
   }
   return out;
-}
-
-// ------------------------------------------------------------ detection
-
-/** The fix detection gave for one kind of Docker problem (the module adds `problems` to the report). */
-function dockerProblem(
-  docker: DockerReport,
-  compose: boolean,
-): { message: string; fix: string } | undefined {
-  const problems = (docker as { problems?: { kind: string; message: string; fix: string }[] })
-    .problems;
-  return problems?.find((p) => (p.kind === 'compose-missing') === compose);
-}
-
-function dockerFindings(facts: DoctorFacts): Finding[] {
-  const docker = facts.detection.docker;
-  const needed = uses(facts, 'docker');
-  const forWhom = needed.length ? ` (needed by the docker profile of ${labels(needed)})` : '';
-  const notNeeded = 'only the docker profile needs it';
-  if (!docker.checked) {
-    return [
-      finding('docker-engine', 'warn', 'Docker was not checked', docker.reason, {
-        fix: 'Reinstall Nova DB; the Docker provider module is part of every build.',
-      }),
-    ];
-  }
-  const versions = docker.versions;
-  const engineProblem = dockerProblem(docker, false);
-  const composeProblem = dockerProblem(docker, true);
-  const out: Finding[] = [];
-  if (docker.engine === 'absent') {
-    out.push(
-      finding(
-        'docker-engine',
-        needed.length ? 'warn' : 'ok',
-        `Docker is not installed${forWhom}`,
-        needed.length ? (docker.reason ?? 'No `docker` program on PATH.') : notNeeded,
-        { fix: engineProblem?.fix ?? 'Install Docker Engine or Docker Desktop.' },
-      ),
-    );
-  } else if (docker.engine === 'not-running') {
-    out.push(
-      finding(
-        'docker-engine',
-        'warn',
-        `The Docker engine is not running${forWhom}`,
-        engineProblem?.message ?? docker.reason ?? '`docker info` could not reach the engine.',
-        {
-          fix:
-            engineProblem?.fix ?? 'Start Docker (sudo systemctl start docker, or Docker Desktop).',
-          data: { client: versions.client ?? null },
-        },
-      ),
-    );
-  } else {
-    out.push(
-      finding(
-        'docker-engine',
-        'ok',
-        `The Docker engine is running (${versions.server ?? 'version unknown'})`,
-        `Client ${versions.client ?? 'unknown'}, server ${versions.server ?? 'unknown'}.`,
-        { data: { client: versions.client ?? null, server: versions.server ?? null } },
-      ),
-    );
-  }
-  if (docker.compose === 'v2') {
-    out.push(
-      finding(
-        'docker-compose',
-        'ok',
-        `Docker Compose v2 is available (${versions.compose ?? 'version unknown'})`,
-        'The docker profile runs the stack with `docker compose`.',
-        { data: { version: versions.compose ?? null } },
-      ),
-    );
-  } else if (docker.engine !== 'absent' || docker.compose === 'v1') {
-    // Docker half installed (client without Compose v2) is worth a warning either way.
-    out.push(
-      finding(
-        'docker-compose',
-        'warn',
-        `Docker Compose v2 is not available${forWhom}`,
-        composeProblem?.message ?? 'Neither `docker compose` nor a v2 `docker-compose` answered.',
-        {
-          fix: composeProblem?.fix ?? 'Install the Docker Compose v2 plugin.',
-          data: { version: versions.compose ?? null },
-        },
-      ),
-    );
-  }
-  return out;
-}
-
-function binaryFindings(facts: DoctorFacts): Finding[] {
-  const native = uses(facts, 'native');
-  const out: Finding[] = [];
-  for (const name of Object.keys(facts.detection.binaries) as BinaryName[]) {
-    const found = facts.detection.binaries[name];
-    const id = binaryFindingId(name);
-    if (found) {
-      out.push(
-        finding(id, 'ok', `${name} ${found.version ?? '(version unknown)'}`, found.path, {
-          data: { path: found.path, version: found.version },
-        }),
-      );
-      continue;
-    }
-    const neededBy = native.filter(
-      (s) => REQUIRED_BINARIES[s].includes(name) || (s === 'mongo' && name === 'mongod'),
-    );
-    out.push(
-      finding(
-        id,
-        neededBy.length ? 'warn' : 'ok',
-        `${name} is not installed${neededBy.length ? ` (the native ${labels(neededBy)} uses it)` : ''}`,
-        `Looked in: ${listDirs(facts.searchDirs)}.${neededBy.length ? '' : ' Only the native profile needs it.'}`,
-        {
-          fix: `${installHint(name, facts.platform)}; if it is installed elsewhere, add its directory to NOVA_BIN_SEARCH_DIRS.`,
-          data: { path: null, version: null },
-        },
-      ),
-    );
-  }
-  return out;
-}
-
-function listeningFinding(l: ListeningService): Finding {
-  const label = SERVICE_LABEL[l.service];
-  const id = `listening-${l.service}-${l.port}`;
-  const data = { host: l.host, port: l.port, version: l.version ?? null, confirmed: l.confirmed };
-  if (!l.confirmed) {
-    return finding(
-      id,
-      'warn',
-      `Port ${l.port} is open but does not answer as ${label}`,
-      `${l.host}:${l.port}: ${l.detail}`,
-      {
-        fix: `Nothing to do unless a ${label} URL points at port ${l.port}; then point it at the real ${label} port.`,
-        data,
-      },
-    );
-  }
-  return finding(
-    id,
-    'ok',
-    `${label}${l.version ? ` ${l.version}` : ''} answers on ${l.host}:${l.port}`,
-    `Confirmed by a ${label} handshake (${l.detail}). Nova's native servers use ports of their own and leave it alone; to use this server, choose the external profile and set ${URL_KEY[l.service]}.`,
-    { data },
-  );
 }
 
 // ------------------------------------------------------------ services

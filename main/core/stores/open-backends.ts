@@ -101,7 +101,9 @@ async function openRelational(
   const { PostgresStore } = await import('./postgres/postgres-store.js');
   const { postgresOptionsFromConfig } = await import('./postgres/postgres-connection.js');
   const url = requireUrl(endpoint ?? config.POSTGRES_URL, 'POSTGRES_URL', 'PostgreSQL', profile);
-  return PostgresStore.open({ ...postgresOptionsFromConfig(config), url });
+  // The pool settings come from the config even when the URL is an endpoint
+  // (native/docker), whose config has no POSTGRES_URL.
+  return PostgresStore.open(postgresOptionsFromConfig({ ...config, POSTGRES_URL: url }));
 }
 
 async function openDocuments(

@@ -14,6 +14,8 @@ import { afterEach, expect } from 'vitest';
 import { NovaError, type ErrorCode } from '../../../main/core/errors.js';
 import { configSchema } from '../../../main/core/config/schema.js';
 import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
+import { PostgresStore } from '../../../main/core/stores/postgres/postgres-store.js';
+import { migrateSchema } from '../../../main/core/schema/migration-runner.js';
 import { sqliteContentChecksums } from '../../../main/core/backup/content-checksum.js';
 import type { TableContent } from '../../../main/core/backup/manifest.js';
 
@@ -101,6 +103,15 @@ export function sqliteChecksums(file: string): TableContent[] {
 
 /** A PostgreSQL database with what a Nova database has, and what pg_dump-less exports must rebuild. */
 export async function fillPostgres(url: string): Promise<void> {
+  // The real Nova schema first (identity keys, functions, triggers, seeds)…
+  const store = await PostgresStore.open({ url });
+  try {
+    await migrateSchema(store);
+    await store.query("INSERT INTO users (name, email) VALUES ('Ada', 'ada@example.com')");
+  } finally {
+    await store.close();
+  }
+  // …then what a pg_dump-less export must also rebuild.
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFile, rm, writeFile, mkdir, readdir } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,10 @@ describe('SQLite backup and restore', () => {
     expect(backups.map((b) => b.name)).toEqual([summary.name]);
     expect(partials).toEqual([]);
     expect(backups[0]!.manifest.parts[0]!.tables).toEqual(before);
+    // Only the part and the manifest, readable by the owner alone (SPEC §9).
+    expect((await readdir(summary.path)).sort()).toEqual(['manifest.json', 'sqlite.db.gz']);
+    for (const f of ['manifest.json', 'sqlite.db.gz']) expect(statSync(path.join(summary.path, f)).mode & 0o777).toBe(0o600);
+    expect(statSync(summary.path).mode & 0o777).toBe(0o700);
 
     await rm(file);
     await rm(`${file}-wal`, { force: true });

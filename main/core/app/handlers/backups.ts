@@ -1,6 +1,18 @@
-/** `backups.*` handlers. */
+/**
+ * `backups.*` handlers. Every backup, verify and restore runs as a Task, so
+ * the UI follows its progress and the tray knows a backup is running.
+ * Backups are named by their folder name inside the backup directory, never
+ * by a free path, so the API cannot be pointed at arbitrary folders.
+ */
+import path from 'node:path';
+import { runBackupJob } from '../../backup/backup-job.js';
+import { backupTargetsFromConfig, resolveBackupDir, retentionPolicyFromConfig } from '../../backup/backup-targets.js';
+import { restoreBackup } from '../../backup/restore-backup.js';
+import { verifyBackup } from '../../backup/verify-backup.js';
+import { writeSettings } from '../../config/settings-file.js';
 import { NovaError } from '../../errors.js';
 import type { AppRuntime } from '../app-runtime.js';
+import { listBackupDtos } from '../backup-adapter.js';
 import type { Handlers } from '../dispatch.js';
 
 type BackupHandlers = Pick<
@@ -8,18 +20,97 @@ type BackupHandlers = Pick<
   'backups.list' | 'backups.run' | 'backups.verify' | 'backups.restore' | 'backups.setSchedule'
 >;
 
-function notYet(): never {
-  throw new NovaError('NOT_INITIALIZED', 'Backups are not available in this build yet.', {
-    fix: 'Use a build that includes the backup module.',
-  });
-}
+export function backupsHandlers(rt: AppRuntime): BackupHandlers {
+  const schedule = () => {
+    const c = rt.config;
+    return {
+      intervalHours: c.NOVA_BACKUP_INTERVAL_HOURS,
+      keepLast: c.NOVA_BACKUP_KEEP_LAST,
+      keepDaily: c.NOVA_BACKUP_KEEP_DAILY,
+      keepWeekly: c.NOVA_BACKUP_KEEP_WEEKLY,
+      nextAt: rt.layer.scheduler?.nextRunAt?.toISOString() ?? null,
+    };
+  };
+  const targets = () => {
+    const endpoints = rt.layer.services.endpoints();
+    return backupTargetsFromConfig(rt.config, {
+      ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
+      ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
+    });
+  };
+  /** The folder of a listed backup; the id is a plain name (schema), checked again here. */
+  const backupPath = (id: string) => {
+    const dir = resolveBackupDir(rt.config);
+    const file = path.resolve(dir, id);
+    if (path.dirname(file) !== path.resolve(dir)) {
+      throw new NovaError('INVALID_ARGUMENT', `"${id}" is not a backup name.`, { fix: 'Pick a backup from the list.' });
+    }
+    return file;
+  };
 
-export function backupsHandlers(_rt: AppRuntime): BackupHandlers {
   return {
-    'backups.list': async () => notYet(),
-    'backups.run': async () => notYet(),
-    'backups.verify': async () => notYet(),
-    'backups.restore': async () => notYet(),
-    'backups.setSchedule': async () => notYet(),
+    'backups.list': async () => ({ ...(await listBackupDtos(rt.config)), schedule: schedule() }),
+
+    'backups.run': async ({ passphrase }) => {
+      const options = {
+        backupDir: resolveBackupDir(rt.config),
+        targets: targets(),
+        reason: 'manual' as const,
+        retention: retentionPolicyFromConfig(rt.config),
+        ...(passphrase ? { passphrase } : {}),
+      };
+      const task = rt.tasks.run('backup', passphrase ? 'Encrypted backup' : 'Backup', async (ctx) => {
+        const result = await runBackupJob(options, ctx);
+        void rt.layer.monitor.runNow(); // the backup check should see it at once
+        return { name: result.backup.name, verified: result.verify !== null, removed: result.retention?.remove ?? [] };
+      });
+      return { taskId: task.id };
+    },
+
+    'backups.verify': async ({ id, passphrase }) => {
+      const file = backupPath(id);
+      const t = targets();
+      const task = rt.tasks.run('backup.verify', `Verify ${id}`, async (ctx) => {
+        const result = await verifyBackup(
+          file,
+          {
+            ...(passphrase ? { passphrase } : {}),
+            scratch: { ...(t.postgres ? { postgres: t.postgres } : {}), ...(t.mongo ? { mongo: t.mongo } : {}) },
+          },
+          ctx,
+        );
+        return { name: result.name, trialRestored: result.trialRestored };
+      });
+      return { taskId: task.id };
+    },
+
+    'backups.restore': async ({ id, passphrase }) => {
+      const file = backupPath(id);
+      const t = targets();
+      const task = rt.tasks.run('backup.restore', `Restore ${id}`, async (ctx) => {
+        // The embedded SQLite file is replaced on disk: our own connection to it must be closed first.
+        if (t.sqlite) await rt.layer.factory?.close();
+        try {
+          const result = await restoreBackup(file, { targets: t, confirm: true, ...(passphrase ? { passphrase } : {}) }, ctx);
+          return { name: result.name, restored: result.restored.length };
+        } finally {
+          // Reopen on the restored data (also after a failed restore: the live data was left untouched).
+          await rt.reconfigure({ exceptTaskId: task.id });
+        }
+      });
+      return { taskId: task.id };
+    },
+
+    'backups.setSchedule': async (input) => {
+      await writeSettings(rt.dataDir, {
+        NOVA_BACKUP_INTERVAL_HOURS: input.intervalHours,
+        NOVA_BACKUP_KEEP_LAST: input.keepLast,
+        NOVA_BACKUP_KEEP_DAILY: input.keepDaily,
+        NOVA_BACKUP_KEEP_WEEKLY: input.keepWeekly,
+      });
+      await rt.reloadConfig();
+      rt.restartBackupSchedule();
+      return schedule();
+    },
   };
 }

@@ -27,6 +27,8 @@ export interface LocalJobRecord {
   /** Where the plan came from: 'builtin', 'auto', or the plan file's path. */
   planSource: string;
   targets: string[];
+  /** The backup of the target taken before the first write, if one was made. */
+  backup: string | null;
   status: 'running' | 'completed' | 'failed';
   startedAt: string;
   finishedAt: string | null;
@@ -57,7 +59,9 @@ export class LocalJobState {
 
   saveJob(record: LocalJobRecord): void {
     this.db
-      .prepare('INSERT INTO job (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record')
+      .prepare(
+        'INSERT INTO job (id, record) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET record = excluded.record',
+      )
       .run(record.id, JSON.stringify(record));
   }
 
@@ -88,7 +92,11 @@ export class LocalJobState {
   }
 
   /** Checkpoints a batch and its outcomes atomically. */
-  commitBatch(source: string, delta: BatchDelta, outcomes: readonly OutcomeRecord[]): TableProgress {
+  commitBatch(
+    source: string,
+    delta: BatchDelta,
+    outcomes: readonly OutcomeRecord[],
+  ): TableProgress {
     const insert = this.db.prepare(
       'INSERT OR REPLACE INTO outcomes (source_table, row_key, kind, seq, record) VALUES (?, ?, ?, ?, ?)',
     );

@@ -61,7 +61,7 @@ export async function describeTable(db: Db, name: string): Promise<PgTable | nul
     not_null: boolean;
     sequence: string | null;
   }>(
-    `SELECT a.attname AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+    `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
             pg_get_serial_sequence(a.attrelid::regclass::text, a.attname) AS sequence
        FROM pg_attribute a
       WHERE a.attrelid = $1 AND a.attnum > 0 AND NOT a.attisdropped
@@ -77,9 +77,9 @@ export async function describeTable(db: Db, name: string): Promise<PgTable | nul
     partial: boolean;
     definition: string;
   }>(
-    `SELECT c.relname AS name, i.indisunique AS unique, i.indisprimary AS primary,
+    `SELECT c.relname::text AS name, i.indisunique AS unique, i.indisprimary AS primary,
             EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.conrelid = i.indrelid) AS constraint,
-            ARRAY(SELECT a.attname FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+            ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
                    ORDER BY k.n) AS columns,
             i.indpred IS NOT NULL AS partial,
@@ -95,10 +95,10 @@ export async function describeTable(db: Db, name: string): Promise<PgTable | nul
     parent_sql: string;
     parent_columns: string[];
   }>(
-    `SELECT k.conname AS name, k.confrelid::int AS parent_oid, k.confrelid::regclass::text AS parent_sql,
-            ARRAY(SELECT a.attname FROM unnest(k.conkey) WITH ORDINALITY AS x(n, o)
+    `SELECT k.conname::text AS name, k.confrelid::int AS parent_oid, k.confrelid::regclass::text AS parent_sql,
+            ARRAY(SELECT a.attname::text FROM unnest(k.conkey) WITH ORDINALITY AS x(n, o)
                     JOIN pg_attribute a ON a.attrelid = k.conrelid AND a.attnum = x.n ORDER BY x.o) AS columns,
-            ARRAY(SELECT a.attname FROM unnest(k.confkey) WITH ORDINALITY AS x(n, o)
+            ARRAY(SELECT a.attname::text FROM unnest(k.confkey) WITH ORDINALITY AS x(n, o)
                     JOIN pg_attribute a ON a.attrelid = k.confrelid AND a.attnum = x.n ORDER BY x.o) AS parent_columns
        FROM pg_constraint k WHERE k.conrelid = $1 AND k.contype = 'f' ORDER BY k.conname`,
     [oid],
@@ -124,9 +124,10 @@ export async function describeTable(db: Db, name: string): Promise<PgTable | nul
 }
 
 export async function tableOid(db: Db, name: string): Promise<number | null> {
-  const { rows } = await db.query<{ oid: number | null }>('SELECT to_regclass($1)::oid::int AS oid', [
-    quoteIdent(name),
-  ]);
+  const { rows } = await db.query<{ oid: number | null }>(
+    'SELECT to_regclass($1)::oid::int AS oid',
+    [quoteIdent(name)],
+  );
   return rows[0]?.oid ?? null;
 }
 

@@ -51,13 +51,16 @@ export class CopySink {
     return this.error !== null;
   }
 
-  /** Adds one line (without its newline). Resolves at once unless the socket wants a pause. */
-  async write(line: string): Promise<void> {
-    if (this.error) return;
+  /**
+   * Adds one line (without its newline). Returns true when a chunk is ready:
+   * the caller then awaits flush(). (No promise per line: this runs per row.)
+   */
+  push(line: string): boolean {
+    if (this.error) return false;
     this.pending.push(line);
     this.pendingBytes += line.length + 1;
     this.rows++;
-    if (this.pendingBytes >= CHUNK_BYTES) await this.flush();
+    return this.pendingBytes >= CHUNK_BYTES;
   }
 
   /** Finishes the COPY; rejects with the server's error if it failed. */
@@ -69,7 +72,8 @@ export class CopySink {
     await this.done;
   }
 
-  private async flush(): Promise<void> {
+  /** Sends the gathered lines, waiting while the socket is full. */
+  async flush(): Promise<void> {
     if (this.pending.length === 0 || this.error) return;
     const chunk = `${this.pending.join('\n')}\n`;
     this.pending = [];
@@ -95,6 +99,6 @@ export async function copyLines(
   lines: Iterable<string>,
 ): Promise<void> {
   const sink = new CopySink(client, sql);
-  for (const line of lines) await sink.write(line);
+  for (const line of lines) if (sink.push(line)) await sink.flush();
   await sink.end();
 }

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS nova_migration_jobs (
   status      text NOT NULL,
   started_at  timestamptz NOT NULL DEFAULT now(),
   finished_at timestamptz,
-  report      jsonb
+  -- JSON as text: jsonb cannot hold the NUL escapes that originals of rejected values may need.
+  report      text
 );
 CREATE TABLE IF NOT EXISTS nova_migration_progress (
   job_id       text NOT NULL REFERENCES nova_migration_jobs (id) ON DELETE CASCADE,
@@ -47,7 +48,7 @@ CREATE TABLE IF NOT EXISTS nova_migration_outcomes (
   row_key      text NOT NULL,
   kind         text NOT NULL,
   seq          integer NOT NULL,
-  record       jsonb NOT NULL,
+  record       text NOT NULL,
   PRIMARY KEY (job_id, source_table, row_key, kind, seq)
 );
 -- Secondary indexes dropped for a faster load, kept here until rebuilt (resumable).
@@ -127,7 +128,7 @@ export async function setJobStatus(
   await db.query(
     `UPDATE nova_migration_jobs SET status = $2,
         finished_at = CASE WHEN $2 = 'running' THEN NULL ELSE now() END,
-        report = COALESCE($3::jsonb, report)
+        report = COALESCE($3, report)
       WHERE id = $1`,
     [jobId, status, report === undefined ? null : JSON.stringify(report)],
   );
@@ -243,8 +244,15 @@ export async function insertOutcomes(
   await db.query(
     `INSERT INTO nova_migration_outcomes (job_id, source_table, row_key, kind, seq, record)
      SELECT $1, $2, x.k, x.kind, x.seq, x.r
-       FROM jsonb_to_recordset($3::jsonb) AS x(k text, kind text, seq integer, r jsonb)`,
-    [jobId, source, JSON.stringify(outcomes.map((o) => ({ k: o.key, kind: o.kind, seq: o.seq, r: o.record })))],
+       FROM unnest($3::text[], $4::text[], $5::int[], $6::text[]) AS x(k, kind, seq, r)`,
+    [
+      jobId,
+      source,
+      outcomes.map((o) => o.key),
+      outcomes.map((o) => o.kind),
+      outcomes.map((o) => o.seq),
+      outcomes.map((o) => JSON.stringify(o.record)),
+    ],
   );
 }
 
@@ -254,7 +262,13 @@ export async function* readOutcomes(
   jobId: string,
   kinds: readonly OutcomeKind[],
   pageSize = 2000,
-): AsyncGenerator<{ source: string; key: string; kind: OutcomeKind; seq: number; record: Record<string, unknown> }> {
+): AsyncGenerator<{
+  source: string;
+  key: string;
+  kind: OutcomeKind;
+  seq: number;
+  record: Record<string, unknown>;
+}> {
   let after: [string, string, string, number] = ['', '', '', -1];
   for (;;) {
     const { rows } = await db.query<{
@@ -262,7 +276,7 @@ export async function* readOutcomes(
       row_key: string;
       kind: OutcomeKind;
       seq: number;
-      record: Record<string, unknown>;
+      record: string;
     }>(
       `SELECT source_table, row_key, kind, seq, record FROM nova_migration_outcomes
         WHERE job_id = $1 AND kind = ANY ($2::text[])
@@ -271,14 +285,20 @@ export async function* readOutcomes(
       [jobId, kinds, ...after, pageSize],
     );
     for (const r of rows)
-      yield { source: r.source_table, key: r.row_key, kind: r.kind, seq: r.seq, record: r.record };
+      yield {
+        source: r.source_table,
+        key: r.row_key,
+        kind: r.kind,
+        seq: r.seq,
+        record: JSON.parse(r.record) as Record<string, unknown>,
+      };
     if (rows.length < pageSize) return;
     const last = rows[rows.length - 1]!;
     after = [last.source_table, last.row_key, last.kind, last.seq];
   }
 }
 
-/** Marks a rejected row as applied and moves it from rejected to migrated (one transaction with its insert). */
+/** Marks a rejected row as applied (`record`: the full new record) and moves it from rejected to migrated; call in the transaction of its insert. */
 export async function markApplied(
   db: Db,
   jobId: string,
@@ -288,7 +308,7 @@ export async function markApplied(
   record: Record<string, unknown>,
 ): Promise<void> {
   await db.query(
-    `UPDATE nova_migration_outcomes SET kind = 'applied', record = record || $4::jsonb
+    `UPDATE nova_migration_outcomes SET kind = 'applied', record = $4
       WHERE job_id = $1 AND source_table = $2 AND row_key = $3 AND kind = 'rejected'`,
     [jobId, source, key, JSON.stringify(record)],
   );

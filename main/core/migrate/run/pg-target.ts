@@ -43,6 +43,8 @@ export interface OrphanCheck {
   /** The parent as SQL (regclass text: quoted, schema-qualified when needed). */
   parentSql: string;
   parentColumns: string[];
+  /** The parent is the table itself (a parent row may be in the same batch). */
+  selfReference: boolean;
 }
 
 export interface PreparedPgTable {
@@ -77,9 +79,11 @@ export async function prepareTable(
   const t = quoteIdent(target.table);
   if (target.create) {
     const defs = table.outputColumns.map(
-      (c, i) => `${quoteIdent(c)} ${target.columnTypes[i]!}${target.primaryKey.includes(c) ? ' NOT NULL' : ''}`,
+      (c, i) =>
+        `${quoteIdent(c)} ${target.columnTypes[i]!}${target.primaryKey.includes(c) ? ' NOT NULL' : ''}`,
     );
-    if (target.primaryKey.length > 0) defs.push(`PRIMARY KEY (${quoteIdentList(target.primaryKey)})`);
+    if (target.primaryKey.length > 0)
+      defs.push(`PRIMARY KEY (${quoteIdentList(target.primaryKey)})`);
     await db.query(`CREATE TABLE IF NOT EXISTS ${t} (${defs.join(', ')})`);
   }
   for (const add of target.addColumns)
@@ -100,7 +104,9 @@ export async function prepareTable(
     if (exists) continue;
     const name = objectName(target.table, k.columns, k.lower ? 'lower_key' : 'key');
     const exprs = k.columns.map((c) => (k.lower ? `lower(${quoteIdent(c)})` : quoteIdent(c)));
-    await db.query(`CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${t} (${exprs.join(', ')})`);
+    await db.query(
+      `CREATE UNIQUE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${t} (${exprs.join(', ')})`,
+    );
   }
 
   for (const fk of target.foreignKeys) {
@@ -109,7 +115,9 @@ export async function prepareTable(
       (f) =>
         f.parentOid === parentOid &&
         sameColumns(f.columns, fk.columns) &&
-        fk.columns.every((c, i) => f.parentColumns[f.columns.indexOf(c)] === fk.references.columns[i]),
+        fk.columns.every(
+          (c, i) => f.parentColumns[f.columns.indexOf(c)] === fk.references.columns[i],
+        ),
     );
     if (enforced) continue;
     if (!loaded.has(fk.references.table)) continue; // a cycle: added after the load (finishTable)
@@ -136,7 +144,11 @@ export async function prepareTable(
       uniqueKeys.push({ columns: ix.columns, lower: false, name: ix.name });
   }
   for (const k of wanted.filter((w) => w.lower))
-    uniqueKeys.push({ columns: k.columns, lower: true, name: objectName(target.table, k.columns, 'lower_key') });
+    uniqueKeys.push({
+      columns: k.columns,
+      lower: true,
+      name: objectName(target.table, k.columns, 'lower_key'),
+    });
   // Primary key first: it names the row an admin looks for.
   uniqueKeys.sort((a, b) => Number(isPrimary(pgTable, b)) - Number(isPrimary(pgTable, a)));
 
@@ -148,13 +160,16 @@ export async function prepareTable(
     kinds: outputKinds(table),
     types: table.outputColumns.map((c) => byName.get(c)!.type),
     notNull: table.outputColumns.filter((c) => byName.get(c)!.notNull),
-    primaryKey: pgTable.indexes.find((ix) => ix.primary)?.columns.filter((c): c is string => c !== null) ?? [],
+    primaryKey:
+      pgTable.indexes.find((ix) => ix.primary)?.columns.filter((c): c is string => c !== null) ??
+      [],
     uniqueKeys,
     orphanChecks: pgTable.foreignKeys.map((f) => ({
       name: f.name,
       columns: f.columns,
       parentSql: f.parentSql,
       parentColumns: f.parentColumns,
+      selfReference: f.parentOid === pgTable.oid,
     })),
   };
 }
@@ -217,6 +232,8 @@ export interface FinishOptions {
   onStep?: (step: string) => void;
   /** Things the report should say (a foreign key left NOT VALID because of existing rows…). */
   warnings: string[];
+  /** Runs inside each index rebuild's transaction, after CREATE INDEX, before COMMIT (test hook). */
+  beforeIndexCommit?: () => Promise<void>;
 }
 
 /** Indexes, foreign keys and sequences after the load. Idempotent. */
@@ -236,11 +253,14 @@ export async function finishTable(
     options.onStep?.(`index ${ix.index_name}`);
     await db.query('BEGIN');
     try {
-      await db.query(ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '));
-      await db.query('DELETE FROM nova_migration_deferred_indexes WHERE job_id = $1 AND index_name = $2', [
-        jobId,
-        ix.index_name,
-      ]);
+      await db.query(
+        ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
+      );
+      await options.beforeIndexCommit?.();
+      await db.query(
+        'DELETE FROM nova_migration_deferred_indexes WHERE job_id = $1 AND index_name = $2',
+        [jobId, ix.index_name],
+      );
       await db.query('COMMIT');
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
@@ -253,12 +273,18 @@ export async function finishTable(
     if (pgTable.indexes.some((x) => !x.partial && sameColumns(x.columns, ix.columns))) continue;
     const name = objectName(target.table, ix.columns, 'idx');
     options.onStep?.(`index ${name}`);
-    await db.query(`CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${t} (${quoteIdentList(ix.columns)})`);
+    await db.query(
+      `CREATE INDEX IF NOT EXISTS ${quoteIdent(name)} ON ${t} (${quoteIdentList(ix.columns)})`,
+    );
   }
 
   for (const fk of target.foreignKeys) {
     const parentOid = await tableOid(db, fk.references.table);
-    if (pgTable.foreignKeys.some((f) => f.parentOid === parentOid && sameColumns(f.columns, fk.columns)))
+    if (
+      pgTable.foreignKeys.some(
+        (f) => f.parentOid === parentOid && sameColumns(f.columns, fk.columns),
+      )
+    )
       continue;
     const name = objectName(target.table, fk.columns, 'fkey');
     options.onStep?.(`foreign key ${name}`);
@@ -294,7 +320,9 @@ async function moveSequences(
   options: FinishOptions,
 ): Promise<void> {
   const rowidKey =
-    table.keyColumns.length === 1 ? table.columns.find((c) => c.source === table.keyColumns[0]) : undefined;
+    table.keyColumns.length === 1
+      ? table.columns.find((c) => c.source === table.keyColumns[0])
+      : undefined;
   for (const col of pgTable.columns) {
     if (col.sequence === null) continue;
     options.onStep?.(`sequence ${col.sequence}`);
@@ -311,4 +339,47 @@ async function moveSequences(
 
 function literal(s: string): string {
   return `'${s.replaceAll("'", "''")}'`;
+}
+
+/** More pre-existing rows than this in a target table means it is not the fresh table a migration expects. */
+const MAX_PREEXISTING = 100_000;
+
+/**
+ * Keys of the rows a target table holds before the job first touches it
+ * (seeded roles and permissions). An empty list for an empty or missing
+ * table; refused when the plan does not allow conflicts or the rows cannot
+ * be told apart.
+ */
+export async function preexistingKeys(db: Db, table: ResolvedTable): Promise<string[]> {
+  const target = table.target as ResolvedPostgresTarget;
+  const pgTable = await describeTable(db, target.table);
+  if (!pgTable) return [];
+  const t = quoteIdent(target.table);
+  const { rows } = await db.query<{ n: string }>(`SELECT count(*)::text AS n FROM ${t}`);
+  const count = Number(rows[0]!.n);
+  if (count === 0) return [];
+  const pk = pgTable.indexes.find((ix) => ix.primary)?.columns ?? [];
+  const where = `Target table ${JSON.stringify(target.table)} already holds ${count} row(s)`;
+  if (target.onConflict === 'error') {
+    throw new NovaError(
+      'MIGRATION_FAILED',
+      `${where}, and the plan says onConflict: 'error' for ${JSON.stringify(table.source)}.`,
+      {
+        fix: "Migrate into a fresh database (the migration applies the Nova schema itself), or empty that table; a plan may allow existing rows with onConflict 'update' or 'skip'.",
+      },
+    );
+  }
+  if (pk.length === 0 || pk.some((c) => c === null) || count > MAX_PREEXISTING) {
+    throw new NovaError(
+      'MIGRATION_FAILED',
+      `${where}${pk.length === 0 ? ' and has no primary key, so its rows cannot be told apart from migrated ones' : ''}.`,
+      {
+        fix: 'Migrate into a fresh database, or empty that table first.',
+      },
+    );
+  }
+  const keys = await db.query<{ k: string }>(
+    `SELECT jsonb_build_array(${(pk as string[]).map(quoteIdent).join(', ')})::text AS k FROM ${t}`,
+  );
+  return keys.rows.map((r) => r.k);
 }

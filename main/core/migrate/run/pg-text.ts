@@ -11,6 +11,7 @@
  * (verify.ts), and any difference — a lost row, a doubled row, a value the
  * target stored differently — shows up as a mismatch.
  */
+import { hash } from 'node:crypto';
 import type { CastKind } from '../casts/index.js';
 
 /** COPY's NULL marker. */
@@ -36,6 +37,18 @@ export function escapeCopy(text: string): string {
 export function copyValue(kind: CastKind, value: unknown): string {
   if (value === null || value === undefined) return COPY_NULL;
   return escapeCopy(pgText(kind, value));
+}
+
+/** A converted row (convertRow's values) as one COPY text line, without the newline. */
+export function copyLine(kinds: readonly CastKind[], values: readonly unknown[]): string {
+  let line = copyValue(kinds[0]!, values[0]);
+  for (let i = 1; i < values.length; i++) line += `\t${copyValue(kinds[i]!, values[i])}`;
+  return line;
+}
+
+/** The signed 64-bit prefix of md5(line); the target computes the same (pg-line-sql.ts lineHashSql). */
+export function lineHash(line: string): bigint {
+  return hash('md5', line, 'buffer').readBigInt64BE(0);
 }
 
 /** A converted value as PostgreSQL prints it (unescaped). */

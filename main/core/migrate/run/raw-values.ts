@@ -52,7 +52,10 @@ export function rawToText(value: unknown): string {
 }
 
 /** A row (values in `columns` order) as a JSON object keyed by column name. */
-export function rowToJson(columns: readonly string[], row: readonly unknown[]): Record<string, RawJson> {
+export function rowToJson(
+  columns: readonly string[],
+  row: readonly unknown[],
+): Record<string, RawJson> {
   const out: Record<string, RawJson> = {};
   columns.forEach((name, i) => {
     // defineProperty keeps a column named "__proto__" an ordinary key.

@@ -22,12 +22,14 @@ export class SourceTableReader {
   private readonly first: Database.Statement;
   private readonly next: Database.Statement;
   private readonly keyCount: number;
+  private readonly byKey: Database.Statement;
 
   constructor(
     db: Database.Database,
     readonly table: ResolvedTable,
   ) {
     const safeIntegers = needsSafeIntegers(db, table);
+    const select = `SELECT ${quoteIdentList(table.readColumns)}`;
     if (table.rowidName !== null) {
       this.keyCount = 0;
       this.first = db.prepare(selectSql(table, { limit: true }));
@@ -42,16 +44,26 @@ export class SourceTableReader {
       this.next = db.prepare(`${base} WHERE (${keys}) > (${params}) ORDER BY ${keys} LIMIT ?`);
     }
     for (const s of [this.first, this.next]) s.raw(true).safeIntegers(safeIntegers);
+    if (table.rowidName !== null) {
+      const rowid = quoteIdent(table.rowidName);
+      this.byKey = db.prepare(
+        `${select}, ${rowid} FROM ${quoteIdent(table.source)} WHERE ${rowid} = ?`,
+      );
+    } else {
+      const where = table.keyColumns.map((c) => `${quoteIdent(c)} = ?`).join(' AND ');
+      this.byKey = db.prepare(`${select} FROM ${quoteIdent(table.source)} WHERE ${where}`);
+    }
+    this.byKey.raw(true).safeIntegers(safeIntegers);
   }
 
-  /** Up to `limit` rows after `cursor` (from the start when null). */
-  batch(cursor: SourceCursor | null, limit: number): unknown[][] {
-    if (cursor === null) return this.first.all(limit) as unknown[][];
+  /** Up to `limit` rows after `cursor` (from the start when null), read lazily. */
+  iterate(cursor: SourceCursor | null, limit: number): IterableIterator<unknown[]> {
+    if (cursor === null) return this.first.iterate(limit) as IterableIterator<unknown[]>;
     const after =
       'rowid' in cursor
         ? [rawFromJson(cursor.rowid, 'the resume cursor')]
         : cursor.key.map((k) => rawFromJson(k, 'the resume cursor'));
-    return this.next.all(...after, limit) as unknown[][];
+    return this.next.iterate(...after, limit) as IterableIterator<unknown[]>;
   }
 
   /** The cursor just after `row`. */
@@ -77,20 +89,11 @@ export class SourceTableReader {
     return out;
   }
 
-  /** One row by its rowKey (for rejects found after the batch left memory). */
-  rowByKey(db: Database.Database, key: string): unknown[] | undefined {
-    const select = `SELECT ${quoteIdentList(this.table.readColumns)}`;
-    if (this.keyCount === 0) {
-      const rowid = quoteIdent(this.table.rowidName!);
-      const stmt = db.prepare(
-        `${select}, ${rowid} FROM ${quoteIdent(this.table.source)} WHERE ${rowid} = ?`,
-      );
-      return stmt.raw(true).safeIntegers(true).get(BigInt(key)) as unknown[] | undefined;
-    }
-    const where = this.table.keyColumns.map((c) => `${quoteIdent(c)} = ?`).join(' AND ');
+  /** One row by its rowKey (for rows classified after the batch left memory). */
+  rowByKey(key: string): unknown[] | undefined {
+    if (this.keyCount === 0) return this.byKey.get(BigInt(key)) as unknown[] | undefined;
     const values = (JSON.parse(key) as unknown[]).map((k) => rawFromJson(k, 'a row key'));
-    const stmt = db.prepare(`${select} FROM ${quoteIdent(this.table.source)} WHERE ${where}`);
-    return stmt.raw(true).get(...values) as unknown[] | undefined;
+    return this.byKey.get(...values) as unknown[] | undefined;
   }
 }
 

@@ -4,7 +4,14 @@
  * damaged or locked file fails at start-up with a clear NovaError rather than
  * on some later query.
  */
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, statSync } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  constants as fsConstants,
+  existsSync,
+  mkdirSync,
+  statSync,
+} from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { NovaError } from '../../errors.js';
@@ -46,12 +53,16 @@ export function openDatabaseFile(
   if (!inMemory) prepareLocation(path, readonly);
 
   const ctx = { file: path, busyTimeoutMs: opts.busyTimeoutMs };
+  const isNew = !inMemory && !existsSync(path);
   let db: Database.Database;
   try {
     db = new Database(path, { readonly, fileMustExist: readonly, timeout: opts.busyTimeoutMs });
   } catch (err) {
     throw mapSqliteError(err, ctx);
   }
+  // The database holds password hashes and secrets from `config` (SPEC §9):
+  // a file we create is readable by its owner only.
+  if (isNew) chmodSync(path, 0o600);
   try {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
     // Switching to WAL reads the header first, so a file that is not SQLite fails right here.

@@ -1,0 +1,111 @@
+/**
+ * A MongoDB destination for tables the plan sends there: inserts go through
+ * the document store's unordered bulk insert (per-document errors come back
+ * as data), and verification scans a collection with a plain driver cursor,
+ * since an order-independent checksum needs no sort and no paging.
+ *
+ * Documents carry deterministic `_id`s — the plan's idField value, else the
+ * source row's key — so a batch redone after a kill cannot insert twice.
+ */
+import { MongoClient } from 'mongodb';
+import { NovaError } from '../../errors.js';
+import { COLLECTION_NAME } from '../../stores/collections.js';
+import { mapMongoError } from '../../stores/mongo/mongo-errors.js';
+import { MongoDocumentStore } from '../../stores/mongo/mongo-document-store.js';
+import type { Doc } from '../../stores/types.js';
+import { jsonbText } from './pg-text.js';
+
+export class MongoMigrationTarget {
+  private constructor(
+    readonly store: MongoDocumentStore,
+    private readonly client: MongoClient,
+    private readonly url: string,
+  ) {}
+
+  static async connect(url: string, dbName: string): Promise<MongoMigrationTarget> {
+    const store = await MongoDocumentStore.connect({ url, dbName });
+    const client = new MongoClient(url, {
+      serverSelectionTimeoutMS: 5000,
+      appName: 'nova-db migrate',
+    });
+    try {
+      await client.connect();
+    } catch (err) {
+      await store.close();
+      throw mapMongoError(err, { url, action: 'connect to MongoDB for the migration' });
+    }
+    return new MongoMigrationTarget(store, client, url);
+  }
+
+  get dbName(): string {
+    return this.store.dbName;
+  }
+
+  count(collection: string): Promise<number> {
+    return this.store.count(collection);
+  }
+
+  /** Documents by `_id` (the ones a batch found already present). */
+  async byIds(collection: string, ids: readonly string[]): Promise<Map<string, Doc>> {
+    if (ids.length === 0) return new Map();
+    const docs = await this.store.find(collection, { _id: { $in: [...ids] } });
+    return new Map(docs.map((d) => [String(d._id), d]));
+  }
+
+  /** Every document of the collection (any order). */
+  async *scan(collection: string): AsyncGenerator<Record<string, unknown>> {
+    try {
+      const cursor = this.client
+        .db(this.dbName)
+        .collection(collection)
+        .find({}, { batchSize: 2000 });
+      for await (const doc of cursor) yield doc as Record<string, unknown>;
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: `read "${collection}" to verify it` });
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([this.store.close(), this.client.close()]);
+  }
+}
+
+/** Refuses a collection name the document store cannot address, before anything is written. */
+export function checkCollectionName(name: string, source: string): void {
+  if (!COLLECTION_NAME.test(name)) {
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `The plan sends ${JSON.stringify(source)} to the MongoDB collection ${JSON.stringify(name)}, which is not a name Nova's document store accepts.`,
+      {
+        fix: 'Use letters, digits and underscores (starting with a letter or underscore), at most 63 characters.',
+      },
+    );
+  }
+}
+
+/**
+ * A converted value as a document value: bytes become base64 text and
+ * out-of-range 64-bit integers decimal text (documents are JSON-like in
+ * every Nova document store).
+ */
+export function toDocValue(value: unknown): unknown {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (typeof value === 'bigint')
+    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  return value;
+}
+
+/**
+ * The canonical line of a document's mapped fields for checksums: the same
+ * function on the values sent and on the values read back. Dates by their
+ * instant, everything else as jsonb text (sorted keys, plain numbers).
+ */
+export function docLine(fields: readonly string[], doc: Record<string, unknown>): string {
+  let line = '';
+  for (let i = 0; i < fields.length; i++) {
+    const v = doc[fields[i]!];
+    if (i > 0) line += '\t';
+    line += v instanceof Date ? `@${v.getTime()}` : v === undefined ? 'null' : jsonbText(v);
+  }
+  return line;
+}

@@ -1,0 +1,38 @@
+/**
+ * A test hook for crash tests: with `NOVA_MIGRATE_PAUSE_AT=<point>` in the
+ * environment, the engine stops at that point, writes the point's name to a
+ * marker file and waits forever, so a test can SIGKILL the process at a
+ * precise, reproducible moment and then check that a resumed run finishes the
+ * job with nothing lost or doubled. Inert unless the variable is set.
+ *
+ * Points:
+ * - `batch:<source table>:<n>` — inside the n-th batch (1-based) of this run
+ *   for that table, after its rows were sent, before its transaction commits;
+ * - `after-table:<source table>` — after the table's load committed, before
+ *   the next table starts;
+ * - `index:<target table>` — inside the transaction that rebuilds the table's
+ *   first deferred index, after CREATE INDEX ran, before it commits.
+ *
+ * The marker file is `NOVA_MIGRATE_PAUSE_MARKER`, else `paused-at` in the job
+ * directory.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export class PauseHook {
+  private readonly point: string | undefined;
+  private readonly marker: string;
+
+  constructor(jobDir: string, env: Record<string, string | undefined> = process.env) {
+    this.point = env.NOVA_MIGRATE_PAUSE_AT || undefined;
+    this.marker = env.NOVA_MIGRATE_PAUSE_MARKER || join(jobDir, 'paused-at');
+  }
+
+  /** Never resolves when `point` is the configured one; resolves at once otherwise. */
+  async at(point: string): Promise<void> {
+    if (this.point === undefined || this.point !== point) return;
+    writeFileSync(this.marker, point);
+    // A timer keeps the event loop alive: the process waits here until it is killed.
+    await new Promise<never>(() => setInterval(() => undefined, 60_000));
+  }
+}

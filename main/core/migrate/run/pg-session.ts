@@ -1,0 +1,99 @@
+/**
+ * The PostgreSQL connections of a migration: a small pool whose sessions all
+ * carry the settings the engine depends on —
+ *
+ * - TimeZone UTC, DateStyle ISO, bytea_output hex, extra_float_digits 1:
+ *   text output must be exactly what pg-text.ts writes (checksums);
+ * - statement_timeout 0: an index build on a large table may take minutes;
+ * - synchronous_commit off: each batch commits with its own checkpoint, so a
+ *   server crash can only lose both together, and the resumed run redoes
+ *   them — while every batch stops waiting for a WAL flush;
+ * - maintenance_work_mem 256MB: faster index builds after the load.
+ *
+ * Errors are mapped to NovaErrors by the data layer's own mapping.
+ */
+import pg from 'pg';
+import { NovaError } from '../../errors.js';
+import {
+  buildPoolConfig,
+  parsePostgresTarget,
+  resolvePostgresOptions,
+  type PostgresTarget,
+} from '../../stores/postgres/postgres-connection.js';
+import { mapPostgresError } from '../../stores/postgres/postgres-errors.js';
+import { redactUrl } from '../../stores/postgres/redact-url.js';
+
+const SESSION_SETTINGS = [
+  "SET TimeZone = 'UTC'",
+  "SET DateStyle = 'ISO, MDY'",
+  "SET bytea_output = 'hex'",
+  'SET extra_float_digits = 1',
+  'SET statement_timeout = 0',
+  'SET synchronous_commit = off',
+  "SET maintenance_work_mem = '256MB'",
+].join('; ');
+
+export interface MigrationPg {
+  pool: pg.Pool;
+  target: PostgresTarget;
+  /** The URL without its password, for reports. */
+  display: string;
+  /** A dedicated session (the loader keeps its staging table in it). */
+  connect(): Promise<pg.PoolClient>;
+  mapError(err: unknown): NovaError;
+  close(): Promise<void>;
+}
+
+export async function openMigrationPg(url: string): Promise<MigrationPg> {
+  const options = resolvePostgresOptions({
+    url,
+    statementTimeoutMs: 0,
+    poolMax: 3,
+    applicationName: 'nova-db migrate',
+  });
+  const target = parsePostgresTarget(options.url);
+  const pool = new pg.Pool(buildPoolConfig(options));
+  pool.on('error', () => undefined); // idle-client errors surface on the next query instead
+  pool.on('connect', (client) => {
+    client.query(SESSION_SETTINGS).catch(() => undefined);
+  });
+  const mapError = (err: unknown): NovaError => mapPostgresError(err, { target, phase: 'query' });
+  const migration: MigrationPg = {
+    pool,
+    target,
+    display: redactUrl(url),
+    connect: async () => {
+      try {
+        const client = await pool.connect();
+        client.on('error', () => undefined);
+        return client;
+      } catch (err) {
+        throw mapPostgresError(err, { target, phase: 'connect' });
+      }
+    },
+    mapError,
+    close: () => pool.end(),
+  };
+  const client = await migration.connect();
+  try {
+    const { rows } = await client.query<{ encoding: string }>(
+      'SELECT pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()',
+    );
+    const encoding = rows[0]?.encoding ?? 'UTF8';
+    if (encoding !== 'UTF8') {
+      throw new NovaError(
+        'MIGRATION_FAILED',
+        `The target database "${target.database}" uses the ${encoding} encoding; the legacy data is Unicode text and needs UTF8.`,
+        {
+          fix: `Create the target database with UTF8 (CREATE DATABASE ${target.database} ENCODING 'UTF8' TEMPLATE template0) and migrate into it.`,
+        },
+      );
+    }
+  } catch (err) {
+    client.release();
+    await pool.end();
+    throw err instanceof NovaError ? err : mapError(err);
+  }
+  client.release();
+  return migration;
+}
