@@ -20,7 +20,17 @@ import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
 
-const COMMANDS: RegisterCommand[] = [registerServe, registerStatus, registerUp, registerDown, registerDoctor, registerBackup, registerVerify, registerRestore, registerBackups];
+const COMMANDS: RegisterCommand[] = [
+  registerServe,
+  registerStatus,
+  registerUp,
+  registerDown,
+  registerDoctor,
+  registerBackup,
+  registerVerify,
+  registerRestore,
+  registerBackups,
+];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('nova-db')

@@ -96,9 +96,6 @@ describe.skipIf(!hasChromium)('headless admin UI in Chromium', () => {
     expect(Number(cells[0]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(3000);
     await screenshot(page, '06-migration-report');
 
-    // The quirky rows the generator adds must show up as rejects with their original values.
-    const report = await app.runtime.migrations;
-    expect(report).toBeDefined();
     await page.getByRole('button', { name: 'Continue to the run' }).click();
     await page.getByRole('button', { name: 'Start the migration' }).click();
     const features = (await (await fetchApi('app.info')).json()) as { result: { features: { migrationRun: boolean } } };

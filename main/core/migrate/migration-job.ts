@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { NovaError } from '../errors.js';
@@ -80,7 +80,8 @@ export async function runMigration(
 ): Promise<MigrationReport> {
   const startedAt = new Date();
   const jobDir = resolve(options.jobDir);
-  await mkdir(jobDir, { recursive: true }).catch((err: unknown) => {
+  // 0700/0600: the source copy and the reports hold the legacy secrets (SMTP password, token hashes).
+  await mkdir(jobDir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
     throw new NovaError(
       'DATA_DIR_NOT_WRITABLE',
       `Cannot create the migration directory ${jobDir}: ${(err as Error).message}.`,
@@ -111,6 +112,7 @@ export async function runMigration(
         onProgress: (p) => ctx.progress({ phase: p.phase, done: p.done, total: p.total }),
       });
       snapshot = pf.snapshotFile;
+      await chmod(snapshot, 0o600);
       warnings.push(...pf.sourceInfo.warnings);
     }
 

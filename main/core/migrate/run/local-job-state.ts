@@ -6,6 +6,7 @@
  * deterministic `_id`s first and checkpointed here after, so a batch redone
  * after a kill finds its documents already there (mongo-table-loader.ts).
  */
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type {
   BatchDelta,
@@ -41,6 +42,7 @@ export class LocalJobState {
 
   constructor(file: string) {
     this.db = new Database(file);
+    chmodSync(file, 0o600);
     // The checkpoint must survive a power cut as well as a kill.
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
@@ -161,6 +163,26 @@ export class LocalJobState {
         phase: p.phase === 'verified' ? 'indexed' : p.phase,
       });
     })();
+  }
+
+  /** The kind of a row's outcome record ('rejected', 'applied'…), or null when it has none. */
+  outcomeKind(source: string, key: string): OutcomeKind | null {
+    const row = this.db
+      .prepare(
+        "SELECT kind FROM outcomes WHERE source_table = ? AND row_key = ? AND kind IN ('rejected', 'applied', 'duplicate')",
+      )
+      .pluck()
+      .get(source, key) as OutcomeKind | undefined;
+    return row ?? null;
+  }
+
+  /** Replaces a rejected row's record (an edit that is still refused, with the new reason). */
+  updateRejected(source: string, key: string, record: Record<string, unknown>): void {
+    this.db
+      .prepare(
+        "UPDATE outcomes SET record = ? WHERE source_table = ? AND row_key = ? AND kind = 'rejected'",
+      )
+      .run(JSON.stringify(record), source, key);
   }
 
   close(): void {

@@ -319,3 +319,33 @@ export async function markApplied(
     [jobId, source, checksum.toString()],
   );
 }
+
+/** The kind of a row's outcome record ('rejected', 'applied'…), or null when it has none. */
+export async function outcomeKind(
+  db: Db,
+  jobId: string,
+  source: string,
+  key: string,
+): Promise<OutcomeKind | null> {
+  const { rows } = await db.query<{ kind: OutcomeKind }>(
+    `SELECT kind FROM nova_migration_outcomes
+      WHERE job_id = $1 AND source_table = $2 AND row_key = $3 AND kind IN ('rejected', 'applied', 'duplicate')`,
+    [jobId, source, key],
+  );
+  return rows[0]?.kind ?? null;
+}
+
+/** Replaces a rejected row's record (an edit that is still refused, with the new reason). */
+export async function updateRejected(
+  db: Db,
+  jobId: string,
+  source: string,
+  key: string,
+  record: Record<string, unknown>,
+): Promise<void> {
+  await db.query(
+    `UPDATE nova_migration_outcomes SET record = $4
+      WHERE job_id = $1 AND source_table = $2 AND row_key = $3 AND kind = 'rejected'`,
+    [jobId, source, key, JSON.stringify(record)],
+  );
+}

@@ -212,7 +212,7 @@ function settle(
 
 const MIGRATED: StageStatus = { status: 'migrated' };
 
-function stageReject(
+export function stageReject(
   prep: PreparedPgTable,
   reader: SourceTableReader,
   row: unknown[],
