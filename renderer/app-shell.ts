@@ -24,15 +24,30 @@ const SCREENS: Record<RouteName, { label: string; screen: Screen }> = {
   settings: { label: 'Settings', screen: settingsScreen },
 };
 
-export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' | 'announce'>): void {
-  const announcer = h('div', { class: 'sr-only', attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' } });
+export function mountShell(
+  root: HTMLElement,
+  base: Omit<AppContext, 'navigate' | 'announce'>,
+): void {
+  const announcer = h('div', {
+    class: 'sr-only',
+    attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' },
+  });
   const main = h('main', { id: 'main', class: 'main', attrs: { tabindex: '-1' } });
-  const pill = h('div', { class: 'health-pill', attrs: { role: 'status', 'aria-label': 'Overall health' } }, statusBadge('unknown', 'Checking…'));
+  const pill = h(
+    'div',
+    { class: 'health-pill', attrs: { role: 'status', 'aria-label': 'Overall health' } },
+    statusBadge('unknown', 'Checking…'),
+  );
   const links = new Map<RouteName, HTMLAnchorElement>();
   const nav = h(
     'nav',
     { class: 'sidebar', attrs: { 'aria-label': 'Main' } },
-    h('div', { class: 'brand' }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), 'Nova DB'),
+    h(
+      'div',
+      { class: 'brand' },
+      h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }),
+      'Nova DB',
+    ),
     pill,
     h(
       'ul',
@@ -43,9 +58,16 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' 
         return h('li', {}, a);
       }),
     ),
-    h('p', { class: 'sidebar-foot muted', text: `${base.info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${base.info.version}` }),
+    h('p', {
+      class: 'sidebar-foot muted',
+      text: `${base.info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${base.info.version}`,
+    }),
   );
-  const connection = h('div', { class: 'connection-banner', attrs: { role: 'status', hidden: true } }, 'Reconnecting to Nova…');
+  const connection = h(
+    'div',
+    { class: 'connection-banner', attrs: { role: 'status', hidden: true } },
+    'Reconnecting to Nova…',
+  );
   replace(root, nav, h('div', { class: 'content' }, connection, main), announcer);
 
   let cleanup: (() => void) | void;
@@ -67,7 +89,10 @@ export function mountShell(root: HTMLElement, base: Omit<AppContext, 'navigate' 
   };
 
   const setHealth = (health: HealthSummaryDto) => {
-    replace(pill, statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`));
+    replace(
+      pill,
+      statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`),
+    );
   };
   base.onEvent((event) => {
     if (event.type === 'health') setHealth(event.health);

@@ -4,7 +4,12 @@
  * UI only sees the typed NovaApi and cannot tell the two apart.
  */
 import { createApi } from './api/client.js';
-import { httpTransport, takeTokenFromFragment, tokenStore, type HttpTransport } from './api/http-transport.js';
+import {
+  httpTransport,
+  takeTokenFromFragment,
+  tokenStore,
+  type HttpTransport,
+} from './api/http-transport.js';
 import { bridgeFromWindow, ipcTransport } from './api/ipc-transport.js';
 import type { Transport } from './api/transport.js';
 import { mountShell, showConnection } from './app-shell.js';
@@ -29,7 +34,10 @@ async function start(transport: Transport, http?: HttpTransport): Promise<void> 
   } catch (err) {
     // A 401 already switched to the login screen.
     if (http && !tokenStore.get()) return;
-    replace(root, errorNotice(err, () => void start(transport, http)));
+    replace(
+      root,
+      errorNotice(err, () => void start(transport, http)),
+    );
     return;
   }
   const base: Omit<AppContext, 'navigate' | 'announce'> = {

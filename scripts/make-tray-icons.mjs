@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Buffer } from 'node:buffer';
 import { deflateSync } from 'node:zlib';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'tray');
@@ -53,7 +54,8 @@ function render(size, { color, shape }) {
       let hits = 0;
       for (let sy = 0; sy < samples; sy++)
         for (let sx = 0; sx < samples; sx++)
-          if (inside(shape, (px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size)) hits++;
+          if (inside(shape, (px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size))
+            hits++;
       const alpha = Math.round((hits / (samples * samples)) * 255);
       row.set([...color, alpha], 1 + px * 4);
     }

@@ -49,9 +49,8 @@ export type MethodOutput<M extends MethodName> = z.output<Contract[M]['output']>
 export type Namespace = MethodName extends `${infer N}.${string}` ? N : never;
 
 /** Whether a method can be called without an argument. */
-type ArgOf<M extends MethodName> = Record<never, never> extends MethodInput<M>
-  ? [input?: MethodInput<M>]
-  : [input: MethodInput<M>];
+type ArgOf<M extends MethodName> =
+  Record<never, never> extends MethodInput<M> ? [input?: MethodInput<M>] : [input: MethodInput<M>];
 
 /**
  * The API as the renderer uses it: `api.migration.inspect({ file })`. The

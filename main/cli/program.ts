@@ -16,6 +16,7 @@ import { registerStatus } from './commands/status.js';
 import { registerUp } from './commands/up.js';
 import { registerDown } from './commands/down.js';
 import { registerDoctor } from './commands/doctor.js';
+import { registerMigrate } from './commands/migrate.js';
 import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -30,6 +31,7 @@ const COMMANDS: RegisterCommand[] = [
   registerVerify,
   registerRestore,
   registerBackups,
+  registerMigrate,
 ];
 
 export function createProgram(ctx: CliContext): Command {

@@ -15,13 +15,19 @@ function desktopFile(): string {
 
 export async function getAutoStart(): Promise<{ enabled: boolean; supported: boolean }> {
   if (process.platform === 'linux') {
-    const enabled = await stat(desktopFile()).then(() => true, () => false);
+    const enabled = await stat(desktopFile()).then(
+      () => true,
+      () => false,
+    );
     return { enabled, supported: true };
   }
   return { enabled: app.getLoginItemSettings().openAtLogin, supported: true };
 }
 
-export async function setAutoStart(enabled: boolean, extraArgs: string[] = []): Promise<{ enabled: boolean }> {
+export async function setAutoStart(
+  enabled: boolean,
+  extraArgs: string[] = [],
+): Promise<{ enabled: boolean }> {
   if (process.platform === 'linux') {
     const file = desktopFile();
     if (!enabled) {
@@ -29,11 +35,19 @@ export async function setAutoStart(enabled: boolean, extraArgs: string[] = []): 
       return { enabled: false };
     }
     // The AppImage sets APPIMAGE to its own path; the executable path would point into its temporary mount.
-    const exec = [process.env.APPIMAGE || process.execPath, ...(app.isPackaged ? [] : [app.getAppPath()]), ...extraArgs]
+    const exec = [
+      process.env.APPIMAGE || process.execPath,
+      ...(app.isPackaged ? [] : [app.getAppPath()]),
+      ...extraArgs,
+    ]
       .map((a) => (/[\s"]/.test(a) ? `"${a.replace(/(["\\])/g, '\\$1')}"` : a))
       .join(' ');
     await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, `[Desktop Entry]\nType=Application\nName=Nova DB\nExec=${exec}\nX-GNOME-Autostart-enabled=true\n`, { mode: 0o644 });
+    await writeFile(
+      file,
+      `[Desktop Entry]\nType=Application\nName=Nova DB\nExec=${exec}\nX-GNOME-Autostart-enabled=true\n`,
+      { mode: 0o644 },
+    );
     return { enabled: true };
   }
   app.setLoginItemSettings({ openAtLogin: enabled, args: extraArgs });

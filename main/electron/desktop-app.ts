@@ -8,7 +8,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, dialog, session, type BrowserWindow } from 'electron';
-import { EVENT_CHANNEL, type HealthSummaryDto, type NovaEvent } from '../../shared-contract/index.js';
+import {
+  EVENT_CHANNEL,
+  type HealthSummaryDto,
+  type NovaEvent,
+} from '../../shared-contract/index.js';
 import type { TrayAction } from '../core/tray/tray-model.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';
 import { getAutoStart, setAutoStart } from './auto-start.js';
@@ -29,8 +33,10 @@ const PATHS = {
 };
 
 const log = {
-  warn: (message: string, fields?: Record<string, unknown>) => console.warn(`nova-db: ${message}`, fields ?? ''),
-  error: (message: string, fields?: Record<string, unknown>) => console.error(`nova-db: ${message}`, fields ?? ''),
+  warn: (message: string, fields?: Record<string, unknown>) =>
+    console.warn(`nova-db: ${message}`, fields ?? ''),
+  error: (message: string, fields?: Record<string, unknown>) =>
+    console.error(`nova-db: ${message}`, fields ?? ''),
 };
 
 export function runDesktopApp(options: DesktopOptions): void {
@@ -61,12 +67,16 @@ export function runDesktopApp(options: DesktopOptions): void {
   };
   const refreshTray = () =>
     tray?.update(health, {
-      servicesRunning: [...serviceStates.values()].some((s) => s === 'healthy' || s === 'degraded' || s === 'starting'),
+      servicesRunning: [...serviceStates.values()].some(
+        (s) => s === 'healthy' || s === 'degraded' || s === 'starting',
+      ),
       backupRunning: runningBackups.size > 0,
     });
   const onTrayAction = (action: TrayAction) => {
     const call = (method: 'services.startAll' | 'services.stopAll' | 'backups.run') =>
-      void runtime?.call(method, {}).then((r) => !r.ok && log.warn(`${method} failed`, { error: r.error.message }));
+      void runtime
+        ?.call(method, {})
+        .then((r) => !r.ok && log.warn(`${method} failed`, { error: r.error.message }));
     if (action === 'open-dashboard') showWindow();
     else if (action === 'start-services') call('services.startAll');
     else if (action === 'stop-services') call('services.stopAll');
@@ -78,7 +88,8 @@ export function runDesktopApp(options: DesktopOptions): void {
     if (event.type === 'health') health = event.health;
     if (event.type === 'service') serviceStates.set(event.service, event.to);
     if (event.type === 'task' && event.task.kind.startsWith('backup')) {
-      if (event.task.state === 'running' || event.task.state === 'pending') runningBackups.add(event.task.id);
+      if (event.task.state === 'running' || event.task.state === 'pending')
+        runningBackups.add(event.task.id);
       else runningBackups.delete(event.task.id);
     }
     if (event.type === 'health-transition') notifyTransition(event, showWindow);
@@ -107,11 +118,17 @@ export function runDesktopApp(options: DesktopOptions): void {
   void app.whenReady().then(async () => {
     serveRenderer(PATHS.renderer);
     lockDownSession(session.defaultSession);
-    runtime = new RuntimeProcess({ entry: PATHS.host, ...(options.dataDir ? { dataDir: options.dataDir } : {}) });
+    runtime = new RuntimeProcess({
+      entry: PATHS.host,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    });
     runtime.on('event', onEvent);
     runtime.on('exit', (code) => {
       if (!quitting) {
-        dialog.showErrorBox('Nova DB', `The data-services process stopped unexpectedly (code ${code}). Nova DB will close; start it again.`);
+        dialog.showErrorBox(
+          'Nova DB',
+          `The data-services process stopped unexpectedly (code ${code}). Nova DB will close; start it again.`,
+        );
         stopped = true;
         app.quit();
       }
@@ -121,7 +138,8 @@ export function runDesktopApp(options: DesktopOptions): void {
       forward: (method, input) => runtime!.call(method, input),
       local: {
         'settings.getAutoStart': () => getAutoStart(),
-        'settings.setAutoStart': (input) => setAutoStart((input as { enabled: boolean }).enabled, options.kiosk ? ['--kiosk'] : []),
+        'settings.setAutoStart': (input) =>
+          setAutoStart((input as { enabled: boolean }).enabled, options.kiosk ? ['--kiosk'] : []),
       },
       logger: log,
     });
@@ -129,14 +147,20 @@ export function runDesktopApp(options: DesktopOptions): void {
     try {
       await runtime.ready;
     } catch (err) {
-      dialog.showErrorBox('Nova DB could not start', err instanceof Error ? err.message : String(err));
+      dialog.showErrorBox(
+        'Nova DB could not start',
+        err instanceof Error ? err.message : String(err),
+      );
       stopped = true;
       app.quit();
       return;
     }
     if (options.autoStart !== undefined) {
-      await setAutoStart(options.autoStart, options.kiosk ? ['--kiosk'] : []).catch((err: unknown) =>
-        log.warn('could not change start at login', { error: err instanceof Error ? err.message : String(err) }),
+      await setAutoStart(options.autoStart, options.kiosk ? ['--kiosk'] : []).catch(
+        (err: unknown) =>
+          log.warn('could not change start at login', {
+            error: err instanceof Error ? err.message : String(err),
+          }),
       );
     }
     showWindow();

@@ -44,7 +44,9 @@ export function isTrustedSender(event: IpcMainInvokeEvent, trusted: WebContents 
 
 export function registerIpcHandlers(options: IpcOptions): () => void {
   for (const method of METHOD_NAMES) {
-    ipcMain.handle(ipcChannel(method), (event, rawInput: unknown) => handleCall(options, method, event, rawInput));
+    ipcMain.handle(ipcChannel(method), (event, rawInput: unknown) =>
+      handleCall(options, method, event, rawInput),
+    );
   }
   return () => {
     for (const method of METHOD_NAMES) ipcMain.removeHandler(ipcChannel(method));
@@ -58,10 +60,18 @@ async function handleCall(
   rawInput: unknown,
 ): Promise<CallResult<unknown>> {
   if (!isTrustedSender(event, options.trustedContents())) {
-    options.logger.warn('refused an IPC call from an untrusted sender', { method, url: event.senderFrame?.url });
+    options.logger.warn('refused an IPC call from an untrusted sender', {
+      method,
+      url: event.senderFrame?.url,
+    });
     return {
       ok: false,
-      error: { name: 'NovaError', code: 'AUTH_FAILED', message: 'This page may not call Nova.', fix: 'Use the Nova DB window.' },
+      error: {
+        name: 'NovaError',
+        code: 'AUTH_FAILED',
+        message: 'This page may not call Nova.',
+        fix: 'Use the Nova DB window.',
+      },
     };
   }
   let input: unknown;

@@ -10,7 +10,10 @@ export function transitionMessage(t: Transition): { title: string; body: string 
   const body =
     t.to === 'ok'
       ? `Recovered from ${t.from}.`
-      : t.reasons.slice(0, 2).map((r) => r.message).join('\n') || `The data services are ${t.to}.`;
+      : t.reasons
+          .slice(0, 2)
+          .map((r) => r.message)
+          .join('\n') || `The data services are ${t.to}.`;
   return { title, body };
 }
 

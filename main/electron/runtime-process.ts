@@ -32,24 +32,39 @@ export class RuntimeProcess extends EventEmitter<RuntimeProcessEvents> {
 
   constructor(private readonly options: RuntimeProcessOptions) {
     super();
-    this.child = utilityProcess.fork(options.entry, [JSON.stringify({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })], {
-      serviceName: 'Nova data services',
-      stdio: 'inherit',
-    });
+    this.child = utilityProcess.fork(
+      options.entry,
+      [JSON.stringify({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })],
+      {
+        serviceName: 'Nova data services',
+        stdio: 'inherit',
+      },
+    );
     this.ready = new Promise((resolve, reject) => {
       const onMessage = (message: HostMessage) => {
         if (message.type === 'ready') resolve();
-        if (message.type === 'start-failed') reject(Object.assign(new Error(message.error.message), message.error));
+        if (message.type === 'start-failed')
+          reject(Object.assign(new Error(message.error.message), message.error));
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', (code) => reject(new Error(`The data-services process exited during start-up (code ${code}).`)));
+      this.child.once('exit', (code) =>
+        reject(new Error(`The data-services process exited during start-up (code ${code}).`)),
+      );
     });
     this.child.on('message', (message: HostMessage) => this.onMessage(message));
     this.child.on('exit', (code) => {
       this.exited = true;
       // Calls still waiting get an answer instead of hanging the UI.
       for (const resolve of this.pending.values()) {
-        resolve({ ok: false, error: { name: 'NovaError', code: 'SERVICE_UNAVAILABLE', message: 'The data-services process stopped.', fix: 'Restart Nova DB.' } });
+        resolve({
+          ok: false,
+          error: {
+            name: 'NovaError',
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'The data-services process stopped.',
+            fix: 'Restart Nova DB.',
+          },
+        });
       }
       this.pending.clear();
       this.emit('exit', code);
@@ -58,7 +73,15 @@ export class RuntimeProcess extends EventEmitter<RuntimeProcessEvents> {
 
   call(method: MethodName, input: unknown): Promise<CallResult<unknown>> {
     if (this.exited || this.stopping) {
-      return Promise.resolve({ ok: false, error: { name: 'NovaError', code: 'SERVICE_UNAVAILABLE', message: 'Nova is shutting down.', fix: 'Start it again.' } });
+      return Promise.resolve({
+        ok: false,
+        error: {
+          name: 'NovaError',
+          code: 'SERVICE_UNAVAILABLE',
+          message: 'Nova is shutting down.',
+          fix: 'Start it again.',
+        },
+      });
     }
     const id = this.nextId++;
     return new Promise((resolve) => {
@@ -73,7 +96,11 @@ export class RuntimeProcess extends EventEmitter<RuntimeProcessEvents> {
       if (this.exited) return resolve(undefined);
       const timer = setTimeout(() => {
         this.child.kill();
-        resolve({ name: 'NovaError', code: 'TIMEOUT', message: 'The data services did not stop in time and were killed.' });
+        resolve({
+          name: 'NovaError',
+          code: 'TIMEOUT',
+          message: 'The data services did not stop in time and were killed.',
+        });
       }, this.options.shutdownTimeoutMs ?? 60_000);
       this.child.on('message', (message: HostMessage) => {
         if (message.type !== 'stopped') return;

@@ -7,7 +7,13 @@ import path from 'node:path';
 import { Menu, Tray, nativeImage, type MenuItemConstructorOptions } from 'electron';
 import type { HealthSummaryDto } from '../../shared-contract/index.js';
 import type { HealthAggregate } from '../core/health/aggregate.js';
-import { trayModel, type TrayAction, type TrayIcon, type TrayModel, type TrayState } from '../core/tray/tray-model.js';
+import {
+  trayModel,
+  type TrayAction,
+  type TrayIcon,
+  type TrayModel,
+  type TrayState,
+} from '../core/tray/tray-model.js';
 
 export interface TrayController {
   update(health: HealthSummaryDto | null, state: TrayState): void;
@@ -15,7 +21,10 @@ export interface TrayController {
 }
 
 /** Electron menu items from the model; actions go to `onAction`. */
-export function menuTemplate(model: TrayModel, onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
+export function menuTemplate(
+  model: TrayModel,
+  onAction: (action: TrayAction) => void,
+): MenuItemConstructorOptions[] {
   return model.menu.map((item) =>
     item.type === 'separator'
       ? { id: item.id, type: 'separator' as const }
@@ -32,7 +41,10 @@ export function iconPath(resourcesDir: string, icon: TrayIcon): string {
   return path.join(resourcesDir, 'tray', `${icon}.png`);
 }
 
-export function createTray(resourcesDir: string, onAction: (action: TrayAction) => void): TrayController {
+export function createTray(
+  resourcesDir: string,
+  onAction: (action: TrayAction) => void,
+): TrayController {
   const tray = new Tray(nativeImage.createFromPath(iconPath(resourcesDir, 'unknown')));
   let lastIcon: TrayIcon | null = null;
   const controller: TrayController = {

@@ -16,11 +16,22 @@ export class ContractError extends Error {
     if (err instanceof ContractError) return err;
     if (isErrorData(err)) return new ContractError(err);
     const message = err instanceof Error ? err.message : String(err);
-    return new ContractError({ name: 'Error', code: 'NETWORK', message, fix: 'Check that Nova is still running, then try again.' });
+    return new ContractError({
+      name: 'Error',
+      code: 'NETWORK',
+      message,
+      fix: 'Check that Nova is still running, then try again.',
+    });
   }
 }
 
 function isErrorData(value: unknown): value is ContractErrorData {
   const v = value as Partial<ContractErrorData> | null;
-  return typeof v === 'object' && v !== null && !(v instanceof Error) && typeof v.code === 'string' && typeof v.message === 'string';
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof Error) &&
+    typeof v.code === 'string' &&
+    typeof v.message === 'string'
+  );
 }

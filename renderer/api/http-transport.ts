@@ -102,10 +102,20 @@ export function httpTransport(onUnauthorized: () => void): HttpTransport {
       try {
         body = (await response.json()) as typeof body;
       } catch {
-        return { ok: false, error: { name: 'Error', code: 'NETWORK', message: `The server answered ${response.status} without a readable body.` } };
+        return {
+          ok: false,
+          error: {
+            name: 'Error',
+            code: 'NETWORK',
+            message: `The server answered ${response.status} without a readable body.`,
+          },
+        };
       }
       if (response.ok) return { ok: true, value: body.result };
-      return { ok: false, error: body.error ?? { name: 'Error', code: 'NETWORK', message: `HTTP ${response.status}` } };
+      return {
+        ok: false,
+        error: body.error ?? { name: 'Error', code: 'NETWORK', message: `HTTP ${response.status}` },
+      };
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -12,7 +12,10 @@ export function ipcTransport(bridge: NovaBridge): Transport {
     kind: 'ipc',
     call: (method, input) => {
       const [ns, name] = splitMethod(method);
-      const group = bridge.api[ns] as Record<string, (input?: unknown) => ReturnType<Transport['call']>>;
+      const group = bridge.api[ns] as Record<
+        string,
+        (input?: unknown) => ReturnType<Transport['call']>
+      >;
       return group[name]!(input);
     },
     subscribe: (listener) => bridge.onEvent(listener),

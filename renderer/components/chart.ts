@@ -12,8 +12,14 @@ export interface Sample {
   latencyMs: number | null;
 }
 
-export function latencyChart(samples: Sample[], label: string, width = 280, height = 64): SVGSVGElement {
-  const pad = { top: 6, right: 4, bottom: 14, left: 4 };
+export function latencyChart(
+  samples: Sample[],
+  label: string,
+  width = 280,
+  height = 64,
+): SVGSVGElement {
+  // The top band is kept free for the scale label, so the line never runs through it.
+  const pad = { top: 14, right: 4, bottom: 12, left: 4 };
   const values = samples.map((s) => s.latencyMs).filter((v): v is number => v !== null);
   const max = Math.max(1, ...values);
   const summary = values.length
@@ -31,7 +37,15 @@ export function latencyChart(samples: Sample[], label: string, width = 280, heig
   root.appendChild(title);
   const innerW = width - pad.left - pad.right;
   const innerH = height - pad.top - pad.bottom;
-  root.appendChild(svg('line', { class: 'chart-axis', x1: pad.left, x2: width - pad.right, y1: pad.top + innerH, y2: pad.top + innerH }));
+  root.appendChild(
+    svg('line', {
+      class: 'chart-axis',
+      x1: pad.left,
+      x2: width - pad.right,
+      y1: pad.top + innerH,
+      y2: pad.top + innerH,
+    }),
+  );
   if (samples.length === 0) return root;
   const step = samples.length > 1 ? innerW / (samples.length - 1) : 0;
   const x = (i: number) => pad.left + i * step;
@@ -44,15 +58,34 @@ export function latencyChart(samples: Sample[], label: string, width = 280, heig
   if (d) root.appendChild(svg('path', { class: 'chart-line', d: d.trim() }));
   // A lone sample (first check, or between gaps) is a dot: a path of one point draws nothing.
   samples.forEach((s, i) => {
-    const alone = s.latencyMs !== null && samples[i - 1]?.latencyMs == null && samples[i + 1]?.latencyMs == null;
-    if (alone) root.appendChild(svg('circle', { class: 'chart-dot', cx: x(i), cy: y(s.latencyMs!), r: 2.5 }));
+    const alone =
+      s.latencyMs !== null &&
+      samples[i - 1]?.latencyMs == null &&
+      samples[i + 1]?.latencyMs == null;
+    if (alone)
+      root.appendChild(
+        svg('circle', { class: 'chart-dot', cx: x(i), cy: y(s.latencyMs!), r: 2.5 }),
+      );
   });
   // Failed checks as marks on the axis: a gap in the line alone is easy to miss.
   samples.forEach((s, i) => {
     if (s.status === 'ok') return;
-    root.appendChild(svg('rect', { class: `chart-mark chart-mark-${s.status}`, x: x(i) - 2, y: pad.top + innerH + 2, width: 4, height: 8 }));
+    root.appendChild(
+      svg('rect', {
+        class: `chart-mark chart-mark-${s.status}`,
+        x: x(i) - 2,
+        y: pad.top + innerH + 2,
+        width: 4,
+        height: 8,
+      }),
+    );
   });
-  const scale = svg('text', { class: 'chart-scale', x: width - pad.right, y: pad.top + 8, 'text-anchor': 'end' });
+  const scale = svg('text', {
+    class: 'chart-scale',
+    x: width - pad.right,
+    y: 10,
+    'text-anchor': 'end',
+  });
   scale.textContent = formatLatency(max);
   root.appendChild(scale);
   return root;

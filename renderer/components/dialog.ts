@@ -18,8 +18,15 @@ export function confirmTyped(options: TypedConfirmOptions): Promise<boolean> {
   return new Promise((resolve) => {
     const inputId = uid('confirm');
     const titleId = uid('dialog-title');
-    const input = h('input', { id: inputId, attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false' } });
-    const confirm = h('button', { class: 'btn btn-danger', text: options.confirmLabel, attrs: { type: 'submit', disabled: true } });
+    const input = h('input', {
+      id: inputId,
+      attrs: { type: 'text', autocomplete: 'off', spellcheck: 'false' },
+    });
+    const confirm = h('button', {
+      class: 'btn btn-danger',
+      text: options.confirmLabel,
+      attrs: { type: 'submit', disabled: true },
+    });
     const cancel = h('button', { class: 'btn', text: 'Cancel', attrs: { type: 'button' } });
     const form = h(
       'form',
@@ -27,7 +34,13 @@ export function confirmTyped(options: TypedConfirmOptions): Promise<boolean> {
       h('h2', { id: titleId, text: options.title }),
       h('p', { text: options.body }),
       options.extra ?? null,
-      h('label', { attrs: { for: inputId } }, 'Type ', h('code', { text: options.phrase }), ' to confirm'),
+      h(
+        'label',
+        { attrs: { for: inputId } },
+        'Type ',
+        h('code', { text: options.phrase }),
+        ' to confirm',
+      ),
       input,
       h('div', { class: 'actions' }, cancel, confirm),
     );
@@ -58,10 +71,19 @@ export function askPassphrase(title: string): Promise<string | null> {
   return new Promise((resolve) => {
     const inputId = uid('passphrase');
     const titleId = uid('dialog-title');
-    const input = h('input', { id: inputId, attrs: { type: 'password', autocomplete: 'off', required: true } });
-    const ok = h('button', { class: 'btn btn-primary', text: 'Continue', attrs: { type: 'submit' } });
+    const input = h('input', {
+      id: inputId,
+      attrs: { type: 'password', autocomplete: 'off', required: true },
+    });
+    const ok = h('button', {
+      class: 'btn btn-primary',
+      text: 'Continue',
+      attrs: { type: 'submit' },
+    });
     const cancel = h('button', { class: 'btn', text: 'Cancel', attrs: { type: 'button' } });
-    const form = h('form', { attrs: { method: 'dialog' } },
+    const form = h(
+      'form',
+      { attrs: { method: 'dialog' } },
       h('h2', { id: titleId, text: title }),
       h('label', { attrs: { for: inputId }, text: 'Passphrase' }),
       input,

@@ -3,7 +3,15 @@ import { h, uid } from '../lib/dom.js';
 
 export function progressBar(label: string, done: number, total: number | null): HTMLElement {
   const id = uid('progress');
-  const bar = h('progress', { id, attrs: { max: total ?? undefined, value: total === null ? undefined : Math.min(done, total) } });
+  const bar = h('progress', {
+    id,
+    attrs: { max: total ?? undefined, value: total === null ? undefined : Math.min(done, total) },
+  });
   if (total === null) bar.removeAttribute('value'); // indeterminate
-  return h('div', { class: 'progress' }, h('label', { attrs: { for: id }, class: 'sr-only', text: label }), bar);
+  return h(
+    'div',
+    { class: 'progress' },
+    h('label', { attrs: { for: id }, class: 'sr-only', text: label }),
+    bar,
+  );
 }

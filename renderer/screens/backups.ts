@@ -23,14 +23,31 @@ export const backupsScreen: Screen = (ctx, host) => {
   const tasksHost = h('div', { attrs: { 'aria-live': 'polite' } });
   const messages = h('div', {});
   const encrypt = h('input', { attrs: { type: 'checkbox', id: 'backup-encrypt' } });
-  const passphrase = h('input', { attrs: { type: 'password', autocomplete: 'new-password', minlength: 8 } });
-  const passField = textField('Passphrase (at least 8 characters)', passphrase, 'Needed to verify and restore; Nova does not store it.');
+  const passphrase = h('input', {
+    attrs: { type: 'password', autocomplete: 'new-password', minlength: 8 },
+  });
+  const passField = textField(
+    'Passphrase (at least 8 characters)',
+    passphrase,
+    'Needed to verify and restore; Nova does not store it.',
+  );
   passField.hidden = true;
   encrypt.addEventListener('change', () => (passField.hidden = !encrypt.checked));
-  const runNow = h('button', { class: 'btn btn-primary', text: 'Back up now', attrs: { type: 'submit' } });
-  const runForm = h('form', { class: 'panel backup-run' },
+  const runNow = h('button', {
+    class: 'btn btn-primary',
+    text: 'Back up now',
+    attrs: { type: 'submit' },
+  });
+  const runForm = h(
+    'form',
+    { class: 'panel backup-run' },
     h('h2', { text: 'New backup' }),
-    h('div', { class: 'checkbox' }, encrypt, h('label', { attrs: { for: 'backup-encrypt' }, text: 'Encrypt (AES-256-GCM)' })),
+    h(
+      'div',
+      { class: 'checkbox' },
+      encrypt,
+      h('label', { attrs: { for: 'backup-encrypt' }, text: 'Encrypt (AES-256-GCM)' }),
+    ),
     passField,
     h('div', { class: 'actions' }, runNow),
   );
@@ -45,8 +62,21 @@ export const backupsScreen: Screen = (ctx, host) => {
       tasksHost.prepend(row);
     }
     const p = task.progress;
-    replace(row, 
-      h('p', {}, statusBadge(task.state), ` ${task.title}`, p.item ? ` — ${p.item}` : ''),
+    const done =
+      task.state === 'succeeded' ? (task.result as { name?: string } | undefined)?.name : undefined;
+    replace(
+      row,
+      h(
+        'p',
+        {},
+        statusBadge(task.state),
+        ` ${task.title}`,
+        task.state === 'running'
+          ? ` — ${p.phase}${p.item ? `: ${p.item}` : ''}`
+          : done
+            ? ` — ${done}`
+            : '',
+      ),
       task.state === 'running' ? progressBar(task.title, p.done, p.total) : null,
       task.error ? errorNotice(task.error) : null,
     );
@@ -60,7 +90,9 @@ export const backupsScreen: Screen = (ctx, host) => {
     event.preventDefault();
     runNow.disabled = true;
     try {
-      const { taskId } = await ctx.api.backups.run(encrypt.checked ? { encrypt: true, passphrase: passphrase.value } : {});
+      const { taskId } = await ctx.api.backups.run(
+        encrypt.checked ? { encrypt: true, passphrase: passphrase.value } : {},
+      );
       replace(messages);
       showTask(await ctx.api.tasks.get({ id: taskId }));
     } catch (err) {
@@ -72,26 +104,48 @@ export const backupsScreen: Screen = (ctx, host) => {
 
   const scheduleHost = h('div', {});
   append(host, [
-    pageHeader('Backups', 'Every backup has a manifest with a sha256 of each part; verify re-checks them and test-restores. The newest good backup is never deleted by retention.'),
+    pageHeader(
+      'Backups',
+      'Every backup has a manifest with a sha256 of each part; verify re-checks them and test-restores. The newest good backup is never deleted by retention.',
+    ),
     messages,
     h('div', { class: 'two-col' }, runForm, scheduleHost),
     tasksHost,
-    h('section', { attrs: { 'aria-labelledby': 'backups-h' } }, h('h2', { id: 'backups-h', text: 'Backups' }), listHost),
+    h(
+      'section',
+      { attrs: { 'aria-labelledby': 'backups-h' } },
+      h('h2', { id: 'backups-h', text: 'Backups' }),
+      listHost,
+    ),
   ]);
 
-  const reload = withStates(listHost, 'backups', () => ctx.api.backups.list(), (list) => {
-    replace(scheduleHost, scheduleForm(ctx, list, messages));
-    return renderList(ctx, list, messages, showTask);
-  });
+  const reload = withStates(
+    listHost,
+    'backups',
+    () => ctx.api.backups.list(),
+    (list) => {
+      replace(scheduleHost, scheduleForm(ctx, list, messages));
+      return renderList(ctx, list, messages, showTask);
+    },
+  );
   const off = ctx.onEvent((event) => {
     if (event.type === 'task') showTask(event.task);
   });
-  void ctx.api.tasks.list().then((r) => r.tasks.filter((t) => t.state === 'running').forEach(showTask), () => undefined);
+  void ctx.api.tasks.list().then(
+    (r) => r.tasks.filter((t) => t.state === 'running').forEach(showTask),
+    () => undefined,
+  );
   return off;
 };
 
-function renderList(ctx: AppContext, list: BackupList, messages: HTMLElement, showTask: (t: TaskSnapshotDto) => void): Node {
-  if (list.backups.length === 0) return empty('No backups yet.', `They are written to ${list.dir}.`);
+function renderList(
+  ctx: AppContext,
+  list: BackupList,
+  messages: HTMLElement,
+  showTask: (t: TaskSnapshotDto) => void,
+): Node {
+  if (list.backups.length === 0)
+    return empty('No backups yet.', `They are written to ${list.dir}.`);
   const act = async (start: () => Promise<{ taskId: string }>) => {
     try {
       const { taskId } = await start();
@@ -100,65 +154,148 @@ function renderList(ctx: AppContext, list: BackupList, messages: HTMLElement, sh
       replace(messages, errorNotice(err));
     }
   };
-  return h('table', { class: 'table' },
+  return h(
+    'table',
+    { class: 'table' },
     h('caption', { class: 'muted', text: `In ${list.dir}, newest first` }),
-    h('thead', {}, h('tr', {}, ['Backup', 'Created', 'Size', 'Contents', 'Encrypted', 'State', 'Actions'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
-    h('tbody', {}, list.backups.map((b) => {
-      return h('tr', { dataset: { backup: b.id } },
-        h('th', { attrs: { scope: 'row' }, class: 'mono', text: b.id }),
-        h('td', {}, formatTime(b.createdAt), b.reason && b.reason !== 'manual' ? h('span', { class: 'hint block', text: b.reason === 'pre-migration' ? 'before a migration' : b.reason }) : null),
-        h('td', { class: 'num', text: formatBytes(b.sizeBytes) }),
-        h('td', { text: b.parts.join(', ') }),
-        h('td', { text: b.encrypted ? 'yes' : 'no' }),
-        h('td', {},
-          !b.intact
-            ? [statusBadge('down', 'Damaged'), b.problem ? h('span', { class: 'hint block', text: b.problem }) : null]
-            : b.verifiedAt
-              ? [statusBadge('ok', 'Verified'), h('span', { class: 'hint block', text: formatTime(b.verifiedAt) })]
-              : statusBadge('unknown', 'Not verified yet'),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ['Backup', 'Created', 'Size', 'Contents', 'Encrypted', 'State', 'Actions'].map((t) =>
+          h('th', { attrs: { scope: 'col' }, text: t }),
         ),
-        h('td', { class: 'row-actions' }, !b.intact ? h('span', { class: 'muted', text: 'cannot be used' }) : [
-          h('button', { class: 'btn btn-small', text: 'Verify', attrs: { type: 'button', 'aria-label': `Verify ${b.id}` }, on: { click: async () => {
-            const passphrase = b.encrypted ? await askPassphrase(`Verify ${b.id}`) : null;
-            if (b.encrypted && passphrase === null) return;
-            void act(() => ctx.api.backups.verify({ id: b.id, ...(passphrase ? { passphrase } : {}) }));
-          } } }),
-          h('button', { class: 'btn btn-small btn-danger', text: 'Restore…', attrs: { type: 'button', 'aria-label': `Restore ${b.id}` }, on: { click: async () => {
-            const passInput = h('input', { attrs: { type: 'password', autocomplete: 'off' } });
-            const ok = await confirmTyped({
-              title: `Restore ${b.id}?`,
-              body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
-              phrase: b.id,
-              confirmLabel: 'Restore',
-              ...(b.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
-            });
-            if (!ok) return;
-            void act(() => ctx.api.backups.restore({ id: b.id, confirm: b.id, ...(passInput.value ? { passphrase: passInput.value } : {}) }));
-          } } }),
-        ]),
-      );
-    })),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      list.backups.map((b) => {
+        return h(
+          'tr',
+          { dataset: { backup: b.id } },
+          h('th', { attrs: { scope: 'row' }, class: 'mono', text: b.id }),
+          h(
+            'td',
+            {},
+            formatTime(b.createdAt),
+            b.reason && b.reason !== 'manual'
+              ? h('span', {
+                  class: 'hint block',
+                  text: b.reason === 'pre-migration' ? 'before a migration' : b.reason,
+                })
+              : null,
+          ),
+          h('td', { class: 'num', text: formatBytes(b.sizeBytes) }),
+          h('td', { text: b.parts.join(', ') }),
+          h('td', { text: b.encrypted ? 'yes' : 'no' }),
+          h(
+            'td',
+            {},
+            !b.intact
+              ? [
+                  statusBadge('down', 'Damaged'),
+                  b.problem ? h('span', { class: 'hint block', text: b.problem }) : null,
+                ]
+              : b.verifiedAt
+                ? [
+                    statusBadge('ok', 'Verified'),
+                    h('span', { class: 'hint block', text: formatTime(b.verifiedAt) }),
+                  ]
+                : statusBadge('unknown', 'Not verified yet'),
+          ),
+          h(
+            'td',
+            { class: 'row-actions' },
+            !b.intact
+              ? h('span', { class: 'muted', text: 'cannot be used' })
+              : [
+                  h('button', {
+                    class: 'btn btn-small',
+                    text: 'Verify',
+                    attrs: { type: 'button', 'aria-label': `Verify ${b.id}` },
+                    on: {
+                      click: async () => {
+                        const passphrase = b.encrypted
+                          ? await askPassphrase(`Verify ${b.id}`)
+                          : null;
+                        if (b.encrypted && passphrase === null) return;
+                        void act(() =>
+                          ctx.api.backups.verify({
+                            id: b.id,
+                            ...(passphrase ? { passphrase } : {}),
+                          }),
+                        );
+                      },
+                    },
+                  }),
+                  h('button', {
+                    class: 'btn btn-small btn-danger',
+                    text: 'Restore…',
+                    attrs: { type: 'button', 'aria-label': `Restore ${b.id}` },
+                    on: {
+                      click: async () => {
+                        const passInput = h('input', {
+                          attrs: { type: 'password', autocomplete: 'off' },
+                        });
+                        const ok = await confirmTyped({
+                          title: `Restore ${b.id}?`,
+                          body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
+                          phrase: b.id,
+                          confirmLabel: 'Restore',
+                          ...(b.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
+                        });
+                        if (!ok) return;
+                        void act(() =>
+                          ctx.api.backups.restore({
+                            id: b.id,
+                            confirm: b.id,
+                            ...(passInput.value ? { passphrase: passInput.value } : {}),
+                          }),
+                        );
+                      },
+                    },
+                  }),
+                ],
+          ),
+        );
+      }),
+    ),
   );
 }
 
 function scheduleForm(ctx: AppContext, list: BackupList, messages: HTMLElement): HTMLElement {
   const s = list.schedule;
-  const num = (value: number, min: number, step = 1) => h('input', { attrs: { type: 'number', min, step, value, required: true } });
+  const num = (value: number, min: number, step = 1) =>
+    h('input', { attrs: { type: 'number', min, step, value, required: true } });
   const interval = num(s.intervalHours, 0, 0.5);
   const keepLast = num(s.keepLast, 0);
   const keepDaily = num(s.keepDaily, 0);
   const keepWeekly = num(s.keepWeekly, 0);
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
-  const form = h('form', { class: 'panel' },
+  const form = h(
+    'form',
+    { class: 'panel' },
     h('h2', { text: 'Schedule and retention' }),
-    h('p', { class: 'muted', text: s.nextAt ? `Next backup: ${formatTime(s.nextAt)}` : 'No scheduled backups.' }),
-    h('div', { class: 'grid-2' },
+    h('p', {
+      class: 'muted',
+      text: s.nextAt ? `Next backup: ${formatTime(s.nextAt)}` : 'No scheduled backups.',
+    }),
+    h(
+      'div',
+      { class: 'grid-2' },
       textField('Every (hours, 0 = off)', interval),
       textField('Keep the newest', keepLast),
       textField('Keep daily (days)', keepDaily),
       textField('Keep weekly (weeks)', keepWeekly),
     ),
-    h('div', { class: 'actions' }, h('button', { class: 'btn', text: 'Save schedule', attrs: { type: 'submit' } })),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { class: 'btn', text: 'Save schedule', attrs: { type: 'submit' } }),
+    ),
     status,
   );
   form.addEventListener('submit', async (event) => {
@@ -170,7 +307,15 @@ function scheduleForm(ctx: AppContext, list: BackupList, messages: HTMLElement):
         keepDaily: Number(keepDaily.value),
         keepWeekly: Number(keepWeekly.value),
       });
-      replace(status, info(saved.intervalHours > 0 ? `Saved: every ${saved.intervalHours} h.` : 'Saved: scheduled backups are off.', 'success'));
+      replace(
+        status,
+        info(
+          saved.intervalHours > 0
+            ? `Saved: every ${saved.intervalHours} h.`
+            : 'Saved: scheduled backups are off.',
+          'success',
+        ),
+      );
       replace(messages);
     } catch (err) {
       replace(status, errorNotice(err));

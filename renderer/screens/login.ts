@@ -9,7 +9,10 @@ import { h, replace, uid } from '../lib/dom.js';
 
 export function loginScreen(root: HTMLElement, why: 'missing' | 'expired', done: () => void): void {
   const id = uid('token');
-  const input = h('input', { id, attrs: { type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' } });
+  const input = h('input', {
+    id,
+    attrs: { type: 'password', autocomplete: 'off', required: true, spellcheck: 'false' },
+  });
   const form = h(
     'form',
     {
@@ -33,14 +36,37 @@ export function loginScreen(root: HTMLElement, why: 'missing' | 'expired', done:
     h(
       'main',
       { id: 'main', class: 'login', attrs: { tabindex: '-1' } },
-      h('div', { class: 'login-card' },
-        h('div', { class: 'brand' }, h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }), 'Nova DB'),
+      h(
+        'div',
+        { class: 'login-card' },
+        h(
+          'div',
+          { class: 'brand' },
+          h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }),
+          'Nova DB',
+        ),
         h('h1', { text: why === 'expired' ? 'Please sign in again' : 'Sign in' }),
         why === 'expired'
-          ? h('p', { class: 'notice notice-warning', attrs: { role: 'alert' }, text: 'The admin token was not accepted — it may have been rotated.' })
+          ? h('p', {
+              class: 'notice notice-warning',
+              attrs: { role: 'alert' },
+              text: 'The admin token was not accepted — it may have been rotated.',
+            })
           : null,
-        h('p', {}, 'Open the login link that ', h('code', { text: 'nova-db serve' }), ' printed when it first started, or paste the admin token below.'),
-        h('p', { class: 'muted' }, 'Lost it? Run ', h('code', { text: 'nova-db serve --rotate-token' }), ' to get a new login link (the old token stops working).'),
+        h(
+          'p',
+          {},
+          'Open the login link that ',
+          h('code', { text: 'nova-db serve' }),
+          ' printed when it first started, or paste the admin token below.',
+        ),
+        h(
+          'p',
+          { class: 'muted' },
+          'Lost it? Run ',
+          h('code', { text: 'nova-db serve --rotate-token' }),
+          ' to get a new login link (the old token stops working).',
+        ),
         form,
       ),
     ),

@@ -17,17 +17,34 @@ const SOURCES: { value: Source; label: string }[] = [
 ];
 
 export const logsScreen: Screen = (ctx, host) => {
-  const source = h('select', {}, SOURCES.map((s) => h('option', { attrs: { value: s.value }, text: s.label })));
-  const lines = h('select', {}, [100, 200, 500, 1000].map((n) => h('option', { attrs: { value: n, selected: n === 200 }, text: `last ${n} lines` })));
+  const source = h(
+    'select',
+    {},
+    SOURCES.map((s) => h('option', { attrs: { value: s.value }, text: s.label })),
+  );
+  const lines = h(
+    'select',
+    {},
+    [100, 200, 500, 1000].map((n) =>
+      h('option', { attrs: { value: n, selected: n === 200 }, text: `last ${n} lines` }),
+    ),
+  );
   const follow = h('input', { attrs: { type: 'checkbox', id: 'logs-follow', checked: true } });
   const refresh = h('button', { class: 'btn', text: 'Refresh', attrs: { type: 'button' } });
   const out = h('div', {});
   host.append(
     pageHeader('Service logs', 'Recent log lines; secrets are masked before they are shown.'),
-    h('div', { class: 'toolbar' },
+    h(
+      'div',
+      { class: 'toolbar' },
       textField('Log', source),
       textField('Show', lines),
-      h('div', { class: 'checkbox' }, follow, h('label', { attrs: { for: 'logs-follow' }, text: 'Refresh every 5 s' })),
+      h(
+        'div',
+        { class: 'checkbox' },
+        follow,
+        h('label', { attrs: { for: 'logs-follow' }, text: 'Refresh every 5 s' }),
+      ),
       refresh,
     ),
     out,
@@ -38,7 +55,10 @@ export const logsScreen: Screen = (ctx, host) => {
     const mine = ++seq;
     if (!out.hasChildNodes()) replace(out, loading('the log'));
     try {
-      const r = await ctx.api.services.logs({ source: source.value as Source, lines: Number(lines.value) });
+      const r = await ctx.api.services.logs({
+        source: source.value as Source,
+        lines: Number(lines.value),
+      });
       if (mine !== seq) return;
       if (!r.available) replace(out, empty('No log to show for this service.', r.reason));
       else if (r.lines.length === 0) replace(out, empty('The log is empty so far.'));
@@ -47,12 +67,20 @@ export const logsScreen: Screen = (ctx, host) => {
           const pre = out.querySelector('pre');
           return !pre || pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
         })();
-        const pre = h('pre', { class: 'log', attrs: { tabindex: '0', 'aria-label': `${source.selectedOptions[0]?.text ?? ''} log` }, text: r.lines.join('\n') });
+        const pre = h('pre', {
+          class: 'log',
+          attrs: { tabindex: '0', 'aria-label': `${source.selectedOptions[0]?.text ?? ''} log` },
+          text: r.lines.join('\n'),
+        });
         replace(out, pre);
         if (atBottom) pre.scrollTop = pre.scrollHeight;
       }
     } catch (err) {
-      if (mine === seq) replace(out, errorNotice(err, () => void load()));
+      if (mine === seq)
+        replace(
+          out,
+          errorNotice(err, () => void load()),
+        );
     }
   };
   source.addEventListener('change', () => {

@@ -24,40 +24,106 @@ export const settingsScreen: Screen = (ctx, host) => {
   const tableHost = h('div', {});
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   append(host, [
-    pageHeader('Settings', 'Values saved here go to the settings file in the data directory. Changes to services take effect after a restart; the log level applies at once.'),
+    pageHeader(
+      'Settings',
+      'Values saved here go to the settings file in the data directory. Changes to services take effect after a restart; the log level applies at once.',
+    ),
     ctx.info.mode === 'desktop' ? autoStartPanel(ctx) : null,
     tokenPanel(ctx),
-    h('section', { attrs: { 'aria-labelledby': 'all-settings-h' } }, h('h2', { id: 'all-settings-h', text: 'All settings' }), status, tableHost),
+    h(
+      'section',
+      { attrs: { 'aria-labelledby': 'all-settings-h' } },
+      h('h2', { id: 'all-settings-h', text: 'All settings' }),
+      status,
+      tableHost,
+    ),
   ]);
-  const reload = withStates(tableHost, 'settings', () => ctx.api.settings.get(), (view) => renderTable(ctx, view, status, () => void reload()));
+  const reload = withStates(
+    tableHost,
+    'settings',
+    () => ctx.api.settings.get(),
+    (view) => renderTable(ctx, view, status, () => void reload()),
+  );
 };
 
-function renderTable(ctx: AppContext, view: SettingsView, status: HTMLElement, reload: () => void): Node {
+function renderTable(
+  ctx: AppContext,
+  view: SettingsView,
+  status: HTMLElement,
+  reload: () => void,
+): Node {
   const edits = new Map<string, HTMLInputElement>();
-  const save = h('button', { class: 'btn btn-primary', text: 'Save changes', attrs: { type: 'submit' } });
-  const form = h('form', {},
-    view.restartRequired ? info('Some saved changes take effect after Nova restarts (or after saving the Setup again).', 'warning') : null,
+  const save = h('button', {
+    class: 'btn btn-primary',
+    text: 'Save changes',
+    attrs: { type: 'submit' },
+  });
+  const form = h(
+    'form',
+    {},
+    view.restartRequired
+      ? info(
+          'Some saved changes take effect after Nova restarts (or after saving the Setup again).',
+          'warning',
+        )
+      : null,
     h('p', { class: 'muted' }, 'Settings file: ', h('code', { text: view.settingsFile })),
-    h('div', { class: 'table-scroll' }, h('table', { class: 'table settings-table' },
-      h('thead', {}, h('tr', {}, ['Setting', 'Value', 'From'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
-      h('tbody', {}, view.items.map((item) => {
-        const id = `setting-${item.key}`;
-        let cell: Node;
-        if (item.editable && !item.secret) {
-          const input = h('input', { id, attrs: { type: 'text', value: item.value === null ? '' : String(item.value), spellcheck: 'false', placeholder: item.value === null ? 'not set' : null } });
-          input.dataset.initial = input.value;
-          edits.set(item.key, input);
-          cell = input;
-        } else {
-          cell = h('span', { class: 'mono', id, text: item.value === null ? '—' : String(item.value) });
-        }
-        return h('tr', {},
-          h('th', { attrs: { scope: 'row' } }, h('label', { attrs: { for: id }, class: 'mono', text: item.key })),
-          h('td', {}, cell, settingHint(item)),
-          h('td', { text: SOURCE_LABEL[item.source] ?? item.source }),
-        );
-      })),
-    )),
+    h(
+      'div',
+      { class: 'table-scroll' },
+      h(
+        'table',
+        { class: 'table settings-table' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ['Setting', 'Value', 'From'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          view.items.map((item) => {
+            const id = `setting-${item.key}`;
+            let cell: Node;
+            if (item.editable && !item.secret) {
+              const input = h('input', {
+                id,
+                attrs: {
+                  type: 'text',
+                  value: item.value === null ? '' : String(item.value),
+                  spellcheck: 'false',
+                  placeholder: item.value === null ? 'not set' : null,
+                },
+              });
+              input.dataset.initial = input.value;
+              edits.set(item.key, input);
+              cell = input;
+            } else {
+              cell = h('span', {
+                class: 'mono',
+                id,
+                text: item.value === null ? '—' : String(item.value),
+              });
+            }
+            return h(
+              'tr',
+              {},
+              h(
+                'th',
+                { attrs: { scope: 'row' } },
+                h('label', { attrs: { for: id }, class: 'mono', text: item.key }),
+              ),
+              h('td', {}, cell, settingHint(item)),
+              h('td', { text: SOURCE_LABEL[item.source] ?? item.source }),
+            );
+          }),
+        ),
+      ),
+    ),
     h('div', { class: 'actions sticky-actions' }, save),
   );
   form.addEventListener('submit', async (event) => {
@@ -87,17 +153,34 @@ function renderTable(ctx: AppContext, view: SettingsView, status: HTMLElement, r
 
 function tokenPanel(ctx: AppContext): HTMLElement {
   const out = h('div', { attrs: { 'aria-live': 'polite' } });
-  const rotate = h('button', { class: 'btn', text: 'Rotate admin token', attrs: { type: 'button' } });
+  const rotate = h('button', {
+    class: 'btn',
+    text: 'Rotate admin token',
+    attrs: { type: 'button' },
+  });
   rotate.addEventListener('click', async () => {
-    if (!window.confirm('Make a new admin token? Every open session of the headless UI and every script using the old token is signed out.')) return;
+    if (
+      !window.confirm(
+        'Make a new admin token? Every open session of the headless UI and every script using the old token is signed out.',
+      )
+    )
+      return;
     rotate.disabled = true;
     try {
       const { token } = await ctx.api.settings.rotateAdminToken();
       ctx.replaceToken?.(token);
       const link = `${location.origin}/#token=${encodeURIComponent(token)}`;
-      replace(out, 
-        info('The token was rotated. This tab already uses the new one. Keep the link below somewhere safe; it is shown only now.', 'success'),
-        h('p', {}, h('code', { class: 'secret', text: ctx.info.mode === 'headless' ? link : token })),
+      replace(
+        out,
+        info(
+          'The token was rotated. This tab already uses the new one. Keep the link below somewhere safe; it is shown only now.',
+          'success',
+        ),
+        h(
+          'p',
+          {},
+          h('code', { class: 'secret', text: ctx.info.mode === 'headless' ? link : token }),
+        ),
       );
     } catch (err) {
       replace(out, errorNotice(err));
@@ -105,7 +188,9 @@ function tokenPanel(ctx: AppContext): HTMLElement {
       rotate.disabled = false;
     }
   });
-  return h('section', { class: 'panel', attrs: { 'aria-labelledby': 'token-h' } },
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'token-h' } },
     h('h2', { id: 'token-h', text: 'Admin token' }),
     h('p', { text: 'The headless server and its API accept only requests carrying this token.' }),
     rotate,
@@ -116,10 +201,13 @@ function tokenPanel(ctx: AppContext): HTMLElement {
 function autoStartPanel(ctx: AppContext): HTMLElement {
   const box = h('input', { attrs: { type: 'checkbox', id: 'autostart' } });
   const out = h('div', { attrs: { 'aria-live': 'polite' } });
-  void ctx.api.settings.getAutoStart().then((r) => {
-    box.checked = r.enabled;
-    box.disabled = !r.supported;
-  }, (err) => replace(out, errorNotice(err)));
+  void ctx.api.settings.getAutoStart().then(
+    (r) => {
+      box.checked = r.enabled;
+      box.disabled = !r.supported;
+    },
+    (err) => replace(out, errorNotice(err)),
+  );
   box.addEventListener('change', async () => {
     try {
       const r = await ctx.api.settings.setAutoStart({ enabled: box.checked });
@@ -129,9 +217,16 @@ function autoStartPanel(ctx: AppContext): HTMLElement {
       replace(out, errorNotice(err));
     }
   });
-  return h('section', { class: 'panel', attrs: { 'aria-labelledby': 'autostart-h' } },
+  return h(
+    'section',
+    { class: 'panel', attrs: { 'aria-labelledby': 'autostart-h' } },
     h('h2', { id: 'autostart-h', text: 'Desktop' }),
-    h('div', { class: 'checkbox' }, box, h('label', { attrs: { for: 'autostart' }, text: 'Start Nova DB when I log in' })),
+    h(
+      'div',
+      { class: 'checkbox' },
+      box,
+      h('label', { attrs: { for: 'autostart' }, text: 'Start Nova DB when I log in' }),
+    ),
     out,
   );
 }
@@ -139,7 +234,8 @@ function autoStartPanel(ctx: AppContext): HTMLElement {
 /** Why a value cannot be edited here, and where it can. */
 function settingHint(item: SettingsView['items'][number]): HTMLElement | null {
   let text: string | null = null;
-  if (item.key === 'NOVA_DATA_DIR') text = 'chosen with --data-dir or NOVA_DATA_DIR when Nova starts';
+  if (item.key === 'NOVA_DATA_DIR')
+    text = 'chosen with --data-dir or NOVA_DATA_DIR when Nova starts';
   else if (!item.editable) text = `set in the ${SOURCE_LABEL[item.source]}; change it there`;
   else if (item.secret) text = 'a connection URL: change it in Setup';
   return text ? h('span', { class: 'hint block', text }) : null;

@@ -31,7 +31,10 @@ export const backupSummarySchema = z.object({
 
 export const backupScheduleSchema = z.object({
   /** Hours between scheduled backups; 0 = off. */
-  intervalHours: z.number().min(0).max(24 * 365),
+  intervalHours: z
+    .number()
+    .min(0)
+    .max(24 * 365),
   keepLast: z.number().int().min(0).max(1000),
   keepDaily: z.number().int().min(0).max(1000),
   keepWeekly: z.number().int().min(0).max(1000),
@@ -44,13 +47,19 @@ export const backupListSchema = z.object({
   schedule: backupScheduleSchema,
 });
 
-export const backupRunInput = z.strictObject({
-  encrypt: z.boolean().default(false),
-  passphrase: passphrase.optional(),
-}).superRefine((v, ctx) => {
-  if (v.encrypt && !v.passphrase)
-    ctx.addIssue({ code: 'custom', path: ['passphrase'], message: 'is required to encrypt a backup' });
-});
+export const backupRunInput = z
+  .strictObject({
+    encrypt: z.boolean().default(false),
+    passphrase: passphrase.optional(),
+  })
+  .superRefine((v, ctx) => {
+    if (v.encrypt && !v.passphrase)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['passphrase'],
+        message: 'is required to encrypt a backup',
+      });
+  });
 
 export const backupRestoreInput = z
   .strictObject({

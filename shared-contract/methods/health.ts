@@ -34,7 +34,11 @@ export const healthSummarySchema = z.object({
 });
 export type HealthSummaryDto = z.infer<typeof healthSummarySchema>;
 
-const sample = z.object({ at: z.number(), status: healthStatusSchema, latencyMs: z.number().nullable() });
+const sample = z.object({
+  at: z.number(),
+  status: healthStatusSchema,
+  latencyMs: z.number().nullable(),
+});
 
 export const healthHistorySchema = z.object({
   overall: z.array(z.object({ at: z.number(), status: healthStatusSchema })),

@@ -5,7 +5,12 @@
  * read only once.
  */
 import { z } from 'zod';
-import { absolutePathSchema, taskIdSchema, taskSnapshotSchema, taskStartedSchema } from '../common.js';
+import {
+  absolutePathSchema,
+  taskIdSchema,
+  taskSnapshotSchema,
+  taskStartedSchema,
+} from '../common.js';
 
 const sessionId = z.uuid();
 const bySession = z.strictObject({ sessionId });
@@ -122,7 +127,10 @@ export const migrationMethods = {
   'migration.planPreview': { input: planPreviewInput, output: planPreviewSchema },
   'migration.dryRun': { input: bySession, output: taskStartedSchema },
   'migration.start': { input: bySession, output: taskStartedSchema },
-  'migration.cancel': { input: z.strictObject({ taskId: taskIdSchema }), output: taskSnapshotSchema },
+  'migration.cancel': {
+    input: z.strictObject({ taskId: taskIdSchema }),
+    output: taskSnapshotSchema,
+  },
   'migration.resume': { input: bySession, output: taskStartedSchema },
   /** The report of the session's latest dry run or run. */
   'migration.report': { input: bySession, output: migrationReportSchema },

@@ -35,11 +35,20 @@ export const logsResult = z.object({
 });
 
 export const servicesMethods = {
-  'services.list': { input: emptyInput, output: z.object({ services: z.array(serviceStatusSchema) }) },
+  'services.list': {
+    input: emptyInput,
+    output: z.object({ services: z.array(serviceStatusSchema) }),
+  },
   'services.start': { input: serviceInput, output: serviceStatusSchema },
   'services.stop': { input: serviceInput, output: serviceStatusSchema },
   'services.logs': { input: logsInput, output: logsResult },
   /** Every service of the current setup (the tray's Start services / Stop services). */
-  'services.startAll': { input: emptyInput, output: z.object({ services: z.array(serviceStatusSchema) }) },
-  'services.stopAll': { input: emptyInput, output: z.object({ services: z.array(serviceStatusSchema) }) },
+  'services.startAll': {
+    input: emptyInput,
+    output: z.object({ services: z.array(serviceStatusSchema) }),
+  },
+  'services.stopAll': {
+    input: emptyInput,
+    output: z.object({ services: z.array(serviceStatusSchema) }),
+  },
 } as const;

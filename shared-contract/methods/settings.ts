@@ -23,7 +23,10 @@ export const settingsViewSchema = z.object({
 
 export const settingsUpdateInput = z.strictObject({
   values: z
-    .record(z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must be a setting name like NOVA_LOG_LEVEL'), settingValue)
+    .record(
+      z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must be a setting name like NOVA_LOG_LEVEL'),
+      settingValue,
+    )
     .refine((v) => Object.keys(v).length > 0, { message: 'must name at least one setting' }),
 });
 
@@ -37,5 +40,8 @@ export const settingsMethods = {
     input: z.strictObject({ enabled: z.boolean() }),
     output: z.object({ enabled: z.boolean() }),
   },
-  'settings.getAutoStart': { input: emptyInput, output: z.object({ enabled: z.boolean(), supported: z.boolean() }) },
+  'settings.getAutoStart': {
+    input: emptyInput,
+    output: z.object({ enabled: z.boolean(), supported: z.boolean() }),
+  },
 } as const;

@@ -44,10 +44,19 @@ function schemeOk(service: z.infer<typeof serviceNameSchema>, url: string): bool
 }
 
 export const testConnectionInput = z
-  .strictObject({ service: serviceNameSchema, profile: profileSchema, url: connectionUrl.optional() })
+  .strictObject({
+    service: serviceNameSchema,
+    profile: profileSchema,
+    url: connectionUrl.optional(),
+  })
   .superRefine((v, ctx) => {
     if (v.profile !== 'external') return;
-    if (!v.url) ctx.addIssue({ code: 'custom', path: ['url'], message: 'is required for the external profile' });
+    if (!v.url)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['url'],
+        message: 'is required for the external profile',
+      });
     else if (!schemeOk(v.service, v.url))
       ctx.addIssue({
         code: 'custom',
@@ -84,7 +93,11 @@ export const applySetupInput = z
     for (const service of serviceNameSchema.options) {
       const url = v.urls[service];
       if (v.profiles[service] === 'external' && !url)
-        ctx.addIssue({ code: 'custom', path: ['urls', service], message: 'is required for the external profile' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['urls', service],
+          message: 'is required for the external profile',
+        });
       if (url && !schemeOk(service, url))
         ctx.addIssue({
           code: 'custom',
@@ -97,7 +110,9 @@ export const applySetupInput = z
 export const applySetupResult = z.object({
   services: z.array(serviceStatusSchema),
   /** Services that did not come up; the rest of the setup was still saved. */
-  failed: z.array(z.object({ service: serviceNameSchema, message: z.string(), fix: z.string().optional() })),
+  failed: z.array(
+    z.object({ service: serviceNameSchema, message: z.string(), fix: z.string().optional() }),
+  ),
 });
 
 export const setupMethods = {

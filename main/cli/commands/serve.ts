@@ -26,7 +26,10 @@ export function registerServe(program: Command, ctx: CliContext): void {
       'port to listen on; 0 picks a free one (default: NOVA_PORT, else 4730)',
       parsePort,
     )
-    .option('--rotate-token', 'replace the admin token and print a new login link (the old one stops working)')
+    .option(
+      '--rotate-token',
+      'replace the admin token and print a new login link (the old one stops working)',
+    )
     .action(async (options: ServeOptions, command: Command) => {
       await serve(ctx, command.optsWithGlobals<GlobalOptions & ServeOptions>(), options);
     });
@@ -88,7 +91,9 @@ async function serveUntilStopped(
   const { config } = runtime;
   runtime.on('event', (event) => {
     if (event.type === 'health-transition')
-      logger.info(`health ${event.from} -> ${event.to}`, { reasons: event.reasons.map((r) => r.message) });
+      logger.info(`health ${event.from} -> ${event.to}`, {
+        reasons: event.reasons.map((r) => r.message),
+      });
   });
 
   let server: Awaited<ReturnType<typeof startHeadlessServer>>;

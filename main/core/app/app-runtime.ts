@@ -91,7 +91,13 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const tokenExisted = await hasAdminToken(dataDir);
     const credentials = await loadCredentials(dataDir);
     const firstRun = !(await readSettings(dataDir)).exists;
-    const runtime = new AppRuntime({ ...options, logger }, ring, loaded, credentials.adminToken, firstRun);
+    const runtime = new AppRuntime(
+      { ...options, logger },
+      ring,
+      loaded,
+      credentials.adminToken,
+      firstRun,
+    );
     runtime.adminTokenCreated = !tokenExisted;
     runtime.#layer = await runtime.#open(loaded.config);
     return runtime;
@@ -155,7 +161,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const changed = Object.keys(this.#loaded.config).some(
       (k) =>
         !isLiveSetting(k) &&
-        JSON.stringify(this.#loaded.config[k as keyof NovaConfig]) !== JSON.stringify(before[k as keyof NovaConfig]),
+        JSON.stringify(this.#loaded.config[k as keyof NovaConfig]) !==
+          JSON.stringify(before[k as keyof NovaConfig]),
     );
     if (changed) this.#restartRequired = true;
     return this.#loaded;
@@ -166,8 +173,13 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const layer = this.#layer;
     layer.scheduler?.stop();
     layer.scheduler = layer.factory
-      ? (startBackupSchedule(this.#loaded.config, layer.endpoints, this.tasks, this.logger, () => void layer.monitor.runNow())
-          ?.scheduler ?? null)
+      ? (startBackupSchedule(
+          this.#loaded.config,
+          layer.endpoints,
+          this.tasks,
+          this.logger,
+          () => void layer.monitor.runNow(),
+        )?.scheduler ?? null)
       : null;
   }
 
@@ -265,7 +277,9 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     try {
       this.emit('event', event);
     } catch (err) {
-      this.logger.warn('an event listener threw', { error: err instanceof Error ? err.message : String(err) });
+      this.logger.warn('an event listener threw', {
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }
@@ -287,7 +301,10 @@ async function hasAdminToken(dataDir: string): Promise<boolean> {
   }
   // The file may predate the admin token; loadCredentials adds it then.
   try {
-    const parsed = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as Record<string, unknown>;
+    const parsed = JSON.parse(await readFile(credentialsPath(dataDir), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     return typeof parsed.adminToken === 'string';
   } catch {
     return true; // unreadable: loadCredentials reports it properly

@@ -24,7 +24,10 @@ export function lastBackupSource(config: NovaConfig): LastBackupSource {
       const at = await lastGoodBackupAt(dir);
       return at ? { at } : null;
     },
-    schedule: config.NOVA_BACKUP_INTERVAL_HOURS > 0 ? { intervalHours: config.NOVA_BACKUP_INTERVAL_HOURS } : null,
+    schedule:
+      config.NOVA_BACKUP_INTERVAL_HOURS > 0
+        ? { intervalHours: config.NOVA_BACKUP_INTERVAL_HOURS }
+        : null,
   };
 }
 
@@ -50,7 +53,9 @@ export function startBackupSchedule(
   const scheduler = backupSchedulerFromConfig(config, {
     endpoints,
     registry: tasks,
-    ...(process.env.NOVA_BACKUP_PASSPHRASE ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE } : {}),
+    ...(process.env.NOVA_BACKUP_PASSPHRASE
+      ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
+      : {}),
     onRun: (outcome) => {
       if (!outcome.ok) {
         logger.warn('the scheduled backup failed', {
@@ -65,12 +70,16 @@ export function startBackupSchedule(
     if ((await lastGoodBackupAt(resolveBackupDir(config))) === null) await scheduler.runNow();
     await scheduler.start();
   })().catch((err: unknown) =>
-    logger.warn('the backup schedule could not be armed', { error: err instanceof Error ? err.message : String(err) }),
+    logger.warn('the backup schedule could not be armed', {
+      error: err instanceof Error ? err.message : String(err),
+    }),
   );
   return { scheduler, armed };
 }
 
-export async function listBackupDtos(config: NovaConfig): Promise<{ dir: string; backups: BackupSummaryDto[] }> {
+export async function listBackupDtos(
+  config: NovaConfig,
+): Promise<{ dir: string; backups: BackupSummaryDto[] }> {
   const dir = resolveBackupDir(config);
   const listing = await listBackups(dir);
   return {

@@ -79,7 +79,10 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     backends = null;
     factory = null;
     openError = toErrorData(err);
-    logger.error('the data layer could not be opened', { code: openError.code, error: openError.message });
+    logger.error('the data layer could not be opened', {
+      code: openError.code,
+      error: openError.message,
+    });
   }
 
   const live = { backends };

@@ -6,7 +6,7 @@
  * output schemas strip anything a handler should not have returned (a stray
  * password field never reaches the renderer). Errors come back as data.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import {
   contract,
   isMethodName,
@@ -41,9 +41,13 @@ export function parseInput<M extends MethodName>(method: M, rawInput: unknown): 
   // An absent payload means "no arguments", which only methods without required fields accept.
   const result = schema.safeParse(rawInput === undefined || rawInput === null ? {} : rawInput);
   if (result.success) return result.data;
-  throw new NovaError('INVALID_ARGUMENT', `Invalid input for ${method}: ${describeIssues(result.error)}.`, {
-    fix: 'Correct the values named above and try again.',
-  });
+  throw new NovaError(
+    'INVALID_ARGUMENT',
+    `Invalid input for ${method}: ${describeIssues(result.error)}.`,
+    {
+      fix: 'Correct the values named above and try again.',
+    },
+  );
 }
 
 /** `urls.postgres: must start with postgres://; file: Invalid input` — paths first, as the admin sees the form. */
@@ -52,7 +56,9 @@ export function describeIssues(error: z.ZodError): string {
     .slice(0, 5)
     .map((issue) => {
       const where = issue.path.length ? issue.path.map(String).join('.') : 'input';
-      return `${where}: ${issue.message}`;
+      // A bad record key (or map element) carries the real reason one level down.
+      const nested = (issue as { issues?: { message: string }[] }).issues?.[0];
+      return `${where}: ${nested && issue.code === 'invalid_key' ? nested.message : issue.message}`;
     })
     .join('; ');
 }
@@ -94,7 +100,11 @@ export async function dispatch(
       // An unexpected error is a bug; its message may say too much about internals.
       return {
         ok: false,
-        error: { name: 'Error', code: 'INTERNAL', message: `${method} failed unexpectedly; see the Nova log.` },
+        error: {
+          name: 'Error',
+          code: 'INTERNAL',
+          message: `${method} failed unexpectedly; see the Nova log.`,
+        },
       };
     }
     logger?.debug(`${method} refused`, { code: data.code, error: data.message });
@@ -106,5 +116,8 @@ function checkOutput(method: MethodName, output: unknown): unknown {
   const result = contract[method].output.safeParse(output);
   if (result.success) return result.data;
   // Logged (in full) by dispatch as an INTERNAL error; the caller sees only that it failed.
-  throw new NovaError('INTERNAL', `${method} returned a value outside the contract: ${describeIssues(result.error)}`);
+  throw new NovaError(
+    'INTERNAL',
+    `${method} returned a value outside the contract: ${describeIssues(result.error)}`,
+  );
 }

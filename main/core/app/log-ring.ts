@@ -23,14 +23,21 @@ export class LogRing {
 }
 
 /** A logger that writes through `inner` and also records each line in `ring`. */
-export function teeLogger(inner: Logger, ring: LogRing, now: () => Date = () => new Date()): Logger {
+export function teeLogger(
+  inner: Logger,
+  ring: LogRing,
+  now: () => Date = () => new Date(),
+): Logger {
   const order = ['error', 'warn', 'info', 'debug'] as const;
   const record = (level: LogLevel, message: string, fields?: LogFields): void => {
     if (order.indexOf(level) > order.indexOf(inner.level)) return;
     const extra = fields
       ? Object.entries(fields)
           .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => ` ${k}=${typeof v === 'string' ? v : v instanceof Error ? v.message : JSON.stringify(v)}`)
+          .map(
+            ([k, v]) =>
+              ` ${k}=${typeof v === 'string' ? v : v instanceof Error ? v.message : JSON.stringify(v)}`,
+          )
           .join('')
       : '';
     ring.push(`${now().toISOString()} ${level.padEnd(5)} ${message}${extra}`);

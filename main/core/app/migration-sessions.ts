@@ -48,9 +48,13 @@ export class MigrationSessions {
   get(id: string): MigrationSession {
     const session = this.sessions.get(id);
     if (!session) {
-      throw new NovaError('INVALID_ARGUMENT', `There is no migration session ${id} (Nova may have restarted since).`, {
-        fix: 'Pick the source file again to start a new session.',
-      });
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `There is no migration session ${id} (Nova may have restarted since).`,
+        {
+          fix: 'Pick the source file again to start a new session.',
+        },
+      );
     }
     return session;
   }

@@ -5,7 +5,12 @@
  * `{ dataDir?, env? }` — how to load the configuration.
  */
 import { createLogger } from '../logger.js';
-import { runRuntimeHost, type HostMessage, type HostPort, type HostRequest } from './runtime-host.js';
+import {
+  runRuntimeHost,
+  type HostMessage,
+  type HostPort,
+  type HostRequest,
+} from './runtime-host.js';
 
 interface ElectronParentPort {
   postMessage(message: unknown): void;
@@ -26,7 +31,9 @@ function parentPort(): HostPort {
       onMessage: (listener) => process.on('message', (m) => listener(m as HostRequest)),
     };
   }
-  throw new Error('runtime-host-entry must be started as a utility process or with child_process.fork');
+  throw new Error(
+    'runtime-host-entry must be started as a utility process or with child_process.fork',
+  );
 }
 
 const args = JSON.parse(process.argv[2] ?? '{}') as { dataDir?: string; cwd?: string };

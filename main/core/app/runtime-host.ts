@@ -18,8 +18,7 @@ import { createHandlers } from './handlers/index.js';
 
 /** Parent → host. */
 export type HostRequest =
-  | { type: 'call'; id: number; method: string; input: unknown }
-  | { type: 'shutdown' };
+  { type: 'call'; id: number; method: string; input: unknown } | { type: 'shutdown' };
 
 /** Host → parent. */
 export type HostMessage =
@@ -53,8 +52,8 @@ export async function runRuntimeHost(
   await new Promise<void>((resolve) => {
     port.onMessage((message) => {
       if (message.type === 'call') {
-        void dispatch(handlers, message.method, message.input, { transport: 'ipc' }, logger).then((result) =>
-          port.postMessage({ type: 'result', id: message.id, result }),
+        void dispatch(handlers, message.method, message.input, { transport: 'ipc' }, logger).then(
+          (result) => port.postMessage({ type: 'result', id: message.id, result }),
         );
         return;
       }

@@ -45,7 +45,11 @@ export async function testConnection(config: NovaConfig, input: Input): Promise<
   }
 }
 
-async function testExternal(config: NovaConfig, service: Input['service'], url: string): Promise<Result> {
+async function testExternal(
+  config: NovaConfig,
+  service: Input['service'],
+  url: string,
+): Promise<Result> {
   let health: ServiceHealth;
   if (service === 'postgres') {
     const { PostgresStore } = await import('../stores/postgres/postgres-store.js');
@@ -63,7 +67,10 @@ async function testExternal(config: NovaConfig, service: Input['service'], url: 
     }
   } else if (service === 'redis') {
     const { RedisCache } = await import('../stores/redis/redis-cache.js');
-    const cache = await RedisCache.connect({ url, connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS });
+    const cache = await RedisCache.connect({
+      url,
+      connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
+    });
     try {
       health = await cache.health();
     } finally {
@@ -94,7 +101,12 @@ async function testExternal(config: NovaConfig, service: Input['service'], url: 
 
 async function testNative(service: Input['service']): Promise<Result> {
   const found = await findBinaries();
-  const needs = service === 'postgres' ? (['initdb', 'pg_ctl', 'postgres'] as const) : service === 'redis' ? (['redis-server'] as const) : (['mongod'] as const);
+  const needs =
+    service === 'postgres'
+      ? (['initdb', 'pg_ctl', 'postgres'] as const)
+      : service === 'redis'
+        ? (['redis-server'] as const)
+        : (['mongod'] as const);
   const missing = needs.filter((n) => !found[n]);
   if (missing.length === 0) {
     const first = found[needs[0]]!;
@@ -125,15 +137,30 @@ async function testNative(service: Input['service']): Promise<Result> {
 
 async function testDocker(): Promise<Result> {
   const load = await loadDockerModule();
-  if (!load.module) return { ok: false, latencyMs: null, detail: `Docker cannot be used: ${load.reason}.` };
+  if (!load.module)
+    return { ok: false, latencyMs: null, detail: `Docker cannot be used: ${load.reason}.` };
   const docker = await load.module.detectDocker();
   if (docker.engine === 'running' && docker.compose) {
-    return { ok: true, latencyMs: null, detail: `Docker ${docker.versions.server ?? ''} with Compose ${docker.compose} is running.`.replace('  ', ' ') };
+    return {
+      ok: true,
+      latencyMs: null,
+      detail:
+        `Docker ${docker.versions.server ?? ''} with Compose ${docker.compose} is running.`.replace(
+          '  ',
+          ' ',
+        ),
+    };
   }
   return {
     ok: false,
     latencyMs: null,
-    detail: docker.engine !== 'running' ? `The Docker engine is ${docker.engine === 'absent' ? 'not installed' : 'not running'}${docker.reason ? ` (${docker.reason})` : ''}.` : 'Docker Compose is not installed.',
-    fix: docker.engine !== 'running' ? 'Start Docker (or install it), or choose another profile.' : 'Install the Docker Compose plugin, or choose another profile.',
+    detail:
+      docker.engine !== 'running'
+        ? `The Docker engine is ${docker.engine === 'absent' ? 'not installed' : 'not running'}${docker.reason ? ` (${docker.reason})` : ''}.`
+        : 'Docker Compose is not installed.',
+    fix:
+      docker.engine !== 'running'
+        ? 'Start Docker (or install it), or choose another profile.'
+        : 'Install the Docker Compose plugin, or choose another profile.',
   };
 }

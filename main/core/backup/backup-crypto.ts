@@ -31,10 +31,14 @@ export function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
     scrypt(passphrase, salt, kdf.keyLength, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (err, key) =>
       err
         ? reject(
-            new NovaError('BACKUP_CORRUPT', `The backup's key parameters are unusable: ${err.message}`, {
-              fix: 'The manifest is damaged; use another backup.',
-              cause: err,
-            }),
+            new NovaError(
+              'BACKUP_CORRUPT',
+              `The backup's key parameters are unusable: ${err.message}`,
+              {
+                fix: 'The manifest is damaged; use another backup.',
+                cause: err,
+              },
+            ),
           )
         : resolve(key),
     );
@@ -51,7 +55,9 @@ export function assertNewPassphrase(passphrase: string): void {
     throw new NovaError(
       'BACKUP_PASSPHRASE',
       `The backup passphrase is too short (${passphrase.length} characters; at least ${MIN_PASSPHRASE_LENGTH} are needed).`,
-      { fix: 'Choose a longer passphrase (a few unrelated words work well) and keep it safe: without it the backup cannot be restored.' },
+      {
+        fix: 'Choose a longer passphrase (a few unrelated words work well) and keep it safe: without it the backup cannot be restored.',
+      },
     );
   }
 }
@@ -62,9 +68,17 @@ export async function newEncryption(
   cost: { N: number; r: number; p: number } = DEFAULT_KDF,
 ): Promise<{ key: Buffer; header: ManifestEncryption }> {
   assertNewPassphrase(passphrase);
-  const kdf: KdfParams = { name: 'scrypt', ...cost, keyLength: 32, salt: randomBytes(16).toString('base64') };
+  const kdf: KdfParams = {
+    name: 'scrypt',
+    ...cost,
+    keyLength: 32,
+    salt: randomBytes(16).toString('base64'),
+  };
   const key = await deriveKey(passphrase, kdf);
-  return { key, header: { cipher: 'aes-256-gcm', kdf, keyCheck: keyCheck(key).toString('base64') } };
+  return {
+    key,
+    header: { cipher: 'aes-256-gcm', kdf, keyCheck: keyCheck(key).toString('base64') },
+  };
 }
 
 /**

@@ -11,9 +11,18 @@ import type { NovaConfig } from '../config/schema.js';
 import type { Endpoints } from '../stores/open-backends.js';
 import type { TaskContext, TaskRegistry } from '../tasks/task.js';
 import { listBackups } from './backup-store.js';
-import { backupTargetsFromConfig, resolveBackupDir, retentionPolicyFromConfig } from './backup-targets.js';
+import {
+  backupTargetsFromConfig,
+  resolveBackupDir,
+  retentionPolicyFromConfig,
+} from './backup-targets.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy } from './retention.js';
-import { createBackup, detachedContext, type BackupSummary, type CreateBackupOptions } from './run-backup.js';
+import {
+  createBackup,
+  detachedContext,
+  type BackupSummary,
+  type CreateBackupOptions,
+} from './run-backup.js';
 import { BackupScheduler, type RunOutcome, type SchedulerClock } from './scheduler.js';
 import { verifyBackup, type VerifyResult } from './verify-backup.js';
 
@@ -30,7 +39,10 @@ export interface BackupJobResult {
   retention: RetentionPlan | null;
 }
 
-export async function runBackupJob(options: BackupJobOptions, ctx: TaskContext = detachedContext()): Promise<BackupJobResult> {
+export async function runBackupJob(
+  options: BackupJobOptions,
+  ctx: TaskContext = detachedContext(),
+): Promise<BackupJobResult> {
   const now = options.now ?? (() => new Date());
   const backup = await createBackup(options, ctx);
   let verify: VerifyResult | null = null;
@@ -53,13 +65,19 @@ export async function runBackupJob(options: BackupJobOptions, ctx: TaskContext =
     } catch (err) {
       // Kept for inspection, but never recorded as verified; no older backup is deleted.
       const inner = isNovaError(err) ? err : undefined;
-      throw new NovaError(inner?.code ?? 'BACKUP_FAILED', `The new backup ${backup.name} failed verification: ${inner?.message ?? String(err)}`, {
-        fix: `${inner?.fix ?? 'Check the message above.'} No older backup was deleted.`,
-        cause: err,
-      });
+      throw new NovaError(
+        inner?.code ?? 'BACKUP_FAILED',
+        `The new backup ${backup.name} failed verification: ${inner?.message ?? String(err)}`,
+        {
+          fix: `${inner?.fix ?? 'Check the message above.'} No older backup was deleted.`,
+          cause: err,
+        },
+      );
     }
   }
-  const retention = options.retention ? await applyRetention(options.backupDir, options.retention, now()) : null;
+  const retention = options.retention
+    ? await applyRetention(options.backupDir, options.retention, now())
+    : null;
   return { backup, verify, retention };
 }
 
@@ -75,7 +93,10 @@ export function backupBeforeMigration(
 }
 
 /** When the newest complete backup (with `verifiedOnly`, the newest verified one) was made, or null. */
-export async function lastGoodBackupAt(backupDir: string, verifiedOnly = false): Promise<Date | null> {
+export async function lastGoodBackupAt(
+  backupDir: string,
+  verifiedOnly = false,
+): Promise<Date | null> {
   const { backups } = await listBackups(backupDir);
   const newest = backups.find((b) => !verifiedOnly || b.verified !== null);
   return newest ? new Date(newest.manifest.createdAt) : null;
@@ -96,7 +117,10 @@ export interface ScheduleFromConfigOptions {
  * backs up the configured targets into NOVA_BACKUP_DIR, verifies, and
  * applies the NOVA_BACKUP_KEEP_* retention. Call start() to arm it.
  */
-export function backupSchedulerFromConfig(config: NovaConfig, options: ScheduleFromConfigOptions = {}): BackupScheduler | null {
+export function backupSchedulerFromConfig(
+  config: NovaConfig,
+  options: ScheduleFromConfigOptions = {},
+): BackupScheduler | null {
   if (!(config.NOVA_BACKUP_INTERVAL_HOURS > 0)) return null;
   const backupDir = resolveBackupDir(config);
   const job = (): BackupJobOptions => ({
@@ -110,7 +134,9 @@ export function backupSchedulerFromConfig(config: NovaConfig, options: ScheduleF
     intervalMs: config.NOVA_BACKUP_INTERVAL_HOURS * 60 * 60 * 1000,
     runJob: async () => {
       if (!options.registry) return runBackupJob(job());
-      return options.registry.run('backup', 'Scheduled backup', (ctx) => runBackupJob(job(), ctx)).start();
+      return options.registry
+        .run('backup', 'Scheduled backup', (ctx) => runBackupJob(job(), ctx))
+        .start();
     },
     // Scheduled runs verify; an unverified backup does not postpone the next one.
     lastGoodBackupAt: () => lastGoodBackupAt(backupDir, true),

@@ -22,7 +22,10 @@ const DELETING = /^\.(.+)\.deleting$/;
 
 /** `2025-01-31T12:00:00.000Z` → `20250131T120000Z`: sortable and valid on every file system. */
 export function timestampName(at: Date): string {
-  return at.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return at
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export function newBackupId(): string {
@@ -34,10 +37,14 @@ export async function ensureBackupDir(backupDir: string): Promise<void> {
   try {
     await mkdir(backupDir, { recursive: true, mode: 0o700 });
   } catch (err) {
-    throw new NovaError('BACKUP_FAILED', `Cannot create the backup folder ${backupDir}: ${(err as Error).message}`, {
-      fix: 'Set NOVA_BACKUP_DIR (or --out) to a folder Nova can write to.',
-      cause: err,
-    });
+    throw new NovaError(
+      'BACKUP_FAILED',
+      `Cannot create the backup folder ${backupDir}: ${(err as Error).message}`,
+      {
+        fix: 'Set NOVA_BACKUP_DIR (or --out) to a folder Nova can write to.',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -95,10 +102,17 @@ export async function writeVerified(backupPath: string, record: VerifiedRecord):
   await rename(tmp, path.join(backupPath, VERIFIED_FILE));
 }
 
-async function readVerified(backupPath: string, manifest: Manifest): Promise<VerifiedRecord | null> {
+async function readVerified(
+  backupPath: string,
+  manifest: Manifest,
+): Promise<VerifiedRecord | null> {
   try {
-    const parsed = verifiedSchema.safeParse(JSON.parse(await readFile(path.join(backupPath, VERIFIED_FILE), 'utf8')));
-    return parsed.success && parsed.data.manifestChecksum === manifest.checksum ? parsed.data : null;
+    const parsed = verifiedSchema.safeParse(
+      JSON.parse(await readFile(path.join(backupPath, VERIFIED_FILE), 'utf8')),
+    );
+    return parsed.success && parsed.data.manifestChecksum === manifest.checksum
+      ? parsed.data
+      : null;
   } catch {
     return null;
   }
@@ -219,10 +233,14 @@ export async function listBackups(backupDir: string): Promise<BackupListing> {
     names = await readdir(backupDir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return listing;
-    throw new NovaError('BACKUP_FAILED', `Cannot read the backup folder ${backupDir}: ${(err as Error).message}`, {
-      fix: 'Check NOVA_BACKUP_DIR and the folder permissions.',
-      cause: err,
-    });
+    throw new NovaError(
+      'BACKUP_FAILED',
+      `Cannot read the backup folder ${backupDir}: ${(err as Error).message}`,
+      {
+        fix: 'Check NOVA_BACKUP_DIR and the folder permissions.',
+        cause: err,
+      },
+    );
   }
   for (const name of names.sort()) {
     const full = path.join(backupDir, name);
@@ -244,7 +262,13 @@ export async function listBackups(backupDir: string): Promise<BackupListing> {
       listing.invalid.push({ name, path: full, error: toErrorData(err) });
     }
   }
-  listing.backups.sort((a, b) => (a.manifest.createdAt < b.manifest.createdAt ? 1 : a.manifest.createdAt > b.manifest.createdAt ? -1 : 0));
+  listing.backups.sort((a, b) =>
+    a.manifest.createdAt < b.manifest.createdAt
+      ? 1
+      : a.manifest.createdAt > b.manifest.createdAt
+        ? -1
+        : 0,
+  );
   return listing;
 }
 

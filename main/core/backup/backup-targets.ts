@@ -25,7 +25,9 @@ export interface BackupTargets {
 export const DEFAULT_BACKUP_DIR_NAME = 'backups';
 
 /** NOVA_BACKUP_DIR (relative to the data dir), else `<data dir>/backups`. */
-export function resolveBackupDir(config: Pick<NovaConfig, 'NOVA_DATA_DIR' | 'NOVA_BACKUP_DIR'>): string {
+export function resolveBackupDir(
+  config: Pick<NovaConfig, 'NOVA_DATA_DIR' | 'NOVA_BACKUP_DIR'>,
+): string {
   return path.resolve(config.NOVA_DATA_DIR, config.NOVA_BACKUP_DIR ?? DEFAULT_BACKUP_DIR_NAME);
 }
 
@@ -37,22 +39,42 @@ export function retentionPolicyFromConfig(config: NovaConfig): RetentionPolicy {
   };
 }
 
-function needUrl(value: string | undefined, variable: string, service: string, profile: string): string {
+function needUrl(
+  value: string | undefined,
+  variable: string,
+  service: string,
+  profile: string,
+): string {
   if (value) return value;
-  throw new NovaError('CONFIG_INVALID', `${variable}: ${service} uses the ${profile} profile but no connection URL is known, so it cannot be backed up or restored.`, {
-    fix: profile === 'external' ? `Set ${variable} to the server's URL.` : `Start the services first (nova-db up), or set ${variable}.`,
-  });
+  throw new NovaError(
+    'CONFIG_INVALID',
+    `${variable}: ${service} uses the ${profile} profile but no connection URL is known, so it cannot be backed up or restored.`,
+    {
+      fix:
+        profile === 'external'
+          ? `Set ${variable} to the server's URL.`
+          : `Start the services first (nova-db up), or set ${variable}.`,
+    },
+  );
 }
 
 /** The targets the configuration selects; `endpoints` are URLs of services the orchestrator started. */
-export function backupTargetsFromConfig(config: NovaConfig, endpoints: Endpoints = {}): BackupTargets {
+export function backupTargetsFromConfig(
+  config: NovaConfig,
+  endpoints: Endpoints = {},
+): BackupTargets {
   const profiles = serviceProfiles(config);
   const targets: BackupTargets = {};
   if (profiles.postgres === 'embedded') {
     targets.sqlite = { file: resolveSqliteFile(config) };
   } else {
     targets.postgres = {
-      url: needUrl(endpoints.postgres ?? config.POSTGRES_URL, 'POSTGRES_URL', 'PostgreSQL', profiles.postgres),
+      url: needUrl(
+        endpoints.postgres ?? config.POSTGRES_URL,
+        'POSTGRES_URL',
+        'PostgreSQL',
+        profiles.postgres,
+      ),
       ssl: config.POSTGRES_SSL,
       ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
     };

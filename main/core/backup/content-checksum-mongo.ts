@@ -32,18 +32,23 @@ export async function listMongoCollections(db: Db): Promise<MongoCollectionInfo[
   const infos = await db.listCollections({}, { nameOnly: false }).toArray();
   return infos
     .filter((c) => (c.type ?? 'collection') === 'collection' && !c.name.startsWith('system.'))
-    .map((c) => ({ name: c.name, options: ((c as { options?: Document }).options ?? {}) as Document }))
+    .map((c) => ({
+      name: c.name,
+      options: ((c as { options?: Document }).options ?? {}) as Document,
+    }))
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 export async function mongoCollectionChecksum(db: Db, name: string): Promise<TableContent> {
   const hasher = new RowSetHasher();
-  for await (const doc of db.collection(name).find({}, MONGO_EXACT_READ)) hasher.add(mongoDocText(doc));
+  for await (const doc of db.collection(name).find({}, MONGO_EXACT_READ))
+    hasher.add(mongoDocText(doc));
   return { name, rows: hasher.rows, checksum: hasher.digest() };
 }
 
 export async function mongoContentChecksums(db: Db): Promise<TableContent[]> {
   const out: TableContent[] = [];
-  for (const c of await listMongoCollections(db)) out.push(await mongoCollectionChecksum(db, c.name));
+  for (const c of await listMongoCollections(db))
+    out.push(await mongoCollectionChecksum(db, c.name));
   return out;
 }

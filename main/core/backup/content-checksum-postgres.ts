@@ -59,8 +59,13 @@ export function pgColumnList(t: PgTableRef): string {
 }
 
 /** Streams a table out with COPY; yields each row's text line (without the newline). */
-export async function* pgCopyOutLines(client: pg.ClientBase, table: PgTableRef): AsyncGenerator<string> {
-  const stream = client.query(copyStreams.to(`COPY ${pgTableSql(table)}${pgColumnList(table)} TO STDOUT`)) as Readable;
+export async function* pgCopyOutLines(
+  client: pg.ClientBase,
+  table: PgTableRef,
+): AsyncGenerator<string> {
+  const stream = client.query(
+    copyStreams.to(`COPY ${pgTableSql(table)}${pgColumnList(table)} TO STDOUT`),
+  ) as Readable;
   const decoder = new StringDecoder('utf8');
   let rest = '';
   // COPY text format escapes newlines inside values, so every raw \n ends a row.
@@ -88,7 +93,12 @@ export async function postgresContentChecksums(
     onTable?.(table);
     const hasher = new RowSetHasher();
     for await (const line of pgCopyOutLines(client, table)) hasher.add(line);
-    out.push({ schema: table.schema, name: table.name, rows: hasher.rows, checksum: hasher.digest() });
+    out.push({
+      schema: table.schema,
+      name: table.name,
+      rows: hasher.rows,
+      checksum: hasher.digest(),
+    });
   }
   return out;
 }

@@ -28,7 +28,8 @@ export class RowSetHasher {
 
   add(row: string | Buffer): void {
     const d = createHash('sha256').update(row).digest();
-    for (let i = 0; i < 4; i++) this.lanes[i] = BigInt.asUintN(64, this.lanes[i]! + d.readBigUInt64BE(i * 8));
+    for (let i = 0; i < 4; i++)
+      this.lanes[i] = BigInt.asUintN(64, this.lanes[i]! + d.readBigUInt64BE(i * 8));
     this.rows += 1;
   }
 
@@ -42,7 +43,10 @@ export class RowSetHasher {
  * Differences between two content lists, as sentences ("users: 10 rows
  * instead of 12"); empty when they match.
  */
-export function compareContents(expected: readonly TableContent[], actual: readonly TableContent[]): string[] {
+export function compareContents(
+  expected: readonly TableContent[],
+  actual: readonly TableContent[],
+): string[] {
   const key = (t: TableContent) => (t.schema ? `${t.schema}.${t.name}` : t.name);
   const got = new Map(actual.map((t) => [key(t), t]));
   const problems: string[] = [];
@@ -50,8 +54,10 @@ export function compareContents(expected: readonly TableContent[], actual: reado
     const have = got.get(key(want));
     got.delete(key(want));
     if (!have) problems.push(`${key(want)}: missing`);
-    else if (have.rows !== want.rows) problems.push(`${key(want)}: ${have.rows} rows instead of ${want.rows}`);
-    else if (have.checksum !== want.checksum) problems.push(`${key(want)}: same row count, different content`);
+    else if (have.rows !== want.rows)
+      problems.push(`${key(want)}: ${have.rows} rows instead of ${want.rows}`);
+    else if (have.checksum !== want.checksum)
+      problems.push(`${key(want)}: same row count, different content`);
   }
   for (const extra of got.keys()) problems.push(`${extra}: not in the backup`);
   return problems;
@@ -87,8 +93,12 @@ export function sqliteContentChecksums(db: Database.Database): TableContent[] {
   return listSqliteTables(db).map((name) => {
     const hasher = new RowSetHasher();
     // safeIntegers: integers beyond 2^53 must not collapse onto their neighbours.
-    const stmt = db.prepare(`SELECT * FROM ${quoteSqliteIdent(name)}`).raw(true).safeIntegers(true);
-    for (const row of stmt.iterate() as Iterable<unknown[]>) hasher.add(row.map(encodeSqliteValue).join(','));
+    const stmt = db
+      .prepare(`SELECT * FROM ${quoteSqliteIdent(name)}`)
+      .raw(true)
+      .safeIntegers(true);
+    for (const row of stmt.iterate() as Iterable<unknown[]>)
+      hasher.add(row.map(encodeSqliteValue).join(','));
     return { name, rows: hasher.rows, checksum: hasher.digest() };
   });
 }

@@ -21,11 +21,16 @@ import { Readable } from 'node:stream';
 import { BSON, MongoClient, type Db, type Document } from 'mongodb';
 import { NovaError } from '../errors.js';
 import { RowSetHasher } from './content-checksum.js';
-import { MONGO_EXACT_READ, listMongoCollections, mongoCollectionChecksum, mongoDocText } from './content-checksum-mongo.js';
+import {
+  MONGO_EXACT_READ,
+  listMongoCollections,
+  mongoCollectionChecksum,
+  mongoDocText,
+} from './content-checksum-mongo.js';
 import { compareContents } from './content-checksum.js';
 import type { ManifestPart, TableContent } from './manifest.js';
 import { writePart } from './part-files.js';
-import type { PartJobOptions, StagedRestore } from './sqlite-part.js';
+import type { PartJobOptions, StagedRestore } from './part-types.js';
 import { mapMongoError, mongoHosts } from '../stores/mongo/mongo-errors.js';
 
 export const MONGO_PART = 'mongo.ejson.gz';
@@ -45,7 +50,11 @@ export function describeMongo(target: MongoBackupTarget): string {
   return `MongoDB ${mongoHosts(target.url)}/${target.dbName}`;
 }
 
-export async function withMongo<T>(target: MongoBackupTarget, action: string, fn: (client: MongoClient) => Promise<T>): Promise<T> {
+export async function withMongo<T>(
+  target: MongoBackupTarget,
+  action: string,
+  fn: (client: MongoClient) => Promise<T>,
+): Promise<T> {
   const timeout = target.connectTimeoutMs ?? 5_000;
   let client: MongoClient | undefined;
   try {
@@ -75,11 +84,23 @@ function indexSpecs(indexes: Document[]): Document[] {
     });
 }
 
-export async function backupMongo(target: MongoBackupTarget, dir: string, options: PartJobOptions = {}): Promise<ManifestPart> {
+export async function backupMongo(
+  target: MongoBackupTarget,
+  dir: string,
+  options: PartJobOptions = {},
+): Promise<ManifestPart> {
   return withMongo(target, `back up ${describeMongo(target)}`, async (client) => {
     const db = client.db(target.dbName);
-    const info = await db.admin().serverInfo().catch(() => ({ version: null }) as Document);
+    const info = await db
+      .admin()
+      .serverInfo()
+      .catch(() => ({ version: null }) as Document);
     const collections = await listMongoCollections(db);
+    const views = (await db.listCollections({}, { nameOnly: false }).toArray()).filter(
+      (c) => c.type === 'view',
+    );
+    const notes =
+      views.length > 0 ? [`views are not included: ${views.map((v) => v.name).join(', ')}`] : [];
     const contents: TableContent[] = [];
     async function* lines(): AsyncGenerator<Buffer> {
       for (const [i, c] of collections.entries()) {
@@ -117,7 +138,7 @@ export async function backupMongo(target: MongoBackupTarget, dir: string, option
       serverVersion: typeof info.version === 'string' ? info.version : null,
       tool: 'nova-db driver export (Extended JSON)',
       tables: contents,
-      notes: [],
+      notes,
     };
   });
 }
@@ -148,7 +169,9 @@ async function loadIntoTemporaries(
   let done = false;
   const flush = async () => {
     if (!current || current.batch.length === 0) return;
-    await db.collection(current.temp).insertMany(current.batch, { ordered: true, bypassDocumentValidation: true });
+    await db
+      .collection(current.temp)
+      .insertMany(current.batch, { ordered: true, bypassDocumentValidation: true });
     current.batch = [];
   };
   for await (const line of lines) {
@@ -171,14 +194,24 @@ async function loadIntoTemporaries(
       const header = value.c as { name: string; options: Document; indexes: Document[] };
       options.onProgress?.(header.name, staged.length, part.tables.length);
       const { autoIndexId: _a, ...createOptions } = header.options ?? {};
-      current = { name: header.name, temp: `${TEMP_PREFIX}${token}_${staged.length}`, indexes: header.indexes ?? [], batch: [], rows: 0 };
+      current = {
+        name: header.name,
+        temp: `${TEMP_PREFIX}${token}_${staged.length}`,
+        indexes: header.indexes ?? [],
+        batch: [],
+        rows: 0,
+      };
       staged.push(current);
       await db.createCollection(current.temp, createOptions);
     } else if (value.e !== undefined) {
       if (!current) throw damaged(where, 'an end marker outside any collection');
       await flush();
       const rows = (value.e as { rows: unknown }).rows;
-      if (Number(rows) !== current.rows) throw damaged(where, `${current.name} has ${current.rows} documents, its end marker says ${String(rows)}`);
+      if (Number(rows) !== current.rows)
+        throw damaged(
+          where,
+          `${current.name} has ${current.rows} documents, its end marker says ${String(rows)}`,
+        );
       current = undefined;
     } else if (value.done !== undefined) {
       if (current) throw damaged(where, 'the end marker comes too early');
@@ -191,11 +224,15 @@ async function loadIntoTemporaries(
   // Content is compared before any index exists: a TTL index could start
   // deleting expired documents and make a sound backup look damaged.
   const actual: TableContent[] = [];
-  for (const s of staged) actual.push({ ...(await mongoCollectionChecksum(db, s.temp)), name: s.name });
+  for (const s of staged)
+    actual.push({ ...(await mongoCollectionChecksum(db, s.temp)), name: s.name });
   const diff = compareContents(part.tables, actual);
   if (diff.length > 0) throw damaged(where, diff.slice(0, 3).join('; '));
   for (const s of staged) {
-    if (s.indexes.length > 0) await db.collection(s.temp).createIndexes(s.indexes as Parameters<ReturnType<Db['collection']>['createIndexes']>[0]);
+    if (s.indexes.length > 0)
+      await db
+        .collection(s.temp)
+        .createIndexes(s.indexes as Parameters<ReturnType<Db['collection']>['createIndexes']>[0]);
   }
 }
 
@@ -222,21 +259,33 @@ export async function stageMongoRestore(
   const db = client.db(target.dbName);
   const staged: StagedCollection[] = [];
   const dropTemporaries = async () => {
-    for (const s of staged) await db.collection(s.temp).drop().catch(() => undefined);
+    for (const s of staged)
+      await db
+        .collection(s.temp)
+        .drop()
+        .catch(() => undefined);
   };
   const fail = (err: unknown, action: string) =>
     err instanceof NovaError
       ? err
-      : new NovaError('RESTORE_FAILED', `${action} failed: ${mapMongoError(err, { url: target.url, action }).message}`, {
-          fix: 'Nothing was changed in the live collections; fix the cause and run the restore again.',
-          cause: err,
-        });
+      : new NovaError(
+          'RESTORE_FAILED',
+          `${action} failed: ${mapMongoError(err, { url: target.url, action }).message}`,
+          {
+            fix: 'Nothing was changed in the live collections; fix the cause and run the restore again.',
+            cause: err,
+          },
+        );
   try {
     await client.connect();
     // Temporaries of an earlier restore that was killed half-way.
     // Filtered here, not with a server-side $regex: a server that ignored the filter would list every collection.
     for (const c of await db.listCollections({}, { nameOnly: true }).toArray()) {
-      if (c.name.startsWith(TEMP_PREFIX)) await db.collection(c.name).drop().catch(() => undefined);
+      if (c.name.startsWith(TEMP_PREFIX))
+        await db
+          .collection(c.name)
+          .drop()
+          .catch(() => undefined);
     }
     await loadIntoTemporaries(db, lines, part, where, options, staged);
   } catch (err) {

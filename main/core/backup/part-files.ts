@@ -27,7 +27,11 @@ export interface WrittenPart {
 class HashTap extends Transform {
   readonly hash = createHash('sha256');
   bytes = 0;
-  override _transform(chunk: Buffer, _enc: BufferEncoding, done: (err?: Error | null, data?: Buffer) => void): void {
+  override _transform(
+    chunk: Buffer,
+    _enc: BufferEncoding,
+    done: (err?: Error | null, data?: Buffer) => void,
+  ): void {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     done(null, chunk);
@@ -63,7 +67,11 @@ export interface WritePartOptions {
 }
 
 /** Streams `source` into `dir/partName` (created 0600, never overwritten) and fsyncs it. */
-export async function writePart(dir: string, source: Readable, options: WritePartOptions): Promise<WrittenPart> {
+export async function writePart(
+  dir: string,
+  source: Readable,
+  options: WritePartOptions,
+): Promise<WrittenPart> {
   const file = path.join(dir, options.partName);
   const cipher = options.key ? encryptPart(options.key, options.partName) : undefined;
   const tap = new HashTap();
@@ -71,7 +79,10 @@ export async function writePart(dir: string, source: Readable, options: WritePar
   if (options.gzip) stages.push(createGzip({ level: 6 }));
   if (cipher) stages.push(cipher.stream);
   stages.push(tap, createWriteStream(file, { flags: 'wx', mode: 0o600 }));
-  await pipeline(stages as unknown as Parameters<typeof pipeline>[0][], options.signal ? { signal: options.signal } : {});
+  await pipeline(
+    stages as unknown as Parameters<typeof pipeline>[0][],
+    options.signal ? { signal: options.signal } : {},
+  );
   await fsyncPath(file);
   return {
     bytes: tap.bytes,
@@ -81,10 +92,14 @@ export async function writePart(dir: string, source: Readable, options: WritePar
 }
 
 function corrupt(where: string, part: ManifestPart, detail: string, cause?: unknown): NovaError {
-  return new NovaError('BACKUP_CORRUPT', `${where}: the part ${part.name} is damaged (${detail}).`, {
-    fix: 'This backup cannot be trusted; restore from another backup and make a new one.',
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new NovaError(
+    'BACKUP_CORRUPT',
+    `${where}: the part ${part.name} is damaged (${detail}).`,
+    {
+      fix: 'This backup cannot be trusted; restore from another backup and make a new one.',
+      ...(cause === undefined ? {} : { cause }),
+    },
+  );
 }
 
 /** Proves the stored bytes of `part` are the ones the manifest recorded (size, then sha256). */
@@ -97,13 +112,10 @@ export async function checkPartFile(dir: string, part: ManifestPart, where: stri
     throw corrupt(where, part, 'the file is missing', err);
   }
   if (size !== part.bytes) throw corrupt(where, part, `${size} bytes instead of ${part.bytes}`);
-  const tap = new HashTap();
-  await pipeline(createReadStream(file), tap, async function* (input) {
-    for await (const _ of input) {
-      // drain: the tap hashes what flows through
-    }
-  });
-  if (tap.hash.digest('hex') !== part.sha256) throw corrupt(where, part, 'its sha256 does not match the manifest');
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
+  if (hash.digest('hex') !== part.sha256)
+    throw corrupt(where, part, 'its sha256 does not match the manifest');
 }
 
 /** Turns failures of decryption or decompression into BACKUP_CORRUPT; anything else passes through. */
@@ -111,7 +123,8 @@ function mapReadError(err: unknown, where: string, part: ManifestPart): unknown 
   if (isNovaError(err)) return err;
   const e = err as NodeJS.ErrnoException;
   if (e?.name === 'AbortError') return err;
-  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return corrupt(where, part, `it does not decompress: ${e.message}`, err);
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
+    return corrupt(where, part, `it does not decompress: ${e.message}`, err);
   if (e instanceof Error && /unable to authenticate|auth/i.test(e.message) && !e.code) {
     return corrupt(where, part, 'its encryption tag does not authenticate the data', err);
   }
@@ -146,7 +159,10 @@ export async function extractPart(
   if (options.gunzip && PART_FORMATS[part.format].gzip) stages.push(createGunzip());
   stages.push(createWriteStream(dest, { flags: 'w', mode: 0o600 }));
   try {
-    await pipeline(stages as unknown as Parameters<typeof pipeline>[0][], options.signal ? { signal: options.signal } : {});
+    await pipeline(
+      stages as unknown as Parameters<typeof pipeline>[0][],
+      options.signal ? { signal: options.signal } : {},
+    );
   } catch (err) {
     await rm(dest, { force: true });
     throw mapReadError(err, where, part);

@@ -20,14 +20,19 @@ export interface PassphraseSources {
  * (a new encrypted backup) a prompted passphrase is asked twice, since a
  * typo would make the backup unrecoverable.
  */
-export async function obtainPassphrase(sources: PassphraseSources, confirm = false): Promise<string | undefined> {
+export async function obtainPassphrase(
+  sources: PassphraseSources,
+  confirm = false,
+): Promise<string | undefined> {
   const fromEnv = sources.env[PASSPHRASE_ENV];
   if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
   if (!sources.prompt) return undefined;
   const first = await sources.prompt('Backup passphrase: ');
   if (first === '') return undefined;
   if (confirm && (await sources.prompt('Repeat the passphrase: ')) !== first) {
-    throw new NovaError('BACKUP_PASSPHRASE', 'The two passphrases differ.', { fix: 'Run the command again and type the same passphrase twice.' });
+    throw new NovaError('BACKUP_PASSPHRASE', 'The two passphrases differ.', {
+      fix: 'Run the command again and type the same passphrase twice.',
+    });
   }
   return first;
 }

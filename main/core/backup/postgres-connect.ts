@@ -38,7 +38,11 @@ export function describePostgres(target: PostgresBackupTarget): string {
 }
 
 function errorContext(target: PostgresBackupTarget, phase: 'connect' | 'query') {
-  return { target: parsePostgresTarget(target.url), phase, sslRequested: (target.ssl ?? 'disable') !== 'disable' };
+  return {
+    target: parsePostgresTarget(target.url),
+    phase,
+    sslRequested: (target.ssl ?? 'disable') !== 'disable',
+  };
 }
 
 /** Maps a failure on a backup session to a NovaError naming the server (never the password). */
@@ -74,7 +78,10 @@ export async function connectPostgres(target: PostgresBackupTarget): Promise<pg.
   return client;
 }
 
-export async function withPostgres<T>(target: PostgresBackupTarget, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withPostgres<T>(
+  target: PostgresBackupTarget,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = await connectPostgres(target);
   try {
     return await fn(client);
@@ -85,7 +92,9 @@ export async function withPostgres<T>(target: PostgresBackupTarget, fn: (client:
   }
 }
 
-export async function serverVersion(client: pg.ClientBase): Promise<{ text: string; major: number }> {
+export async function serverVersion(
+  client: pg.ClientBase,
+): Promise<{ text: string; major: number }> {
   const { rows } = await client.query<{ v: string; n: string }>(
     "SELECT current_setting('server_version') AS v, current_setting('server_version_num') AS n",
   );
@@ -94,7 +103,20 @@ export async function serverVersion(client: pg.ClientBase): Promise<{ text: stri
 }
 
 /** Variables of our own environment the tools may see; no PG* ones, so a stray PGSERVICE cannot redirect a restore. */
-const PASSED_ENV = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'TEMP', 'TMP', 'SYSTEMROOT', 'USERPROFILE', 'APPDATA'];
+const PASSED_ENV = [
+  'PATH',
+  'HOME',
+  'LANG',
+  'LC_ALL',
+  'LC_CTYPE',
+  'TZ',
+  'TMPDIR',
+  'TEMP',
+  'TMP',
+  'SYSTEMROOT',
+  'USERPROFILE',
+  'APPDATA',
+];
 
 /**
  * The complete environment for the command-line tools (use with

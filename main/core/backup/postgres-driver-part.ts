@@ -40,7 +40,7 @@ import {
   type PostgresBackupTarget,
 } from './postgres-connect.js';
 import { capturePgSchema, type PgSchemaScript } from './postgres-driver-schema.js';
-import type { PartJobOptions, StagedRestore } from './sqlite-part.js';
+import type { PartJobOptions, StagedRestore } from './part-types.js';
 
 export const PG_JSONL_PART = 'postgres.jsonl.gz';
 const FLUSH_BYTES = 64 * 1024;
@@ -74,7 +74,12 @@ export async function backupPostgresWithDriver(
           }
         }
         yield Buffer.from(`${out}${JSON.stringify({ kind: 'end', rows: hasher.rows })}\n`);
-        contents.push({ schema: table.schema, name: table.name, rows: hasher.rows, checksum: hasher.digest() });
+        contents.push({
+          schema: table.schema,
+          name: table.name,
+          rows: hasher.rows,
+          checksum: hasher.digest(),
+        });
       }
       yield Buffer.from(`${JSON.stringify({ kind: 'done', tables: tables.length })}\n`);
     }
@@ -160,7 +165,9 @@ export async function stagePostgresDriverRestore(
   const end = () => client.end().catch(() => undefined);
   try {
     await client.query('BEGIN');
-    await client.query("SELECT set_config('search_path', '', true), set_config('check_function_bodies', 'off', true), set_config('client_min_messages', 'warning', true)");
+    await client.query(
+      "SELECT set_config('search_path', '', true), set_config('check_function_bodies', 'off', true), set_config('client_min_messages', 'warning', true)",
+    );
     await client.query(PG_STABLE_OUTPUT_SETTINGS);
     let script: PgSchemaScript | undefined;
     let copy: { table: PgTableRef; into: CopyIn } | undefined;
@@ -184,24 +191,42 @@ export async function stagePostgresDriverRestore(
       if (header.kind === 'schema') {
         script = header.script;
         await client.query(DROP_USER_SCHEMAS_SQL);
-        await runAll(client, script.schemas.map((s) => `CREATE SCHEMA ${quotePgIdent(s)}`));
+        await runAll(
+          client,
+          script.schemas.map((s) => `CREATE SCHEMA ${quotePgIdent(s)}`),
+        );
         await runAll(client, [...script.sequences, ...script.functions, ...script.tables]);
       } else if (header.kind === 'table') {
         if (!script || copy) throw damaged(where, 'a table section out of place');
-        const table: PgTableRef = { schema: header.schema, name: header.name, columns: header.columns };
+        const table: PgTableRef = {
+          schema: header.schema,
+          name: header.name,
+          columns: header.columns,
+        };
         options.onProgress?.(`${table.schema}.${table.name}`, loaded.size, part.tables.length);
-        const stream = client.query(copyStreams.from(`COPY ${pgTableSql(table)}${pgColumnList(table)} FROM STDIN`));
+        const stream = client.query(
+          copyStreams.from(`COPY ${pgTableSql(table)}${pgColumnList(table)} FROM STDIN`),
+        );
         copy = { table, into: new CopyIn(stream) };
       } else if (header.kind === 'end') {
         if (!copy) throw damaged(where, 'an end marker outside any table');
         await copy.into.end();
-        if (copy.into.rows !== header.rows) throw damaged(where, `${copy.table.name} has ${copy.into.rows} rows, its end marker says ${header.rows}`);
+        if (copy.into.rows !== header.rows)
+          throw damaged(
+            where,
+            `${copy.table.name} has ${copy.into.rows} rows, its end marker says ${header.rows}`,
+          );
         loaded.set(`${copy.table.schema}.${copy.table.name}`, copy.into.rows);
         copy = undefined;
       } else if (header.kind === 'done') {
         if (!script || copy) throw damaged(where, 'the end marker comes too early');
         for (const s of script.sequenceState) await client.query(s.sql, s.params);
-        await runAll(client, [...script.constraints, ...script.indexes, ...script.views, ...script.triggers]);
+        await runAll(client, [
+          ...script.constraints,
+          ...script.indexes,
+          ...script.views,
+          ...script.triggers,
+        ]);
         done = true;
       } else {
         throw damaged(where, 'an unknown line');
@@ -210,17 +235,26 @@ export async function stagePostgresDriverRestore(
     if (!done) throw damaged(where, 'it ends before its end marker');
     for (const t of part.tables) {
       const rows = loaded.get(`${t.schema ?? 'public'}.${t.name}`);
-      if (rows !== t.rows) throw damaged(where, `${t.name} has ${rows ?? 'no'} rows, the manifest says ${t.rows}`);
+      if (rows !== t.rows)
+        throw damaged(where, `${t.name} has ${rows ?? 'no'} rows, the manifest says ${t.rows}`);
     }
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     await end();
-    if (err instanceof NovaError && (err.code === 'BACKUP_CORRUPT' || err.code === 'TASK_CANCELLED')) throw err;
+    if (
+      err instanceof NovaError &&
+      (err.code === 'BACKUP_CORRUPT' || err.code === 'TASK_CANCELLED')
+    )
+      throw err;
     const mapped = pgFailure(err, target);
-    throw new NovaError('RESTORE_FAILED', `Restoring ${describePostgres(target)} failed, nothing was changed: ${mapped.message}`, {
-      fix: mapped.fix ?? 'Fix the cause named above and run the restore again.',
-      cause: err,
-    });
+    throw new NovaError(
+      'RESTORE_FAILED',
+      `Restoring ${describePostgres(target)} failed, nothing was changed: ${mapped.message}`,
+      {
+        fix: mapped.fix ?? 'Fix the cause named above and run the restore again.',
+        cause: err,
+      },
+    );
   }
   return {
     target: describePostgres(target),
@@ -229,10 +263,14 @@ export async function stagePostgresDriverRestore(
         await client.query('COMMIT');
       } catch (err) {
         const mapped = pgFailure(err, target);
-        throw new NovaError('RESTORE_FAILED', `Committing the restore of ${describePostgres(target)} failed: ${mapped.message}`, {
-          fix: mapped.fix ?? 'Nothing was changed; run the restore again.',
-          cause: err,
-        });
+        throw new NovaError(
+          'RESTORE_FAILED',
+          `Committing the restore of ${describePostgres(target)} failed: ${mapped.message}`,
+          {
+            fix: mapped.fix ?? 'Nothing was changed; run the restore again.',
+            cause: err,
+          },
+        );
       } finally {
         await end();
       }

@@ -58,12 +58,21 @@ async function refuseUnsupported(client: pg.ClientBase): Promise<void> {
     throw new NovaError(
       'BINARY_MISSING',
       `pg_dump is not installed, and the built-in export cannot capture this database faithfully (it has ${rows.map((r) => r.what).join(', ')}).`,
-      { fix: 'Install the PostgreSQL client tools matching the server (apt-get install postgresql-client-<major>, brew install postgresql@<major>) so backups use pg_dump.' },
+      {
+        fix: 'Install the PostgreSQL client tools matching the server (apt-get install postgresql-client-<major>, brew install postgresql@<major>) so backups use pg_dump.',
+      },
     );
   }
 }
 
-function sequenceOptions(s: { start: string; inc: string; min: string; max: string; cache: string; cycle: boolean }): string {
+function sequenceOptions(s: {
+  start: string;
+  inc: string;
+  min: string;
+  max: string;
+  cache: string;
+  cycle: boolean;
+}): string {
   return `START WITH ${s.start} INCREMENT BY ${s.inc} MINVALUE ${s.min} MAXVALUE ${s.max} CACHE ${s.cache} ${s.cycle ? 'CYCLE' : 'NO CYCLE'}`;
 }
 
@@ -111,7 +120,12 @@ interface ColumnRow {
   collation: string | null;
 }
 
-async function tableDefinition(client: pg.ClientBase, oid: number, qname: string, identitySeqs: Map<string, SeqRow>): Promise<string> {
+async function tableDefinition(
+  client: pg.ClientBase,
+  oid: number,
+  qname: string,
+  identitySeqs: Map<string, SeqRow>,
+): Promise<string> {
   const { rows } = await client.query<ColumnRow>(
     `SELECT a.attname::text AS name, format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS notnull,
             a.attidentity::text AS identity, a.attgenerated::text AS generated, pg_get_expr(d.adbin, d.adrelid) AS default,
@@ -172,9 +186,15 @@ export async function capturePgSchema(client: pg.ClientBase): Promise<PgSchemaSc
       continue;
     }
     sequences.push(`CREATE SEQUENCE ${s.qname} AS ${s.type} ${sequenceOptions(s)}`);
-    sequenceState.push({ sql: 'SELECT setval($1::regclass, $2::bigint, $3)', params: [s.qname, state.last, state.called] });
+    sequenceState.push({
+      sql: 'SELECT setval($1::regclass, $2::bigint, $3)',
+      params: [s.qname, state.last, state.called],
+    });
     if (s.deptype === 'a' && s.owner_table && s.owner_column) {
-      sequenceState.push({ sql: `ALTER SEQUENCE ${s.qname} OWNED BY ${s.owner_table}.${quotePgIdent(s.owner_column)}`, params: [] });
+      sequenceState.push({
+        sql: `ALTER SEQUENCE ${s.qname} OWNED BY ${s.owner_table}.${quotePgIdent(s.owner_column)}`,
+        params: [],
+      });
     }
   }
 
@@ -194,7 +214,8 @@ export async function capturePgSchema(client: pg.ClientBase): Promise<PgSchemaSc
     )
   ).rows;
   const tables: string[] = [];
-  for (const t of tableRows) tables.push(await tableDefinition(client, t.oid, t.qname, identitySeqs));
+  for (const t of tableRows)
+    tables.push(await tableDefinition(client, t.oid, t.qname, identitySeqs));
 
   const constraints = (
     await client.query<{ sql: string }>(
@@ -229,10 +250,23 @@ export async function capturePgSchema(client: pg.ClientBase): Promise<PgSchemaSc
     )
   ).rows.map((r) => r.sql);
 
-  const notes = ['built-in export (pg_dump was not available): ownership, privileges and comments are not included'];
+  const notes = [
+    'built-in export (pg_dump was not available): ownership, privileges and comments are not included',
+  ];
   const { rows: rls } = await client.query<{ n: string }>(
     `SELECT count(*)::text AS n FROM pg_class c WHERE c.relrowsecurity AND ${userRel('c')}`,
   );
   if (Number(rls[0]?.n ?? 0) > 0) notes.push('row-level security policies are not included');
-  return { schemas, sequences, functions, tables, sequenceState, constraints, indexes, views, triggers, notes };
+  return {
+    schemas,
+    sequences,
+    functions,
+    tables,
+    sequenceState,
+    constraints,
+    indexes,
+    views,
+    triggers,
+    notes,
+  };
 }

@@ -28,15 +28,26 @@ import {
   type PostgresBackupTarget,
 } from './postgres-connect.js';
 import { requireRestoreTools, type PgToolSet } from './postgres-tools.js';
-import type { PartJobOptions } from './sqlite-part.js';
+import type { PartJobOptions } from './part-types.js';
 
 export const PG_DUMP_PART = 'postgres.dump';
 
-function toolFailure(what: string, result: Pick<Result, 'exitCode' | 'signal' | 'stderr' | 'isCanceled'>, fix: string): NovaError {
+function toolFailure(
+  what: string,
+  result: Pick<Result, 'exitCode' | 'signal' | 'stderr' | 'isCanceled'>,
+  fix: string,
+): NovaError {
   if (result.isCanceled) return new NovaError('TASK_CANCELLED', `${what} was cancelled.`);
-  const how = result.exitCode !== undefined ? `exited with code ${result.exitCode}` : `was killed (${result.signal ?? 'signal'})`;
+  const how =
+    result.exitCode !== undefined
+      ? `exited with code ${result.exitCode}`
+      : `was killed (${result.signal ?? 'signal'})`;
   const tail = redactSecrets(tailLines(String(result.stderr ?? ''), 8));
-  return new NovaError('BACKUP_FAILED', `${what} ${how}${tail ? `: ${tail.replace(/\n/g, ' | ')}` : '.'}`, { fix });
+  return new NovaError(
+    'BACKUP_FAILED',
+    `${what} ${how}${tail ? `: ${tail.replace(/\n/g, ' | ')}` : '.'}`,
+    { fix },
+  );
 }
 
 export async function backupPostgresWithPgDump(
@@ -49,16 +60,22 @@ export async function backupPostgresWithPgDump(
   try {
     const version = await serverVersion(client);
     await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY');
-    const { rows } = await client.query<{ snapshot: string }>('SELECT pg_export_snapshot() AS snapshot');
+    const { rows } = await client.query<{ snapshot: string }>(
+      'SELECT pg_export_snapshot() AS snapshot',
+    );
     const snapshot = rows[0]!.snapshot;
-    const child = execa(tools.pgDump, ['--format=custom', '--no-password', `--snapshot=${snapshot}`], {
-      env: pgToolEnv(target),
-      extendEnv: false,
-      stdin: 'ignore',
-      buffer: { stdout: false, stderr: true },
-      reject: false,
-      ...(options.signal ? { cancelSignal: options.signal } : {}),
-    });
+    const child = execa(
+      tools.pgDump,
+      ['--format=custom', '--no-password', `--snapshot=${snapshot}`],
+      {
+        env: pgToolEnv(target),
+        extendEnv: false,
+        stdin: 'ignore',
+        buffer: { stdout: false, stderr: true },
+        reject: false,
+        ...(options.signal ? { cancelSignal: options.signal } : {}),
+      },
+    );
     options.onProgress?.(PG_DUMP_PART, 0, null);
     const writing = writePart(dir, child.stdout, {
       partName: PG_DUMP_PART,
@@ -67,7 +84,9 @@ export async function backupPostgresWithPgDump(
       ...(options.signal ? { signal: options.signal } : {}),
     });
     // The transaction must outlive pg_dump's import of the snapshot; the checksums keep it busy meanwhile.
-    const checksums = postgresContentChecksums(client, (t) => options.onProgress?.(`${t.schema}.${t.name}`, 0, null));
+    const checksums = postgresContentChecksums(client, (t) =>
+      options.onProgress?.(`${t.schema}.${t.name}`, 0, null),
+    );
     let settled: [Result, Awaited<typeof writing>, Awaited<typeof checksums>];
     try {
       settled = await Promise.all([child, writing, checksums]);
@@ -78,7 +97,11 @@ export async function backupPostgresWithPgDump(
     }
     const [result, written, tables] = settled;
     if (result.failed) {
-      throw toolFailure('pg_dump', result, 'Check that the database is reachable with the configured credentials; the message above is pg_dump\'s own.');
+      throw toolFailure(
+        'pg_dump',
+        result,
+        "Check that the database is reachable with the configured credentials; the message above is pg_dump's own.",
+      );
     }
     await client.query('COMMIT');
     return {
@@ -124,14 +147,34 @@ export async function restorePgDumpFile(
   const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
   const tools = await requireRestoreTools(major, options.searchDirs);
   const env = pgToolEnv(target);
-  const common = { env, extendEnv: false, reject: false, ...(options.signal ? { cancelSignal: options.signal } : {}) } as const;
+  const common = {
+    env,
+    extendEnv: false,
+    reject: false,
+    ...(options.signal ? { cancelSignal: options.signal } : {}),
+  } as const;
   const prelude = `SET client_min_messages = warning; ${DROP_USER_SCHEMAS_SQL}; CREATE SCHEMA ${quotePgIdent('public')};`;
-  const source = execa(tools.pgRestore, ['--no-owner', '--no-privileges', '--file=-', dumpFile], { ...common, stdin: 'ignore' });
+  const source = execa(tools.pgRestore, ['--no-owner', '--no-privileges', '--file=-', dumpFile], {
+    ...common,
+    stdin: 'ignore',
+  });
   let result: Result;
   try {
     result = await source.pipe(
       tools.psql,
-      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '--single-transaction', '-c', prelude, '-f', '-', '-c', rowCountCheckSql(part)],
+      [
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-c',
+        prelude,
+        '-f',
+        '-',
+        '-c',
+        rowCountCheckSql(part),
+      ],
       common,
     );
   } catch (err) {
@@ -145,6 +188,8 @@ export async function restorePgDumpFile(
       failed,
       'Nothing was changed: the restore runs as one transaction. Fix the cause named above (permissions, disk space, a server older than the backup) and run it again.',
     );
-    throw e.code === 'TASK_CANCELLED' ? e : new NovaError('RESTORE_FAILED', e.message, { fix: e.fix ?? '' });
+    throw e.code === 'TASK_CANCELLED'
+      ? e
+      : new NovaError('RESTORE_FAILED', e.message, { fix: e.fix ?? '' });
   }
 }

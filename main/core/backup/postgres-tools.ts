@@ -54,7 +54,10 @@ export function parseToolMajor(versionText: string): number | null {
  * not older than the server, preferring installations that also have
  * pg_restore and psql. Pure, so the choice is testable without installs.
  */
-export function choosePgTools(candidates: readonly PgToolCandidate[], serverMajor: number): PgToolCandidate | null {
+export function choosePgTools(
+  candidates: readonly PgToolCandidate[],
+  serverMajor: number,
+): PgToolCandidate | null {
   const usable = candidates.filter((c) => c.major >= serverMajor);
   usable.sort((a, b) => a.major - b.major || Number(b.complete) - Number(a.complete));
   return usable[0] ?? null;
@@ -71,14 +74,18 @@ export async function listPgToolCandidates(searchDirs?: string[]): Promise<PgToo
     const major = r.failed ? null : parseToolMajor(versionText);
     if (major === null) continue;
     const complete =
-      (await executable(path.join(dir, exe('pg_restore')))) && (await executable(path.join(dir, exe('psql'))));
+      (await executable(path.join(dir, exe('pg_restore')))) &&
+      (await executable(path.join(dir, exe('psql'))));
     out.push({ dir, major, versionText, complete });
   }
   return out;
 }
 
 /** The tools for this server, or null when no pg_dump new enough is installed. */
-export async function findPgTools(serverMajor: number, searchDirs?: string[]): Promise<PgToolSet | null> {
+export async function findPgTools(
+  serverMajor: number,
+  searchDirs?: string[],
+): Promise<PgToolSet | null> {
   const chosen = choosePgTools(await listPgToolCandidates(searchDirs), serverMajor);
   if (!chosen) return null;
   const tool = async (name: string) => {
@@ -106,7 +113,9 @@ export async function requireRestoreTools(
     throw new NovaError(
       'BINARY_MISSING',
       `This backup holds a pg_dump archive, and restoring it needs pg_restore and psql of PostgreSQL ${serverMajor} or newer, which were not found.`,
-      { fix: `Install the PostgreSQL client tools (apt-get install postgresql-client-${serverMajor}, or brew install postgresql@${serverMajor}) and run the restore again.` },
+      {
+        fix: `Install the PostgreSQL client tools (apt-get install postgresql-client-${serverMajor}, or brew install postgresql@${serverMajor}) and run the restore again.`,
+      },
     );
   }
   return {

@@ -26,8 +26,9 @@ import { readBackup } from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { partRows, type ManifestPart } from './manifest.js';
 import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
-import { detachedContext } from './run-backup.js';
-import { stageSqliteRestore, type PartJobOptions, type StagedRestore } from './sqlite-part.js';
+import { asNovaError, detachedContext } from './run-backup.js';
+import type { PartJobOptions, StagedRestore } from './part-types.js';
+import { stageSqliteRestore } from './sqlite-part.js';
 
 export interface RestoreOptions {
   /** Where to restore to: the configured databases, or any others. */
@@ -52,13 +53,19 @@ const TARGET_HINT = {
   mongo: 'MongoDB (NOVA_MONGO_PROFILE and MONGODB_URL)',
 } as const;
 
-function requireTargets(parts: readonly ManifestPart[], targets: BackupTargets, where: string): void {
+function requireTargets(
+  parts: readonly ManifestPart[],
+  targets: BackupTargets,
+  where: string,
+): void {
   for (const part of parts) {
     if (!targets[part.service]) {
       throw new NovaError(
         'INVALID_ARGUMENT',
         `${where} holds ${SERVICE_LABEL[part.service]} data (from ${part.source}), but no ${SERVICE_LABEL[part.service]} is configured to restore it into.`,
-        { fix: `Configure ${TARGET_HINT[part.service]} for the restore, or restore this backup on a Nova with that profile.` },
+        {
+          fix: `Configure ${TARGET_HINT[part.service]} for the restore, or restore this backup on a Nova with that profile.`,
+        },
       );
     }
   }
@@ -73,15 +80,28 @@ async function stagePart(
   job: PartJobOptions,
 ): Promise<StagedRestore> {
   const { targets } = options;
-  if (part.service === 'sqlite') return stageSqliteRestore(backupPath, part, targets.sqlite!, where, job);
+  if (part.service === 'sqlite')
+    return stageSqliteRestore(backupPath, part, targets.sqlite!, where, job);
   if (part.service === 'mongo') {
     const { stageMongoRestore } = await import('./mongo-part.js');
-    return stageMongoRestore(targets.mongo!, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+    return stageMongoRestore(
+      targets.mongo!,
+      readPartLines(backupPath, part, workDir, where, job),
+      part,
+      where,
+      job,
+    );
   }
   const target = targets.postgres!;
   if (part.format === 'pg-jsonl-gzip') {
     const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
-    return stagePostgresDriverRestore(target, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+    return stagePostgresDriverRestore(
+      target,
+      readPartLines(backupPath, part, workDir, where, job),
+      part,
+      where,
+      job,
+    );
   }
   // pg_restore | psql cannot hold its transaction open for us: stage = have
   // the authenticated dump and the tools ready; commit = the one transaction.
@@ -110,12 +130,26 @@ export async function restoreBackup(
   options: RestoreOptions,
   ctx: TaskContext = detachedContext(),
 ): Promise<RestoreResult> {
+  try {
+    return await runRestore(backupPath, options, ctx);
+  } catch (err) {
+    throw asNovaError(err, ctx, 'RESTORE_FAILED', `Restoring ${backupPath} failed`);
+  }
+}
+
+async function runRestore(
+  backupPath: string,
+  options: RestoreOptions,
+  ctx: TaskContext,
+): Promise<RestoreResult> {
   const started = Date.now();
   if (options.confirm !== true) {
     throw new NovaError(
       'CONFIRMATION_REQUIRED',
       'A restore replaces the current contents of the configured databases with the backup, so it needs explicit confirmation.',
-      { fix: 'Run it again with --yes (nova-db restore PATH --yes) once you are sure; make a backup of the current state first if you may want it back.' },
+      {
+        fix: 'Run it again with --yes (nova-db restore PATH --yes) once you are sure; make a backup of the current state first if you may want it back.',
+      },
     );
   }
   const entry = await readBackup(backupPath);
@@ -124,7 +158,9 @@ export async function restoreBackup(
   requireTargets(manifest.parts, options.targets, where);
   ctx.progress({ phase: 'verify', done: 0, total: manifest.parts.length });
   for (const part of manifest.parts) await checkPartFile(entry.path, part, where);
-  const key = manifest.encryption ? await unlockBackup(options.passphrase, manifest.encryption, where) : undefined;
+  const key = manifest.encryption
+    ? await unlockBackup(options.passphrase, manifest.encryption, where)
+    : undefined;
 
   const workDir = await mkdtemp(path.join(tmpdir(), 'nova-restore-'));
   const staged = new Map<ManifestPart['service'], StagedRestore>();
@@ -136,7 +172,8 @@ export async function restoreBackup(
       const job: PartJobOptions = {
         signal: ctx.signal,
         ...(key ? { key } : {}),
-        onProgress: (item, done, total) => ctx.progress({ phase: `stage ${part.service}`, item, done, total }),
+        onProgress: (item, done, total) =>
+          ctx.progress({ phase: `stage ${part.service}`, item, done, total }),
       };
       const stage = await stagePart(entry.path, part, options, workDir, where, job);
       staged.set(part.service, stage);
@@ -153,10 +190,14 @@ export async function restoreBackup(
       } catch (err) {
         if (committed.length === 0 || !(err instanceof NovaError)) throw err;
         // Past the point of no return for the services already committed: say exactly which.
-        throw new NovaError('RESTORE_FAILED', `${err.message} (already restored: ${committed.join(', ')}).`, {
-          fix: `${err.fix ?? 'Fix the cause.'} Then run the restore again: it replaces everything again, so the result is consistent.`,
-          cause: err,
-        });
+        throw new NovaError(
+          'RESTORE_FAILED',
+          `${err.message} (already restored: ${committed.join(', ')}).`,
+          {
+            fix: `${err.fix ?? 'Fix the cause.'} Then run the restore again: it replaces everything again, so the result is consistent.`,
+            cause: err,
+          },
+        );
       }
       staged.delete(service);
       committed.push(stage.target);

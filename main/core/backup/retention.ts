@@ -49,9 +49,15 @@ function checkPolicy(policy: RetentionPolicy): void {
   }
 }
 
-export function planRetention(items: readonly RetentionItem[], policy: RetentionPolicy, now: Date): RetentionPlan {
+export function planRetention(
+  items: readonly RetentionItem[],
+  policy: RetentionPolicy,
+  now: Date,
+): RetentionPlan {
   checkPolicy(policy);
-  const sorted = [...items].sort((a, b) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : -1));
+  const sorted = [...items].sort(
+    (a, b) => b.at.getTime() - a.at.getTime() || (a.id < b.id ? 1 : -1),
+  );
   const reasons = new Map<string, KeepReason[]>(sorted.map((i) => [i.id, []]));
   const keep = (id: string, why: KeepReason) => reasons.get(id)!.push(why);
 
@@ -88,10 +94,18 @@ export function planRetention(items: readonly RetentionItem[], policy: Retention
 }
 
 /** Lists the backup folder, plans, and deletes what the plan removes. Returns the plan. */
-export async function applyRetention(backupDir: string, policy: RetentionPolicy, now: Date): Promise<RetentionPlan> {
+export async function applyRetention(
+  backupDir: string,
+  policy: RetentionPolicy,
+  now: Date,
+): Promise<RetentionPlan> {
   const { backups } = await listBackups(backupDir);
   const plan = planRetention(
-    backups.map((b) => ({ id: b.name, at: new Date(b.manifest.createdAt), verified: b.verified !== null })),
+    backups.map((b) => ({
+      id: b.name,
+      at: new Date(b.manifest.createdAt),
+      verified: b.verified !== null,
+    })),
     policy,
     now,
   );

@@ -5,13 +5,19 @@
  * to be reported stale and cleaned by the next run.
  */
 import { hostname } from 'node:os';
-import { NovaError, isNovaError } from '../errors.js';
+import { NovaError, isNovaError, type ErrorCode } from '../errors.js';
 import type { Task, TaskContext, TaskRegistry } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
-import { cleanStalePartials, newBackupId, startPartialBackup, timestampName } from './backup-store.js';
+import {
+  cleanStalePartials,
+  newBackupId,
+  startPartialBackup,
+  timestampName,
+} from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
-import { backupSqlite, type PartJobOptions } from './sqlite-part.js';
+import type { PartJobOptions } from './part-types.js';
+import { backupSqlite } from './sqlite-part.js';
 import { novaVersion } from './version.js';
 
 export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
@@ -41,7 +47,15 @@ export interface BackupSummary {
   reason: BackupReason;
   encrypted: boolean;
   bytes: number;
-  parts: { name: string; service: string; format: string; bytes: number; tables: number; rows: number; notes: string[] }[];
+  parts: {
+    name: string;
+    service: string;
+    format: string;
+    bytes: number;
+    tables: number;
+    rows: number;
+    notes: string[];
+  }[];
   /** Stale partial folders of earlier, interrupted runs that were removed first. */
   cleanedPartials: string[];
 }
@@ -55,6 +69,26 @@ export function detachedContext(signal?: AbortSignal): TaskContext {
       if (signal?.aborted) throw new NovaError('TASK_CANCELLED', 'The task was cancelled.');
     },
   };
+}
+
+/**
+ * Any failure as a NovaError: cancellation as TASK_CANCELLED, a NovaError as
+ * is, anything else (a full disk, a dropped pipe) under `code` with `what`.
+ */
+export function asNovaError(
+  err: unknown,
+  ctx: TaskContext,
+  code: ErrorCode,
+  what: string,
+): NovaError {
+  if (ctx.signal.aborted && !isNovaError(err, 'TASK_CANCELLED')) {
+    return new NovaError('TASK_CANCELLED', `${what}: it was cancelled.`, { cause: err });
+  }
+  if (isNovaError(err)) return err;
+  return new NovaError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
+    fix: 'Check free disk space and permissions of the backup and temporary folders, then try again.',
+    cause: err,
+  });
 }
 
 function hasTargets(targets: BackupTargets): boolean {
@@ -77,9 +111,13 @@ async function backupPostgres(
   const tools = await findPgTools(major, options.pgToolDirs);
   if (!tools) {
     if (method === 'pg_dump') {
-      throw new NovaError('BINARY_MISSING', `No pg_dump of PostgreSQL ${major} or newer is installed, so ${describePostgres(target)} cannot be dumped with it.`, {
-        fix: `Install postgresql-client-${major} (or newer), or let Nova use its built-in export.`,
-      });
+      throw new NovaError(
+        'BINARY_MISSING',
+        `No pg_dump of PostgreSQL ${major} or newer is installed, so ${describePostgres(target)} cannot be dumped with it.`,
+        {
+          fix: `Install postgresql-client-${major} (or newer), or let Nova use its built-in export.`,
+        },
+      );
     }
     return backupPostgresWithDriver(target, dir, job);
   }
@@ -87,17 +125,27 @@ async function backupPostgres(
   return backupPostgresWithPgDump(target, tools, dir, job);
 }
 
-export async function createBackup(options: CreateBackupOptions, ctx: TaskContext = detachedContext()): Promise<BackupSummary> {
+export async function createBackup(
+  options: CreateBackupOptions,
+  ctx: TaskContext = detachedContext(),
+): Promise<BackupSummary> {
   if (!hasTargets(options.targets)) {
-    throw new NovaError('INVALID_ARGUMENT', 'There is nothing to back up: no database is configured.', {
-      fix: 'Check NOVA_PROFILE and the connection settings.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      'There is nothing to back up: no database is configured.',
+      {
+        fix: 'Check NOVA_PROFILE and the connection settings.',
+      },
+    );
   }
   const now = options.now ?? (() => new Date());
   const reason = options.reason ?? 'manual';
   ctx.progress({ phase: 'prepare', done: 0, total: null });
   const cleanedPartials = await cleanStalePartials(options.backupDir).catch(() => [] as string[]);
-  const encryption = options.passphrase !== undefined ? await newEncryption(options.passphrase, options.kdfCost) : undefined;
+  const encryption =
+    options.passphrase !== undefined
+      ? await newEncryption(options.passphrase, options.kdfCost)
+      : undefined;
   const createdAt = now();
   const id = newBackupId();
   const name = `${timestampName(createdAt)}-${id}`;
@@ -164,18 +212,18 @@ export async function createBackup(options: CreateBackupOptions, ctx: TaskContex
     };
   } catch (err) {
     await partial.discard().catch(() => undefined);
-    if (ctx.signal.aborted) throw new NovaError('TASK_CANCELLED', 'The backup was cancelled; nothing was kept.', { cause: err });
-    if (isNovaError(err)) throw err;
-    throw new NovaError('BACKUP_FAILED', `The backup failed: ${(err as Error).message}`, {
-      fix: 'Check free disk space and permissions of the backup folder, then try again.',
-      cause: err,
-    });
+    throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
   }
 }
 
 /** Runs createBackup as a registered Task (kind "backup"). */
-export function startBackupTask(registry: TaskRegistry, options: CreateBackupOptions): Task<BackupSummary> {
-  return registry.run('backup', options.reason === 'pre-migration' ? 'Backup before migration' : 'Backup', (ctx) =>
-    createBackup(options, ctx),
+export function startBackupTask(
+  registry: TaskRegistry,
+  options: CreateBackupOptions,
+): Task<BackupSummary> {
+  return registry.run(
+    'backup',
+    options.reason === 'pre-migration' ? 'Backup before migration' : 'Backup',
+    (ctx) => createBackup(options, ctx),
   );
 }

@@ -65,6 +65,8 @@ export class BackupScheduler {
   private started = false;
   private current: Promise<void> | undefined;
   private lastFailureAt: number | null = null;
+  /** A run that succeeded counts as a good backup even before the disk says so, so a job that writes nothing cannot loop. */
+  private lastSuccessAt: number | null = null;
   private next: number | null = null;
 
   constructor(private readonly options: BackupSchedulerOptions) {
@@ -102,6 +104,7 @@ export class BackupScheduler {
       try {
         await this.options.runJob();
         this.lastFailureAt = null;
+        this.lastSuccessAt = this.clock.now();
         this.options.onRun?.({ at: new Date(this.clock.now()), ok: true });
       } catch (error) {
         outcome = 'failed';
@@ -125,12 +128,14 @@ export class BackupScheduler {
 
   private async arm(): Promise<void> {
     this.disarm();
-    const lastGood = await this.options.lastGoodBackupAt().catch(() => null);
+    const onDisk = (await this.options.lastGoodBackupAt().catch(() => null))?.getTime() ?? null;
     if (!this.started) return;
+    const lastGood =
+      onDisk === null ? this.lastSuccessAt : Math.max(onDisk, this.lastSuccessAt ?? onDisk);
     this.next = computeNextRun({
       now: this.clock.now(),
       intervalMs: this.options.intervalMs,
-      lastGoodAt: lastGood?.getTime() ?? null,
+      lastGoodAt: lastGood,
       lastFailureAt: this.lastFailureAt,
       retryAfterMs: this.retryAfterMs,
     });

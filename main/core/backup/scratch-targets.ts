@@ -9,7 +9,12 @@ import { NovaError } from '../errors.js';
 import { sqlState } from '../stores/postgres/postgres-errors.js';
 import { quotePgIdent } from './content-checksum-postgres.js';
 import { withMongo, type MongoBackupTarget } from './mongo-part.js';
-import { assertScratchName, withDatabase, withPostgres, type PostgresBackupTarget } from './postgres-connect.js';
+import {
+  assertScratchName,
+  withDatabase,
+  withPostgres,
+  type PostgresBackupTarget,
+} from './postgres-connect.js';
 
 export function scratchName(): string {
   return `nova_verify_${randomBytes(6).toString('hex')}`;
@@ -28,16 +33,24 @@ export async function withScratchPostgres<T>(
     await withPostgres(server, (c) => c.query(`CREATE DATABASE ${quotePgIdent(name)}`));
   } catch (err) {
     const state = sqlState((err as { cause?: unknown }).cause) ?? sqlState(err);
-    if (state === '42501') throw new ScratchUnavailable('the PostgreSQL user may not create databases (CREATEDB)');
+    if (state === '42501')
+      throw new ScratchUnavailable('the PostgreSQL user may not create databases (CREATEDB)');
     throw err;
   }
   try {
     return await fn(withDatabase(server, name));
   } finally {
     await withPostgres(server, async (c) => {
-      const major = Math.floor(Number((await c.query<{ n: string }>("SELECT current_setting('server_version_num') AS n")).rows[0]?.n) / 10_000);
+      const major = Math.floor(
+        Number(
+          (await c.query<{ n: string }>("SELECT current_setting('server_version_num') AS n"))
+            .rows[0]?.n,
+        ) / 10_000,
+      );
       // FORCE (PostgreSQL 13+) ends sessions a failed restore may have left behind.
-      await c.query(`DROP DATABASE IF EXISTS ${quotePgIdent(name)}${major >= 13 ? ' WITH (FORCE)' : ''}`);
+      await c.query(
+        `DROP DATABASE IF EXISTS ${quotePgIdent(name)}${major >= 13 ? ' WITH (FORCE)' : ''}`,
+      );
     }).catch(() => undefined);
   }
 }
@@ -50,9 +63,9 @@ export async function withScratchMongo<T>(
   try {
     return await fn({ ...server, dbName: name });
   } finally {
-    await withMongo(server, `drop the scratch database ${name}`, (client) => client.db(name).dropDatabase()).catch(
-      () => undefined,
-    );
+    await withMongo(server, `drop the scratch database ${name}`, (client) =>
+      client.db(name).dropDatabase(),
+    ).catch(() => undefined);
   }
 }
 

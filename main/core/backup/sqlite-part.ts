@@ -16,6 +16,7 @@ import { NovaError } from '../errors.js';
 import { compareContents, sqliteContentChecksums } from './content-checksum.js';
 import type { ManifestPart } from './manifest.js';
 import { extractPart, fsyncDir, fsyncPath, writePart } from './part-files.js';
+import type { PartJobOptions, StagedRestore } from './part-types.js';
 
 export const SQLITE_PART = 'sqlite.db.gz';
 
@@ -24,21 +25,18 @@ export interface SqliteTarget {
   file: string;
 }
 
-export interface PartJobOptions {
-  key?: Buffer;
-  signal?: AbortSignal;
-  /** Called with the table or stage being worked on. */
-  onProgress?: (item: string, done: number, total: number | null) => void;
-}
-
 function openOrExplain(file: string, options: Database.Options): Database.Database {
   try {
     return new Database(file, options);
   } catch (err) {
-    throw new NovaError('DB_CORRUPT', `Cannot open the SQLite database ${file}: ${(err as Error).message}`, {
-      fix: 'Check that the file is a SQLite database Nova can read.',
-      cause: err,
-    });
+    throw new NovaError(
+      'DB_CORRUPT',
+      `Cannot open the SQLite database ${file}: ${(err as Error).message}`,
+      {
+        fix: 'Check that the file is a SQLite database Nova can read.',
+        cause: err,
+      },
+    );
   }
 }
 
@@ -57,7 +55,11 @@ function integrityProblems(db: Database.Database): string[] {
   return rows.filter((r) => r !== 'ok');
 }
 
-export async function backupSqlite(target: SqliteTarget, dir: string, options: PartJobOptions = {}): Promise<ManifestPart> {
+export async function backupSqlite(
+  target: SqliteTarget,
+  dir: string,
+  options: PartJobOptions = {},
+): Promise<ManifestPart> {
   if (!existsSync(target.file)) {
     throw new NovaError('DB_MISSING', `There is no SQLite database at ${target.file} to back up.`, {
       fix: 'Check SQLITE_FILE and NOVA_DATA_DIR, or start Nova once so it creates the database.',
@@ -88,9 +90,13 @@ export async function backupSqlite(target: SqliteTarget, dir: string, options: P
     leaveWal(snap);
     const problems = integrityProblems(snap);
     if (problems.length > 0) {
-      throw new NovaError('DB_CORRUPT', `The SQLite database ${target.file} is damaged: ${problems.slice(0, 3).join('; ')}`, {
-        fix: 'Restore an earlier backup, or repair the database (sqlite3 .recover) before backing it up.',
-      });
+      throw new NovaError(
+        'DB_CORRUPT',
+        `The SQLite database ${target.file} is damaged: ${problems.slice(0, 3).join('; ')}`,
+        {
+          fix: 'Restore an earlier backup, or repair the database (sqlite3 .recover) before backing it up.',
+        },
+      );
     }
     tables = sqliteContentChecksums(snap);
   } finally {
@@ -134,11 +140,18 @@ async function unpackAndCheck(
   try {
     leaveWal(db);
     const problems = integrityProblems(db);
-    const diff = problems.length > 0 ? problems.slice(0, 3) : compareContents(part.tables, sqliteContentChecksums(db));
+    const diff =
+      problems.length > 0
+        ? problems.slice(0, 3)
+        : compareContents(part.tables, sqliteContentChecksums(db));
     if (diff.length > 0) {
-      throw new NovaError('BACKUP_CORRUPT', `${where}: the SQLite part does not match its manifest (${diff.slice(0, 3).join('; ')}).`, {
-        fix: 'This backup cannot be trusted; use another backup.',
-      });
+      throw new NovaError(
+        'BACKUP_CORRUPT',
+        `${where}: the SQLite part does not match its manifest (${diff.slice(0, 3).join('; ')}).`,
+        {
+          fix: 'This backup cannot be trusted; use another backup.',
+        },
+      );
     }
   } finally {
     db.close();
@@ -161,14 +174,6 @@ export async function trialRestoreSqlite(
   }
 }
 
-/** A restore that is ready to apply. */
-export interface StagedRestore {
-  /** What will be replaced, for messages. */
-  target: string;
-  commit(): Promise<void>;
-  discard(): Promise<void>;
-}
-
 /**
  * Refuses when another connection has the database open: leaving WAL mode
  * needs exclusive access, so it fails with SQLITE_BUSY exactly then. It also
@@ -188,10 +193,14 @@ function takeOverTarget(file: string): void {
     db.pragma('journal_mode = DELETE');
   } catch (err) {
     if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new NovaError('DB_LOCKED', `The SQLite database ${file} is in use by another process, so it cannot be replaced.`, {
-        fix: 'Stop Nova (quit the app or stop nova-db serve) and run the restore again.',
-        cause: err,
-      });
+      throw new NovaError(
+        'DB_LOCKED',
+        `The SQLite database ${file} is in use by another process, so it cannot be replaced.`,
+        {
+          fix: 'Stop Nova (quit the app or stop nova-db serve) and run the restore again.',
+          cause: err,
+        },
+      );
     }
     // Damaged beyond changing modes: it is going to be replaced anyway.
   } finally {
@@ -215,7 +224,10 @@ export async function stageSqliteRestore(
   await mkdir(dir, { recursive: true });
   // Fail before the long work if the database is in use; commit checks again.
   takeOverTarget(target.file);
-  const staged = path.join(dir, `.${path.basename(target.file)}.restore-${randomBytes(4).toString('hex')}`);
+  const staged = path.join(
+    dir,
+    `.${path.basename(target.file)}.restore-${randomBytes(4).toString('hex')}`,
+  );
   try {
     await unpackAndCheck(backupPath, part, staged, where, options);
   } catch (err) {

@@ -23,8 +23,9 @@ import { partRows, type ManifestPart } from './manifest.js';
 import type { MongoBackupTarget } from './mongo-part.js';
 import { checkPartFile, extractPart, partPlainFile, readPartLines } from './part-files.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
-import { detachedContext } from './run-backup.js';
-import { trialRestoreSqlite, type PartJobOptions } from './sqlite-part.js';
+import { asNovaError, detachedContext } from './run-backup.js';
+import type { PartJobOptions } from './part-types.js';
+import { trialRestoreSqlite } from './sqlite-part.js';
 
 export interface VerifyOptions {
   passphrase?: string;
@@ -61,6 +62,8 @@ export interface VerifyResult {
   trialRestored: boolean;
   parts: PartVerification[];
   verifiedAt: string;
+  /** The success was written next to the manifest (false on a read-only folder, or with record: false). */
+  recorded: boolean;
 }
 
 async function trialPostgres(
@@ -79,18 +82,31 @@ async function trialPostgres(
     if (part.format === 'pg-dump-custom') {
       const { restorePgDumpFile } = await import('./postgres-dump-part.js');
       const file = await partPlainFile(backupPath, part, workDir, where, job);
-      await restorePgDumpFile(scratch, file, part, { signal: job.signal, ...(pgToolDirs ? { searchDirs: pgToolDirs } : {}) });
+      await restorePgDumpFile(scratch, file, part, {
+        signal: job.signal,
+        ...(pgToolDirs ? { searchDirs: pgToolDirs } : {}),
+      });
     } else {
       const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
-      const staged = await stagePostgresDriverRestore(scratch, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+      const staged = await stagePostgresDriverRestore(
+        scratch,
+        readPartLines(backupPath, part, workDir, where, job),
+        part,
+        where,
+        job,
+      );
       await staged.commit();
     }
     const actual = await withPostgres(scratch, (c) => postgresContentChecksums(c));
     const diff = compareContents(part.tables, actual);
     if (diff.length > 0) {
-      throw new NovaError('BACKUP_CORRUPT', `${where}: the trial restore of PostgreSQL does not match the manifest (${diff.slice(0, 3).join('; ')}).`, {
-        fix: 'This backup cannot be trusted; use another backup.',
-      });
+      throw new NovaError(
+        'BACKUP_CORRUPT',
+        `${where}: the trial restore of PostgreSQL does not match the manifest (${diff.slice(0, 3).join('; ')}).`,
+        {
+          fix: 'This backup cannot be trusted; use another backup.',
+        },
+      );
     }
   });
 }
@@ -107,7 +123,13 @@ async function trialMongo(
   const { stageMongoRestore } = await import('./mongo-part.js');
   // Staging compares every collection's checksum with the manifest before it builds indexes.
   await withScratchMongo(server, async (scratch) => {
-    const staged = await stageMongoRestore(scratch, readPartLines(backupPath, part, workDir, where, job), part, where, job);
+    const staged = await stageMongoRestore(
+      scratch,
+      readPartLines(backupPath, part, workDir, where, job),
+      part,
+      where,
+      job,
+    );
     await staged.commit();
   });
 }
@@ -117,6 +139,18 @@ export async function verifyBackup(
   options: VerifyOptions = {},
   ctx: TaskContext = detachedContext(),
 ): Promise<VerifyResult> {
+  try {
+    return await runVerify(backupPath, options, ctx);
+  } catch (err) {
+    throw asNovaError(err, ctx, 'BACKUP_FAILED', `Verifying ${backupPath} failed`);
+  }
+}
+
+async function runVerify(
+  backupPath: string,
+  options: VerifyOptions,
+  ctx: TaskContext,
+): Promise<VerifyResult> {
   const entry = await readBackup(backupPath);
   const { manifest } = entry;
   const where = `the backup ${entry.name}`;
@@ -125,13 +159,20 @@ export async function verifyBackup(
     ctx.progress({ phase: 'checksums', item: part.name, done: i, total: manifest.parts.length });
     await checkPartFile(entry.path, part, where);
   }
-  const key = manifest.encryption ? await unlockBackup(options.passphrase, manifest.encryption, where) : undefined;
+  const key = manifest.encryption
+    ? await unlockBackup(options.passphrase, manifest.encryption, where)
+    : undefined;
   const workDir = await mkdtemp(path.join(tmpdir(), 'nova-verify-'));
   const results: PartVerification[] = [];
   try {
     for (const [i, part] of manifest.parts.entries()) {
       ctx.throwIfCancelled();
-      ctx.progress({ phase: 'trial-restore', item: part.name, done: i, total: manifest.parts.length });
+      ctx.progress({
+        phase: 'trial-restore',
+        item: part.name,
+        done: i,
+        total: manifest.parts.length,
+      });
       const job: PartJobOptions = { signal: ctx.signal, ...(key ? { key } : {}) };
       const result: PartVerification = {
         name: part.name,
@@ -144,7 +185,10 @@ export async function verifyBackup(
       };
       const skip = async (reason: string) => {
         // Still prove the part decrypts and decompresses: everything short of restoring it.
-        await extractPart(entry.path, part, path.join(workDir, 'decrypt-check'), where, { ...job, gunzip: true });
+        await extractPart(entry.path, part, path.join(workDir, 'decrypt-check'), where, {
+          ...job,
+          gunzip: true,
+        });
         await rm(path.join(workDir, 'decrypt-check'), { force: true });
         result.trialRestore = 'skipped';
         result.skipped = reason;
@@ -153,8 +197,18 @@ export async function verifyBackup(
         if (part.service === 'sqlite') {
           await trialRestoreSqlite(entry.path, part, workDir, where, job);
         } else if (part.service === 'postgres') {
-          if (!options.scratch?.postgres) await skip('no PostgreSQL server is configured to restore into');
-          else await trialPostgres(entry.path, part, options.scratch.postgres, workDir, where, job, options.pgToolDirs);
+          if (!options.scratch?.postgres)
+            await skip('no PostgreSQL server is configured to restore into');
+          else
+            await trialPostgres(
+              entry.path,
+              part,
+              options.scratch.postgres,
+              workDir,
+              where,
+              job,
+              options.pgToolDirs,
+            );
         } else if (!options.scratch?.mongo) {
           await skip('no MongoDB server is configured to restore into');
         } else {
@@ -173,9 +227,17 @@ export async function verifyBackup(
   }
   const verifiedAt = (options.now ?? (() => new Date()))().toISOString();
   const trialRestored = results.every((r) => r.trialRestore === 'ok');
-  if (options.record !== false) {
-    await writeVerified(entry.path, { at: verifiedAt, manifestChecksum: manifest.checksum, trialRestored });
-  }
+  // A read-only backup folder (a mounted archive) can still be verified; it just cannot remember it.
+  const recorded =
+    options.record !== false &&
+    (await writeVerified(entry.path, {
+      at: verifiedAt,
+      manifestChecksum: manifest.checksum,
+      trialRestored,
+    }).then(
+      () => true,
+      () => false,
+    ));
   return {
     ok: true,
     name: entry.name,
@@ -184,5 +246,6 @@ export async function verifyBackup(
     trialRestored,
     parts: results,
     verifiedAt,
+    recorded,
   };
 }

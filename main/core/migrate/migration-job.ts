@@ -150,22 +150,22 @@ export async function runMigration(
     for (const t of sp.resolved.tables)
       if (t.target.kind === 'mongo') checkCollectionName(t.target.collection, t.source);
 
-    if (pg) await preparePgJob(pg, options.postgresUrl!, sp, job, jobDir, resumed);
-    if (mongo && !resumed) await mongo.store.ensureCollections();
-    // Saved once the targets answered: a first run that cannot connect leaves no job to resume.
-    local.saveJob(job);
+    // Before the first write (the schema, the job tables): SPEC §7.
     if (!resumed && options.backupTarget) {
       ctx.progress({ phase: 'backup', done: 0, total: null });
       job = {
         ...job,
         backup: await options.backupTarget({
-          postgresUrl: options.postgresUrl,
-          mongoUrl: options.mongoUrl,
+          ...(pg ? { postgresUrl: options.postgresUrl } : {}),
+          ...(mongo ? { mongoUrl: options.mongoUrl } : {}),
         }),
       };
-      local.saveJob(job);
     }
 
+    if (pg) await preparePgJob(pg, options.postgresUrl!, sp, job, jobDir, resumed);
+    if (mongo && !resumed) await mongo.store.ensureCollections();
+    // Saved once the targets answered: a first run that cannot connect leaves no job to resume.
+    local.saveJob(job);
     source = new Database(snapshot, { readonly: true, fileMustExist: true });
     const progress = await loadAll(ctx, {
       sp,

@@ -51,17 +51,25 @@ export async function readJsonBody(req: IncomingMessage): Promise<unknown> {
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > MAX_BODY_BYTES) {
-      throw new NovaError('INVALID_ARGUMENT', `The request body is larger than ${MAX_BODY_BYTES} bytes.`, {
-        fix: 'Send only the method input as JSON.',
-      });
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `The request body is larger than ${MAX_BODY_BYTES} bytes.`,
+        {
+          fix: 'Send only the method input as JSON.',
+        },
+      );
     }
     chunks.push(chunk);
   }
   if (size === 0) return undefined;
   if (type !== 'application/json') {
-    throw new NovaError('INVALID_ARGUMENT', `The request body must be JSON (Content-Type: application/json), not "${type || 'none'}".`, {
-      fix: 'Send the method input as JSON with Content-Type: application/json.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `The request body must be JSON (Content-Type: application/json), not "${type || 'none'}".`,
+      {
+        fix: 'Send the method input as JSON with Content-Type: application/json.',
+      },
+    );
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

@@ -17,7 +17,13 @@ import {
   WS_TOKEN_PROTOCOL_PREFIX,
   type NovaEvent,
 } from '../../../shared-contract/index.js';
-import { checkHost, checkOrigin, checkToken, type RequestPolicy, type Verdict } from './request-security.js';
+import {
+  checkHost,
+  checkOrigin,
+  checkToken,
+  type RequestPolicy,
+  type Verdict,
+} from './request-security.js';
 
 /** A client this far behind gets no more progress events until it catches up (task state still goes out). */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
@@ -46,8 +52,18 @@ export function createEventSocketServer(policy: RequestPolicy): EventSocketServe
       const url = new URL(req.url ?? '/', 'http://localhost');
       const verdict: Verdict =
         url.pathname !== EVENTS_PATH
-          ? { ok: false, status: 400, code: 'NOT_FOUND', message: 'No WebSocket here.', fix: `Connect to ${EVENTS_PATH}.` }
-          : firstRefusal(checkHost(req, policy), checkOrigin(req), checkToken(req, policy, WS_TOKEN_PROTOCOL_PREFIX));
+          ? {
+              ok: false,
+              status: 400,
+              code: 'NOT_FOUND',
+              message: 'No WebSocket here.',
+              fix: `Connect to ${EVENTS_PATH}.`,
+            }
+          : firstRefusal(
+              checkHost(req, policy),
+              checkOrigin(req),
+              checkToken(req, policy, WS_TOKEN_PROTOCOL_PREFIX),
+            );
       if (!verdict.ok) {
         refuseUpgrade(socket, verdict);
         return;
@@ -84,10 +100,16 @@ function firstRefusal(...verdicts: Verdict[]): Verdict {
   return verdicts.find((v) => !v.ok) ?? { ok: true };
 }
 
-const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden' };
+const REASON: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+};
 
 function refuseUpgrade(socket: Socket, verdict: Extract<Verdict, { ok: false }>): void {
-  const body = JSON.stringify({ error: { name: 'NovaError', code: verdict.code, message: verdict.message, fix: verdict.fix } });
+  const body = JSON.stringify({
+    error: { name: 'NovaError', code: verdict.code, message: verdict.message, fix: verdict.fix },
+  });
   socket.end(
     `HTTP/1.1 ${verdict.status} ${REASON[verdict.status]}\r\n` +
       'Connection: close\r\n' +

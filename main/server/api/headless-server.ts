@@ -12,7 +12,13 @@ import { startHttpServer, type RunningHttpServer } from '../http-server.js';
 import { sendError, type Route } from '../router.js';
 import { apiRoutes } from './api-routes.js';
 import { createEventSocketServer } from './events-socket.js';
-import { checkHost, checkOrigin, checkToken, needsToken, type RequestPolicy } from './request-security.js';
+import {
+  checkHost,
+  checkOrigin,
+  checkToken,
+  needsToken,
+  type RequestPolicy,
+} from './request-security.js';
 import { staticRoutes } from './static-files.js';
 
 export interface HeadlessServerOptions {
@@ -60,14 +66,20 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     },
   };
   const ui = await staticRoutes(options.rendererDir ?? defaultRendererDir());
-  if (ui.length === 0) logger.warn('the admin UI is not built (dist/renderer is missing); run npm run build');
+  if (ui.length === 0)
+    logger.warn('the admin UI is not built (dist/renderer is missing); run npm run build');
 
   const server = await startHttpServer({
     host,
     port: options.port,
     logger,
     health: healthFromMonitor(monitor),
-    routes: [...healthRoutes(monitor), ...apiRoutes(() => handlers, logger), ...ui, ...(options.routes ?? [])],
+    routes: [
+      ...healthRoutes(monitor),
+      ...apiRoutes(() => handlers, logger),
+      ...ui,
+      ...(options.routes ?? []),
+    ],
     guard: (req, res, url) => {
       for (const verdict of [
         checkHost(req, policy),
@@ -76,7 +88,11 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
       ]) {
         if (verdict.ok) continue;
         if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="nova"');
-        sendError(res, verdict.status, { code: verdict.code, message: verdict.message, fix: verdict.fix });
+        sendError(res, verdict.status, {
+          code: verdict.code,
+          message: verdict.message,
+          fix: verdict.fix,
+        });
         return false;
       }
       return true;

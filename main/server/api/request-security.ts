@@ -25,18 +25,24 @@ export interface RequestPolicy {
 }
 
 export type Verdict =
-  | { ok: true }
-  | { ok: false; status: 400 | 401 | 403; code: string; message: string; fix: string };
+  { ok: true } | { ok: false; status: 400 | 401 | 403; code: string; message: string; fix: string };
 
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }
 
 /** Host headers this server answers to; null means any (a non-loopback bind, where the token is the gate). */
 export function allowedHosts(policy: RequestPolicy): Set<string> | null {
   if (!isLoopback(policy.host)) return null;
   const port = policy.port();
-  return new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`, `${bracket(policy.host)}:${port}`]);
+  return new Set([
+    `127.0.0.1:${port}`,
+    `localhost:${port}`,
+    `[::1]:${port}`,
+    `${bracket(policy.host)}:${port}`,
+  ]);
 }
 
 function bracket(host: string): string {
@@ -45,7 +51,8 @@ function bracket(host: string): string {
 
 export function checkHost(req: IncomingMessage, policy: RequestPolicy): Verdict {
   const host = req.headers.host?.toLowerCase();
-  if (!host) return refuse(400, 'HOST_REQUIRED', 'The request has no Host header.', 'Send a Host header.');
+  if (!host)
+    return refuse(400, 'HOST_REQUIRED', 'The request has no Host header.', 'Send a Host header.');
   const allowed = allowedHosts(policy);
   if (allowed && !allowed.has(host)) {
     return refuse(
@@ -89,7 +96,11 @@ export function presentedToken(req: IncomingMessage, wsTokenPrefix?: string): st
   return null;
 }
 
-export function checkToken(req: IncomingMessage, policy: RequestPolicy, wsTokenPrefix?: string): Verdict {
+export function checkToken(
+  req: IncomingMessage,
+  policy: RequestPolicy,
+  wsTokenPrefix?: string,
+): Verdict {
   const presented = presentedToken(req, wsTokenPrefix);
   if (presented === null) {
     return refuse(

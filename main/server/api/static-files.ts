@@ -61,7 +61,9 @@ export async function staticRoutes(dir: string): Promise<Route[]> {
           'Content-Length': body.length,
           'Content-Security-Policy': rendererCsp(req.headers.host ?? '127.0.0.1'),
           // Hashed asset names change with every build; the page itself must always be fresh.
-          'Cache-Control': urlPath.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-store',
+          'Cache-Control': urlPath.startsWith('/assets/')
+            ? 'public, max-age=31536000, immutable'
+            : 'no-store',
           'Cross-Origin-Opener-Policy': 'same-origin',
           'Cross-Origin-Resource-Policy': 'same-origin',
         });

@@ -12,49 +12,163 @@ export function reportStep(api: StepApi): HTMLElement {
   const dry = r.kind === 'dry-run';
   const tables = Object.entries(r.tables);
   const totals = tables.reduce(
-    (t, [, c]) => ({ source: t.source + c.source, migrated: t.migrated + c.migrated, rejected: t.rejected + c.rejected, changed: t.changed + c.changed }),
+    (t, [, c]) => ({
+      source: t.source + c.source,
+      migrated: t.migrated + c.migrated,
+      rejected: t.rejected + c.rejected,
+      changed: t.changed + c.changed,
+    }),
     { source: 0, migrated: 0, rejected: 0, changed: 0 },
   );
-  return h('div', { class: 'report' },
+  return h(
+    'div',
+    { class: 'report' },
     h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
-    h('div', { class: `overall overall-${r.ok ? 'ok' : 'degraded'}` },
-      statusBadge(r.ok ? 'ok' : 'degraded', r.ok ? (dry ? 'Every row would migrate' : 'Migrated and verified') : `${formatCount(r.rejectsTotal)} rows ${dry ? 'would be' : 'were'} rejected`),
-      h('span', { class: 'muted', text: `${formatCount(totals.source)} source rows · ${formatCount(totals.changed)} with values changed to fit · ${formatDuration(r.durationMs / 1000)}` }),
+    h(
+      'div',
+      { class: `overall overall-${r.ok ? 'ok' : 'degraded'}` },
+      statusBadge(
+        r.ok ? 'ok' : 'degraded',
+        r.ok
+          ? dry
+            ? 'Every row would migrate'
+            : 'Migrated and verified'
+          : `${formatCount(r.rejectsTotal)} rows ${dry ? 'would be' : 'were'} rejected`,
+      ),
+      h('span', {
+        class: 'muted',
+        text: `${formatCount(totals.source)} source rows · ${formatCount(totals.changed)} with values changed to fit · ${formatDuration(r.durationMs / 1000)}`,
+      }),
     ),
-    h('dl', { class: 'facts' },
-      h('dt', { text: 'Source' }), h('dd', { class: 'mono', text: r.source }),
-      h('dt', { text: 'Target' }), h('dd', { class: 'mono', text: r.target }),
-      r.rejectsFile ? [h('dt', { text: 'Rejects file' }), h('dd', { class: 'mono', text: r.rejectsFile })] : null,
+    dry
+      ? h('p', {
+          class: 'muted',
+          text: 'Counts and checksums are verified against the source after the real run.',
+        })
+      : null,
+    h(
+      'dl',
+      { class: 'facts' },
+      h('dt', { text: 'Source' }),
+      h('dd', { class: 'mono', text: r.source }),
+      h('dt', { text: 'Target' }),
+      h('dd', { class: 'mono', text: r.target }),
+      r.rejectsFile
+        ? [h('dt', { text: 'Rejects file' }), h('dd', { class: 'mono', text: r.rejectsFile })]
+        : null,
     ),
-    h('table', { class: 'table' },
+    h(
+      'table',
+      { class: 'table' },
       h('caption', { text: 'Per table' }),
-      h('thead', {}, h('tr', {}, ['Table', 'Source rows', dry ? 'Would migrate' : 'Migrated', 'Duplicates', 'Rejected', 'Changed', 'Verified'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
-      h('tbody', {}, tables.map(([name, c]) =>
-        h('tr', { dataset: { table: name } },
-          h('th', { attrs: { scope: 'row' }, class: 'mono', text: name }),
-          h('td', { class: 'num', text: formatCount(c.source) }),
-          h('td', { class: 'num', text: formatCount(c.migrated) }),
-          h('td', { class: 'num', text: formatCount(c.duplicates) }),
-          h('td', { class: `num${c.rejected ? ' warn' : ''}`, text: formatCount(c.rejected) }),
-          h('td', { class: 'num', text: formatCount(c.changed) }),
-          h('td', { text: c.verified === null ? 'not verified (dry run)' : c.verified ? 'yes' : 'NO' }),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            'Table',
+            'Source rows',
+            dry ? 'Would migrate' : 'Migrated',
+            'Duplicates',
+            'Rejected',
+            'Changed',
+            ...(dry ? [] : ['Verified']),
+          ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
         ),
-      )),
+      ),
+      h(
+        'tbody',
+        {},
+        tables.map(([name, c]) =>
+          h(
+            'tr',
+            { dataset: { table: name } },
+            h('th', { attrs: { scope: 'row' }, class: 'mono', text: name }),
+            h('td', { class: 'num', text: formatCount(c.source) }),
+            h('td', { class: 'num', text: formatCount(c.migrated) }),
+            h('td', { class: 'num', text: formatCount(c.duplicates) }),
+            h('td', { class: `num${c.rejected ? ' warn' : ''}`, text: formatCount(c.rejected) }),
+            h('td', { class: 'num', text: formatCount(c.changed) }),
+            dry
+              ? null
+              : h(
+                  'td',
+                  {},
+                  c.verified === null
+                    ? 'not verified'
+                    : statusBadge(c.verified ? 'ok' : 'down', c.verified ? 'Matches' : 'MISMATCH'),
+                ),
+          ),
+        ),
+      ),
     ),
     h('h3', { text: `Rejected rows (${formatCount(r.rejectsTotal)})` }),
     r.rejects.length
-      ? h('div', { class: 'table-scroll' }, h('table', { class: 'table' },
-          h('thead', {}, h('tr', {}, ['Table', 'Key', 'Column', 'Original value', 'Reason'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
-          h('tbody', {}, r.rejects.map((x) =>
-            h('tr', {}, h('td', { class: 'mono', text: x.table }), h('td', { class: 'mono', text: x.key }), h('td', { class: 'mono', text: x.column }), h('td', { class: 'mono wrap', text: x.original }), h('td', { text: x.reason })),
-          )),
-        ))
+      ? h(
+          'div',
+          { class: 'table-scroll' },
+          h(
+            'table',
+            { class: 'table' },
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                ['Table', 'Key', 'Column', 'Original value', 'Reason'].map((t) =>
+                  h('th', { attrs: { scope: 'col' }, text: t }),
+                ),
+              ),
+            ),
+            h(
+              'tbody',
+              {},
+              r.rejects.map((x) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', { class: 'mono nowrap', text: x.table }),
+                  h('td', { class: 'mono nowrap', text: x.key }),
+                  h('td', { class: 'mono nowrap', text: x.column }),
+                  h('td', { class: 'mono wrap', text: x.original }),
+                  h('td', { text: x.reason }),
+                ),
+              ),
+            ),
+          ),
+        )
       : h('p', { class: 'muted', text: 'None.' }),
-    r.rejects.length < r.rejectsTotal ? info(`Showing the first ${r.rejects.length}; the rejects file has all ${formatCount(r.rejectsTotal)}.`) : null,
-    h('div', { class: 'actions' },
-      h('button', { class: 'btn', text: 'Back to the plan', attrs: { type: 'button' }, on: { click: () => api.go('plan') } }),
-      h('button', { class: 'btn', text: 'Start over with another file', attrs: { type: 'button' }, on: { click: () => api.restart() } }),
-      dry ? h('button', { class: 'btn btn-primary', text: 'Continue to the run', attrs: { type: 'button' }, on: { click: () => api.go('run', { taskId: undefined }) } }) : null,
+    r.rejects.length < r.rejectsTotal
+      ? info(
+          `Showing the first ${r.rejects.length}; the rejects file has all ${formatCount(r.rejectsTotal)}.`,
+        )
+      : null,
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', {
+        class: 'btn',
+        text: 'Back to the plan',
+        attrs: { type: 'button' },
+        on: { click: () => api.go('plan') },
+      }),
+      h('button', {
+        class: 'btn',
+        text: 'Start over with another file',
+        attrs: { type: 'button' },
+        on: { click: () => api.restart() },
+      }),
+      dry
+        ? h('button', {
+            class: 'btn btn-primary',
+            text: 'Continue to the run',
+            attrs: { type: 'button' },
+            on: { click: () => api.go('run', { taskId: undefined }) },
+          })
+        : null,
     ),
   );
 }

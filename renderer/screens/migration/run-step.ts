@@ -15,27 +15,62 @@ import type { StepApi } from './wizard.js';
 export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
   const { state } = api;
   if (!state.summary || !state.plan) return lost(api);
-  const title = kind === 'dry-run' ? 'Dry run: converting every row, writing nothing' : 'Run the migration';
+  const title =
+    kind === 'dry-run' ? 'Dry run: converting every row, writing nothing' : 'Run the migration';
   if (!state.taskId) return kind === 'run' ? startRun(api) : lost(api);
 
   const plan = state.plan;
-  const rows = new Map(plan.tables.map((t) => [t.source, { done: 0, total: t.rows, state: 'waiting' as 'waiting' | 'working' | 'done' }]));
+  type RowState = 'waiting' | 'working' | 'done' | 'stopped';
+  const rows = new Map(
+    plan.tables.map((t) => [t.source, { done: 0, total: t.rows, state: 'waiting' as RowState }]),
+  );
+  let stoppedAs: 'cancelled' | 'failed' = 'cancelled';
   const headline = h('p', { class: 'headline', attrs: { 'aria-live': 'off' } }, 'Starting…');
   const announcer = h('p', { class: 'sr-only', attrs: { 'aria-live': 'polite' } });
   const tbody = h('tbody', {});
   const outcome = h('div', {});
-  const cancel = h('button', { class: 'btn btn-danger', text: 'Cancel', attrs: { type: 'button' } });
+  const cancel = h('button', {
+    class: 'btn btn-danger',
+    text: 'Cancel',
+    attrs: { type: 'button' },
+  });
   const taskId = state.taskId;
 
   const renderRows = () => {
-    replace(tbody, 
+    replace(
+      tbody,
       ...plan.tables.map((t) => {
         const r = rows.get(t.source)!;
-        return h('tr', { dataset: { table: t.source } },
+        return h(
+          'tr',
+          { dataset: { table: t.source } },
           h('th', { attrs: { scope: 'row' }, class: 'mono', text: t.source }),
-          h('td', {}, progressBar(`${t.source} progress`, r.state === 'done' ? r.total : r.done, r.total || 1)),
-          h('td', { class: 'num', text: `${formatCount(r.state === 'done' ? r.total : r.done)} / ${formatCount(r.total)}` }),
-          h('td', {}, statusBadge(r.state === 'done' ? 'succeeded' : r.state === 'working' ? 'running' : 'pending')),
+          h(
+            'td',
+            {},
+            progressBar(
+              `${t.source} progress`,
+              r.state === 'done' ? r.total : r.done,
+              r.total || 1,
+            ),
+          ),
+          h('td', {
+            class: 'num',
+            text: `${formatCount(r.state === 'done' ? r.total : r.done)} / ${formatCount(r.total)}`,
+          }),
+          h(
+            'td',
+            {},
+            statusBadge(
+              r.state === 'done'
+                ? 'succeeded'
+                : r.state === 'working'
+                  ? 'running'
+                  : r.state === 'stopped'
+                    ? stoppedAs
+                    : 'pending',
+            ),
+          ),
         );
       }),
     );
@@ -60,11 +95,22 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       }
     }
     if (task.state === 'succeeded') for (const r of rows.values()) r.state = 'done';
+    const where = `${p.item ? `${p.item}: ` : ''}${formatCount(p.done)}${p.total !== null ? ` of ${formatCount(p.total)}` : ''} rows`;
+    if (task.state === 'cancelled' || task.state === 'failed') {
+      stoppedAs = task.state;
+      const current = p.item ? rows.get(p.item) : undefined;
+      if (current && current.state === 'working') current.state = 'stopped';
+    }
     renderRows();
-    replace(headline, 
+    replace(
+      headline,
       task.state === 'running'
-        ? `${p.item ? `${p.item}: ` : ''}${formatCount(p.done)}${p.total !== null ? ` of ${formatCount(p.total)}` : ''} rows · ${formatRate(p.rate)} · about ${formatDuration(p.etaSeconds)} left in this table`
-        : `${statusBadge(task.state).textContent ?? task.state}`,
+        ? `${where} · ${formatRate(p.rate)} · about ${formatDuration(p.etaSeconds)} left in this table`
+        : task.state === 'cancelled' || task.state === 'failed'
+          ? `${task.state === 'cancelled' ? 'Cancelled' : 'Failed'} at ${where}`
+          : task.state === 'succeeded'
+            ? 'Finished'
+            : 'Waiting to start…',
     );
     if (task.state === 'running' || task.state === 'pending') return;
     cancel.hidden = true;
@@ -83,12 +129,27 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       return;
     }
     api.ctx.announce(`${kind === 'dry-run' ? 'Dry run' : 'Migration'} ${task.state}`);
-    replace(outcome, 
+    replace(
+      outcome,
       task.state === 'cancelled'
-        ? info(kind === 'run' ? 'The migration was cancelled; its checkpoint is kept, so Resume continues where it stopped.' : 'The dry run was cancelled.', 'warning')
-        : errorNotice(task.error ?? { name: 'Error', code: 'INTERNAL', message: 'The task failed.' }),
-      h('div', { class: 'actions' },
-        h('button', { class: 'btn', text: 'Back to the plan', attrs: { type: 'button' }, on: { click: () => api.go('plan', { taskId: undefined }) } }),
+        ? info(
+            kind === 'run'
+              ? 'The migration was cancelled; its checkpoint is kept, so Resume continues where it stopped.'
+              : 'The dry run was cancelled.',
+            'warning',
+          )
+        : errorNotice(
+            task.error ?? { name: 'Error', code: 'INTERNAL', message: 'The task failed.' },
+          ),
+      h(
+        'div',
+        { class: 'actions' },
+        h('button', {
+          class: 'btn',
+          text: 'Back to the plan',
+          attrs: { type: 'button' },
+          on: { click: () => api.go('plan', { taskId: undefined }) },
+        }),
         kind === 'run' ? resumeButton(api, outcome) : null,
       ),
     );
@@ -105,18 +166,36 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
   });
 
   renderRows();
-  api.onLeave(api.ctx.onEvent((event) => {
-    if (event.type === 'task' && event.task.id === taskId) apply(event.task);
-  }));
-  void api.ctx.api.tasks.get({ id: taskId }).then(apply, (err) => replace(outcome, errorNotice(err)));
+  api.onLeave(
+    api.ctx.onEvent((event) => {
+      if (event.type === 'task' && event.task.id === taskId) apply(event.task);
+    }),
+  );
+  void api.ctx.api.tasks
+    .get({ id: taskId })
+    .then(apply, (err) => replace(outcome, errorNotice(err)));
 
-  return h('div', { class: 'run-view' },
+  return h(
+    'div',
+    { class: 'run-view' },
     h('h2', { text: title, attrs: { tabindex: '-1' } }),
     headline,
     announcer,
-    h('table', { class: 'table' },
+    h(
+      'table',
+      { class: 'table' },
       h('caption', { text: 'Per-table progress' }),
-      h('thead', {}, h('tr', {}, ['Table', 'Progress', 'Rows', 'State'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ['Table', 'Progress', 'Rows', 'State'].map((t) =>
+            h('th', { attrs: { scope: 'col' }, text: t }),
+          ),
+        ),
+      ),
       tbody,
     ),
     h('div', { class: 'actions' }, cancel),
@@ -126,23 +205,44 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
 
 function startRun(api: StepApi): HTMLElement {
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
-  const start = h('button', { class: 'btn btn-primary', text: 'Start the migration', attrs: { type: 'button' } });
+  const start = h('button', {
+    class: 'btn btn-primary',
+    text: 'Start the migration',
+    attrs: { type: 'button' },
+  });
   start.addEventListener('click', async () => {
     start.disabled = true;
     try {
-      const { taskId } = await api.ctx.api.migration.start({ sessionId: api.state.summary!.sessionId });
+      const { taskId } = await api.ctx.api.migration.start({
+        sessionId: api.state.summary!.sessionId,
+      });
       api.go('run', { taskId });
     } catch (err) {
       replace(status, errorNotice(err));
       start.disabled = false;
     }
   });
-  return h('div', {},
+  return h(
+    'div',
+    {},
     h('h2', { text: 'Run the migration', attrs: { tabindex: '-1' } }),
-    h('p', {}, 'The run writes into ', h('strong', { text: api.state.plan?.destinations.postgres ?? 'the configured PostgreSQL' }), '. A backup is taken first. It can be cancelled and resumed without losing or doubling a row.'),
+    h(
+      'p',
+      {},
+      'The run writes into ',
+      h('strong', { text: api.state.plan?.destinations.postgres ?? 'the configured PostgreSQL' }),
+      '. A backup is taken first. It can be cancelled and resumed without losing or doubling a row.',
+    ),
     status,
-    h('div', { class: 'actions' },
-      h('button', { class: 'btn', text: 'Back to the report', attrs: { type: 'button' }, on: { click: () => api.go('report') } }),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', {
+        class: 'btn',
+        text: 'Back to the report',
+        attrs: { type: 'button' },
+        on: { click: () => api.go('report') },
+      }),
       resumeButton(api, status),
       start,
     ),
@@ -150,11 +250,17 @@ function startRun(api: StepApi): HTMLElement {
 }
 
 function resumeButton(api: StepApi, status: HTMLElement): HTMLElement {
-  const resume = h('button', { class: 'btn', text: 'Resume a stopped run', attrs: { type: 'button' } });
+  const resume = h('button', {
+    class: 'btn',
+    text: 'Resume a stopped run',
+    attrs: { type: 'button' },
+  });
   resume.addEventListener('click', async () => {
     resume.disabled = true;
     try {
-      const { taskId } = await api.ctx.api.migration.resume({ sessionId: api.state.summary!.sessionId });
+      const { taskId } = await api.ctx.api.migration.resume({
+        sessionId: api.state.summary!.sessionId,
+      });
       api.go('run', { taskId });
     } catch (err) {
       replace(status, errorNotice(err));

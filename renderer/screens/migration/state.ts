@@ -3,7 +3,11 @@
  * coming back from another screen) continues where the admin was; the
  * session itself lives in main, named by its id.
  */
-import type { InspectSummaryDto, MigrationReportDto, PlanPreviewDto } from '../../../shared-contract/methods/migration.js';
+import type {
+  InspectSummaryDto,
+  MigrationReportDto,
+  PlanPreviewDto,
+} from '../../../shared-contract/methods/migration.js';
 
 export const STEPS = [
   { id: 'pick', label: 'Pick file' },

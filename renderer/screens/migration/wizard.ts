@@ -6,7 +6,8 @@
 import { pageHeader } from '../../app-shell.js';
 import type { AppContext, Screen } from '../../context.js';
 import { h, replace } from '../../lib/dom.js';
-import { inspectStep, pickStep, planStep } from './steps.js';
+import { planStep } from './plan-step.js';
+import { inspectStep, pickStep } from './steps.js';
 import { runStep } from './run-step.js';
 import { reportStep } from './report-view.js';
 import { clearState, loadState, saveState, STEPS, type StepId, type WizardState } from './state.js';
@@ -38,7 +39,10 @@ export const migrationScreen: Screen = (ctx, host) => {
   const steps = h('ol', { class: 'steps', attrs: { 'aria-label': 'Migration steps' } });
   const body = h('div', { class: 'step-body' });
   host.append(
-    pageHeader('Migration', 'Move the legacy SQLite database into the configured PostgreSQL (and MongoDB). Nothing is written before the Run step.'),
+    pageHeader(
+      'Migration',
+      'Move the legacy SQLite database into the configured PostgreSQL (and MongoDB). Nothing is written before the Run step.',
+    ),
     steps,
     body,
   );
@@ -46,9 +50,15 @@ export const migrationScreen: Screen = (ctx, host) => {
   const show = (focus: boolean) => {
     for (const fn of leaving.splice(0)) fn();
     const index = STEPS.findIndex((s) => s.id === state.step);
-    replace(steps, 
+    replace(
+      steps,
       ...STEPS.map((s, i) =>
-        h('li', { class: i < index ? 'done' : i === index ? 'current' : '', attrs: { 'aria-current': i === index ? 'step' : null } },
+        h(
+          'li',
+          {
+            class: i < index ? 'done' : i === index ? 'current' : '',
+            attrs: { 'aria-current': i === index ? 'step' : null },
+          },
           h('span', { class: 'step-num', text: String(i + 1), attrs: { 'aria-hidden': 'true' } }),
           h('span', { text: s.label }),
           i < index ? h('span', { class: 'sr-only', text: ' (done)' }) : null,

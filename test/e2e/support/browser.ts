@@ -19,10 +19,22 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
+/**
+ * The whole page as a window that tall would show it: the viewport is
+ * stretched to the content first (Chromium's full-page capture scrolls,
+ * which moves sticky elements such as the sidebar), then put back.
+ */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(shots, { recursive: true });
   const file = path.join(shots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
+  try {
+    await page.screenshot({ path: file });
+  } finally {
+    await page.setViewportSize(viewport);
+  }
   return file;
 }
 

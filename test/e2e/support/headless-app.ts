@@ -11,7 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { AppRuntime } from '../../../main/core/app/app-runtime.js';
 import { createLogger } from '../../../main/core/logger.js';
-import { startHeadlessServer, type HeadlessServer } from '../../../main/server/api/headless-server.js';
+import {
+  startHeadlessServer,
+  type HeadlessServer,
+} from '../../../main/server/api/headless-server.js';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -32,7 +35,10 @@ export async function buildRenderer(outDir: string): Promise<void> {
   });
 }
 
-export async function startHeadlessApp(options: { rendererDir: string; healthIntervalMs?: number }): Promise<HeadlessApp> {
+export async function startHeadlessApp(options: {
+  rendererDir: string;
+  healthIntervalMs?: number;
+}): Promise<HeadlessApp> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'nova-e2e-'));
   const logLines: string[] = [];
   const logger = createLogger({ level: 'info', write: (line) => logLines.push(line) });
@@ -43,7 +49,12 @@ export async function startHeadlessApp(options: { rendererDir: string; healthInt
     configOptions: { dataDir, env: {}, cwd: dataDir },
     health: { intervalMs: options.healthIntervalMs ?? 2_000 },
   });
-  const server = await startHeadlessServer({ runtime, host: '127.0.0.1', port: 0, rendererDir: options.rendererDir });
+  const server = await startHeadlessServer({
+    runtime,
+    host: '127.0.0.1',
+    port: 0,
+    rendererDir: options.rendererDir,
+  });
   return {
     dataDir,
     runtime,

@@ -29,7 +29,11 @@ export function buildMainForChild(name: string): { outDir: string; remove: () =>
   for (const file of tsFiles(src)) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      compilerOptions: {
+        module: ts.ModuleKind.ESNext,
+        target: ts.ScriptTarget.ES2022,
+        esModuleInterop: true,
+      },
     });
     const dest = path.join(outDir, 'main', path.relative(src, file)).replace(/\.ts$/, '.js');
     mkdirSync(path.dirname(dest), { recursive: true });

@@ -75,7 +75,11 @@ export async function fillSqlite(dataDir: string): Promise<string> {
         `u${i}@example.com`,
         'x',
       ]);
-      await factory.storeDocument('analytics', { event: 'login', n: i, nested: { list: [1, 'two', null] } });
+      await factory.storeDocument('analytics', {
+        event: 'login',
+        n: i,
+        nested: { list: [1, 'two', null] },
+      });
     }
     await factory.createAuditLog('backup-test', 1, { why: 'fixture' });
   } finally {
@@ -163,7 +167,10 @@ export async function fillMongo(url: string, dbName: string): Promise<void> {
       })),
     );
     await db.collection('sessions').createIndex({ sid: 1 }, { unique: true });
-    await db.collection('audit_logs').insertMany([{ action: 'a', user_id: 1 }, { action: 'b', user_id: 2 }]);
+    await db.collection('audit_logs').insertMany([
+      { action: 'a', user_id: 1 },
+      { action: 'b', user_id: 2 },
+    ]);
     await db.collection('audit_logs').createIndex({ action: 1 });
   } finally {
     await client.close();

@@ -70,18 +70,25 @@ describe('a backup killed half-way', () => {
     db.close();
     const backupDir = path.join(dataDir, 'backups');
 
-    const child = spawn(process.execPath, [path.join(build.outDir, 'main', 'cli', 'index.js'), '--data-dir', dataDir, 'backup'], {
-      cwd: root,
-      env: cleanEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [path.join(build.outDir, 'main', 'cli', 'index.js'), '--data-dir', dataDir, 'backup'],
+      {
+        cwd: root,
+        env: cleanEnv(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_c, signal) => resolve(signal)));
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.once('exit', (_c, signal) => resolve(signal)),
+    );
 
     // Kill once the part file exists inside the partial folder, i.e. while it is being written.
     const partial = await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`the backup finished before it could be killed: ${stderr}`);
+      if (child.exitCode !== null)
+        throw new Error(`the backup finished before it could be killed: ${stderr}`);
       if (!existsSync(backupDir)) return undefined;
       const dir = readdirSync(backupDir).find((n) => n.endsWith('.partial'));
       return dir && existsSync(path.join(backupDir, dir, 'sqlite.db.gz')) ? dir : undefined;
@@ -92,11 +99,16 @@ describe('a backup killed half-way', () => {
     const listing = await listBackups(backupDir);
     expect(listing.backups).toEqual([]);
     expect(listing.invalid).toEqual([]);
-    expect(listing.partials).toMatchObject([{ name: partial.replace(/^\.|\.partial$/g, ''), stale: true }]);
+    expect(listing.partials).toMatchObject([
+      { name: partial.replace(/^\.|\.partial$/g, ''), stale: true },
+    ]);
 
     const listed = await cli(['--data-dir', dataDir, '--json', 'backups'], root);
     expect(listed.code, listed.stderr).toBe(0);
-    const json = JSON.parse(listed.stdout) as { backups: unknown[]; partials: { stale: boolean }[] };
+    const json = JSON.parse(listed.stdout) as {
+      backups: unknown[];
+      partials: { stale: boolean }[];
+    };
     expect(json.backups).toEqual([]);
     expect(json.partials.map((p) => p.stale)).toEqual([true]);
 

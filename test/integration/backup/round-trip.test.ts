@@ -21,8 +21,21 @@ import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { verifyBackup } from '../../../main/core/backup/verify-backup.js';
 import type { TableContent } from '../../../main/core/backup/manifest.js';
 import { startMongo, type MongoTestServer } from '../../support/mongo-server.js';
-import { createScratchDatabase, withAdminClient, type ScratchDatabase } from '../../support/postgres.js';
-import { TEST_KDF, fillMongo, fillPostgres, fillSqlite, flipByte, novaFailure, sqliteChecksums, useTempDirs } from './helpers.js';
+import {
+  createScratchDatabase,
+  withAdminClient,
+  type ScratchDatabase,
+} from '../../support/postgres.js';
+import {
+  TEST_KDF,
+  fillMongo,
+  fillPostgres,
+  fillSqlite,
+  flipByte,
+  novaFailure,
+  sqliteChecksums,
+  useTempDirs,
+} from './helpers.js';
 
 const tempDir = useTempDirs();
 let mongo: MongoTestServer;
@@ -53,13 +66,20 @@ beforeEach(async () => {
   mongoDb = `nova_backup_${randomBytes(4).toString('hex')}`;
   await fillMongo(mongo.url, mongoDb);
   const file = await fillSqlite(dataDir);
-  targets = { sqlite: { file }, postgres: { url: pgDb.url }, mongo: { url: mongo.url, dbName: mongoDb } };
+  targets = {
+    sqlite: { file },
+    postgres: { url: pgDb.url },
+    mongo: { url: mongo.url, dbName: mongoDb },
+  };
 });
 
 afterEach(async () => {
   await pgDb?.drop();
   for (const d of extraDbs.splice(0)) await d.drop();
-  await mongoClient.db(mongoDb).dropDatabase().catch(() => undefined);
+  await mongoClient
+    .db(mongoDb)
+    .dropDatabase()
+    .catch(() => undefined);
 });
 
 interface Contents {
@@ -77,7 +97,10 @@ async function contents(t: BackupTargets = targets): Promise<Contents> {
 }
 
 async function wipeAll(): Promise<void> {
-  await withAdminClient((c) => c.query('DROP SCHEMA public CASCADE; DROP SCHEMA extra CASCADE; CREATE SCHEMA public'), pgDb.url);
+  await withAdminClient(
+    (c) => c.query('DROP SCHEMA public CASCADE; DROP SCHEMA extra CASCADE; CREATE SCHEMA public'),
+    pgDb.url,
+  );
   await mongoClient.db(mongoDb).dropDatabase();
   await rm(targets.sqlite!.file);
 }
@@ -86,13 +109,21 @@ async function wipeAll(): Promise<void> {
 async function expectWorkingSchema(url: string): Promise<void> {
   await withAdminClient(async (c) => {
     expect((await c.query("SELECT nextval('ticket_seq') AS n")).rows[0].n).toBe('102');
-    const inserted = await c.query("INSERT INTO parent (name) VALUES ('after restore') RETURNING id");
+    const inserted = await c.query(
+      "INSERT INTO parent (name) VALUES ('after restore') RETURNING id",
+    );
     expect(inserted.rows[0].id).toBe(41);
-    const updated = await c.query('UPDATE parent SET name = $1 WHERE id = 1 RETURNING updated', ['renamed']);
+    const updated = await c.query('UPDATE parent SET name = $1 WHERE id = 1 RETURNING updated', [
+      'renamed',
+    ]);
     expect(updated.rows[0].updated).not.toBeNull();
     expect((await c.query('SELECT count(*)::int AS n FROM parent_names')).rows[0].n).toBe(41);
-    await expect(c.query('INSERT INTO child (parent_id, amount) VALUES (9999, 1)')).rejects.toMatchObject({ code: '23503' });
-    await expect(c.query('INSERT INTO child (parent_id, amount) VALUES (1, -1)')).rejects.toMatchObject({ code: '23514' });
+    await expect(
+      c.query('INSERT INTO child (parent_id, amount) VALUES (9999, 1)'),
+    ).rejects.toMatchObject({ code: '23503' });
+    await expect(
+      c.query('INSERT INTO child (parent_id, amount) VALUES (1, -1)'),
+    ).rejects.toMatchObject({ code: '23514' });
     expect((await c.query('SELECT doubled FROM child WHERE id = 2')).rows[0].doubled).toBe('6.000');
   }, url);
 }
@@ -105,17 +136,33 @@ describe('backup and restore on real servers', () => {
   it('round-trips PostgreSQL (pg_dump), MongoDB and SQLite', async () => {
     const before = await contents();
     expect(before.postgres.map((t) => `${t.schema}.${t.name}:${t.rows}`)).toEqual(
-      expect.arrayContaining(['extra.notes:1', 'public.Odd "Name":2', 'public.child:300', 'public.parent:40', 'public.users:1']),
+      expect.arrayContaining([
+        'extra.notes:1',
+        'public.Odd "Name":2',
+        'public.child:300',
+        'public.parent:40',
+        'public.users:1',
+      ]),
     );
-    expect(before.postgres.find((t) => t.name === 'nova_schema_migrations')?.rows).toBeGreaterThan(0);
+    expect(before.postgres.find((t) => t.name === 'nova_schema_migrations')?.rows).toBeGreaterThan(
+      0,
+    );
     const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets });
-    expect(summary.parts.map((p) => p.format)).toEqual(['sqlite-gzip', 'pg-dump-custom', 'mongo-ejson-gzip']);
+    expect(summary.parts.map((p) => p.format)).toEqual([
+      'sqlite-gzip',
+      'pg-dump-custom',
+      'mongo-ejson-gzip',
+    ]);
 
     const verified = await verifyBackup(summary.path, { scratch: scratch() });
     expect(verified.trialRestored).toBe(true);
     expect(verified.parts.every((p) => p.trialRestore === 'ok')).toBe(true);
     // Trial restores clean up their scratch databases.
-    const left = await withAdminClient((c) => c.query<{ datname: string }>("SELECT datname FROM pg_database WHERE datname LIKE 'nova_verify_%'"));
+    const left = await withAdminClient((c) =>
+      c.query<{ datname: string }>(
+        "SELECT datname FROM pg_database WHERE datname LIKE 'nova_verify_%'",
+      ),
+    );
     expect(left.rows).toEqual([]);
 
     await wipeAll();
@@ -129,8 +176,18 @@ describe('backup and restore on real servers', () => {
   it('round-trips through the built-in export, encrypted', async () => {
     const before = await contents();
     const passphrase = 'a long enough passphrase';
-    const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets, postgresMethod: 'driver', passphrase, kdfCost: TEST_KDF });
-    expect(summary.parts.map((p) => p.format)).toEqual(['sqlite-gzip', 'pg-jsonl-gzip', 'mongo-ejson-gzip']);
+    const summary = await createBackup({
+      backupDir: path.join(root, 'backups'),
+      targets,
+      postgresMethod: 'driver',
+      passphrase,
+      kdfCost: TEST_KDF,
+    });
+    expect(summary.parts.map((p) => p.format)).toEqual([
+      'sqlite-gzip',
+      'pg-jsonl-gzip',
+      'mongo-ejson-gzip',
+    ]);
     expect(summary.parts[1]!.notes.join(' ')).toMatch(/ownership, privileges and comments/);
 
     const verified = await verifyBackup(summary.path, { passphrase, scratch: scratch() });
@@ -148,7 +205,11 @@ describe('backup and restore on real servers', () => {
     const other = await createScratchDatabase('nova_backup_other');
     extraDbs.push(other);
     const otherMongo = `${mongoDb}_other`;
-    const elsewhere: BackupTargets = { ...targets, postgres: { url: other.url }, mongo: { url: mongo.url, dbName: otherMongo } };
+    const elsewhere: BackupTargets = {
+      ...targets,
+      postgres: { url: other.url },
+      mongo: { url: mongo.url, dbName: otherMongo },
+    };
     try {
       await restoreBackup(summary.path, { targets: elsewhere, confirm: true });
       const after = await contents(elsewhere);
@@ -160,36 +221,64 @@ describe('backup and restore on real servers', () => {
   });
 
   it('refuses a backup with one flipped byte and leaves every target unchanged', async () => {
-    const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets, postgresMethod: 'driver' });
+    const summary = await createBackup({
+      backupDir: path.join(root, 'backups'),
+      targets,
+      postgresMethod: 'driver',
+    });
     flipByte(path.join(summary.path, 'postgres.jsonl.gz'));
     await withAdminClient((c) => c.query('DELETE FROM child WHERE id > 100'), pgDb.url);
     await mongoClient.db(mongoDb).collection('audit_logs').deleteMany({});
     const current = await contents();
-    const err = await novaFailure(verifyBackup(summary.path, { scratch: scratch() }), 'BACKUP_CORRUPT');
+    const err = await novaFailure(
+      verifyBackup(summary.path, { scratch: scratch() }),
+      'BACKUP_CORRUPT',
+    );
     expect(err.message).toMatch(/postgres\.jsonl\.gz is damaged/);
     await novaFailure(restoreBackup(summary.path, { targets, confirm: true }), 'BACKUP_CORRUPT');
     expect(await contents()).toEqual(current);
   });
 
   it('refuses a wrong passphrase in verify and restore, and leaves every target unchanged', async () => {
-    const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets, passphrase: 'the right passphrase', kdfCost: TEST_KDF });
+    const summary = await createBackup({
+      backupDir: path.join(root, 'backups'),
+      targets,
+      passphrase: 'the right passphrase',
+      kdfCost: TEST_KDF,
+    });
     await withAdminClient((c) => c.query('TRUNCATE child'), pgDb.url);
     const current = await contents();
-    await novaFailure(verifyBackup(summary.path, { passphrase: 'not the right one', scratch: scratch() }), 'BACKUP_PASSPHRASE');
-    await novaFailure(restoreBackup(summary.path, { targets, confirm: true, passphrase: 'not the right one' }), 'BACKUP_PASSPHRASE');
+    await novaFailure(
+      verifyBackup(summary.path, { passphrase: 'not the right one', scratch: scratch() }),
+      'BACKUP_PASSPHRASE',
+    );
+    await novaFailure(
+      restoreBackup(summary.path, { targets, confirm: true, passphrase: 'not the right one' }),
+      'BACKUP_PASSPHRASE',
+    );
     expect(await contents()).toEqual(current);
   });
 
   it('never half-applies: a restore that fails at PostgreSQL leaves MongoDB and SQLite as they were', async () => {
     const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets });
-    await mongoClient.db(mongoDb).collection('sessions').deleteMany({ sid: { $in: ['s1', 's2'] } });
+    await mongoClient
+      .db(mongoDb)
+      .collection('sessions')
+      .deleteMany({ sid: { $in: ['s1', 's2'] } });
     await withAdminClient((c) => c.query('DELETE FROM parent WHERE id = 5'), pgDb.url);
     const current = await contents();
     // New sessions on the target are read-only, so the restore transaction fails at its first write.
-    await withAdminClient((c) => c.query(`ALTER DATABASE "${pgDb.name}" SET default_transaction_read_only = on`));
-    const err = await novaFailure(restoreBackup(summary.path, { targets, confirm: true }), 'RESTORE_FAILED');
+    await withAdminClient((c) =>
+      c.query(`ALTER DATABASE "${pgDb.name}" SET default_transaction_read_only = on`),
+    );
+    const err = await novaFailure(
+      restoreBackup(summary.path, { targets, confirm: true }),
+      'RESTORE_FAILED',
+    );
     expect(err.message).toMatch(/read-only transaction/);
-    await withAdminClient((c) => c.query(`ALTER DATABASE "${pgDb.name}" RESET default_transaction_read_only`));
+    await withAdminClient((c) =>
+      c.query(`ALTER DATABASE "${pgDb.name}" RESET default_transaction_read_only`),
+    );
     expect(await contents()).toEqual(current);
     const names = (await mongoClient.db(mongoDb).listCollections().toArray()).map((c) => c.name);
     expect(names.filter((n) => n.startsWith('nova_restore_'))).toEqual([]);

@@ -10,13 +10,24 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { cleanStalePartials, listBackups, readBackup } from '../../../main/core/backup/backup-store.js';
+import {
+  cleanStalePartials,
+  listBackups,
+  readBackup,
+} from '../../../main/core/backup/backup-store.js';
 import { MANIFEST_FILE, parseManifest, sealManifest } from '../../../main/core/backup/manifest.js';
 import { restoreBackup } from '../../../main/core/backup/restore-backup.js';
 import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { verifyBackup } from '../../../main/core/backup/verify-backup.js';
 import { TaskRegistry } from '../../../main/core/tasks/task.js';
-import { TEST_KDF, fillSqlite, flipByte, novaFailure, sqliteChecksums, useTempDirs } from './helpers.js';
+import {
+  TEST_KDF,
+  fillSqlite,
+  flipByte,
+  novaFailure,
+  sqliteChecksums,
+  useTempDirs,
+} from './helpers.js';
 
 const tempDir = useTempDirs();
 
@@ -43,14 +54,18 @@ describe('SQLite backup and restore', () => {
     expect(backups[0]!.manifest.parts[0]!.tables).toEqual(before);
     // Only the part and the manifest, readable by the owner alone (SPEC §9).
     expect((await readdir(summary.path)).sort()).toEqual(['manifest.json', 'sqlite.db.gz']);
-    for (const f of ['manifest.json', 'sqlite.db.gz']) expect(statSync(path.join(summary.path, f)).mode & 0o777).toBe(0o600);
+    for (const f of ['manifest.json', 'sqlite.db.gz'])
+      expect(statSync(path.join(summary.path, f)).mode & 0o777).toBe(0o600);
     expect(statSync(summary.path).mode & 0o777).toBe(0o700);
 
     await rm(file);
     await rm(`${file}-wal`, { force: true });
     await rm(`${file}-shm`, { force: true });
     const result = await restoreBackup(summary.path, { targets, confirm: true });
-    expect(result.restored[0]).toMatchObject({ service: 'sqlite', rows: before.reduce((s, t) => s + t.rows, 0) });
+    expect(result.restored[0]).toMatchObject({
+      service: 'sqlite',
+      rows: before.reduce((s, t) => s + t.rows, 0),
+    });
     expect(sqliteChecksums(file)).toEqual(before);
     // The restored file is a working Nova database again.
     const db = new Database(file);
@@ -63,7 +78,9 @@ describe('SQLite backup and restore', () => {
     const before = sqliteChecksums(file);
     const { path: backup } = await createBackup({ backupDir, targets });
     const db = new Database(file);
-    db.exec("DELETE FROM users; CREATE TABLE added_later (x); INSERT INTO odd VALUES ('new', 0, 0, NULL)");
+    db.exec(
+      "DELETE FROM users; CREATE TABLE added_later (x); INSERT INTO odd VALUES ('new', 0, 0, NULL)",
+    );
     db.close();
     expect(sqliteChecksums(file)).not.toEqual(before);
     await restoreBackup(backup, { targets, confirm: true });
@@ -74,16 +91,27 @@ describe('SQLite backup and restore', () => {
   it('encrypts with a passphrase; verify and restore need the right one', async () => {
     const { file, backupDir, targets } = await setup();
     const before = sqliteChecksums(file);
-    const summary = await createBackup({ backupDir, targets, passphrase: 'correct horse battery', kdfCost: TEST_KDF });
+    const summary = await createBackup({
+      backupDir,
+      targets,
+      passphrase: 'correct horse battery',
+      kdfCost: TEST_KDF,
+    });
     expect(summary.encrypted).toBe(true);
     const { manifest } = await readBackup(summary.path);
-    expect(manifest.encryption).toMatchObject({ cipher: 'aes-256-gcm', kdf: { name: 'scrypt', N: 1024, r: 8, p: 1 } });
+    expect(manifest.encryption).toMatchObject({
+      cipher: 'aes-256-gcm',
+      kdf: { name: 'scrypt', N: 1024, r: 8, p: 1 },
+    });
     expect(JSON.stringify(manifest)).not.toContain('correct horse');
     // The stored bytes are not a gzip stream any more (no 1f 8b magic).
     const stored = await readFile(path.join(summary.path, 'sqlite.db.gz'));
     expect(stored.subarray(0, 2).equals(Buffer.from([0x1f, 0x8b]))).toBe(false);
 
-    const wrong = await novaFailure(verifyBackup(summary.path, { passphrase: 'wrong horse battery' }), 'BACKUP_PASSPHRASE');
+    const wrong = await novaFailure(
+      verifyBackup(summary.path, { passphrase: 'wrong horse battery' }),
+      'BACKUP_PASSPHRASE',
+    );
     expect(wrong.message).toMatch(/passphrase is wrong/);
     await novaFailure(verifyBackup(summary.path, {}), 'BACKUP_PASSPHRASE');
 
@@ -91,19 +119,29 @@ describe('SQLite backup and restore', () => {
     db.exec('DELETE FROM odd');
     db.close();
     const changed = sqliteChecksums(file);
-    await novaFailure(restoreBackup(summary.path, { targets, confirm: true, passphrase: 'wrong horse battery' }), 'BACKUP_PASSPHRASE');
+    await novaFailure(
+      restoreBackup(summary.path, { targets, confirm: true, passphrase: 'wrong horse battery' }),
+      'BACKUP_PASSPHRASE',
+    );
     expect(sqliteChecksums(file)).toEqual(changed);
 
     const verified = await verifyBackup(summary.path, { passphrase: 'correct horse battery' });
     expect(verified).toMatchObject({ ok: true, encrypted: true, trialRestored: true });
     expect((await listBackups(backupDir)).backups[0]!.verified).not.toBeNull();
-    await restoreBackup(summary.path, { targets, confirm: true, passphrase: 'correct horse battery' });
+    await restoreBackup(summary.path, {
+      targets,
+      confirm: true,
+      passphrase: 'correct horse battery',
+    });
     expect(sqliteChecksums(file)).toEqual(before);
   });
 
   it('refuses a passphrase too short to protect a backup', async () => {
     const { backupDir, targets } = await setup();
-    const err = await novaFailure(createBackup({ backupDir, targets, passphrase: 'short' }), 'BACKUP_PASSPHRASE');
+    const err = await novaFailure(
+      createBackup({ backupDir, targets, passphrase: 'short' }),
+      'BACKUP_PASSPHRASE',
+    );
     expect(err.message).toMatch(/too short/);
     expect(existsSync(backupDir) ? (await listBackups(backupDir)).backups : []).toEqual([]);
   });
@@ -126,18 +164,31 @@ describe('SQLite backup and restore', () => {
 
   it('catches tampering that also rewrites the checksums, through the GCM tag', async () => {
     const { backupDir, targets } = await setup();
-    const { path: backup } = await createBackup({ backupDir, targets, passphrase: 'correct horse battery', kdfCost: TEST_KDF });
+    const { path: backup } = await createBackup({
+      backupDir,
+      targets,
+      passphrase: 'correct horse battery',
+      kdfCost: TEST_KDF,
+    });
     const part = path.join(backup, 'sqlite.db.gz');
     flipByte(part);
     // A forger who recomputes sha256 and the manifest's own checksum…
-    const manifest = parseManifest(await readFile(path.join(backup, MANIFEST_FILE), 'utf8'), 'test');
+    const manifest = parseManifest(
+      await readFile(path.join(backup, MANIFEST_FILE), 'utf8'),
+      'test',
+    );
     const { createHash } = await import('node:crypto');
-    const sha256 = createHash('sha256').update(await readFile(part)).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(part))
+      .digest('hex');
     const { checksum: _c, ...body } = manifest;
     const forged = sealManifest({ ...body, parts: [{ ...body.parts[0]!, sha256 }] });
     await writeFile(path.join(backup, MANIFEST_FILE), JSON.stringify(forged));
     // …still cannot produce a valid authentication tag.
-    const err = await novaFailure(verifyBackup(backup, { passphrase: 'correct horse battery' }), 'BACKUP_CORRUPT');
+    const err = await novaFailure(
+      verifyBackup(backup, { passphrase: 'correct horse battery' }),
+      'BACKUP_CORRUPT',
+    );
     expect(err.message).toMatch(/encryption tag|does not decompress/);
   });
 
@@ -146,7 +197,10 @@ describe('SQLite backup and restore', () => {
     const { path: backup, name } = await createBackup({ backupDir, targets });
     const manifestFile = path.join(backup, MANIFEST_FILE);
     const text = await readFile(manifestFile, 'utf8');
-    await writeFile(manifestFile, text.replace(/"rows": (\d+)/, (_m, n: string) => `"rows": ${Number(n) + 1}`));
+    await writeFile(
+      manifestFile,
+      text.replace(/"rows": (\d+)/, (_m, n: string) => `"rows": ${Number(n) + 1}`),
+    );
     const err = await novaFailure(verifyBackup(backup), 'BACKUP_CORRUPT');
     expect(err.message).toMatch(/changed after the backup was written/);
     const listing = await listBackups(backupDir);
@@ -158,7 +212,10 @@ describe('SQLite backup and restore', () => {
     const { file, backupDir, targets } = await setup();
     const { path: backup } = await createBackup({ backupDir, targets });
     const before = sqliteChecksums(file);
-    const err = await novaFailure(restoreBackup(backup, { targets, confirm: false }), 'CONFIRMATION_REQUIRED');
+    const err = await novaFailure(
+      restoreBackup(backup, { targets, confirm: false }),
+      'CONFIRMATION_REQUIRED',
+    );
     expect(err.fix).toContain('--yes');
     expect(sqliteChecksums(file)).toEqual(before);
   });
@@ -182,28 +239,50 @@ describe('SQLite backup and restore', () => {
     const { backupDir, targets, root } = await setup();
     const { path: backup } = await createBackup({ backupDir, targets });
     const err = await novaFailure(
-      restoreBackup(backup, { targets: { postgres: { url: 'postgres://x@127.0.0.1:1/x' } }, confirm: true }),
+      restoreBackup(backup, {
+        targets: { postgres: { url: 'postgres://x@127.0.0.1:1/x' } },
+        confirm: true,
+      }),
       'INVALID_ARGUMENT',
     );
     expect(err.message).toMatch(/holds SQLite data .* no SQLite is configured/);
     await novaFailure(verifyBackup(path.join(root, 'nope')), 'BACKUP_NOT_FOUND');
     await novaFailure(createBackup({ backupDir, targets: {} }), 'INVALID_ARGUMENT');
-    await novaFailure(createBackup({ backupDir, targets: { sqlite: { file: path.join(root, 'missing.sqlite') } } }), 'DB_MISSING');
+    await novaFailure(
+      createBackup({ backupDir, targets: { sqlite: { file: path.join(root, 'missing.sqlite') } } }),
+      'DB_MISSING',
+    );
   });
 
   it('never lists an interrupted backup as good, and cleans it once its writer is gone', async () => {
     const { backupDir, targets } = await setup();
     await createBackup({ backupDir, targets });
     // A writer that died: its pid no longer exists.
-    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    });
     const partial = path.join(backupDir, '.20240101T000000Z-deadbeef.partial');
     await mkdir(partial);
-    await writeFile(path.join(partial, 'owner.json'), JSON.stringify({ pid: Number(dead.stdout), host: (await import('node:os')).hostname(), startedAt: new Date().toISOString() }));
+    await writeFile(
+      path.join(partial, 'owner.json'),
+      JSON.stringify({
+        pid: Number(dead.stdout),
+        host: (await import('node:os')).hostname(),
+        startedAt: new Date().toISOString(),
+      }),
+    );
     await writeFile(path.join(partial, 'sqlite.db.gz'), 'half written');
     // A live writer (this process) is not stale.
     const live = path.join(backupDir, '.20240101T000001Z-cafebabe.partial');
     await mkdir(live);
-    await writeFile(path.join(live, 'owner.json'), JSON.stringify({ pid: process.pid, host: (await import('node:os')).hostname(), startedAt: new Date().toISOString() }));
+    await writeFile(
+      path.join(live, 'owner.json'),
+      JSON.stringify({
+        pid: process.pid,
+        host: (await import('node:os')).hostname(),
+        startedAt: new Date().toISOString(),
+      }),
+    );
 
     const listing = await listBackups(backupDir);
     expect(listing.backups).toHaveLength(1);
@@ -226,7 +305,9 @@ describe('SQLite backup and restore', () => {
     expect(ok.snapshot().state).toBe('succeeded');
     expect(phases).toContain('finalize');
 
-    const cancelled = registry.run('backup', 'Backup', (ctx) => createBackup({ backupDir, targets }, ctx));
+    const cancelled = registry.run('backup', 'Backup', (ctx) =>
+      createBackup({ backupDir, targets }, ctx),
+    );
     cancelled.cancel();
     await novaFailure(cancelled.start(), 'TASK_CANCELLED');
     expect(cancelled.snapshot().state).toBe('cancelled');

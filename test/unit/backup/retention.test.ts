@@ -12,7 +12,12 @@ function item(id: string, agoMs: number, verified = false): RetentionItem {
 
 describe('planRetention', () => {
   it('keeps the newest N and removes the rest when days and weeks are off', () => {
-    const items = [item('a', 1 * HOUR), item('b', 2 * HOUR), item('c', 3 * HOUR), item('d', 4 * HOUR)];
+    const items = [
+      item('a', 1 * HOUR),
+      item('b', 2 * HOUR),
+      item('c', 3 * HOUR),
+      item('d', 4 * HOUR),
+    ];
     const plan = planRetention(items, { keepLast: 2, keepDaily: 0, keepWeekly: 0 }, NOW);
     expect(plan.keep.map((k) => k.id)).toEqual(['a', 'b']);
     expect(plan.remove).toEqual(['c', 'd']);
@@ -46,7 +51,11 @@ describe('planRetention', () => {
   });
 
   it('never deletes the newest verified backup, nor the newest backup at all', () => {
-    const items = [item('new-unverified', 1 * HOUR), item('old-verified', 60 * DAY, true), item('older-verified', 90 * DAY, true)];
+    const items = [
+      item('new-unverified', 1 * HOUR),
+      item('old-verified', 60 * DAY, true),
+      item('older-verified', 90 * DAY, true),
+    ];
     const plan = planRetention(items, { keepLast: 0, keepDaily: 0, keepWeekly: 0 }, NOW);
     expect(plan.keep).toEqual([
       { id: 'new-unverified', reasons: ['newest'] },
@@ -71,8 +80,15 @@ describe('planRetention', () => {
   });
 
   it('keeps nothing extra for an empty list and refuses a nonsensical policy', () => {
-    expect(planRetention([], { keepLast: 3, keepDaily: 3, keepWeekly: 3 }, NOW)).toEqual({ keep: [], remove: [] });
-    expect(() => planRetention([], { keepLast: -1, keepDaily: 0, keepWeekly: 0 }, NOW)).toThrow(/keepLast must be a whole number/);
-    expect(() => planRetention([], { keepLast: 1.5, keepDaily: 0, keepWeekly: 0 }, NOW)).toThrow(RangeError);
+    expect(planRetention([], { keepLast: 3, keepDaily: 3, keepWeekly: 3 }, NOW)).toEqual({
+      keep: [],
+      remove: [],
+    });
+    expect(() => planRetention([], { keepLast: -1, keepDaily: 0, keepWeekly: 0 }, NOW)).toThrow(
+      /keepLast must be a whole number/,
+    );
+    expect(() => planRetention([], { keepLast: 1.5, keepDaily: 0, keepWeekly: 0 }, NOW)).toThrow(
+      RangeError,
+    );
   });
 });

@@ -1,6 +1,10 @@
 /** The backup schedule over a fake clock: due times from the last good backup, retries, no overlap. */
 import { describe, expect, it } from 'vitest';
-import { BackupScheduler, computeNextRun, type SchedulerClock } from '../../../main/core/backup/scheduler.js';
+import {
+  BackupScheduler,
+  computeNextRun,
+  type SchedulerClock,
+} from '../../../main/core/backup/scheduler.js';
 
 const HOUR = 60 * 60 * 1000;
 
@@ -23,7 +27,9 @@ class FakeClock implements SchedulerClock {
   async advance(ms: number): Promise<void> {
     const end = this.t + ms;
     for (;;) {
-      const due = [...this.timers.entries()].filter(([, v]) => v.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      const due = [...this.timers.entries()]
+        .filter(([, v]) => v.at <= end)
+        .sort((a, b) => a[1].at - b[1].at)[0];
       if (!due) break;
       this.timers.delete(due[0]);
       this.t = Math.max(this.t, due[1].at);
@@ -39,11 +45,17 @@ describe('computeNextRun', () => {
   const base = { now: 1000 * HOUR, intervalMs: 24 * HOUR, retryAfterMs: HOUR };
   it('is one interval after the last good backup, or now when there is none or it is overdue', () => {
     expect(computeNextRun({ ...base, lastGoodAt: null, lastFailureAt: null })).toBe(base.now);
-    expect(computeNextRun({ ...base, lastGoodAt: base.now - 2 * HOUR, lastFailureAt: null })).toBe(base.now + 22 * HOUR);
-    expect(computeNextRun({ ...base, lastGoodAt: base.now - 48 * HOUR, lastFailureAt: null })).toBe(base.now);
+    expect(computeNextRun({ ...base, lastGoodAt: base.now - 2 * HOUR, lastFailureAt: null })).toBe(
+      base.now + 22 * HOUR,
+    );
+    expect(computeNextRun({ ...base, lastGoodAt: base.now - 48 * HOUR, lastFailureAt: null })).toBe(
+      base.now,
+    );
   });
   it('waits the retry delay after a failure, even when a backup is overdue', () => {
-    expect(computeNextRun({ ...base, lastGoodAt: null, lastFailureAt: base.now - 10 * 60 * 1000 })).toBe(base.now + 50 * 60 * 1000);
+    expect(
+      computeNextRun({ ...base, lastGoodAt: null, lastFailureAt: base.now - 10 * 60 * 1000 }),
+    ).toBe(base.now + 50 * 60 * 1000);
   });
 });
 
@@ -97,6 +109,8 @@ describe('BackupScheduler', () => {
     fail = false;
     await clock.advance(2 * HOUR);
     expect(outcomes).toEqual([false, true]);
+    // The job wrote nothing the disk reports, yet the next run is still an interval away, not a tight loop.
+    expect(s.nextRunAt?.getTime()).toBe(clock.t + 24 * HOUR);
     s.stop();
   });
 
@@ -140,6 +154,13 @@ describe('BackupScheduler', () => {
   });
 
   it('refuses a non-positive interval', () => {
-    expect(() => new BackupScheduler({ intervalMs: 0, runJob: async () => undefined, lastGoodBackupAt: async () => null })).toThrow(RangeError);
+    expect(
+      () =>
+        new BackupScheduler({
+          intervalMs: 0,
+          runJob: async () => undefined,
+          lastGoodBackupAt: async () => null,
+        }),
+    ).toThrow(RangeError);
   });
 });

@@ -6,7 +6,11 @@
  */
 import path from 'node:path';
 import { runBackupJob } from '../../backup/backup-job.js';
-import { backupTargetsFromConfig, resolveBackupDir, retentionPolicyFromConfig } from '../../backup/backup-targets.js';
+import {
+  backupTargetsFromConfig,
+  resolveBackupDir,
+  retentionPolicyFromConfig,
+} from '../../backup/backup-targets.js';
 import { restoreBackup } from '../../backup/restore-backup.js';
 import { verifyBackup } from '../../backup/verify-backup.js';
 import { writeSettings } from '../../config/settings-file.js';
@@ -43,7 +47,9 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
     const dir = resolveBackupDir(rt.config);
     const file = path.resolve(dir, id);
     if (path.dirname(file) !== path.resolve(dir)) {
-      throw new NovaError('INVALID_ARGUMENT', `"${id}" is not a backup name.`, { fix: 'Pick a backup from the list.' });
+      throw new NovaError('INVALID_ARGUMENT', `"${id}" is not a backup name.`, {
+        fix: 'Pick a backup from the list.',
+      });
     }
     return file;
   };
@@ -59,11 +65,19 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         retention: retentionPolicyFromConfig(rt.config),
         ...(passphrase ? { passphrase } : {}),
       };
-      const task = rt.tasks.run('backup', passphrase ? 'Encrypted backup' : 'Backup', async (ctx) => {
-        const result = await runBackupJob(options, ctx);
-        void rt.layer.monitor.runNow(); // the backup check should see it at once
-        return { name: result.backup.name, verified: result.verify !== null, removed: result.retention?.remove ?? [] };
-      });
+      const task = rt.tasks.run(
+        'backup',
+        passphrase ? 'Encrypted backup' : 'Backup',
+        async (ctx) => {
+          const result = await runBackupJob(options, ctx);
+          void rt.layer.monitor.runNow(); // the backup check should see it at once
+          return {
+            name: result.backup.name,
+            verified: result.verify !== null,
+            removed: result.retention?.remove ?? [],
+          };
+        },
+      );
       return { taskId: task.id };
     },
 
@@ -75,7 +89,10 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
           file,
           {
             ...(passphrase ? { passphrase } : {}),
-            scratch: { ...(t.postgres ? { postgres: t.postgres } : {}), ...(t.mongo ? { mongo: t.mongo } : {}) },
+            scratch: {
+              ...(t.postgres ? { postgres: t.postgres } : {}),
+              ...(t.mongo ? { mongo: t.mongo } : {}),
+            },
           },
           ctx,
         );
@@ -91,7 +108,11 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         // The embedded SQLite file is replaced on disk: our own connection to it must be closed first.
         if (t.sqlite) await rt.layer.factory?.close();
         try {
-          const result = await restoreBackup(file, { targets: t, confirm: true, ...(passphrase ? { passphrase } : {}) }, ctx);
+          const result = await restoreBackup(
+            file,
+            { targets: t, confirm: true, ...(passphrase ? { passphrase } : {}) },
+            ctx,
+          );
           return { name: result.name, restored: result.restored.length };
         } finally {
           // Reopen on the restored data (also after a failed restore: the live data was left untouched).

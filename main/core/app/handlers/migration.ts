@@ -44,7 +44,10 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
         report,
         kind: isNovaLegacyDatabase(report) ? 'nova-legacy' : 'other',
       });
-      rt.logger.info('migration source inspected', { file: session.file, tables: report.tables.length });
+      rt.logger.info('migration source inspected', {
+        file: session.file,
+        tables: report.tables.length,
+      });
       return inspectSummary(session);
     },
 
@@ -96,9 +99,13 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
     'migration.cancel': async ({ taskId }) => {
       const task = requireTask(rt, taskId);
       if (!task.kind.startsWith('migration.')) {
-        throw new NovaError('INVALID_ARGUMENT', `Task ${taskId} is not a migration (it is "${task.title}").`, {
-          fix: 'Cancel it with tasks.cancel, or pass the id of a migration task.',
-        });
+        throw new NovaError(
+          'INVALID_ARGUMENT',
+          `Task ${taskId} is not a migration (it is "${task.title}").`,
+          {
+            fix: 'Cancel it with tasks.cancel, or pass the id of a migration task.',
+          },
+        );
       }
       task.cancel();
       return task.snapshot();
@@ -118,9 +125,13 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
 
 function requirePlan(session: MigrationSession): NonNullable<MigrationSession['plan']> {
   if (!session.plan) {
-    throw new NovaError('INVALID_ARGUMENT', 'No plan has been reviewed for this migration session yet.', {
-      fix: 'Open the plan review step (migration.planPreview) first.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      'No plan has been reviewed for this migration session yet.',
+      {
+        fix: 'Open the plan review step (migration.planPreview) first.',
+      },
+    );
   }
   return session.plan;
 }
@@ -177,7 +188,9 @@ function inspectSummary(session: MigrationSession): InspectSummaryDto {
 /** Columns holding more than one kind of value (e.g. integers and text in one column). */
 function mixedColumns(table: InspectReport['tables'][number]): string[] {
   return table.columns
-    .filter((c) => Object.entries(c.observed).filter(([kind, n]) => kind !== 'null' && n > 0).length > 1)
+    .filter(
+      (c) => Object.entries(c.observed).filter(([kind, n]) => kind !== 'null' && n > 0).length > 1,
+    )
     .map((c) => c.name);
 }
 
@@ -203,7 +216,9 @@ function planPreview(rt: AppRuntime, session: MigrationSession): PlanPreviewDto 
         targetType: c.targetType,
         nullable: c.nullable,
       })),
-      extra: t.extra ? { target: t.extra.target, sources: t.extra.sources.map((s) => s.name) } : null,
+      extra: t.extra
+        ? { target: t.extra.target, sources: t.extra.sources.map((s) => s.name) }
+        : null,
     })),
     decisions: resolved.decisions.map((d) => ({
       table: d.table,

@@ -23,7 +23,12 @@ export function servicesHandlers(
   rt: AppRuntime,
 ): Pick<
   Handlers,
-  'services.list' | 'services.start' | 'services.stop' | 'services.logs' | 'services.startAll' | 'services.stopAll'
+  | 'services.list'
+  | 'services.start'
+  | 'services.stop'
+  | 'services.logs'
+  | 'services.startAll'
+  | 'services.stopAll'
 > {
   return {
     'services.list': async () => ({
@@ -60,11 +65,22 @@ export function servicesHandlers(
       const { services } = rt.layer;
       const kind = services.providerKinds()[source];
       if (kind === 'embedded') {
-        return { source, available: false, reason: 'This service runs inside Nova (embedded profile); its messages are in the Nova log.', lines: [] };
+        return {
+          source,
+          available: false,
+          reason:
+            'This service runs inside Nova (embedded profile); its messages are in the Nova log.',
+          lines: [],
+        };
       }
       const provider = await services.provider(kind);
       if (!provider.logs) {
-        return { source, available: false, reason: `The ${kind} profile keeps no log for this service here; see the server's own logs.`, lines: [] };
+        return {
+          source,
+          available: false,
+          reason: `The ${kind} profile keeps no log for this service here; see the server's own logs.`,
+          lines: [],
+        };
       }
       return { source, available: true, lines: await provider.logs(source, lines) };
     },

@@ -27,7 +27,8 @@ export function settingsView(rt: AppRuntime): SettingsView {
       const raw = config[key];
       const source = sources[key];
       const secret = URL_KEYS.has(key) || isSecretKey(key);
-      let value: string | number | boolean | null = raw === undefined ? null : (raw as string | number | boolean);
+      let value: string | number | boolean | null =
+        raw === undefined ? null : (raw as string | number | boolean);
       if (typeof value === 'string' && secret) value = URL_KEYS.has(key) ? redactUrl(value) : '***';
       else if (typeof value === 'string') value = redactSecrets(value);
       return {
@@ -63,7 +64,9 @@ export function settingsHandlers(
         throw new NovaError(
           'CONFIG_INVALID',
           `${locked.join(', ')} ${locked.length === 1 ? 'is' : 'are'} set in the environment, .env or on the command line, which outranks the settings file.`,
-          { fix: `Change ${locked.join(', ')} where it is set, or remove it there and save it here.` },
+          {
+            fix: `Change ${locked.join(', ')} where it is set, or remove it there and save it here.`,
+          },
         );
       }
       await writeSettings(rt.dataDir, values);

@@ -69,7 +69,13 @@ export function setupHandlers(
           })),
           // The services may be up while the database refuses us (wrong password in the URL…).
           ...(openError && failed.length === 0
-            ? [{ service: 'postgres' as const, message: openError.message, ...(openError.fix ? { fix: openError.fix } : {}) }]
+            ? [
+                {
+                  service: 'postgres' as const,
+                  message: openError.message,
+                  ...(openError.fix ? { fix: openError.fix } : {}),
+                },
+              ]
             : []),
         ],
       };
@@ -84,7 +90,9 @@ export function setupHandlers(
 function assertNotOverridden(rt: AppRuntime, input: z.output<typeof applySetupInput>): void {
   const keys = [
     ...Object.values(PROFILE_KEY),
-    ...(['postgres', 'mongo', 'redis'] as const).filter((s) => input.urls[s]).map((s) => URL_KEY[s]),
+    ...(['postgres', 'mongo', 'redis'] as const)
+      .filter((s) => input.urls[s])
+      .map((s) => URL_KEY[s]),
   ];
   const overridden = keys.filter((k) => {
     const source = rt.loaded.sources[k];
@@ -94,7 +102,9 @@ function assertNotOverridden(rt: AppRuntime, input: z.output<typeof applySetupIn
     throw new NovaError(
       'CONFIG_INVALID',
       `${overridden.join(', ')} ${overridden.length === 1 ? 'is' : 'are'} set in the environment, .env or on the command line, which outranks the settings saved here.`,
-      { fix: `Remove ${overridden.join(', ')} from the environment / .env and restart Nova, then save the setup again.` },
+      {
+        fix: `Remove ${overridden.join(', ')} from the environment / .env and restart Nova, then save the setup again.`,
+      },
     );
   }
 }

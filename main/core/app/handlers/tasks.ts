@@ -7,14 +7,20 @@ import type { Handlers } from '../dispatch.js';
 export function requireTask(rt: AppRuntime, id: string): Task<unknown> {
   const task = rt.tasks.get(id);
   if (!task) {
-    throw new NovaError('INVALID_ARGUMENT', `There is no task ${id}; it may have finished long ago or Nova restarted.`, {
-      fix: 'Reload the page to see the current tasks.',
-    });
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `There is no task ${id}; it may have finished long ago or Nova restarted.`,
+      {
+        fix: 'Reload the page to see the current tasks.',
+      },
+    );
   }
   return task;
 }
 
-export function tasksHandlers(rt: AppRuntime): Pick<Handlers, 'tasks.list' | 'tasks.get' | 'tasks.cancel'> {
+export function tasksHandlers(
+  rt: AppRuntime,
+): Pick<Handlers, 'tasks.list' | 'tasks.get' | 'tasks.cancel'> {
   return {
     'tasks.list': async () => ({ tasks: rt.tasks.list() }),
     'tasks.get': async ({ id }) => requireTask(rt, id).snapshot(),

@@ -31,8 +31,3 @@ export function lineSql(refs: readonly string[], kinds: readonly CastKind[]): st
   });
   return parts.length === 1 ? parts[0]! : `concat_ws(chr(9), ${parts.join(', ')})`;
 }
-
-/** The signed 64-bit prefix of md5(line), as the JS side computes it (lineHash). */
-export function lineHashSql(line: string): string {
-  return `('x' || left(md5(${line}), 16))::bit(64)::bigint`;
-}

@@ -25,6 +25,7 @@ import { applyDelta } from './job-types.js';
 import {
   changeRecord,
   convertRejectRecord,
+  keyText,
   rejectRecord,
   sourceColumnOf,
   type RejectReason,
@@ -32,7 +33,10 @@ import {
 } from './outcome-records.js';
 import { CopySink } from './pg-copy.js';
 import { createStage, isDataError, stageBatch, type StageStatus } from './pg-stage.js';
-import { copyLine, lineHash } from './pg-text.js';
+import type { BatchDelta } from './job-types.js';
+import { lineEncoder, type LineEncoder } from './pg-text.js';
+import { RowHasher, type HashKind } from './row-hash.js';
+import { rowToJson } from './raw-values.js';
 import type { PreparedPgTable } from './pg-target.js';
 import type { PauseHook } from './pause-hook.js';
 import { SourceTableReader } from './source-reader.js';
@@ -42,6 +46,7 @@ export interface PgLoadContext {
   source: Database.Database;
   jobId: string;
   batchSize: number;
+  hash: HashKind;
   pause: PauseHook;
   signal?: AbortSignal | undefined;
   /** Called after each committed batch with the table's progress. */
@@ -57,6 +62,8 @@ export async function loadPgTable(
   const { client } = ctx;
   const table = prep.table;
   const reader = new SourceTableReader(ctx.source, table);
+  const encode = lineEncoder(prep.kinds);
+  const hasher = new RowHasher(ctx.hash);
   const copySql = `COPY ${quoteIdent(prep.name)} (${quoteIdentList(prep.columns)}) FROM STDIN`;
   await createStage(client, prep);
   let p = progress;
@@ -68,28 +75,31 @@ export async function loadPgTable(
     await client.query('BEGIN');
     try {
       await client.query('SAVEPOINT nova_direct');
-      const batch = await readBatch(ctx, prep, reader, p, copySql);
-      if (batch.rows === 0) {
+      const direct = await streamBatch(ctx, prep, reader, encode, hasher, p, copySql);
+      if (direct.rows === 0) {
         await client.query('ROLLBACK');
         break;
       }
-      let statuses: StageStatus[] | null = null;
-      if (batch.sink) {
-        try {
-          await batch.sink.end();
-        } catch (err) {
-          if (!isDataError(err)) throw err;
-          await client.query('ROLLBACK TO SAVEPOINT nova_direct');
-          statuses = await stageBatch(client, prep, batch.lines, p.preexisting);
-        }
+      let delta: BatchDelta;
+      let outcomes: OutcomeRecord[];
+      try {
+        await direct.sink?.end();
+        delta = { ...direct.delta, checksum: hasher.take() };
+        outcomes = direct.outcomes;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        // Something in the batch is refused: classify it row by row (the lines are rebuilt
+        // from the snapshot rather than kept, so the plain path holds no batch in memory).
+        hasher.take();
+        await client.query('ROLLBACK TO SAVEPOINT nova_direct');
+        ({ delta, outcomes } = await stagedBatch(ctx, prep, reader, encode, hasher, p));
       }
-      const delta = settle(prep, reader, batch, statuses);
       await ctx.pause.at(`batch:${table.source}:${batchNo}`);
-      await commitBatchState(client, ctx.jobId, table.source, delta, batch.outcomes);
+      await commitBatchState(client, ctx.jobId, table.source, delta, outcomes);
       await client.query('COMMIT');
       p = applyDelta(p, delta);
       ctx.onBatch?.(p);
-      if (batch.rows < ctx.batchSize) break;
+      if (direct.rows < ctx.batchSize) break;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
@@ -99,118 +109,139 @@ export async function loadPgTable(
   return { ...p, phase: 'loaded' };
 }
 
-interface Batch {
+interface DirectBatch {
   rows: number;
   sink: CopySink | null;
-  /** COPY lines of the rows that converted, and each line's row key. */
-  lines: string[];
-  keys: string[];
-  /** Change records per line index (only lines with changes). */
-  changes: Map<number, ReturnType<typeof changeRecord>[]>;
+  /** Counts as if every converted row goes in (true once the COPY succeeds). */
+  delta: BatchDelta;
   outcomes: OutcomeRecord[];
-  rejected: number;
-  lastRow: unknown[] | null;
 }
 
-/** Reads, converts and streams one batch; conversion rejects are recorded right away. */
-async function readBatch(
+/**
+ * Reads, converts and streams one batch into the target with COPY, hashing
+ * each line as it goes. Conversion rejects and change records are kept; the
+ * lines themselves are not.
+ */
+async function streamBatch(
   ctx: PgLoadContext,
   prep: PreparedPgTable,
   reader: SourceTableReader,
+  encode: LineEncoder,
+  hasher: RowHasher,
   p: TableProgress,
   copySql: string,
-): Promise<Batch> {
+): Promise<DirectBatch> {
   const table = prep.table;
-  const batch: Batch = {
-    rows: 0,
-    sink: null,
-    lines: [],
-    keys: [],
-    changes: new Map(),
-    outcomes: [],
-    rejected: 0,
-    lastRow: null,
-  };
+  const delta = emptyDelta();
+  const outcomes: OutcomeRecord[] = [];
+  let sink: CopySink | null = null;
+  let rows = 0;
+  let last: unknown[] | null = null;
   for (const row of reader.iterate(p.cursor, ctx.batchSize)) {
-    batch.rows++;
-    batch.lastRow = row;
+    rows++;
+    last = row;
     const r = convertRow(table, row);
     if (!r.ok) {
-      batch.rejected++;
+      delta.rejected++;
       const record = convertRejectRecord(reader, row, r.reject);
-      batch.outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
+      outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
       continue;
     }
-    const line = copyLine(prep.kinds, r.values);
-    if (r.changes.length > 0)
-      batch.changes.set(
-        batch.lines.length,
-        r.changes.map((c) => changeRecord(reader, row, c)),
-      );
-    batch.lines.push(line);
-    batch.keys.push(reader.rowKey(row));
-    batch.sink ??= new CopySink(ctx.client, copySql);
-    if (batch.sink.push(line)) await batch.sink.flush();
+    const line = encode(r.values);
+    hasher.add(line);
+    delta.migrated++;
+    if (r.changes.length > 0) {
+      delta.changed += r.changes.length;
+      r.changes.forEach((c, seq) => {
+        const record = changeRecord(reader, row, c);
+        outcomes.push({ key: record.rowKey, kind: 'changed', seq, record: { ...record } });
+      });
+    }
+    sink ??= new CopySink(ctx.client, copySql);
+    if (sink.push(line)) await sink.flush();
   }
-  return batch;
+  if (last) delta.cursor = reader.cursorAfter(last);
+  return { rows, sink, delta, outcomes };
 }
 
-/** Turns the batch's per-line outcomes into counts, checksum and records. */
-function settle(
-  prep: PreparedPgTable,
-  reader: SourceTableReader,
-  batch: Batch,
-  statuses: StageStatus[] | null,
-): BatchDelta {
-  const delta: BatchDelta = {
-    cursor: reader.cursorAfter(batch.lastRow!),
+function emptyDelta(): BatchDelta {
+  return {
+    cursor: { rowid: null },
     migrated: 0,
     duplicates: 0,
-    rejected: batch.rejected,
+    rejected: 0,
     changed: 0,
     checksum: 0n,
     claimed: [],
   };
-  const { lines, outcomes } = batch;
-  for (let i = 0; i < lines.length; i++) {
-    const st = statuses?.[i] ?? MIGRATED;
-    if (st.status === 'migrated' || st.status === 'claimed') {
-      delta.migrated++;
-      delta.checksum += lineHash(lines[i]!);
-      if (st.status === 'claimed') delta.claimed.push(st.key);
-      const changes = batch.changes.get(i);
-      if (changes) {
-        delta.changed += changes.length;
-        changes.forEach((c, seq) =>
-          outcomes.push({ key: c.rowKey, kind: 'changed', seq, record: { ...c } }),
-        );
-      }
+}
+
+/** The batch again, through the staging table: every row gets its own outcome. */
+async function stagedBatch(
+  ctx: PgLoadContext,
+  prep: PreparedPgTable,
+  reader: SourceTableReader,
+  encode: LineEncoder,
+  hasher: RowHasher,
+  p: TableProgress,
+): Promise<{ delta: BatchDelta; outcomes: OutcomeRecord[] }> {
+  const delta = emptyDelta();
+  const outcomes: OutcomeRecord[] = [];
+  const lines: string[] = [];
+  const rows: unknown[][] = [];
+  const changes: ReturnType<typeof changeRecord>[][] = [];
+  let last: unknown[] | null = null;
+  for (const row of reader.iterate(p.cursor, ctx.batchSize)) {
+    last = row;
+    const r = convertRow(prep.table, row);
+    if (!r.ok) {
+      delta.rejected++;
+      const record = convertRejectRecord(reader, row, r.reject);
+      outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
       continue;
     }
-    const row = reader.rowByKey(batch.keys[i]!)!;
+    lines.push(encode(r.values));
+    rows.push(row);
+    changes.push(r.changes.map((c) => changeRecord(reader, row, c)));
+  }
+  delta.cursor = reader.cursorAfter(last!);
+  const statuses = await stageBatch(ctx.client, prep, lines, p.preexisting);
+  statuses.forEach((st, i) => {
+    if (st.status === 'migrated' || st.status === 'claimed') {
+      delta.migrated++;
+      hasher.add(lines[i]!);
+      if (st.status === 'claimed') delta.claimed.push(st.key);
+      delta.changed += changes[i]!.length;
+      changes[i]!.forEach((c, seq) =>
+        outcomes.push({ key: c.rowKey, kind: 'changed', seq, record: { ...c } }),
+      );
+      return;
+    }
+    const row = rows[i]!;
     if (st.status === 'duplicate' && prep.target.dedupe === 'exact-duplicates') {
       delta.duplicates++;
+      const key = reader.rowKey(row);
       outcomes.push({
-        key: batch.keys[i]!,
+        key,
         kind: 'duplicate',
         seq: 0,
         record: {
           table: prep.table.source,
-          rowKey: batch.keys[i]!,
-          row: rejectRecord(reader, row, '', 'duplicate key', '').row,
+          rowKey: key,
+          key: keyText(reader, row),
+          row: rowToJson(prep.table.readColumns, row),
           duplicateOf: st.other,
         },
       });
-      continue;
+      return;
     }
     delta.rejected++;
     const record = stageReject(prep, reader, row, st);
     outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
-  }
-  return delta;
+  });
+  delta.checksum = hasher.take();
+  return { delta, outcomes };
 }
-
-const MIGRATED: StageStatus = { status: 'migrated' };
 
 export function stageReject(
   prep: PreparedPgTable,

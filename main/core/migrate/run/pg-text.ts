@@ -11,7 +11,6 @@
  * (verify.ts), and any difference — a lost row, a doubled row, a value the
  * target stored differently — shows up as a mismatch.
  */
-import { hash } from 'node:crypto';
 import type { CastKind } from '../casts/index.js';
 
 /** COPY's NULL marker. */
@@ -39,16 +38,49 @@ export function copyValue(kind: CastKind, value: unknown): string {
   return escapeCopy(pgText(kind, value));
 }
 
-/** A converted row (convertRow's values) as one COPY text line, without the newline. */
-export function copyLine(kinds: readonly CastKind[], values: readonly unknown[]): string {
-  let line = copyValue(kinds[0]!, values[0]);
-  for (let i = 1; i < values.length; i++) line += `\t${copyValue(kinds[i]!, values[i])}`;
-  return line;
+/** Encodes convertRow's values as one COPY text line (without the newline). */
+export type LineEncoder = (values: readonly unknown[]) => string;
+
+/**
+ * A line encoder specialised for one table's column kinds: one small
+ * function per column chosen once, not a switch per value — this runs for
+ * every value of every row.
+ */
+export function lineEncoder(kinds: readonly CastKind[]): LineEncoder {
+  const fns = kinds.map(valueEncoder);
+  const n = fns.length;
+  return (values) => {
+    let line = encodeOne(fns[0]!, values[0]);
+    for (let i = 1; i < n; i++) line += `\t${encodeOne(fns[i]!, values[i])}`;
+    return line;
+  };
 }
 
-/** The signed 64-bit prefix of md5(line); the target computes the same (pg-line-sql.ts lineHashSql). */
-export function lineHash(line: string): bigint {
-  return hash('md5', line, 'buffer').readBigInt64BE(0);
+/** A converted row as one COPY text line (see lineEncoder for the hot path). */
+export function copyLine(kinds: readonly CastKind[], values: readonly unknown[]): string {
+  return lineEncoder(kinds)(values);
+}
+
+function encodeOne(fn: (v: never) => string, v: unknown): string {
+  return v === null || v === undefined ? COPY_NULL : fn(v as never);
+}
+
+function valueEncoder(kind: CastKind): (v: never) => string {
+  switch (kind) {
+    case 'text':
+      return (v: string) => (NEEDS_ESCAPE.test(v) ? escapeCopy(v) : v);
+    case 'date':
+      return (v: string) => v;
+    case 'integer':
+    case 'bigint':
+      return (v: number | bigint) => (typeof v === 'number' ? `${v}` : v.toString());
+    case 'boolean':
+      return (v: boolean) => (v ? 't' : 'f');
+    case 'timestamptz':
+      return timestamptzText as (v: never) => string;
+    default:
+      return (v: never) => escapeCopy(pgText(kind, v));
+  }
 }
 
 /** A converted value as PostgreSQL prints it (unescaped). */
@@ -141,7 +173,12 @@ export function jsonbText(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${jsonbText(v)}`).join(', ')}}`;
 }
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 function compareJsonbKeys(a: string, b: string): number {
+  // ASCII (the usual case): byte length is the string length and byte order the code-unit order.
+  if (!NON_ASCII.test(a) && !NON_ASCII.test(b))
+    return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
   const ab = Buffer.from(a, 'utf8');
   const bb = Buffer.from(b, 'utf8');
   return ab.length !== bb.length ? ab.length - bb.length : Buffer.compare(ab, bb);
