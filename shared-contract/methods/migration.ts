@@ -93,7 +93,10 @@ export const rejectSchema = z.object({
   column: z.string(),
   /** The original value, as text (blobs as hex). */
   original: z.string(),
+  /** A short code (orphan, unparseable, duplicate key, not-null…). */
   reason: z.string(),
+  /** The same in words, when the engine gives them. */
+  message: z.string().optional(),
 });
 
 export const tableReportSchema = z.object({
@@ -105,6 +108,10 @@ export const tableReportSchema = z.object({
   changed: z.number(),
   /** Counts and checksums matched; null when not verified (dry run). */
   verified: z.boolean().nullable(),
+  /** Where it went, e.g. `postgres:users`. */
+  target: z.string().optional(),
+  /** What verification found wrong. */
+  problems: z.array(z.string()).optional(),
 });
 
 export const migrationReportSchema = z.object({
@@ -118,6 +125,15 @@ export const migrationReportSchema = z.object({
   rejects: z.array(rejectSchema),
   rejectsTotal: z.number(),
   rejectsFile: z.string().nullable(),
+  /** Every value changed to fit, with its original (JSONL). */
+  changesFile: z.string().nullable().optional(),
+  /** report.json, report.txt and the JSONL files are here. */
+  reportDir: z.string().nullable().optional(),
+  /** The backup of the target taken before the run wrote anything. */
+  backup: z.string().nullable().optional(),
+  /** The run continued a cancelled or interrupted one. */
+  resumed: z.boolean().optional(),
+  warnings: z.array(z.string()).optional(),
   durationMs: z.number(),
 });
 export type MigrationReportDto = z.infer<typeof migrationReportSchema>;

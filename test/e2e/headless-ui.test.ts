@@ -37,9 +37,9 @@ describe('headless admin UI in Chromium', () => {
     legacyFile = path.join(work, 'log.sqlite');
     [db] = await Promise.all([createScratchDatabase('nova_e2e'), buildRenderer(rendererDir)]);
     generateLegacyDatabase(legacyFile, { users: 40, logs: 3000, quirks: true, seed: 7 });
-    // Big enough that the dry run takes seconds: time to see its progress and cancel it.
+    // Big enough that the run takes seconds: time to see its progress, cancel and resume it.
     bigLegacyFile = path.join(work, 'big-log.sqlite');
-    generateLegacyDatabase(bigLegacyFile, { users: 40, logs: 600_000, seed: 8 });
+    generateLegacyDatabase(bigLegacyFile, { users: 40, logs: 600_000, quirks: true, seed: 8 });
     app = await startHeadlessApp({ rendererDir });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -89,11 +89,11 @@ describe('headless admin UI in Chromium', () => {
     expect(app.runtime.layer.factory?.dialect).toBe('postgres');
   }, 120_000);
 
-  it('takes the generated legacy file through inspect, plan, dry run and the report', async () => {
+  it('runs a migration with per-table progress, rows/s and ETA; cancels it, resumes it, and shows the verified report', async () => {
     await page.getByRole('link', { name: 'Migration' }).click();
-    await page.getByLabel(/Legacy database file/).fill(legacyFile);
+    await page.getByLabel(/Legacy database file/).fill(bigLegacyFile);
     await page.getByRole('button', { name: 'Inspect file' }).click();
-    await page.getByRole('heading', { name: 'What the file holds' }).waitFor({ timeout: 30_000 });
+    await page.getByRole('heading', { name: 'What the file holds' }).waitFor({ timeout: 60_000 });
     await expect.poll(() => page.locator('.facts').textContent()).toContain('Nova legacy database');
     await screenshot(page, '03-migration-inspect');
 
@@ -103,53 +103,57 @@ describe('headless admin UI in Chromium', () => {
     await page.locator('details summary').first().click(); // one table's column mapping, for the screenshot
     await screenshot(page, '04-migration-plan');
 
-    await page.getByRole('button', { name: 'Start the dry run' }).click();
-    await page.getByRole('heading', { name: 'Dry run report' }).waitFor({ timeout: 60_000 });
-    const logsRow = page.locator('tr[data-table="logs"]');
-    const cells = await logsRow.locator('td').allTextContents();
-    // Source rows as the generator wrote them: nothing lost before the load.
-    expect(Number(cells[0]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(3000);
-    await screenshot(page, '06-migration-report');
-
-    await page.getByRole('button', { name: 'Continue to the run' }).click();
+    await page.getByRole('button', { name: 'Skip to the run' }).click();
     await page.getByRole('button', { name: 'Start the migration' }).click();
-    const features = (await (await fetchApi('app.info')).json()) as {
-      result: { features: { migrationRun: boolean } };
-    };
-    if (features.result.features.migrationRun) {
-      await page.getByRole('heading', { name: 'Migration report' }).waitFor({ timeout: 120_000 });
-    } else {
-      // Without the run engine in this build the UI says so, with the error's code and fix.
-      await page.getByRole('alert').getByText('not available in this build yet').waitFor();
-      expect(await page.getByRole('alert').textContent()).toContain('NOT_INITIALIZED');
-    }
-    await screenshot(page, '07-migration-run');
-  }, 180_000);
-
-  it('shows per-table progress with rows/s and ETA while a dry run works, and cancels it', async () => {
-    await page.getByRole('link', { name: 'Migration' }).click();
-    await page.getByRole('button', { name: 'Back to the report' }).click();
-    await page.getByRole('button', { name: 'Start over with another file' }).click();
-    await page.getByLabel(/Legacy database file/).fill(bigLegacyFile);
-    await page.getByRole('button', { name: 'Inspect file' }).click();
-    await page.getByRole('button', { name: 'Review the plan' }).click({ timeout: 60_000 });
-    await page.getByRole('button', { name: 'Start the dry run' }).click();
     const headline = page.locator('.run-view .headline');
     await expect
-      .poll(() => headline.textContent(), { timeout: 30_000 })
-      .toMatch(/logs: [\d,]+ of 600,000 rows · [\d,]+ rows\/s · about .+ left/);
+      .poll(() => headline.textContent(), { timeout: 60_000 })
+      .toMatch(/logs: [\d,]+ of 600,\d{3} rows · [\d,]+ rows\/s · about .+ left in this table/);
     expect(await page.locator('tr[data-table="users"] .badge').textContent()).toBe('Done');
     expect(await page.locator('tr[data-table="logs"] .badge').textContent()).toBe('Running');
-    await screenshot(page, '05-migration-dry-run-progress');
+    await screenshot(page, '05-migration-run-progress');
+
     await page.getByRole('button', { name: 'Cancel' }).click();
-    await page.getByText('The dry run was cancelled.').waitFor({ timeout: 10_000 });
-    await screenshot(page, '05b-migration-dry-run-cancelled');
-    const tasks = (await (await fetchApi('tasks.list')).json()) as {
-      result: { tasks: { kind: string; state: string }[] };
-    };
-    expect(
-      tasks.result.tasks.filter((t) => t.kind === 'migration.dry-run').map((t) => t.state),
-    ).toEqual(['succeeded', 'cancelled']);
+    await page.getByText(/The migration was cancelled/).waitFor({ timeout: 30_000 });
+    expect(await headline.textContent()).toMatch(/^Cancelled at logs: /);
+    await screenshot(page, '06-migration-cancelled');
+
+    await page.getByRole('button', { name: 'Resume a stopped run' }).click();
+    await page.getByRole('heading', { name: 'Migration report' }).waitFor({ timeout: 120_000 });
+    const report = page.locator('.report');
+    expect(await report.locator('dl.facts').textContent()).toContain('Resumed');
+    // Every table: source = migrated + duplicates + rejected, and verified against the source.
+    for (const row of await report.locator('tbody tr[data-table]').all()) {
+      const [source, migrated, duplicates, rejected] = (
+        await row.locator('td.num').allTextContents()
+      ).map((t) => Number(t.replace(/,/g, '')));
+      expect(source, await row.getAttribute('data-table')).toBe(
+        migrated! + duplicates! + rejected!,
+      );
+      expect(await row.locator('.badge').textContent()).toBe('Matches');
+    }
+    const logs = await report.locator('tr[data-table="logs"] td.num').allTextContents();
+    expect(Number(logs[0]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(600_000);
+    // The quirky rows are rejected with their original values, never dropped silently.
+    expect(await report.locator('h3', { hasText: 'Rejected rows' }).textContent()).not.toBe(
+      'Rejected rows (0)',
+    );
+    await screenshot(page, '07-migration-report');
+  }, 240_000);
+
+  it('dry-runs a second file and reports what would be rejected, writing nothing', async () => {
+    await page.getByRole('button', { name: 'Start over with another file' }).click();
+    await page.getByLabel(/Legacy database file/).fill(legacyFile);
+    await page.getByRole('button', { name: 'Inspect file' }).click();
+    await page.getByRole('button', { name: 'Review the plan' }).click({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Start the dry run' }).click();
+    await page.getByRole('heading', { name: 'Dry run report' }).waitFor({ timeout: 60_000 });
+    const cells = await page.locator('tr[data-table="logs"] td').allTextContents();
+    expect(Number(cells[0]!.replace(/,/g, ''))).toBeGreaterThanOrEqual(3000);
+    expect(await page.locator('.report h3', { hasText: 'Rejected rows' }).textContent()).toMatch(
+      /Rejected rows \([1-9]/,
+    );
+    await screenshot(page, '08-migration-dry-run-report');
   }, 120_000);
 
   it('runs a backup now and lists it, verified', async () => {
@@ -164,7 +168,7 @@ describe('headless admin UI in Chromium', () => {
     const newest = page.locator('tr[data-backup]').first();
     await expect.poll(() => newest.textContent(), { timeout: 30_000 }).toContain('Verified');
     expect(await newest.textContent()).toContain('postgres');
-    await screenshot(page, '08-backups');
+    await screenshot(page, '09-backups');
   }, 150_000);
 
   it('shows the dashboard, and turns it degraded when Redis is stopped', async () => {
@@ -173,7 +177,7 @@ describe('headless admin UI in Chromium', () => {
     await expect
       .poll(() => page.locator('.overall').textContent(), { timeout: 20_000 })
       .toContain('All services healthy');
-    await screenshot(page, '09-dashboard');
+    await screenshot(page, '10-dashboard');
 
     await page.getByRole('button', { name: 'Stop Redis' }).click();
     await expect
@@ -185,7 +189,7 @@ describe('headless admin UI in Chromium', () => {
       })
       .toMatch(/Down|Degraded/);
     await expect.poll(() => page.locator('.health-pill').textContent()).toContain('degraded');
-    await screenshot(page, '10-dashboard-degraded');
+    await screenshot(page, '11-dashboard-degraded');
   }, 90_000);
 
   it('shows the service logs and the settings', async () => {
@@ -193,13 +197,13 @@ describe('headless admin UI in Chromium', () => {
     await expect
       .poll(() => page.locator('pre.log').textContent(), { timeout: 10_000 })
       .toContain('setup saved');
-    await screenshot(page, '11-logs');
+    await screenshot(page, '12-logs');
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByRole('heading', { name: 'All settings' }).waitFor();
     await page.locator('.settings-table').waitFor();
     // The connection URL is shown without its password.
     expect(await page.locator('.settings-table').textContent()).toContain('NOVA_POSTGRES_PROFILE');
-    await screenshot(page, '12-settings');
+    await screenshot(page, '13-settings');
   });
 
   it('is usable from the keyboard: skip link, navigation, focus on the new heading', async () => {
@@ -228,20 +232,9 @@ describe('headless admin UI in Chromium', () => {
     const fresh = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     await fresh.goto(app.server.url);
     await fresh.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await screenshot(fresh, '13-login');
+    await screenshot(fresh, '14-login');
     await fresh.close();
     expect((await fetch(`${app.server.url}/api/app.info`, { method: 'POST' })).status).toBe(401);
     expect(problems).toEqual([]);
   });
-
-  function fetchApi(method: string, input: unknown = {}): Promise<Response> {
-    return fetch(`${app.server.url}/api/${method}`, {
-      method: 'POST',
-      headers: {
-        Authorization: `Bearer ${app.runtime.adminToken()}`,
-        'Content-Type': 'application/json',
-      },
-      body: JSON.stringify(input),
-    });
-  }
 });

@@ -22,7 +22,7 @@ export interface MigrationSession {
   sourceInfo: SourceInfo;
   report: InspectReport;
   kind: 'nova-legacy' | 'other';
-  plan?: { plan: Plan; origin: 'builtin' | 'auto' | 'file'; resolved: ResolvedPlan };
+  plan?: { plan: Plan; origin: 'builtin' | 'auto' | 'file'; resolved: ResolvedPlan; file?: string };
   /** The latest dry run's or run's report. */
   lastReport?: MigrationReportDto;
   /** The task working on this session right now, if any. */

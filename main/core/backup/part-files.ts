@@ -125,7 +125,7 @@ function mapReadError(err: unknown, where: string, part: ManifestPart): unknown 
   if (e?.name === 'AbortError') return err;
   if (typeof e?.code === 'string' && e.code.startsWith('Z_'))
     return corrupt(where, part, `it does not decompress: ${e.message}`, err);
-  if (e instanceof Error && /unable to authenticate|auth/i.test(e.message) && !e.code) {
+  if (e instanceof Error && /unable to authenticate/i.test(e.message) && !e.code) {
     return corrupt(where, part, 'its encryption tag does not authenticate the data', err);
   }
   return err;

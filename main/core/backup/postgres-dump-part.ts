@@ -122,21 +122,35 @@ export async function backupPostgresWithPgDump(
   }
 }
 
-/** A DO block that raises unless every table has the row count the manifest recorded. */
-function rowCountCheckSql(part: ManifestPart): string {
+/** Set by the last line of the restore script; its absence means the script was cut short. */
+const STREAM_COMPLETE_GUC = 'nova.restore_stream';
+const STREAM_COMPLETE_SQL = `\nSELECT pg_catalog.set_config('${STREAM_COMPLETE_GUC}', 'complete', false);\n`;
+
+/**
+ * A DO block, run last inside the restore transaction, that raises unless
+ * the whole script arrived and every table has the row count the manifest
+ * recorded.
+ */
+function finalCheckSql(part: ManifestPart): string {
   const tag = `$nova_${randomBytes(6).toString('hex')}$`;
   const checks = part.tables.map((t) => {
     const table = pgTableSql({ schema: t.schema ?? 'public', name: t.name });
     const label = `${t.schema ?? 'public'}.${t.name}`.replace(/'/g, "''");
     return `  SELECT count(*) INTO n FROM ${table};\n  IF n <> ${t.rows} THEN RAISE EXCEPTION 'restore check: % has % rows, the backup has ${t.rows}', '${label}', n; END IF;`;
   });
-  return `DO ${tag}\nDECLARE n bigint;\nBEGIN\n${checks.join('\n')}\nEND\n${tag}`;
+  const complete = `  IF current_setting('${STREAM_COMPLETE_GUC}', true) IS DISTINCT FROM 'complete' THEN RAISE EXCEPTION 'restore check: the restore script was cut short'; END IF;`;
+  return `DO ${tag}\nDECLARE n bigint;\nBEGIN\n${complete}\n${checks.join('\n')}\nEND\n${tag}`;
 }
 
 /**
  * Replays a plaintext pg_dump archive into `target` as one transaction:
  * drop every user schema, restore, check row counts. Throws RESTORE_FAILED
- * (with psql's message) and leaves the target as it was on any error.
+ * (with the tool's own message) and leaves the target as it was on any error.
+ *
+ * pg_restore's output is piped into psql by hand rather than with a plain
+ * pipe: if pg_restore fails half-way, psql would otherwise see a shorter
+ * but well-formed script and commit it. Only after pg_restore exits 0 is the
+ * completion marker written, and the final check refuses to commit without it.
  */
 export async function restorePgDumpFile(
   target: PostgresBackupTarget,
@@ -146,50 +160,65 @@ export async function restorePgDumpFile(
 ): Promise<void> {
   const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
   const tools = await requireRestoreTools(major, options.searchDirs);
-  const env = pgToolEnv(target);
   const common = {
-    env,
+    env: pgToolEnv(target),
     extendEnv: false,
     reject: false,
     ...(options.signal ? { cancelSignal: options.signal } : {}),
   } as const;
   const prelude = `SET client_min_messages = warning; ${DROP_USER_SCHEMAS_SQL}; CREATE SCHEMA ${quotePgIdent('public')};`;
-  const source = execa(tools.pgRestore, ['--no-owner', '--no-privileges', '--file=-', dumpFile], {
+  const psql = execa(
+    tools.psql,
+    [
+      '-X',
+      '-q',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '--single-transaction',
+      '-c',
+      prelude,
+      '-f',
+      '-',
+      '-c',
+      finalCheckSql(part),
+    ],
+    { ...common, stdin: 'pipe' },
+  );
+  const restore = execa(tools.pgRestore, ['--no-owner', '--no-privileges', '--file=-', dumpFile], {
     ...common,
     stdin: 'ignore',
+    buffer: { stdout: false, stderr: true },
   });
-  let result: Result;
-  try {
-    result = await source.pipe(
-      tools.psql,
-      [
-        '-X',
-        '-q',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-c',
-        prelude,
-        '-f',
-        '-',
-        '-c',
-        rowCountCheckSql(part),
-      ],
-      common,
-    );
-  } catch (err) {
-    result = err as Result;
-  }
-  const from = (result as { pipedFrom?: Result[] }).pipedFrom?.[0];
-  const failed = from?.failed ? from : result.failed ? result : undefined;
+  // psql stopping early (ON_ERROR_STOP) closes its stdin: stop feeding it, and stop pg_restore.
+  let psqlGone = false;
+  psql.stdin.on('error', () => undefined);
+  void psql.finally(() => {
+    psqlGone = true;
+    restore.kill();
+  });
+  restore.stdout.pipe(psql.stdin, { end: false });
+  const restored = await restore;
+  // Read now: psql always ends eventually; what matters is whether it ended before pg_restore did.
+  const killedForPsql = psqlGone;
+  if (!restored.failed && !killedForPsql) psql.stdin.write(STREAM_COMPLETE_SQL);
+  psql.stdin.end();
+  const applied = await psql;
+
+  const fix =
+    'Nothing was changed: the restore runs as one transaction. Fix the cause named above (permissions, disk space, a server older than the backup) and run it again.';
+  // pg_restore failing on its own names the real cause; killed because psql stopped, psql does.
+  const failed =
+    restored.failed && !killedForPsql
+      ? { tool: 'pg_restore', result: restored }
+      : applied.failed
+        ? { tool: 'psql', result: applied }
+        : null;
   if (failed) {
     const e = toolFailure(
-      `Restoring ${describePostgres(target)} (${failed === from ? 'pg_restore' : 'psql'})`,
-      failed,
-      'Nothing was changed: the restore runs as one transaction. Fix the cause named above (permissions, disk space, a server older than the backup) and run it again.',
+      `Restoring ${describePostgres(target)} (${failed.tool})`,
+      failed.result,
+      fix,
     );
-    throw e.code === 'TASK_CANCELLED'
-      ? e
-      : new NovaError('RESTORE_FAILED', e.message, { fix: e.fix ?? '' });
+    throw e.code === 'TASK_CANCELLED' ? e : new NovaError('RESTORE_FAILED', e.message, { fix });
   }
 }

@@ -30,7 +30,8 @@ import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { createStage, stageBatch } from './run/pg-stage.js';
 import { stageReject } from './run/pg-table-loader.js';
 import { finishTable, prepareTable, type PreparedPgTable } from './run/pg-target.js';
-import { copyLine, lineHash } from './run/pg-text.js';
+import { copyLine } from './run/pg-text.js';
+import { rowHash } from './run/row-hash.js';
 import { rawFromJson } from './run/raw-values.js';
 import { SourceTableReader } from './run/source-reader.js';
 
@@ -184,7 +185,7 @@ export async function applyRejects(
               progress.get(table.source)?.preexisting ?? [],
             );
             if (st!.status === 'migrated' || st!.status === 'claimed') {
-              await markApplied(client!, job.id, table.source, record.rowKey, lineHash(copy), {
+              await markApplied(client!, job.id, table.source, record.rowKey, rowHash(job.hash, copy), {
                 ...record,
                 appliedAt: new Date().toISOString(),
               });
@@ -209,7 +210,7 @@ export async function applyRejects(
         } else {
           const applied = await applyMongo(mongo!, table, converted.values, record.rowKey);
           if (applied.ok) {
-            local.markApplied(table.source, record.rowKey, lineHash(applied.line), {
+            local.markApplied(table.source, record.rowKey, rowHash(job.hash, applied.line), {
               ...record,
               appliedAt: new Date().toISOString(),
             });

@@ -55,6 +55,14 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
         converted: null,
         reason: 'empty string stored as NULL',
       };
+    } else if (
+      col.type === 'text' &&
+      typeof raw === 'string' &&
+      col.allowedValues === null &&
+      raw.indexOf('\u0000') === -1
+    ) {
+      // Fast path for the commonest value (what toText would return, without its result object).
+      value = raw;
     } else {
       let r: CastResult = castValue(col.type, raw, col.fractional);
       if (r.ok && col.allowedValues !== null && !isAllowed(col, r.value)) {

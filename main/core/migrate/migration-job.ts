@@ -15,6 +15,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { PoolClient } from 'pg';
 import { NovaError } from '../errors.js';
 import { migrateSchema } from '../schema/migration-runner.js';
 import { PostgresStore } from '../stores/postgres/postgres-store.js';
@@ -44,6 +45,7 @@ import {
   startTable,
 } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
+import { HASH_PROBE, rowHash, type HashKind } from './run/row-hash.js';
 import { loadPgTable } from './run/pg-table-loader.js';
 import { finishTable, preexistingKeys, prepareTable } from './run/pg-target.js';
 import { buildReport } from './run/build-report.js';
@@ -133,6 +135,7 @@ export async function runMigration(
       planHash: sp.hash,
       planSource: sp.planFile ?? sp.origin,
       targets,
+      hash: 'lookup3',
       backup: null,
       status: 'running',
       startedAt: startedAt.toISOString(),
@@ -149,6 +152,7 @@ export async function runMigration(
       );
     for (const t of sp.resolved.tables)
       if (t.target.kind === 'mongo') checkCollectionName(t.target.collection, t.source);
+    if (pg && !resumed) job = { ...job, hash: await pgQuery(pg, chooseHash) };
 
     // Before the first write (the schema, the job tables): SPEC §7.
     if (!resumed && options.backupTarget) {
@@ -261,6 +265,17 @@ export async function completeJob(
   return report;
 }
 
+/**
+ * lookup3 (PostgreSQL's hashtextextended) when the server computes it the
+ * way the engine's port does; md5 otherwise (row-hash.ts).
+ */
+async function chooseHash(c: PoolClient): Promise<HashKind> {
+  const { rows } = await c.query<{ h: string }>('SELECT hashtextextended($1, 0)::text AS h', [
+    HASH_PROBE,
+  ]);
+  return rows[0]?.h === rowHash('lookup3', HASH_PROBE).toString() ? 'lookup3' : 'md5';
+}
+
 /** Whether this run resumes; refuses a run that would clash with the job already in the directory. */
 function checkJobState(
   job: LocalJobRecord | null,
@@ -350,7 +365,7 @@ export function redactMongo(url: string | undefined): string {
 
 export async function pgQuery<T>(
   pg: MigrationPg,
-  fn: (c: import('pg').PoolClient) => Promise<T>,
+  fn: (c: PoolClient) => Promise<T>,
 ): Promise<T> {
   const client = await pg.connect();
   try {
@@ -465,6 +480,8 @@ async function loadAll(ctx: TaskContext, input: LoadInput): Promise<Map<string, 
               source,
               jobId: job.id,
               batchSize,
+              hash: job.hash,
+              info: sp.inspect.tables.find((t) => t.name === table.source),
               pause,
               signal: ctx.signal,
               onBatch: report,
@@ -483,6 +500,8 @@ async function loadAll(ctx: TaskContext, input: LoadInput): Promise<Map<string, 
               state: local,
               source,
               batchSize,
+              hash: job.hash,
+              info: sp.inspect.tables.find((t) => t.name === table.source),
               pause,
               signal: ctx.signal,
               onBatch: report,
@@ -565,9 +584,11 @@ export async function verifyAll(
     mongo: MongoMigrationTarget | null;
     source: Database.Database;
     progress: Map<string, TableProgress>;
+    job: LocalJobRecord;
   },
 ): Promise<Map<string, TableVerification>> {
   const { sp, pg, mongo, source, progress } = input;
+  const hash = input.job.hash;
   const out = new Map<string, TableVerification>();
   for (const [i, table] of sp.resolved.tables.entries()) {
     ctx.throwIfCancelled();
@@ -580,8 +601,8 @@ export async function verifyAll(
     const p = progress.get(table.source)!;
     const v =
       table.target.kind === 'postgres'
-        ? await pgQuery(pg!, (c) => verifyPgTable(c, source, table, p))
-        : await verifyMongoTable(mongo!, source, table, p);
+        ? await pgQuery(pg!, (c) => verifyPgTable(c, source, table, p, hash))
+        : await verifyMongoTable(mongo!, source, table, p, hash);
     out.set(table.source, v);
   }
   return out;

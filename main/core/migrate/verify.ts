@@ -21,9 +21,9 @@ import type { ResolvedTable } from './resolved-plan.js';
 import type { TableProgress } from './run/job-types.js';
 import { docLine, type MongoMigrationTarget } from './run/mongo-target.js';
 import { describeTable } from './run/pg-catalog.js';
-import { lineHashSql, lineSql } from './run/pg-line-sql.js';
+import { lineSql } from './run/pg-line-sql.js';
 import { outputKinds } from './run/pg-target.js';
-import { lineHash } from './run/pg-text.js';
+import { hashSql, RowHasher, type HashKind } from './run/row-hash.js';
 
 export interface TableVerification {
   /** Rows in the source snapshot. */
@@ -51,6 +51,7 @@ export async function verifyPgTable(
   source: Database.Database,
   table: ResolvedTable,
   progress: TableProgress,
+  hash: HashKind,
 ): Promise<TableVerification> {
   const name = table.target.kind === 'postgres' ? table.target.table : '';
   const pgTable = await describeTable(client, name);
@@ -65,7 +66,7 @@ export async function verifyPgTable(
       ? `WHERE jsonb_build_array(${pk.map((c) => `t.${quoteIdent(c)}`).join(', ')})::text <> ALL ($1::text[])`
       : '';
   const { rows } = await client.query<{ n: string; sum: string }>(
-    `SELECT count(*)::text AS n, coalesce(sum(${lineHashSql(line)}), 0)::text AS sum
+    `SELECT count(*)::text AS n, coalesce(sum(${hashSql(hash, line)}), 0)::text AS sum
        FROM ${quoteIdent(name)} t ${exclude}`,
     exclude ? [progress.preexisting] : [],
   );
@@ -77,15 +78,16 @@ export async function verifyMongoTable(
   source: Database.Database,
   table: ResolvedTable,
   progress: TableProgress,
+  hash: HashKind,
 ): Promise<TableVerification> {
   const collection = table.target.kind === 'mongo' ? table.target.collection : '';
   let n = 0;
-  let sum = 0n;
+  const hasher = new RowHasher(hash);
   for await (const doc of target.scan(collection)) {
     n++;
-    sum += lineHash(docLine(table.outputColumns, doc));
+    hasher.add(docLine(table.outputColumns, doc));
   }
-  return judge(countSourceRows(source, table), progress, n, sum.toString());
+  return judge(countSourceRows(source, table), progress, n, hasher.take().toString());
 }
 
 function judge(

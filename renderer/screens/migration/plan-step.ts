@@ -203,6 +203,12 @@ export function planStep(api: StepApi): HTMLElement {
         attrs: { type: 'button' },
         on: { click: () => api.go('inspect') },
       }),
+      h('button', {
+        class: 'btn',
+        text: 'Skip to the run',
+        attrs: { type: 'button' },
+        on: { click: () => api.go('run', { taskId: undefined }) },
+      }),
       dry,
     ),
   );

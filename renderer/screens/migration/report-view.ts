@@ -2,7 +2,7 @@
 import { info } from '../../components/notice.js';
 import { statusBadge } from '../../components/status.js';
 import { h } from '../../lib/dom.js';
-import { formatCount, formatDuration } from '../../lib/format.js';
+import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { lost } from './steps.js';
 import type { StepApi } from './wizard.js';
 
@@ -20,21 +20,28 @@ export function reportStep(api: StepApi): HTMLElement {
     }),
     { source: 0, migrated: 0, rejected: 0, changed: 0 },
   );
+  // `ok` is about the job (verification, problems); rejects are reported rows, not failures.
+  const tone = !r.ok ? 'down' : r.rejectsTotal > 0 ? 'degraded' : 'ok';
+  const headline = !r.ok
+    ? dry
+      ? 'Problems found'
+      : 'Verification found problems'
+    : r.rejectsTotal > 0
+      ? `${dry ? 'Would migrate' : 'Migrated and verified'}, ${plural(r.rejectsTotal, 'row')} ${dry ? 'would be' : ''} rejected`.replace(
+          '  ',
+          ' ',
+        )
+      : dry
+        ? 'Every row would migrate'
+        : 'Migrated and verified';
   return h(
     'div',
     { class: 'report' },
     h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
     h(
       'div',
-      { class: `overall overall-${r.ok ? 'ok' : 'degraded'}` },
-      statusBadge(
-        r.ok ? 'ok' : 'degraded',
-        r.ok
-          ? dry
-            ? 'Every row would migrate'
-            : 'Migrated and verified'
-          : `${formatCount(r.rejectsTotal)} rows ${dry ? 'would be' : 'were'} rejected`,
-      ),
+      { class: `overall overall-${tone}` },
+      statusBadge(tone, headline),
       h('span', {
         class: 'muted',
         text: `${formatCount(totals.source)} source rows · ${formatCount(totals.changed)} with values changed to fit · ${formatDuration(r.durationMs / 1000)}`,
@@ -53,10 +60,28 @@ export function reportStep(api: StepApi): HTMLElement {
       h('dd', { class: 'mono', text: r.source }),
       h('dt', { text: 'Target' }),
       h('dd', { class: 'mono', text: r.target }),
-      r.rejectsFile
-        ? [h('dt', { text: 'Rejects file' }), h('dd', { class: 'mono', text: r.rejectsFile })]
+      fact('Backup taken before', r.backup),
+      fact('Rejects file (fix and re-apply)', r.rejectsFile),
+      fact('Changed values', r.changesFile),
+      fact('Report files', r.reportDir),
+      r.resumed
+        ? [
+            h('dt', { text: 'Resumed' }),
+            h('dd', { text: 'yes: continued a stopped run without losing or doubling rows' }),
+          ]
         : null,
     ),
+    r.warnings?.length
+      ? h(
+          'div',
+          { class: 'notice notice-warning' },
+          h(
+            'ul',
+            {},
+            r.warnings.map((w) => h('li', { text: w })),
+          ),
+        )
+      : null,
     h(
       'table',
       { class: 'table' },
@@ -99,6 +124,9 @@ export function reportStep(api: StepApi): HTMLElement {
                   c.verified === null
                     ? 'not verified'
                     : statusBadge(c.verified ? 'ok' : 'down', c.verified ? 'Matches' : 'MISMATCH'),
+                  c.problems?.length
+                    ? h('span', { class: 'hint block', text: c.problems.join('; ') })
+                    : null,
                 ),
           ),
         ),
@@ -134,7 +162,14 @@ export function reportStep(api: StepApi): HTMLElement {
                   h('td', { class: 'mono nowrap', text: x.key }),
                   h('td', { class: 'mono nowrap', text: x.column }),
                   h('td', { class: 'mono wrap', text: x.original }),
-                  h('td', { text: x.reason }),
+                  h(
+                    'td',
+                    {},
+                    h('span', { class: 'tag', text: x.reason }),
+                    x.message && x.message !== x.reason
+                      ? h('span', { class: 'block', text: x.message })
+                      : null,
+                  ),
                 ),
               ),
             ),
@@ -171,4 +206,9 @@ export function reportStep(api: StepApi): HTMLElement {
         : null,
     ),
   );
+}
+
+/** One line of the facts list, left out when there is nothing to say. */
+function fact(label: string, value: string | null | undefined): Node[] | null {
+  return value ? [h('dt', { text: label }), h('dd', { class: 'mono', text: value })] : null;
 }

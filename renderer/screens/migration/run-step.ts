@@ -76,10 +76,24 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
     );
   };
 
+  // Phases whose done/total count rows of one table; the others count steps (tables, pages).
+  const ROW_PHASES = new Set(['load', 'dry-run']);
+  const AFTER_LOAD = new Set(['indexes', 'verify', 'report']);
+  const PHASE_TEXT: Record<string, string> = {
+    snapshot: 'Taking a consistent copy of the source',
+    integrity: 'Checking the integrity of the copy',
+    plan: 'Fitting the plan to the file',
+    backup: 'Backing up the target before the first write',
+    indexes: 'Creating keys, indexes and sequences',
+    verify: 'Verifying counts and checksums',
+    report: 'Writing the report',
+  };
+
   const apply = (task: TaskSnapshotDto) => {
     const p = task.progress;
-    if (p.item && rows.has(p.item)) {
-      // Tables are processed in plan order: everything before the current one is done.
+    const rowPhase = ROW_PHASES.has(p.phase);
+    if (rowPhase && p.item && rows.has(p.item)) {
+      // Tables load in plan order: every table before the current one is done.
       let seen = false;
       for (const t of plan.tables) {
         const r = rows.get(t.source)!;
@@ -87,14 +101,15 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
           seen = true;
           r.done = p.done;
           if (p.total !== null) r.total = p.total;
-          r.state = task.state === 'succeeded' ? 'done' : 'working';
+          r.state = 'working';
         } else if (!seen && r.state !== 'done') {
           r.state = 'done';
           announcer.textContent = `${t.source} done`;
         }
       }
     }
-    if (task.state === 'succeeded') for (const r of rows.values()) r.state = 'done';
+    if (task.state === 'succeeded' || AFTER_LOAD.has(p.phase))
+      for (const r of rows.values()) r.state = 'done';
     const where = `${p.item ? `${p.item}: ` : ''}${formatCount(p.done)}${p.total !== null ? ` of ${formatCount(p.total)}` : ''} rows`;
     if (task.state === 'cancelled' || task.state === 'failed') {
       stoppedAs = task.state;
@@ -102,12 +117,15 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       if (current && current.state === 'working') current.state = 'stopped';
     }
     renderRows();
+    const step = `${PHASE_TEXT[p.phase] ?? p.phase}${p.item ? `: ${p.item}` : ''}${p.total ? ` (${formatCount(Math.min(p.done + 1, p.total))} of ${formatCount(p.total)})` : ''}…`;
     replace(
       headline,
       task.state === 'running'
-        ? `${where} · ${formatRate(p.rate)} · about ${formatDuration(p.etaSeconds)} left in this table`
+        ? rowPhase
+          ? `${where} · ${formatRate(p.rate)} · about ${formatDuration(p.etaSeconds)} left in this table`
+          : step
         : task.state === 'cancelled' || task.state === 'failed'
-          ? `${task.state === 'cancelled' ? 'Cancelled' : 'Failed'} at ${where}`
+          ? `${task.state === 'cancelled' ? 'Cancelled' : 'Failed'} ${rowPhase ? `at ${where}` : `while ${(PHASE_TEXT[p.phase] ?? p.phase).toLowerCase()}`}`
           : task.state === 'succeeded'
             ? 'Finished'
             : 'Waiting to start…',
@@ -122,7 +140,11 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       try {
         const report = await api.ctx.api.migration.report({ sessionId: state.summary!.sessionId });
         api.ctx.announce(`${kind === 'dry-run' ? 'Dry run' : 'Migration'} finished`);
-        api.go('report', { report, taskId: undefined });
+        api.go('report', {
+          report,
+          taskId: undefined,
+          ...(kind === 'dry-run' ? { dryRunDone: true } : {}),
+        });
       } catch (err) {
         replace(outcome, errorNotice(err));
       }

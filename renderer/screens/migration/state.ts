@@ -28,6 +28,8 @@ export interface WizardState {
   /** The dry run or run in progress. */
   taskId?: string;
   report?: MigrationReportDto;
+  /** A dry run of this file finished (the dry-run step may also be skipped). */
+  dryRunDone?: boolean;
 }
 
 const KEY = 'nova.migrationWizard';

@@ -59,7 +59,14 @@ export function pickStep(api: StepApi): HTMLElement {
     );
     try {
       const summary = await api.ctx.api.migration.inspect({ file });
-      api.go('inspect', { file, summary, plan: undefined, report: undefined, taskId: undefined });
+      api.go('inspect', {
+        file,
+        summary,
+        plan: undefined,
+        report: undefined,
+        taskId: undefined,
+        dryRunDone: undefined,
+      });
     } catch (err) {
       replace(status, errorNotice(err));
       submit.disabled = false;

@@ -50,18 +50,26 @@ export const migrationScreen: Screen = (ctx, host) => {
   const show = (focus: boolean) => {
     for (const fn of leaving.splice(0)) fn();
     const index = STEPS.findIndex((s) => s.id === state.step);
+    // The dry run can be skipped and the run not yet made: only what really happened is "done".
+    const isDone = (id: StepId, i: number): boolean =>
+      i !== index &&
+      (id === 'dryrun'
+        ? state.dryRunDone === true
+        : id === 'run'
+          ? state.report?.kind === 'run'
+          : i < index);
     replace(
       steps,
       ...STEPS.map((s, i) =>
         h(
           'li',
           {
-            class: i < index ? 'done' : i === index ? 'current' : '',
+            class: isDone(s.id, i) ? 'done' : i === index ? 'current' : '',
             attrs: { 'aria-current': i === index ? 'step' : null },
           },
           h('span', { class: 'step-num', text: String(i + 1), attrs: { 'aria-hidden': 'true' } }),
           h('span', { text: s.label }),
-          i < index ? h('span', { class: 'sr-only', text: ' (done)' }) : null,
+          isDone(s.id, i) ? h('span', { class: 'sr-only', text: ' (done)' }) : null,
         ),
       ),
     );

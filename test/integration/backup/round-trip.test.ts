@@ -6,8 +6,7 @@
  * and wrong passphrases are refused with every target unchanged, and a
  * restore that fails at PostgreSQL leaves MongoDB and SQLite untouched.
  */
-import { mkdir } from 'node:fs/promises';
-import { rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MongoClient } from 'mongodb';
@@ -17,6 +16,8 @@ import { mongoContentChecksums } from '../../../main/core/backup/content-checksu
 import { postgresContentChecksums } from '../../../main/core/backup/content-checksum-postgres.js';
 import { withPostgres } from '../../../main/core/backup/postgres-connect.js';
 import { restoreBackup } from '../../../main/core/backup/restore-backup.js';
+import { readBackup } from '../../../main/core/backup/backup-store.js';
+import { restorePgDumpFile } from '../../../main/core/backup/postgres-dump-part.js';
 import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { verifyBackup } from '../../../main/core/backup/verify-backup.js';
 import type { TableContent } from '../../../main/core/backup/manifest.js';
@@ -282,5 +283,23 @@ describe('backup and restore on real servers', () => {
     expect(await contents()).toEqual(current);
     const names = (await mongoClient.db(mongoDb).listCollections().toArray()).map((c) => c.name);
     expect(names.filter((n) => n.startsWith('nova_restore_'))).toEqual([]);
+  });
+
+  it('never commits a pg_dump archive that pg_restore could only read part of', async () => {
+    const summary = await createBackup({ backupDir: path.join(root, 'backups'), targets });
+    const { manifest } = await readBackup(summary.path);
+    const part = manifest.parts.find((p) => p.format === 'pg-dump-custom')!;
+    // Past the manifest's checks (as a disk error during the restore would be): the archive ends early.
+    const cut = path.join(root, 'cut.dump');
+    const whole = await readFile(path.join(summary.path, part.name));
+    await writeFile(cut, whole.subarray(0, Math.floor(whole.length * 0.7)));
+    await withAdminClient((c) => c.query('DELETE FROM child WHERE id % 2 = 0'), pgDb.url);
+    const current = await contents();
+    const err = await novaFailure(
+      restorePgDumpFile(targets.postgres!, cut, part),
+      'RESTORE_FAILED',
+    );
+    expect(err.message).toMatch(/\(pg_restore\)/);
+    expect(await contents()).toEqual(current);
   });
 });

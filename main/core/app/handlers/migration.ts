@@ -13,8 +13,7 @@ import { resolvePlan } from '../../migrate/resolve-plan.js';
 import { redactUrl } from '../../stores/postgres/redact-url.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
-import { dryRun } from '../dry-run.js';
-import { engineNotAvailable } from '../migration-engine.js';
+import { assertNoMigrationRunning, startDryRun, startRun } from '../migration-engine.js';
 import type { MigrationSession } from '../migration-sessions.js';
 import { requireTask } from './tasks.js';
 
@@ -60,40 +59,35 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
           ? novaLegacyPlan
           : autoPlan(session.report);
       const resolved = resolvePlan(plan, session.report);
-      session.plan = { plan, origin, resolved };
+      session.plan = { plan, origin, resolved, ...(planFile ? { file: planFile } : {}) };
       return planPreview(rt, session);
     },
 
     'migration.dryRun': async ({ sessionId }) => {
       const session = rt.migrations.get(sessionId);
-      const plan = requirePlan(session);
-      assertIdle(rt, session);
-      const task = rt.tasks.run('migration.dry-run', `Dry run of ${session.file}`, async (ctx) => {
-        const report = await dryRun(
-          {
-            sessionId: session.id,
-            sourceFile: session.file,
-            snapshotFile: session.snapshotFile,
-            plan: plan.resolved,
-            target: describeTargets(rt).postgres ?? 'PostgreSQL (not configured)',
-          },
-          ctx,
-        );
-        session.lastReport = report;
-        return { sessionId: session.id, ok: report.ok, rejectsTotal: report.rejectsTotal };
-      });
+      requirePlan(session);
+      assertNoMigrationRunning(rt);
+      const task = startDryRun(rt, session, describeTargets(rt).postgres);
       session.activeTaskId = task.id;
       return { taskId: task.id };
     },
 
     'migration.start': async ({ sessionId }) => {
-      requirePlan(rt.migrations.get(sessionId));
-      throw engineNotAvailable('run');
+      const session = rt.migrations.get(sessionId);
+      requirePlan(session);
+      assertNoMigrationRunning(rt);
+      const task = startRun(rt, session, false);
+      session.activeTaskId = task.id;
+      return { taskId: task.id };
     },
 
     'migration.resume': async ({ sessionId }) => {
-      rt.migrations.get(sessionId);
-      throw engineNotAvailable('resume');
+      const session = rt.migrations.get(sessionId);
+      requirePlan(session);
+      assertNoMigrationRunning(rt);
+      const task = startRun(rt, session, true);
+      session.activeTaskId = task.id;
+      return { taskId: task.id };
     },
 
     'migration.cancel': async ({ taskId }) => {
@@ -134,15 +128,6 @@ function requirePlan(session: MigrationSession): NonNullable<MigrationSession['p
     );
   }
   return session.plan;
-}
-
-function assertIdle(rt: AppRuntime, session: MigrationSession): void {
-  const active = session.activeTaskId ? rt.tasks.get(session.activeTaskId)?.snapshot() : undefined;
-  if (active && (active.state === 'running' || active.state === 'pending')) {
-    throw new NovaError('INVALID_ARGUMENT', `"${active.title}" is still running for this file.`, {
-      fix: 'Wait for it to finish or cancel it first.',
-    });
-  }
 }
 
 /** Where PostgreSQL and MongoDB targets would be written, as an admin may see it (no passwords). */

@@ -16,6 +16,7 @@ import type {
   TableProgress,
 } from './job-types.js';
 import { applyDelta, emptyProgress } from './job-types.js';
+import type { HashKind } from './row-hash.js';
 
 /** The job as the job directory remembers it. */
 export interface LocalJobRecord {
@@ -28,6 +29,8 @@ export interface LocalJobRecord {
   /** Where the plan came from: 'builtin', 'auto', or the plan file's path. */
   planSource: string;
   targets: string[];
+  /** The per-row hash of the content checksums (row-hash.ts), chosen when the job started. */
+  hash: HashKind;
   /** The backup of the target taken before the first write, if one was made. */
   backup: string | null;
   status: 'running' | 'completed' | 'failed';

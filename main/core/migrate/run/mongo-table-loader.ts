@@ -13,6 +13,7 @@
  * two apart by asking the source whether an earlier row had the same value.
  */
 import type Database from 'better-sqlite3';
+import type { TableInfo } from '../inspect.js';
 import type { Doc } from '../../stores/types.js';
 import { convertRow } from '../convert-row.js';
 import type { ResolvedMongoTarget } from '../resolved-plan.js';
@@ -27,7 +28,7 @@ import {
   sourceColumnOf,
 } from './outcome-records.js';
 import type { PauseHook } from './pause-hook.js';
-import { lineHash } from './pg-text.js';
+import { rowHash, type HashKind } from './row-hash.js';
 import { SourceTableReader } from './source-reader.js';
 import type { ResolvedTable } from '../resolved-plan.js';
 
@@ -36,6 +37,9 @@ export interface MongoLoadContext {
   state: LocalJobState;
   source: Database.Database;
   batchSize: number;
+  hash: HashKind;
+  /** What inspect found in the source table (narrows a scan; optional). */
+  info?: TableInfo | undefined;
   pause: PauseHook;
   signal?: AbortSignal | undefined;
   onBatch?: (progress: TableProgress) => void;
@@ -57,7 +61,7 @@ export async function loadMongoTable(
   resumed: boolean,
 ): Promise<TableProgress> {
   const target = table.target as ResolvedMongoTarget;
-  const reader = new SourceTableReader(ctx.source, table);
+  const reader = new SourceTableReader(ctx.source, table, ctx.info);
   const idIndex = target.idField === null ? -1 : table.outputColumns.indexOf(target.idField);
   const earlier = earlierValueLookup(ctx.source, table, idIndex);
   // The first batch after a restart may have reached MongoDB without its checkpoint.
@@ -154,7 +158,7 @@ export async function loadMongoTable(
       }
       if (migrated) {
         delta.migrated++;
-        delta.checksum += lineHash(x.line);
+        delta.checksum += rowHash(ctx.hash, x.line);
         delta.changed += x.changes.length;
         x.changes.forEach((c, seq) =>
           outcomes.push({ key: x.key, kind: 'changed', seq, record: { ...c } }),

@@ -16,6 +16,7 @@
  * merged as an exact duplicate, or rejected with its reason.
  */
 import type Database from 'better-sqlite3';
+import type { TableInfo } from '../inspect.js';
 import type pg from 'pg';
 import { convertRow } from '../convert-row.js';
 import { quoteIdent, quoteIdentList } from '../sqlite-ident.js';
@@ -33,7 +34,6 @@ import {
 } from './outcome-records.js';
 import { CopySink } from './pg-copy.js';
 import { createStage, isDataError, stageBatch, type StageStatus } from './pg-stage.js';
-import type { BatchDelta } from './job-types.js';
 import { lineEncoder, type LineEncoder } from './pg-text.js';
 import { RowHasher, type HashKind } from './row-hash.js';
 import { rowToJson } from './raw-values.js';
@@ -47,6 +47,8 @@ export interface PgLoadContext {
   jobId: string;
   batchSize: number;
   hash: HashKind;
+  /** What inspect found in the source table (narrows a scan; optional). */
+  info?: TableInfo | undefined;
   pause: PauseHook;
   signal?: AbortSignal | undefined;
   /** Called after each committed batch with the table's progress. */
@@ -61,7 +63,7 @@ export async function loadPgTable(
 ): Promise<TableProgress> {
   const { client } = ctx;
   const table = prep.table;
-  const reader = new SourceTableReader(ctx.source, table);
+  const reader = new SourceTableReader(ctx.source, table, ctx.info);
   const encode = lineEncoder(prep.kinds);
   const hasher = new RowHasher(ctx.hash);
   const copySql = `COPY ${quoteIdent(prep.name)} (${quoteIdentList(prep.columns)}) FROM STDIN`;

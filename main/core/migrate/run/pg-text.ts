@@ -105,13 +105,34 @@ export function pgText(kind: CastKind, value: unknown): string {
   }
 }
 
+const DAY_MS = 86_400_000;
+const TWO_DIGITS = Array.from({ length: 60 }, (_, i) => String(i).padStart(2, '0'));
+/** '.123', '.12', '.1' (trailing zeros trimmed, as PostgreSQL prints them); '' for 0. */
+const FRACTIONS = Array.from({ length: 1000 }, (_, i) =>
+  i === 0 ? '' : `.${String(i).padStart(3, '0')}`.replace(/0+$/, ''),
+);
+/** 'YYYY-MM-DD ' per day number, built once per day seen (a million rows span a few hundred days). */
+const dayPrefixes = new Map<number, string>();
+
 /** timestamptz output with TimeZone UTC and DateStyle ISO: `2024-01-02 03:04:05.6+00`. */
 export function timestamptzText(date: Date): string {
-  const iso = date.toISOString();
-  // toISOString uses ±YYYYYY only outside 0000–9999; the casts keep dates within 0001–9999.
-  let ms = iso.slice(20, 23);
-  while (ms.endsWith('0')) ms = ms.slice(0, -1);
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms === '' ? '' : `.${ms}`}+00`;
+  const ms = date.getTime();
+  const day = Math.floor(ms / DAY_MS);
+  let prefix = dayPrefixes.get(day);
+  if (prefix === undefined) {
+    // toISOString uses ±YYYYYY only outside 0000–9999; the casts keep dates within 0001–9999.
+    prefix = `${new Date(day * DAY_MS).toISOString().slice(0, 10)} `;
+    if (dayPrefixes.size >= 100_000) dayPrefixes.clear();
+    dayPrefixes.set(day, prefix);
+  }
+  let rest = ms - day * DAY_MS;
+  const millis = rest % 1000;
+  rest = (rest - millis) / 1000;
+  const seconds = rest % 60;
+  rest = (rest - seconds) / 60;
+  const minutes = rest % 60;
+  const hours = (rest - minutes) / 60;
+  return `${prefix}${TWO_DIGITS[hours]!}:${TWO_DIGITS[minutes]!}:${TWO_DIGITS[seconds]!}${FRACTIONS[millis]!}+00`;
 }
 
 /**

@@ -97,8 +97,6 @@ function lookup3(line: string, out: RowHasher): void {
     const size = 1 << Math.ceil(Math.log2(line.length * 3 + 16));
     scratch.bytes = bytes = new Uint8Array(size);
     scratch.words = words = new Uint32Array(bytes.buffer);
-  } else if (words.buffer !== bytes.buffer) {
-    scratch.words = words = new Uint32Array(bytes.buffer);
   }
   let len = encoder.encodeInto(line, bytes).written;
   let a = (0x9e3779b9 + len + 3923095) | 0;
@@ -127,19 +125,18 @@ function lookup3(line: string, out: RowHasher): void {
     len -= 12;
   }
   // The last 11 bytes, little-endian; the lowest byte of c is reserved for the length.
-  switch (len) {
-    case 11: c = (c + (bytes[i + 10]! << 24)) | 0; // falls through
-    case 10: c = (c + (bytes[i + 9]! << 16)) | 0; // falls through
-    case 9: c = (c + (bytes[i + 8]! << 8)) | 0; // falls through
-    case 8: b = (b + (bytes[i + 7]! << 24)) | 0; // falls through
-    case 7: b = (b + (bytes[i + 6]! << 16)) | 0; // falls through
-    case 6: b = (b + (bytes[i + 5]! << 8)) | 0; // falls through
-    case 5: b = (b + bytes[i + 4]!) | 0; // falls through
-    case 4: a = (a + (bytes[i + 3]! << 24)) | 0; // falls through
-    case 3: a = (a + (bytes[i + 2]! << 16)) | 0; // falls through
-    case 2: a = (a + (bytes[i + 1]! << 8)) | 0; // falls through
-    case 1: a = (a + bytes[i]!) | 0;
-  }
+  // (C's switch with fall-through: every byte at or below the remaining length is added.)
+  if (len >= 11) c = (c + (bytes[i + 10]! << 24)) | 0;
+  if (len >= 10) c = (c + (bytes[i + 9]! << 16)) | 0;
+  if (len >= 9) c = (c + (bytes[i + 8]! << 8)) | 0;
+  if (len >= 8) b = (b + (bytes[i + 7]! << 24)) | 0;
+  if (len >= 7) b = (b + (bytes[i + 6]! << 16)) | 0;
+  if (len >= 6) b = (b + (bytes[i + 5]! << 8)) | 0;
+  if (len >= 5) b = (b + bytes[i + 4]!) | 0;
+  if (len >= 4) a = (a + (bytes[i + 3]! << 24)) | 0;
+  if (len >= 3) a = (a + (bytes[i + 2]! << 16)) | 0;
+  if (len >= 2) a = (a + (bytes[i + 1]! << 8)) | 0;
+  if (len >= 1) a = (a + bytes[i]!) | 0;
   // final(a, b, c)
   c ^= b; c = (c - rot(b, 14)) | 0;
   a ^= c; a = (a - rot(c, 11)) | 0;

@@ -10,6 +10,7 @@
 import type Database from 'better-sqlite3';
 import { quoteIdent, quoteIdentList } from '../sqlite-ident.js';
 import { selectSql } from '../source-select.js';
+import type { TableInfo } from '../inspect.js';
 import type { ResolvedTable } from '../resolved-plan.js';
 import { rawFromJson, rawToJson, type RawJson } from './raw-values.js';
 
@@ -27,8 +28,10 @@ export class SourceTableReader {
   constructor(
     db: Database.Database,
     readonly table: ResolvedTable,
+    /** What inspect found in the table: narrows the scan for large integers to columns that hold integers. */
+    info?: TableInfo,
   ) {
-    const safeIntegers = needsSafeIntegers(db, table);
+    const safeIntegers = needsSafeIntegers(db, table, info);
     const select = `SELECT ${quoteIdentList(table.readColumns)}`;
     if (table.rowidName !== null) {
       this.keyCount = 0;
@@ -102,14 +105,43 @@ export class SourceTableReader {
  * when the table holds a larger one (rare; one scan to find out) are its rows
  * read as bigints, which are slower to convert.
  */
-export function needsSafeIntegers(db: Database.Database, table: ResolvedTable): boolean {
-  const columns = [...table.readColumns, ...(table.rowidName ? [table.rowidName] : [])];
+export function needsSafeIntegers(
+  db: Database.Database,
+  table: ResolvedTable,
+  info?: TableInfo,
+): boolean {
+  const t = quoteIdent(table.source);
+  if (table.rowidName !== null) {
+    // The rowid is indexed: its extremes cost two lookups, not a scan.
+    const rowid = quoteIdent(table.rowidName);
+    const ends = db
+      .prepare(`SELECT max(${rowid}), min(${rowid}) FROM ${t}`)
+      .raw()
+      .safeIntegers()
+      .get() as (bigint | null)[];
+    if (ends.some((v) => v !== null && (v > BigInt(SAFE) || v < -BigInt(SAFE)))) return true;
+  }
+  const aliases =
+    info?.columns
+      .filter(
+        (c) =>
+          c.pkPosition === 1 &&
+          c.affinity === 'INTEGER' &&
+          info.columns.filter((x) => x.pkPosition > 0).length === 1 &&
+          /^INTEGER$/i.test(c.declaredType.trim()) &&
+          !info.withoutRowid,
+      )
+      .map((c) => c.name) ?? [];
+  const columns = table.readColumns.filter((c) => {
+    if (aliases.includes(c)) return false; // the rowid itself, checked above
+    const observed = info?.columns.find((x) => x.name === c)?.observed;
+    return observed === undefined || observed.integer > 0;
+  });
+  if (columns.length === 0) return false;
   const tests = columns.map((c) => {
     const q = quoteIdent(c);
     return `(typeof(${q}) = 'integer' AND (${q} > ${SAFE} OR ${q} < -${SAFE}))`;
   });
-  const hit = db
-    .prepare(`SELECT 1 FROM ${quoteIdent(table.source)} WHERE ${tests.join(' OR ')} LIMIT 1`)
-    .get();
+  const hit = db.prepare(`SELECT 1 FROM ${t} WHERE ${tests.join(' OR ')} LIMIT 1`).get();
   return hit !== undefined;
 }
