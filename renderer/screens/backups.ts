@@ -208,57 +208,62 @@ function renderList(
           ),
           h(
             'td',
-            { class: 'row-actions' },
-            !b.intact
-              ? h('span', { class: 'muted', text: 'cannot be used' })
-              : [
-                  h('button', {
-                    class: 'btn btn-small',
-                    text: 'Verify',
-                    attrs: { type: 'button', 'aria-label': `Verify ${b.id}` },
-                    on: {
-                      click: async () => {
-                        const passphrase = b.encrypted
-                          ? await askPassphrase(`Verify ${b.id}`)
-                          : null;
-                        if (b.encrypted && passphrase === null) return;
-                        void act(() =>
-                          ctx.api.backups.verify({
-                            id: b.id,
-                            ...(passphrase ? { passphrase } : {}),
-                          }),
-                        );
+            {},
+            // Flex inside the cell, not on it: a flex <td> stops being a table cell and its borders break.
+            h(
+              'div',
+              { class: 'row-actions' },
+              !b.intact
+                ? h('span', { class: 'muted', text: 'cannot be used' })
+                : [
+                    h('button', {
+                      class: 'btn btn-small',
+                      text: 'Verify',
+                      attrs: { type: 'button', 'aria-label': `Verify ${b.id}` },
+                      on: {
+                        click: async () => {
+                          const passphrase = b.encrypted
+                            ? await askPassphrase(`Verify ${b.id}`)
+                            : null;
+                          if (b.encrypted && passphrase === null) return;
+                          void act(() =>
+                            ctx.api.backups.verify({
+                              id: b.id,
+                              ...(passphrase ? { passphrase } : {}),
+                            }),
+                          );
+                        },
                       },
-                    },
-                  }),
-                  h('button', {
-                    class: 'btn btn-small btn-danger',
-                    text: 'Restore…',
-                    attrs: { type: 'button', 'aria-label': `Restore ${b.id}` },
-                    on: {
-                      click: async () => {
-                        const passInput = h('input', {
-                          attrs: { type: 'password', autocomplete: 'off' },
-                        });
-                        const ok = await confirmTyped({
-                          title: `Restore ${b.id}?`,
-                          body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
-                          phrase: b.id,
-                          confirmLabel: 'Restore',
-                          ...(b.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
-                        });
-                        if (!ok) return;
-                        void act(() =>
-                          ctx.api.backups.restore({
-                            id: b.id,
-                            confirm: b.id,
-                            ...(passInput.value ? { passphrase: passInput.value } : {}),
-                          }),
-                        );
+                    }),
+                    h('button', {
+                      class: 'btn btn-small btn-danger',
+                      text: 'Restore…',
+                      attrs: { type: 'button', 'aria-label': `Restore ${b.id}` },
+                      on: {
+                        click: async () => {
+                          const passInput = h('input', {
+                            attrs: { type: 'password', autocomplete: 'off' },
+                          });
+                          const ok = await confirmTyped({
+                            title: `Restore ${b.id}?`,
+                            body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
+                            phrase: b.id,
+                            confirmLabel: 'Restore',
+                            ...(b.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
+                          });
+                          if (!ok) return;
+                          void act(() =>
+                            ctx.api.backups.restore({
+                              id: b.id,
+                              confirm: b.id,
+                              ...(passInput.value ? { passphrase: passInput.value } : {}),
+                            }),
+                          );
+                        },
                       },
-                    },
-                  }),
-                ],
+                    }),
+                  ],
+            ),
           ),
         );
       }),

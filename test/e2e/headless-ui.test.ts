@@ -127,7 +127,7 @@ describe('headless admin UI in Chromium', () => {
       const [source, migrated, duplicates, rejected] = (
         await row.locator('td.num').allTextContents()
       ).map((t) => Number(t.replace(/,/g, '')));
-      expect(source, await row.getAttribute('data-table')).toBe(
+      expect(source, (await row.getAttribute('data-table')) ?? '').toBe(
         migrated! + duplicates! + rejected!,
       );
       expect(await row.locator('.badge').textContent()).toBe('Matches');

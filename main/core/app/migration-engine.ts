@@ -79,7 +79,8 @@ export function startDryRun(
         },
         ctx,
       );
-      session.lastReport = reportDto(session.id, report);
+      const dto = reportDto(session.id, report);
+      session.lastReport = target ? { ...dto, target } : dto;
       return { sessionId: session.id, ok: report.ok, rejectsTotal: report.rejectsTotal };
     },
   );

@@ -130,7 +130,12 @@ export async function applyRejects(
     );
     let progress = client ? await loadProgress(client, job.id) : new Map<string, TableProgress>();
     try {
-      for (const [i, { line, record }] of lines.entries()) {
+      // Parents before children (load order), so a fixed user lets its fixed roles in on the same pass.
+      const order = new Map(sp.resolved.tables.map((t, i) => [t.source, i]));
+      const sorted = [...lines].sort(
+        (x, y) => (order.get(x.record.table) ?? -1) - (order.get(y.record.table) ?? -1),
+      );
+      for (const [i, { line, record }] of sorted.entries()) {
         ctx.throwIfCancelled();
         ctx.progress({ phase: 'apply-rejects', item: record.table, done: i, total: lines.length });
         const table = tables.get(record.table);

@@ -99,6 +99,8 @@ export async function runMigration(
   let mongo: MongoMigrationTarget | null = null;
   let source: Database.Database | null = null;
   let job: LocalJobRecord | null = local.job();
+  /** This run took the job over (a refusal before that must leave the job as it was). */
+  let owned = false;
   try {
     const resumed = checkJobState(job, options, jobDir);
     const warnings: string[] = [];
@@ -170,6 +172,7 @@ export async function runMigration(
     if (mongo && !resumed) await mongo.store.ensureCollections();
     // Saved once the targets answered: a first run that cannot connect leaves no job to resume.
     local.saveJob(job);
+    owned = true;
     source = new Database(snapshot, { readonly: true, fileMustExist: true });
     const progress = await loadAll(ctx, {
       sp,
@@ -181,8 +184,14 @@ export async function runMigration(
       pause,
       batchSize: options.batchSize ?? DEFAULT_BATCH,
     });
-    await finishAll(ctx, { sp, job, pg, local, pause, progress, warnings });
+    // Indexes and verification on separate connections at the same time: both are mostly
+    // server work on different tables' pages, and the server has more than one core.
+    const [, verification] = await Promise.all([
+      finishAll(ctx, { sp, job, pg, local, pause, progress, warnings }),
+      verifyAll(ctx, { sp, pg, mongo, source, progress, job, quiet: true }),
+    ]);
     const report = await completeJob(ctx, {
+      verification,
       sp,
       job,
       pg,
@@ -199,7 +208,7 @@ export async function runMigration(
     job = local.job()!;
     return report;
   } catch (err) {
-    if (job && local.job()) {
+    if (job && owned) {
       local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
       if (pg) await pgQuery(pg, (c) => setJobStatus(c, job!.id, 'failed')).catch(() => undefined);
     }
@@ -215,6 +224,8 @@ export async function runMigration(
 }
 
 export interface CompleteJobInput {
+  /** Already verified (concurrently with the index phase); verified here when absent. */
+  verification?: Map<string, TableVerification>;
   sp: SourcePlan;
   job: LocalJobRecord;
   pg: MigrationPg | null;
@@ -235,7 +246,7 @@ export async function completeJob(
   input: CompleteJobInput,
 ): Promise<MigrationReport> {
   const { sp, pg, mongo, local, jobDir } = input;
-  const verification = await verifyAll(ctx, input);
+  const verification = input.verification ?? (await verifyAll(ctx, input));
   ctx.progress({ phase: 'report', done: 0, total: null });
   const files = await exportOutcomes(jobDir, pg, input.job.id, local);
   const report = buildReport({
@@ -363,10 +374,7 @@ export function redactMongo(url: string | undefined): string {
   return (url ?? '').replace(/\/\/[^@/]*@/, '//***@');
 }
 
-export async function pgQuery<T>(
-  pg: MigrationPg,
-  fn: (c: PoolClient) => Promise<T>,
-): Promise<T> {
+export async function pgQuery<T>(pg: MigrationPg, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pg.connect();
   try {
     return await fn(client);
@@ -585,6 +593,8 @@ export async function verifyAll(
     source: Database.Database;
     progress: Map<string, TableProgress>;
     job: LocalJobRecord;
+    /** Report no progress (the index phase running alongside does). */
+    quiet?: boolean;
   },
 ): Promise<Map<string, TableVerification>> {
   const { sp, pg, mongo, source, progress } = input;
@@ -592,12 +602,13 @@ export async function verifyAll(
   const out = new Map<string, TableVerification>();
   for (const [i, table] of sp.resolved.tables.entries()) {
     ctx.throwIfCancelled();
-    ctx.progress({
-      phase: 'verify',
-      item: table.source,
-      done: i,
-      total: sp.resolved.tables.length,
-    });
+    if (!input.quiet)
+      ctx.progress({
+        phase: 'verify',
+        item: table.source,
+        done: i,
+        total: sp.resolved.tables.length,
+      });
     const p = progress.get(table.source)!;
     const v =
       table.target.kind === 'postgres'

@@ -55,6 +55,8 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
   const pool = new pg.Pool(buildPoolConfig(options));
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   pool.on('connect', (client) => {
+    // Once per connection (not per checkout): a dropped connection fails its next query instead.
+    client.on('error', () => undefined);
     client.query(SESSION_SETTINGS).catch(() => undefined);
   });
   const mapError = (err: unknown): NovaError => mapPostgresError(err, { target, phase: 'query' });
@@ -64,9 +66,7 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
     display: redactUrl(url),
     connect: async () => {
       try {
-        const client = await pool.connect();
-        client.on('error', () => undefined);
-        return client;
+        return await pool.connect();
       } catch (err) {
         throw mapPostgresError(err, { target, phase: 'connect' });
       }

@@ -31,7 +31,9 @@ export function hashSql(kind: HashKind, line: string): string {
 /** A string whose hash a job compares with the server's before trusting lookup3. */
 export const HASH_PROBE = 'nova-migrate\tprobe\\N:\u00e9\u4e2d\ud83d\ude00 0123456789';
 
-const scratch = { bytes: new Uint8Array(1 << 16), words: new Uint32Array(1 << 14) };
+/** UTF-8 of the current line, with a word view over the same memory (lookup3 reads 32-bit words). */
+const initial = new Uint8Array(1 << 16);
+const scratch = { bytes: initial, words: new Uint32Array(initial.buffer) };
 const encoder = new TextEncoder();
 const LITTLE_ENDIAN = endianness() === 'LE';
 
