@@ -43,6 +43,31 @@ export default tseslint.config(
     },
   },
   {
+    // The renderer talks only to the contract (DESIGN.md): no Node, no Electron, no main-process code.
+    files: ['renderer/**/*.ts'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              message: 'The renderer reaches main only through the preload bridge.',
+            },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a sandboxed page without Node.' },
+            {
+              group: ['**/main/**', '../main/*'],
+              message: 'Use shared-contract types, not main-process modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
   },

@@ -113,8 +113,10 @@ async function openDocuments(
   endpoint: string | undefined,
 ): Promise<{ store: DocumentStore; remote: boolean }> {
   // "embedded" documents live beside the relational data: SQLite JSON on
-  // SQLite, JSONB on PostgreSQL (the native profile without mongod).
-  if (profile === 'embedded') {
+  // SQLite, JSONB on PostgreSQL. The native profile falls back to the same
+  // when no mongod runs (SPEC §2: "local mongod if installed, else JSONB").
+  const mongoUrl = endpoint ?? config.MONGODB_URL;
+  if (profile === 'embedded' || (profile === 'native' && !mongoUrl)) {
     if (relational.dialect === 'sqlite') {
       const { SqliteDocumentStore } = await import('./sqlite/document-store.js');
       return { store: new SqliteDocumentStore(relational as SqliteRelationalStore), remote: false };
@@ -123,7 +125,7 @@ async function openDocuments(
     return { store: new PostgresDocumentStore(relational as PostgresStore), remote: false };
   }
   const { MongoDocumentStore } = await import('./mongo/mongo-document-store.js');
-  const url = requireUrl(endpoint ?? config.MONGODB_URL, 'MONGODB_URL', 'MongoDB', profile);
+  const url = requireUrl(mongoUrl, 'MONGODB_URL', 'MongoDB', profile);
   const store = await MongoDocumentStore.connect({
     url,
     dbName: config.MONGODB_DB,

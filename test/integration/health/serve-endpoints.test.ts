@@ -52,7 +52,14 @@ describe('nova-db serve', () => {
     expect(health.status).toBe(200);
     const body = (await health.json()) as HealthJson;
     expect(body.status).toBe('ok');
-    expect(body.checks.map((c) => c.id)).toEqual(['sqlite', 'documents', 'cache', 'disk']);
+    expect(body.checks.map((c) => c.id)).toEqual([
+      'sqlite',
+      'documents',
+      'cache',
+      'disk',
+      'backup',
+      'services',
+    ]);
     expect(body.services.every((s) => s.status === 'ok')).toBe(true);
 
     const metrics = await fetch(`${url}/metrics`);
