@@ -27,7 +27,8 @@ import { inspect } from '../main/core/migrate/inspect.js';
 import { resolvePlan } from '../main/core/migrate/resolve-plan.js';
 import { generateLegacyDatabase } from '../test/fixtures/legacy-db-generator.js';
 
-const ADMIN_URL = process.env.NOVA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ADMIN_URL =
+  process.env.NOVA_BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROOT = process.cwd();
 const SCHEMA_FILE = join(ROOT, 'main/core/schema/sql/postgres/0001_nova_schema.sql');
 
@@ -41,7 +42,14 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { logs: 1_000_000, users: 50_000, kiosks: 5_000, small: 100_000, pgloader: true, keep: false };
+  const args: Args = {
+    logs: 1_000_000,
+    users: 50_000,
+    kiosks: 5_000,
+    small: 100_000,
+    pgloader: true,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = (): number => Number(argv[++i]);
@@ -64,12 +72,18 @@ interface Measured {
 }
 
 /** Runs a command under GNU time for its wall time and peak RSS; throws with its stderr on failure. */
-async function measure(cmd: string, args: string[], env: Record<string, string> = {}): Promise<Measured> {
+async function measure(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<Measured> {
   const timeFile = join(tmpdir(), `nova-bench-time-${process.pid}-${Date.now()}`);
   const haveTime = existsSync('/usr/bin/time');
   const started = process.hrtime.bigint();
   const child = haveTime
-    ? spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', cmd, ...args], { env: { ...process.env, ...env } })
+    ? spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', cmd, ...args], {
+        env: { ...process.env, ...env },
+      })
     : spawn(cmd, args, { env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
@@ -144,14 +158,20 @@ async function copyBaseline(file: string, work: string): Promise<Measured> {
         WHERE t.relnamespace = 'public'::regnamespace
           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)`,
     );
-    for (const k of cons.rows.filter((r) => r.type === 'f')) await c.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT "${k.name}"`);
-    for (const k of cons.rows.filter((r) => r.type !== 'f')) await c.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT "${k.name}"`);
+    for (const k of cons.rows.filter((r) => r.type === 'f'))
+      await c.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT "${k.name}"`);
+    for (const k of cons.rows.filter((r) => r.type !== 'f'))
+      await c.query(`ALTER TABLE ${k.tbl} DROP CONSTRAINT "${k.name}"`);
     for (const i of idx.rows) await c.query(`DROP INDEX ${i.name}`);
-    const tables = await c.query<{ t: string }>("SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'");
+    const tables = await c.query<{ t: string }>(
+      "SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'",
+    );
     await c.query(`TRUNCATE ${tables.rows.map((r) => `"${r.t}"`).join(', ')}`);
-    for (const k of cons.rows.filter((r) => r.type !== 'f')) post.push(`ALTER TABLE ${k.tbl} ADD CONSTRAINT "${k.name}" ${k.def};`);
+    for (const k of cons.rows.filter((r) => r.type !== 'f'))
+      post.push(`ALTER TABLE ${k.tbl} ADD CONSTRAINT "${k.name}" ${k.def};`);
     for (const i of idx.rows) post.push(`${i.def};`);
-    for (const k of cons.rows.filter((r) => r.type === 'f')) post.push(`ALTER TABLE ${k.tbl} ADD CONSTRAINT "${k.name}" ${k.def};`);
+    for (const k of cons.rows.filter((r) => r.type === 'f'))
+      post.push(`ALTER TABLE ${k.tbl} ADD CONSTRAINT "${k.name}" ${k.def};`);
   }, url);
 
   const resolved = resolvePlan(novaLegacyPlan, inspect(file));
@@ -165,7 +185,11 @@ async function copyBaseline(file: string, work: string): Promise<Measured> {
     });
   const postFile = join(work, 'copy-post.sql');
   writeFileSync(postFile, post.join('\n'));
-  const script = ['set -eo pipefail', ...steps, `psql -q -v ON_ERROR_STOP=1 ${shellQuote(url)} -f ${shellQuote(postFile)}`].join('\n');
+  const script = [
+    'set -eo pipefail',
+    ...steps,
+    `psql -q -v ON_ERROR_STOP=1 ${shellQuote(url)} -f ${shellQuote(postFile)}`,
+  ].join('\n');
   return measure('bash', ['-c', script], { PGTZ: 'UTC' });
 }
 
@@ -175,7 +199,11 @@ async function pgloaderRun(file: string): Promise<Measured> {
   return measure('pgloader', ['--quiet', `sqlite://${file}`, target]);
 }
 
-async function engineRun(file: string, work: string, name: string): Promise<Measured & { ok: boolean }> {
+async function engineRun(
+  file: string,
+  work: string,
+  name: string,
+): Promise<Measured & { ok: boolean }> {
   const url = await freshDatabase(name);
   const m = await measure('node', [
     join(ROOT, 'bin/nova-db.js'),
@@ -202,15 +230,30 @@ const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (!existsSync(join(ROOT, 'dist/main/cli/index.js'))) throw new Error('run npm run build first (npm run bench:migrate does)');
+  if (!existsSync(join(ROOT, 'dist/main/cli/index.js')))
+    throw new Error('run npm run build first (npm run bench:migrate does)');
   const work = mkdtempSync(join(tmpdir(), 'nova-migrate-bench-'));
   try {
-    console.log(`Generating legacy files in ${work}: ${args.logs} logs, ${args.users} users, ${args.kiosks} kiosks (and ${args.small} logs)…`);
-    const big = generateLegacyDatabase(join(work, 'big.sqlite'), { users: args.users, logs: args.logs, kiosks: args.kiosks, seed: 7 });
-    const small = generateLegacyDatabase(join(work, 'small.sqlite'), { users: args.users, logs: args.small, kiosks: args.kiosks, seed: 7 });
+    console.log(
+      `Generating legacy files in ${work}: ${args.logs} logs, ${args.users} users, ${args.kiosks} kiosks (and ${args.small} logs)…`,
+    );
+    const big = generateLegacyDatabase(join(work, 'big.sqlite'), {
+      users: args.users,
+      logs: args.logs,
+      kiosks: args.kiosks,
+      seed: 7,
+    });
+    const small = generateLegacyDatabase(join(work, 'small.sqlite'), {
+      users: args.users,
+      logs: args.small,
+      kiosks: args.kiosks,
+      seed: 7,
+    });
     const rows = Object.values(big.rowCounts).reduce((a, b) => a + b, 0);
     const smallRows = Object.values(small.rowCounts).reduce((a, b) => a + b, 0);
-    console.log(`  ${rows} rows in ${Object.keys(big.rowCounts).length} tables (small file: ${smallRows} rows)`);
+    console.log(
+      `  ${rows} rows in ${Object.keys(big.rowCounts).length} tables (small file: ${smallRows} rows)`,
+    );
 
     console.log('(a) sqlite3 -csv | psql \\copy + keys and indexes…');
     const copy = await copyBaseline(big.file, work);
@@ -219,7 +262,9 @@ async function main(): Promise<void> {
       console.log('(b) pgloader…');
       loader = await pgloaderRun(big.file);
     } else {
-      console.log('(b) pgloader: not installed (apt-get install pgloader) or --no-pgloader; skipped');
+      console.log(
+        '(b) pgloader: not installed (apt-get install pgloader) or --no-pgloader; skipped',
+      );
     }
     console.log('(c) nova-db migrate…');
     const engine = await engineRun(big.file, work, 'nova_bench_engine');
@@ -227,25 +272,41 @@ async function main(): Promise<void> {
     const engineSmall = await engineRun(small.file, work, 'nova_bench_engine_small');
 
     const line = (name: string, m: Measured, n: number): string =>
-      `${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(8)} s ${Math.round(n / m.seconds).toLocaleString('en-US').padStart(12)} rows/s ${mb(m.peakRss).padStart(9)}`;
+      `${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(8)} s ${Math.round(n / m.seconds)
+        .toLocaleString('en-US')
+        .padStart(12)} rows/s ${mb(m.peakRss).padStart(9)}`;
     console.log('\nResults (wall time, total rows / time, peak RSS of the largest process):');
     console.log(line('(a) sqlite3 | psql \\copy + keys', copy, rows));
     if (loader) console.log(line('(b) pgloader', loader, rows));
     console.log(line(`(c) nova-db migrate${engine.ok ? '' : ' (NOT OK)'}`, engine, rows));
     console.log(line(`    nova-db migrate, ${args.small} logs`, engineSmall, smallRows));
     const vsCopy = engine.seconds / copy.seconds;
-    console.log(`\nengine / copy baseline time:  ${vsCopy.toFixed(2)}× (target ≤ 1.5×) ${vsCopy <= 1.5 ? 'met' : 'MISSED'}`);
+    console.log(
+      `\nengine / copy baseline time:  ${vsCopy.toFixed(2)}× (target ≤ 1.5×) ${vsCopy <= 1.5 ? 'met' : 'MISSED'}`,
+    );
     if (loader) {
       const vsLoader = loader.seconds / engine.seconds;
-      console.log(`pgloader / engine time:       ${vsLoader.toFixed(2)}× (target ≥ 3×) ${vsLoader >= 3 ? 'met' : 'MISSED'}`);
+      console.log(
+        `pgloader / engine time:       ${vsLoader.toFixed(2)}× (target ≥ 3×) ${vsLoader >= 3 ? 'met' : 'MISSED'}`,
+      );
     }
     const growth = (engine.peakRss - engineSmall.peakRss) / engineSmall.peakRss;
-    console.log(`engine peak RSS:              ${mb(engine.peakRss)} (target < 250 MB) ${engine.peakRss < 250 * 1024 * 1024 ? 'met' : 'MISSED'}`);
-    console.log(`engine RSS growth small→big:  ${(growth * 100).toFixed(1)}% (target < 20%) ${growth < 0.2 ? 'met' : 'MISSED'}`);
+    console.log(
+      `engine peak RSS:              ${mb(engine.peakRss)} (target < 250 MB) ${engine.peakRss < 250 * 1024 * 1024 ? 'met' : 'MISSED'}`,
+    );
+    console.log(
+      `engine RSS growth small→big:  ${(growth * 100).toFixed(1)}% (target < 20%) ${growth < 0.2 ? 'met' : 'MISSED'}`,
+    );
   } finally {
     if (!args.keep) {
       rmSync(work, { recursive: true, force: true });
-      for (const db of ['nova_bench_copy', 'nova_bench_pgloader', 'nova_bench_engine', 'nova_bench_engine_small']) await dropDatabase(db);
+      for (const db of [
+        'nova_bench_copy',
+        'nova_bench_pgloader',
+        'nova_bench_engine',
+        'nova_bench_engine_small',
+      ])
+        await dropDatabase(db);
     } else {
       console.log(`kept ${work} and the nova_bench_* databases`);
     }

@@ -13,18 +13,20 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import type { PoolClient } from 'pg';
 import { NovaError } from '../errors.js';
 import type { Doc } from '../stores/types.js';
 import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
 import { completeJob } from './migration-job.js';
+import { isPgServerError } from './run/job-guards.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import type { MigrationReport } from './report.js';
 import { planForSnapshot } from './run/job-setup.js';
 import type { TableProgress } from './run/job-types.js';
 import { JOB_STATE_FILE, LocalJobState } from './run/local-job-state.js';
 import { docLine, MongoMigrationTarget, toDocValue } from './run/mongo-target.js';
-import { convertRejectRecord, type RejectRecord } from './run/outcome-records.js';
+import { convertRejectRecord, rejectRecord, type RejectRecord } from './run/outcome-records.js';
 import { loadProgress, markApplied, outcomeKind, updateRejected } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { createStage, stageBatch } from './run/pg-stage.js';
@@ -190,10 +192,17 @@ export async function applyRejects(
               progress.get(table.source)?.preexisting ?? [],
             );
             if (st!.status === 'migrated' || st!.status === 'claimed') {
-              await markApplied(client!, job.id, table.source, record.rowKey, rowHash(job.hash, copy), {
-                ...record,
-                appliedAt: new Date().toISOString(),
-              });
+              await markApplied(
+                client!,
+                job.id,
+                table.source,
+                record.rowKey,
+                rowHash(job.hash, copy),
+                {
+                  ...record,
+                  appliedAt: new Date().toISOString(),
+                },
+              );
               await client!.query('COMMIT');
               touched.add(table);
               results.push({ ...base, outcome: 'applied' });
@@ -221,11 +230,19 @@ export async function applyRejects(
             });
             results.push({ ...base, outcome: 'applied' });
           } else {
+            const again = rejectRecord(
+              reader,
+              row,
+              table.columns[0]?.source ?? '',
+              'invalid value',
+              `MongoDB refused the document: ${applied.message}`,
+            );
+            await keepRejected(table, again, client, job.id, local);
             results.push({
               ...base,
               outcome: 'rejected',
-              reason: 'duplicate key',
-              message: applied.message,
+              reason: again.reason,
+              message: again.message,
             });
           }
         }
@@ -260,11 +277,7 @@ export async function applyRejects(
       report,
     };
   } catch (err) {
-    throw pg &&
-      !(err instanceof NovaError) &&
-      typeof (err as { severity?: unknown }).severity === 'string'
-      ? pg.mapError(err)
-      : err;
+    throw pg && isPgServerError(err) ? pg.mapError(err) : err;
   } finally {
     source?.close();
     local.close();
@@ -350,7 +363,7 @@ function rowOf(
 async function keepRejected(
   table: ResolvedTable,
   record: RejectRecord,
-  client: import('pg').PoolClient | null,
+  client: PoolClient | null,
   jobId: string,
   local: LocalJobState,
 ): Promise<void> {

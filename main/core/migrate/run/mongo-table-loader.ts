@@ -41,7 +41,8 @@ export interface MongoLoadContext {
   /** What inspect found in the source table (narrows a scan; optional). */
   info?: TableInfo | undefined;
   pause: PauseHook;
-  signal?: AbortSignal | undefined;
+  /** Throws TASK_CANCELLED when the task was cancelled (TaskContext.throwIfCancelled); checked between batches. */
+  throwIfCancelled?: () => void;
   onBatch?: (progress: TableProgress) => void;
 }
 
@@ -70,7 +71,7 @@ export async function loadMongoTable(
   let batchNo = 0;
 
   for (;;) {
-    ctx.signal?.throwIfAborted();
+    ctx.throwIfCancelled?.();
     batchNo++;
     const outcomes: OutcomeRecord[] = [];
     const pending: Pending[] = [];

@@ -50,7 +50,8 @@ export interface PgLoadContext {
   /** What inspect found in the source table (narrows a scan; optional). */
   info?: TableInfo | undefined;
   pause: PauseHook;
-  signal?: AbortSignal | undefined;
+  /** Throws TASK_CANCELLED when the task was cancelled (TaskContext.throwIfCancelled); checked between batches. */
+  throwIfCancelled?: () => void;
   /** Called after each committed batch with the table's progress. */
   onBatch?: (progress: TableProgress) => void;
 }
@@ -72,7 +73,7 @@ export async function loadPgTable(
   let batchNo = 0;
 
   for (;;) {
-    ctx.signal?.throwIfAborted();
+    ctx.throwIfCancelled?.();
     batchNo++;
     await client.query('BEGIN');
     try {

@@ -137,25 +137,64 @@ export function timestamptzText(date: Date): string {
 
 /**
  * float8out (extra_float_digits = 1, PostgreSQL 12+): the shortest digits that
- * round-trip (the same digits JavaScript picks), printed in fixed notation for
- * decimal exponents -4..14 and as `d.ddde+XX` otherwise.
+ * round-trip, printed in fixed notation for decimal exponents -4..14 and as
+ * `d.ddde+XX` otherwise. JavaScript picks the same shortest digits except
+ * when its candidate lies exactly on the boundary of the double's rounding
+ * interval (allowed for an even mantissa): PostgreSQL's Ryu never takes the
+ * boundary and prints one more digit (4.5869016647338864e+16, where
+ * JavaScript says 45869016647338860).
  */
 export function float8Text(x: number): string {
   if (Number.isNaN(x)) return 'NaN';
   if (x === Infinity) return 'Infinity';
   if (x === -Infinity) return '-Infinity';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';
-  const [mantissa, exponentText] = x.toExponential().split('e') as [string, string];
-  const exponent = Number(exponentText);
-  const negative = mantissa.startsWith('-');
-  const digits = mantissa.replace('-', '').replace('.', '');
-  const sign = negative ? '-' : '';
+  let [digits, exponent] = shortest(x.toExponential());
+  // More digits until off the boundary (the next length may round to the same boundary value).
+  for (let n = digits.length + 1; n <= 17 && onRoundingBoundary(Math.abs(x), digits, exponent); n++)
+    [digits, exponent] = shortest(x.toPrecision(n));
+  const sign = x < 0 ? '-' : '';
   if (exponent < -4 || exponent >= 15) {
     const body = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
     const e = Math.abs(exponent);
     return `${sign}${body}e${exponent < 0 ? '-' : '+'}${e < 10 ? `0${e}` : e}`;
   }
   return sign + placeDecimalPoint(digits, exponent);
+}
+
+/** Significant digits (no trailing zeros) and decimal exponent of JS number text. */
+function shortest(text: string): [string, number] {
+  const [mantissa, exponentText] = text.replace(/^-/, '').split('e') as [string, string?];
+  const [int, frac = ''] = mantissa.split('.') as [string, string?];
+  let digits = (int + frac).replace(/^0+/, '');
+  let exponent =
+    exponentText === undefined ? int.length - 1 : Number(exponentText) + int.length - 1;
+  if (/^0*$/.test(int)) exponent = -(frac.length - frac.replace(/^0+/, '').length) - 1;
+  digits = digits.replace(/0+$/, '') || '0';
+  return [digits, exponent];
+}
+
+/** Is d.ddd × 10^exponent exactly x ± half the gap to its neighbour (x > 0, finite)? */
+function onRoundingBoundary(x: number, digits: string, exponent: number): boolean {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  const m = biased === 0 ? fraction : fraction | (1n << 52n);
+  const q = biased === 0 ? -1074 : biased - 1075;
+  // Everything as integers over a common denominator 2^(2 - q) · 10^(-p) (when those are positive).
+  const p = exponent - (digits.length - 1);
+  const twos = BigInt(Math.max(0, 2 - q));
+  const tens = BigInt(Math.max(0, -p));
+  const scale = (n: bigint, pow2: number, pow10: number): bigint =>
+    n * 2n ** (BigInt(pow2) + twos) * 10n ** (BigInt(pow10) + tens);
+  const d = scale(BigInt(digits), 0, p);
+  const value = scale(m, q, 0);
+  const up = scale(1n, q - 1, 0);
+  // Below a power of two the gap to the smaller neighbour is half as wide.
+  const down = biased > 1 && fraction === 0n ? scale(1n, q - 2, 0) : up;
+  return d === value + up || d === value - down;
 }
 
 /** `digits` (d.ddd × 10^exponent, no leading zeros) as a plain decimal. */
@@ -194,7 +233,8 @@ export function jsonbText(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}: ${jsonbText(v)}`).join(', ')}}`;
 }
 
-const NON_ASCII = /[^\x00-\x7f]/;
+/** Anything but printable ASCII takes the exact (byte-wise) path. */
+const NON_ASCII = /[^ -~]/;
 
 function compareJsonbKeys(a: string, b: string): number {
   // ASCII (the usual case): byte length is the string length and byte order the code-unit order.
@@ -209,6 +249,6 @@ function compareJsonbKeys(a: string, b: string): number {
 export function jsonNumberText(x: number): string {
   if (x === 0) return '0';
   const [mantissa, exponentText] = x.toExponential().split('e') as [string, string];
-  const digits = mantissa.replace('-', '').replace('.', '');
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
   return (x < 0 ? '-' : '') + placeDecimalPoint(digits, Number(exponentText));
 }

@@ -1,0 +1,260 @@
+/**
+ * The phases of a migration job that move data (migration-job.ts): load
+ * every table in plan order from where it stopped, then keys, indexes,
+ * foreign keys and sequences, and verification. Each skips what a previous
+ * run already finished.
+ */
+import type Database from 'better-sqlite3';
+import { NovaError } from '../../errors.js';
+import type { TaskContext } from '../../tasks/task.js';
+import type { ResolvedTable } from '../resolved-plan.js';
+import { verifyMongoTable, verifyPgTable, type TableVerification } from '../verify.js';
+import { isPgServerError, pgQuery } from './job-guards.js';
+import type { SourcePlan } from './job-setup.js';
+import type { TableProgress } from './job-types.js';
+import type { LocalJobRecord, LocalJobState } from './local-job-state.js';
+import { loadMongoTable } from './mongo-table-loader.js';
+import type { MongoMigrationTarget } from './mongo-target.js';
+import type { PauseHook } from './pause-hook.js';
+import { loadProgress, setPhase, startTable } from './pg-job-state.js';
+import type { MigrationPg } from './pg-session.js';
+import { loadPgTable } from './pg-table-loader.js';
+import { finishTable, preexistingKeys, prepareTable } from './pg-target.js';
+
+export interface LoadInput {
+  sp: SourcePlan;
+  job: LocalJobRecord;
+  pg: MigrationPg | null;
+  mongo: MongoMigrationTarget | null;
+  local: LocalJobState;
+  source: Database.Database;
+  pause: PauseHook;
+  batchSize: number;
+  /** Called when a table's load is complete (also for tables a previous run loaded). */
+  onLoaded?: (table: ResolvedTable, progress: TableProgress) => void;
+}
+
+/** Loads every table in plan order; returns each table's progress. */
+export async function loadAll(
+  ctx: TaskContext,
+  input: LoadInput,
+): Promise<Map<string, TableProgress>> {
+  const { sp, job, pg, mongo, local, source, pause, batchSize } = input;
+  const pgProgress = pg
+    ? await pgQuery(pg, (c) => loadProgress(c, job.id))
+    : new Map<string, TableProgress>();
+  const all = new Map<string, TableProgress>([...local.allProgress(), ...pgProgress]);
+  const loaded = new Set<string>();
+  const client = pg ? await pg.connect() : null;
+  try {
+    for (const table of sp.resolved.tables) {
+      ctx.throwIfCancelled();
+      const known = all.get(table.source);
+      const targetName =
+        table.target.kind === 'postgres' ? table.target.table : table.target.collection;
+      const done = known && known.phase !== 'pending' && known.phase !== 'loading';
+      const report = (p: TableProgress): void =>
+        ctx.progress({
+          phase: 'load',
+          item: table.source,
+          done: p.migrated + p.duplicates + p.rejected,
+          total: table.rowCount,
+        });
+      if (!done) {
+        report(known ?? ({ migrated: 0, duplicates: 0, rejected: 0 } as TableProgress));
+        let p: TableProgress;
+        if (table.target.kind === 'postgres') {
+          const fresh = known === undefined;
+          const pre = fresh ? await preexistingKeys(client!, table) : known.preexisting;
+          const start = fresh ? await startTable(client!, job.id, table.source, pre) : known;
+          const prep = await prepareTable(client!, table, loaded, job.id, fresh);
+          p = await loadPgTable(
+            {
+              client: client!,
+              source,
+              jobId: job.id,
+              batchSize,
+              hash: job.hash,
+              info: sp.inspect.tables.find((t) => t.name === table.source),
+              pause,
+              throwIfCancelled: () => ctx.throwIfCancelled(),
+              onBatch: report,
+            },
+            prep,
+            start,
+          );
+        } else {
+          const resumed = known !== undefined;
+          if (!resumed && (await mongo!.count(table.target.collection)) > 0)
+            throw collectionNotEmpty(table, await mongo!.count(table.target.collection));
+          const start = local.startTable(table.source);
+          p = await loadMongoTable(
+            {
+              target: mongo!,
+              state: local,
+              source,
+              batchSize,
+              hash: job.hash,
+              info: sp.inspect.tables.find((t) => t.name === table.source),
+              pause,
+              throwIfCancelled: () => ctx.throwIfCancelled(),
+              onBatch: report,
+            },
+            table,
+            start,
+            resumed,
+          );
+        }
+        all.set(table.source, p);
+        input.onLoaded?.(table, p);
+        await pause.at(`after-table:${table.source}`);
+      } else {
+        input.onLoaded?.(table, known);
+      }
+      if (table.target.kind === 'postgres') loaded.add(targetName);
+    }
+  } catch (err) {
+    throw pg && isPgServerError(err) ? pg.mapError(err) : err;
+  } finally {
+    client?.release();
+  }
+  return all;
+}
+
+function collectionNotEmpty(table: ResolvedTable, n: number): NovaError {
+  const name = table.target.kind === 'mongo' ? table.target.collection : '';
+  return new NovaError(
+    'MIGRATION_FAILED',
+    `The MongoDB collection "${name}" already holds ${n} document(s); the plan loads ${JSON.stringify(table.source)} into it.`,
+    {
+      fix: 'Migrate into a fresh MongoDB database (or drop that collection), then run the migration again.',
+    },
+  );
+}
+
+export interface PostLoadDeps {
+  job: LocalJobRecord;
+  pg: MigrationPg | null;
+  mongo: MongoMigrationTarget | null;
+  local: LocalJobState;
+  pause: PauseHook;
+  warnings: string[];
+  /** A connection of its own: the loader's may be in the middle of reading a table. */
+  source: Database.Database;
+}
+
+/**
+ * Keys, indexes, foreign keys and sequences (finishTable), and verification,
+ * for each table as soon as its load is complete — while the loader goes on
+ * with the next tables. Two queues, one connection each, tables in order:
+ * the server builds the indexes and computes the checksum of the big table
+ * while the engine is busy converting the small ones.
+ */
+export class PostLoad {
+  readonly verification = new Map<string, TableVerification>();
+  private queues: [Promise<void>, Promise<void>] = [Promise.resolve(), Promise.resolve()];
+  private failure: { error: unknown } | null = null;
+  private scheduled = 0;
+  private completed = 0;
+  private onStep: (() => void) | null = null;
+
+  constructor(
+    private readonly ctx: TaskContext,
+    private readonly deps: PostLoadDeps,
+  ) {}
+
+  schedule(table: ResolvedTable, progress: TableProgress): void {
+    this.scheduled += 2;
+    this.queues = [
+      this.queues[0].then(() => this.step(() => this.finish(table, progress))),
+      this.queues[1].then(() => this.step(() => this.verify(table, progress))),
+    ];
+  }
+
+  /** Waits for every scheduled step (reporting them as the 'indexes' phase); throws the first failure. */
+  async settle(): Promise<Map<string, TableVerification>> {
+    const report = (): void =>
+      this.ctx.progress({ phase: 'indexes', done: this.completed, total: this.scheduled });
+    this.onStep = report;
+    report();
+    await this.drain();
+    if (this.failure) throw this.failure.error;
+    return this.verification;
+  }
+
+  /** Lets running steps end (before connections close on a failed load). */
+  async drain(): Promise<void> {
+    await Promise.all(this.queues);
+  }
+
+  private async step(work: () => Promise<void>): Promise<void> {
+    if (this.failure) return;
+    try {
+      this.ctx.throwIfCancelled();
+      await work();
+      this.completed++;
+      this.onStep?.();
+    } catch (error) {
+      this.failure ??= { error };
+    }
+  }
+
+  private async finish(table: ResolvedTable, p: TableProgress): Promise<void> {
+    if (p.phase !== 'loaded') return;
+    const { job, pg, local, pause, warnings } = this.deps;
+    if (table.target.kind === 'postgres') {
+      const targetName = table.target.table;
+      await pgQuery(pg!, async (c) => {
+        await finishTable(c, job.id, table, {
+          warnings,
+          beforeIndexCommit: () => pause.at(`index:${targetName}`),
+        });
+        await setPhase(c, job.id, table.source, 'indexed');
+      });
+    } else {
+      local.setPhase(table.source, 'indexed');
+    }
+  }
+
+  private async verify(table: ResolvedTable, p: TableProgress): Promise<void> {
+    const { job, pg, mongo, source } = this.deps;
+    const v =
+      table.target.kind === 'postgres'
+        ? await pgQuery(pg!, (c) => verifyPgTable(c, source, table, p, job.hash))
+        : await verifyMongoTable(mongo!, source, table, p, job.hash);
+    this.verification.set(table.source, v);
+  }
+}
+
+/** Verifies every table (after re-applied rejects; a run verifies through PostLoad). */
+export async function verifyAll(
+  ctx: TaskContext,
+  input: {
+    sp: SourcePlan;
+    pg: MigrationPg | null;
+    mongo: MongoMigrationTarget | null;
+    source: Database.Database;
+    progress: Map<string, TableProgress>;
+    job: LocalJobRecord;
+  },
+): Promise<Map<string, TableVerification>> {
+  const { sp, pg, mongo, source, progress } = input;
+  const hash = input.job.hash;
+  const out = new Map<string, TableVerification>();
+  for (const [i, table] of sp.resolved.tables.entries()) {
+    ctx.throwIfCancelled();
+    ctx.progress({
+      phase: 'verify',
+      item: table.source,
+      done: i,
+      total: sp.resolved.tables.length,
+    });
+    const p = progress.get(table.source)!;
+    const v =
+      table.target.kind === 'postgres'
+        ? await pgQuery(pg!, (c) => verifyPgTable(c, source, table, p, hash))
+        : await verifyMongoTable(mongo!, source, table, p, hash);
+    out.set(table.source, v);
+  }
+  return out;
+}
