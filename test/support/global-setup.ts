@@ -1,2 +1,6 @@
-// Suite-wide setup: servers shared by integration suites are started here.
-export default function setup(): void {}
+// Suite-wide setup, once per `vitest run`, before any test file starts.
+import { buildOnce } from './build-once.js';
+
+export default function setup(): void {
+  buildOnce();
+}

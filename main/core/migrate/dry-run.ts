@@ -138,6 +138,9 @@ export async function dryRunMigration(
         if (n === 0 || last === null) break;
         cursor = reader.cursorAfter(last);
         if (n < (options.batchSize ?? 50_000)) break;
+        // The batch loop is synchronous (better-sqlite3): let the event loop run between
+        // batches so a headless HTTP server stays responsive and a cancel can arrive.
+        await yieldToEventLoop();
       }
       sourceRows.set(table.source, rows);
       progress.set(table.source, p);
@@ -367,4 +370,9 @@ class KeyChecker {
     }
     return { kind: 'ok' };
   }
+}
+
+/** Resolves after pending I/O callbacks have run (setImmediate is queued after them). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((done) => setImmediate(done));
 }

@@ -1,5 +1,5 @@
 /** Runs the BUILT `nova-db` bin as a real process (what users and scripts run). */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,23 +7,12 @@ import { fileURLToPath } from 'node:url';
 export const repo = fileURLToPath(new URL('../../../', import.meta.url));
 export const bin = path.join(repo, 'bin', 'nova-db.js');
 
-/**
- * `npm run build`, step by step. Type errors elsewhere in the tree do not
- * stop tsc from emitting, so the build is judged by its output.
- */
+/** dist/ is built once per run by test/support/global-setup.ts; this only checks it is there. */
 export function buildCli(): void {
-  spawnSync(
-    process.execPath,
-    [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    { cwd: repo, stdio: 'ignore' },
-  );
   if (!existsSync(path.join(repo, 'dist', 'main', 'cli', 'index.js')))
-    throw new Error('the build did not produce dist/main/cli/index.js');
-  const assets = spawnSync(process.execPath, [path.join(repo, 'scripts', 'copy-assets.mjs')], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  if (assets.status !== 0) throw new Error(`copy-assets failed: ${assets.stderr}`);
+    throw new Error(
+      'dist/ is missing: run the suite through vitest (its global setup builds) or npm test',
+    );
 }
 
 /** The environment minus any Nova settings of the machine running the tests, so runs are hermetic. */

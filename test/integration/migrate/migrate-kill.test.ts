@@ -36,10 +36,7 @@ const databases: ScratchDatabase[] = [];
 let reference: { report: MigrationReport; checksums: Record<string, string>; rejects: string[] };
 
 beforeAll(async () => {
-  // The CLI as shipped: compiled to dist/. tsc emits even when another module has a type error
-  // (that is for the typecheck to report), so only the entry point's presence is required.
-  await execa('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, reject: false });
-  await execa('node', ['scripts/copy-assets.mjs'], { cwd: ROOT });
+  // The CLI as shipped, compiled to dist/ once per run by test/support/global-setup.ts.
   if (!existsSync(join(ROOT, 'dist/main/cli/commands/migrate.js')))
     throw new Error('the CLI did not build');
   dir = mkdtempSync(join(tmpdir(), 'nova-migrate-kill-'));

@@ -337,6 +337,26 @@ describe('dry run', () => {
     );
     expect(await query<{ n: string }>('SELECT count(*)::text AS n FROM logs')).toEqual(before);
   });
+
+  it('yields to the event loop between batches, so a cancel arriving from outside stops it', async () => {
+    const task = new Task('migration', 'test', (ctx) =>
+      dryRunMigration({ source: gen.file, batchSize: 10 }, ctx),
+    );
+    let batches = 0;
+    let timerRan = false;
+    task.on('progress', (s) => {
+      if (s.progress.phase !== 'dry-run' || ++batches !== 1) return;
+      // Like an HTTP cancel request: it can only run if the loop gives the event loop a turn.
+      setImmediate(() => {
+        timerRan = true;
+        task.cancel();
+      });
+    });
+    await expect(task.start()).rejects.toMatchObject({ code: 'TASK_CANCELLED' });
+    expect(timerRan).toBe(true);
+    expect(task.snapshot().state).toBe('cancelled');
+    expect(batches).toBeLessThan(5);
+  });
 });
 
 describe('fixing rejects and applying them again', () => {

@@ -3,7 +3,7 @@
  * serve on a free port with the embedded profile (real SQLite), answer
  * /health, stop cleanly on a signal.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -20,23 +20,8 @@ let root: string;
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
-  // `npm run build`, step by step: type errors elsewhere in the tree do not
-  // stop tsc from emitting, so judge the build by its output, not its status;
-  // then the assets the built code reads (SQL migrations).
-  spawnSync(
-    process.execPath,
-    [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: repo,
-      stdio: 'ignore',
-    },
-  );
+  // dist/ is built once for the whole run by test/support/global-setup.ts.
   expect(existsSync(path.join(repo, 'dist', 'main', 'cli', 'index.js'))).toBe(true);
-  const assets = spawnSync(process.execPath, [path.join(repo, 'scripts', 'copy-assets.mjs')], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
-  expect(assets.status, assets.stderr).toBe(0);
   root = await mkdtemp(path.join(tmpdir(), 'nova-cli-serve-'));
 });
 

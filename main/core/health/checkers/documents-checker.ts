@@ -3,7 +3,7 @@
  * else the JSON tables beside the relational data. Its health() pings and
  * reports the collection count and data size in words; the numbers reach
  * /metrics when the store can also report them as numbers (see
- * DocumentStatsSource) — the MongoDB store keeps its driver handle private.
+ * DocumentStatsSource; the MongoDB store does).
  */
 import type { DocumentStore } from '../../stores/types.js';
 import type { CheckResult, HealthChecker } from '../types.js';

@@ -57,6 +57,11 @@ function databaseFromUrl(url: string): string | undefined {
   }
 }
 
+/** dbStats sizes are numbers (doubles on some servers); anything else counts as unreported. */
+function isSize(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+
 function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`;
   if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
@@ -276,17 +281,14 @@ export class MongoDocumentStore implements DocumentStore {
       this.assertOpen();
       await this.db.command({ ping: 1 });
       const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
-      // dbStats and buildInfo fields differ between servers and emulators: every one is optional.
-      const stats = (await this.db.command({ dbStats: 1 }).catch(() => ({}))) as {
-        dataSize?: unknown;
-      };
+      const stats = await this.readDbStats();
+      // buildInfo, like dbStats, differs between servers and emulators: the version is optional.
       const info = (await this.db
         .admin()
         .command({ buildInfo: 1 })
         .catch(() => ({}))) as { version?: unknown };
-      const parts = [`${collections.length} collections`];
-      if (typeof stats.dataSize === 'number') parts.push(`${formatBytes(stats.dataSize)} of data`);
+      const parts = [`${stats.collections} collections`];
+      if (stats.dataSize !== undefined) parts.push(`${formatBytes(stats.dataSize)} of data`);
       const version = typeof info.version === 'string' ? ` ${info.version}` : '';
       const notes =
         this.capabilities.notes.length > 0 ? `; ${this.capabilities.notes.join('; ')}` : '';
@@ -308,10 +310,38 @@ export class MongoDocumentStore implements DocumentStore {
     }
   }
 
+  /**
+   * The database's size as numbers, for /metrics (the health checker calls it
+   * when present). A size the server does not report counts as 0 bytes.
+   */
+  async databaseStats(): Promise<{ collections: number; dataSizeBytes: number }> {
+    this.assertOpen();
+    try {
+      const stats = await this.readDbStats();
+      return { collections: stats.collections, dataSizeBytes: stats.dataSize ?? 0 };
+    } catch (err) {
+      throw mapMongoError(err, { url: this.url, action: 'read MongoDB database statistics' });
+    }
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     await this.client.close();
+  }
+
+  /**
+   * Collection count and data size. The count comes from listCollections
+   * (which also surfaces a lost connection); dbStats fields differ between
+   * servers and emulators (the test emulator may omit them, or the command
+   * altogether), so the size is optional.
+   */
+  private async readDbStats(): Promise<{ collections: number; dataSize: number | undefined }> {
+    const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
+    const stats = (await this.db.command({ dbStats: 1 }).catch(() => ({}))) as {
+      dataSize?: unknown;
+    };
+    return { collections: collections.length, dataSize: isSize(stats.dataSize) };
   }
 
   private assertOpen(): void {
