@@ -7,12 +7,12 @@
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
+import { osFreePort } from '../../main/core/services/ports.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const emulatorDir = join(here, 'mongo');
@@ -29,22 +29,6 @@ export interface MongoTestServer {
   /** Which kind of server this is; the emulator lacks validators, collMod, TTL monitor and transactions. */
   kind: MongoKind;
   stop(): Promise<void>;
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 function onPath(binary: string): boolean {
@@ -112,7 +96,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 async function startMongod(fixedPort?: number): Promise<MongoTestServer> {
   const dbpath = mkdtempSync(join(tmpdir(), 'nova-mongod-'));
-  const port = fixedPort ?? (await freePort());
+  const port = fixedPort ?? (await osFreePort());
   const child = spawn(
     'mongod',
     ['--port', String(port), '--bind_ip', '127.0.0.1', '--dbpath', dbpath, '--quiet'],

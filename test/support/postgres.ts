@@ -21,11 +21,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import pg from 'pg';
+import { osFreePort } from '../../main/core/services/ports.js';
 
 export const ADMIN_URL =
   process.env.NOVA_TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -98,18 +98,6 @@ export async function createScratchSchema(
   };
 }
 
-/** A loopback port nothing listens on right now. */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** Directory of initdb/pg_ctl: PG_BIN, else the newest /usr/lib/postgresql/<major>/bin (Debian keeps them off PATH), else PATH. */
 export function postgresBinDir(): string | undefined {
   if (process.env.PG_BIN) return process.env.PG_BIN;
@@ -176,7 +164,7 @@ export async function startPrivateCluster(
   const pwfile = join(root, 'pwfile');
   writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
   own(pwfile);
-  const port = await freePort();
+  const port = await osFreePort();
   const pgCtl = bin('pg_ctl');
   let started = false;
 

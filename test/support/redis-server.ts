@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './mongo-server.js';
+import { osFreePort } from '../../main/core/services/ports.js';
 
 export interface RedisTestServer {
   url: string;
@@ -123,7 +123,7 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await launch(await freePort(), options.password);
+      return await launch(await osFreePort(), options.password);
     } catch (err) {
       lastError = err;
       if (!/Address already in use|exited with code/.test(String(err))) throw err;

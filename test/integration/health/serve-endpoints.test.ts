@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
 import type { HealthJson } from '../../../main/server/health-routes.js';
@@ -65,7 +66,16 @@ describe('nova-db serve', () => {
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
     expect(metrics.headers.get('content-type')).toContain('text/plain; version=0.0.4');
-    const families = parsePrometheusText(await metrics.text());
+    const text = await metrics.text();
+    const families = parsePrometheusText(text);
+    // A second, independent parser (the npm package parse-prometheus-text-format)
+    // must read every family with its HELP and TYPE as well.
+    const published = parsePrometheusTextFormat(text);
+    expect(published.map((f) => f.name).sort()).toEqual([...families.keys()].sort());
+    for (const family of published) {
+      expect(family.help.length).toBeGreaterThan(0);
+      expect(family.type).toMatch(/^(COUNTER|GAUGE|SUMMARY|HISTOGRAM|UNTYPED)$/);
+    }
     expect(
       families.get('nova_health_status')!.samples.find((s) => s.labels.status === 'ok')!.value,
     ).toBe(1);

@@ -10,16 +10,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import {
   generateLegacyDatabase,
   type GeneratedLegacyDb,
 } from '../../fixtures/legacy-db-generator.js';
-import {
-  ADMIN_URL,
-  createScratchDatabase,
-  freePort,
-  type ScratchDatabase,
-} from '../../support/postgres.js';
+import { ADMIN_URL, createScratchDatabase, type ScratchDatabase } from '../../support/postgres.js';
 
 let dir: string;
 let gen: GeneratedLegacyDb;
@@ -175,7 +171,7 @@ describe('nova-db migrate', () => {
   });
 
   it('an unreachable PostgreSQL: a connection error, and the next run starts fresh (no half job to resume)', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const bad = await cli([
       '--json',
       'migrate',

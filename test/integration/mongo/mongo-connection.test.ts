@@ -2,17 +2,18 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoServerError } from 'mongodb';
+import { redactUrlPasswords } from '../../../main/core/config/redact.js';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import { MongoDocumentStore } from '../../../main/core/stores/mongo/mongo-document-store.js';
 import {
   mapMongoError,
   mongoHosts,
-  redactUrl,
 } from '../../../main/core/stores/mongo/mongo-errors.js';
-import { freePort, startMongo, type MongoTestServer } from '../../support/mongo-server.js';
+import { startMongo, type MongoTestServer } from '../../support/mongo-server.js';
 
 describe('connecting to nothing', () => {
   it('fails fast with CONN_REFUSED naming host:port and never the password', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const started = Date.now();
     const err = await MongoDocumentStore.connect({
       url: `mongodb://nova:s3cr3t-pw@127.0.0.1:${port}/nova`,
@@ -100,11 +101,11 @@ describe('error mapping and redaction', () => {
   const url = 'mongodb://admin:hunter2@db.example:27017,db2.example/nova?authSource=admin';
 
   it('redacts passwords in URLs, also inside longer text', () => {
-    expect(redactUrl(url)).toBe(
+    expect(redactUrlPasswords(url)).toBe(
       'mongodb://admin:***@db.example:27017,db2.example/nova?authSource=admin',
     );
-    expect(redactUrl(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(/hunter2|:pw@/);
-    expect(redactUrl('mongodb://127.0.0.1:27017')).toBe('mongodb://127.0.0.1:27017');
+    expect(redactUrlPasswords(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(/hunter2|:pw@/);
+    expect(redactUrlPasswords('mongodb://127.0.0.1:27017')).toBe('mongodb://127.0.0.1:27017');
   });
 
   it('lists hosts with default ports', () => {

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import type { PostgresTarget } from '../../../main/core/stores/postgres/postgres-connection.js';
 import {
   isSessionReusable,
@@ -18,7 +19,6 @@ import { probeServerSsl } from '../../../main/core/stores/postgres/postgres-ssl-
 import {
   ADMIN_URL,
   createScratchDatabase,
-  freePort,
   startPrivateCluster,
   withAdminClient,
   type PrivateCluster,
@@ -127,7 +127,7 @@ describe('authentication and missing things', () => {
   });
 
   it('ECONNREFUSED → CONN_REFUSED naming host:port and how to start the service', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const err = await failure({ host: '127.0.0.1', port, user: 'postgres' });
     const target = { ...sharedTarget, host: '127.0.0.1', port };
     const mapped = mapPostgresError(err, ctx(target));
@@ -249,7 +249,7 @@ describe('TLS', () => {
 
   it('the probe sees S from a TLS server and no answer where nothing listens', async () => {
     expect(await probeServerSsl('127.0.0.1', cluster.port)).toBe(true);
-    expect(await probeServerSsl('127.0.0.1', await freePort())).toBeUndefined();
+    expect(await probeServerSsl('127.0.0.1', await osFreePort())).toBeUndefined();
   });
 });
 

@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NovaError } from '../../../main/core/errors.js';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import { PostgresStore } from '../../../main/core/stores/postgres/postgres-store.js';
 import type { PostgresStoreOptions } from '../../../main/core/stores/postgres/postgres-connection.js';
 import {
   createScratchDatabase,
-  freePort,
   startPrivateCluster,
   withAdminClient,
   type PrivateCluster,
@@ -319,7 +319,7 @@ describe('connection failures', () => {
   });
 
   it('a port with nothing listening → CONN_REFUSED naming host:port', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const err = await rejection(
       PostgresStore.open({ url: `postgres://postgres@127.0.0.1:${port}/nova` }),
     );
@@ -365,7 +365,7 @@ describe('health and lifecycle', () => {
   });
 
   it('reports down with the reason and fix when the server cannot be reached', async () => {
-    const s = open({ url: `postgres://postgres@127.0.0.1:${await freePort()}/x` });
+    const s = open({ url: `postgres://postgres@127.0.0.1:${await osFreePort()}/x` });
     const h = await s.health();
     expect(h.status).toBe('down');
     expect(h.latencyMs).toBeNull();

@@ -1,7 +1,7 @@
 // RedisCache when Redis dies, comes back, or refuses us: graceful degradation and clear connect errors.
 import { afterEach, describe, expect, it } from 'vitest';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import { RedisCache } from '../../../main/core/stores/redis/redis-cache.js';
-import { freePort } from '../../support/mongo-server.js';
 import { startRedis, type RedisTestServer } from '../../support/redis-server.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -84,7 +84,7 @@ describe('Redis dies mid-test and comes back', () => {
   });
 
   it('with allowOffline, starts degraded when Redis is not up yet and heals when it starts', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const cache = await cacheFor(`redis://127.0.0.1:${port}`, { allowOffline: true });
     expect(cache.available).toBe(false);
     expect(await cache.get('x')).toBeUndefined();
@@ -120,7 +120,7 @@ describe('connect errors', () => {
   });
 
   it('nothing listening → CONN_REFUSED quickly, naming host:port', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const started = Date.now();
     const err = await RedisCache.connect({
       url: `redis://:pw@127.0.0.1:${port}`,

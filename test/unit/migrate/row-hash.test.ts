@@ -42,4 +42,21 @@ describe('row hashes', () => {
     expect(rowHash('lookup3', long)).toBe(rowHash('lookup3', long));
     expect(rowHash('lookup3', long)).not.toBe(rowHash('lookup3', `${long}x`));
   });
+
+  it('addUtf8 of the bytes of a line anywhere in a buffer equals add of the line', () => {
+    const lines = ['', 'a', 'ab\tc\\N', HASH_PROBE, 'x'.repeat(12), '\u4e2d'.repeat(30_000)];
+    for (const kind of ['lookup3', 'md5'] as const) {
+      for (const line of lines) {
+        // An odd offset: the COPY chunk holds lines at any byte position.
+        const buf = Buffer.concat([
+          Buffer.from('zzz'),
+          Buffer.from(line, 'utf8'),
+          Buffer.from('\n'),
+        ]);
+        const h = new RowHasher(kind);
+        h.addUtf8(buf, 3, buf.length - 1);
+        expect(h.take(), `${kind} ${line.slice(0, 10)}`).toBe(rowHash(kind, line));
+      }
+    }
+  });
 });

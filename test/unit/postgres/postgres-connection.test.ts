@@ -11,7 +11,7 @@ import {
   resolvePostgresOptions,
   type PostgresStoreOptions,
 } from '../../../main/core/stores/postgres/postgres-connection.js';
-import { redactUrl } from '../../../main/core/stores/postgres/redact-url.js';
+import { redactUrl } from '../../../main/core/config/redact.js';
 
 function thrown(fn: () => unknown): NovaError {
   try {

@@ -10,7 +10,7 @@ import { inspect, type InspectReport } from '../../migrate/inspect.js';
 import { loadPlanFile } from '../../migrate/plan-file.js';
 import { preflight } from '../../migrate/preflight.js';
 import { resolvePlan } from '../../migrate/resolve-plan.js';
-import { redactUrl } from '../../stores/postgres/redact-url.js';
+import { redactUrl } from '../../config/redact.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 import { assertNoMigrationRunning, startDryRun, startRun } from '../migration-engine.js';

@@ -6,11 +6,10 @@
  */
 import type { z } from 'zod';
 import type { settingsViewSchema } from '../../../../shared-contract/index.js';
-import { isSecretKey, redactSecrets } from '../../config/redact.js';
+import { isSecretKey, redactSecrets, redactUrl } from '../../config/redact.js';
 import { CONFIG_KEYS } from '../../config/schema.js';
 import { writeSettings } from '../../config/settings-file.js';
 import { NovaError } from '../../errors.js';
-import { redactUrl } from '../../stores/postgres/redact-url.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 

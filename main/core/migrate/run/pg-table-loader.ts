@@ -151,7 +151,10 @@ async function streamBatch(
       continue;
     }
     const line = encode(r.values);
-    hasher.add(line);
+    sink ??= new CopySink(ctx.client, copySql);
+    // The line is encoded once, into the COPY chunk, and hashed from there.
+    const ready = sink.push(line);
+    if (!sink.failed) hasher.addUtf8(sink.bytes, sink.lineStart, sink.lineEnd);
     delta.migrated++;
     if (r.changes.length > 0) {
       delta.changed += r.changes.length;
@@ -160,8 +163,7 @@ async function streamBatch(
         outcomes.push({ key: record.rowKey, kind: 'changed', seq, record: { ...record } });
       });
     }
-    sink ??= new CopySink(ctx.client, copySql);
-    if (sink.push(line)) await sink.flush();
+    if (ready) await sink.flush();
   }
   if (last) delta.cursor = reader.cursorAfter(last);
   return { rows, sink, delta, outcomes };

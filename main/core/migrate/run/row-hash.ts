@@ -56,6 +56,26 @@ export class RowHasher {
     if (++this.rows === 1 << 20) this.fold();
   }
 
+  /**
+   * Adds the line whose UTF-8 bytes are `src[start, end)` — the same hash as
+   * add() of the decoded line, without encoding it again (the COPY chunk
+   * already holds it).
+   */
+  addUtf8(src: Buffer, start: number, end: number): void {
+    if (this.kind === 'lookup3') {
+      const len = end - start;
+      scratchFor(len);
+      // Into the aligned scratch buffer: lookup3 reads 32-bit words.
+      src.copy(scratch.bytes, 0, start, end);
+      lookup3Bytes(len, this);
+    } else {
+      const d = hash('md5', src.subarray(start, end), 'buffer');
+      this.hi += d.readInt32BE(0);
+      this.lo += d.readUInt32BE(4);
+    }
+    if (++this.rows === 1 << 20) this.fold();
+  }
+
   /** Adds one 64-bit hash given as its two halves (lookup3 reports here). */
   addHalves(hi: number, lo: number): void {
     this.hi += hi | 0;
@@ -90,17 +110,26 @@ function rot(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
 
+/** Makes sure the scratch buffer holds at least `bytes` bytes. */
+function scratchFor(bytes: number): void {
+  if (bytes <= scratch.bytes.length) return;
+  const size = 1 << Math.ceil(Math.log2(bytes + 16));
+  scratch.bytes = new Uint8Array(size);
+  scratch.words = new Uint32Array(scratch.bytes.buffer);
+}
+
 /** hash_bytes_extended(utf8(line), seed 0) of PostgreSQL, reported to `out` as (b, c). */
 function lookup3(line: string, out: RowHasher): void {
-  let bytes = scratch.bytes;
-  let words = scratch.words;
-  // Worst case 3 bytes per UTF-16 unit; grow the scratch buffer when a line could not fit.
-  if (line.length * 3 > bytes.length) {
-    const size = 1 << Math.ceil(Math.log2(line.length * 3 + 16));
-    scratch.bytes = bytes = new Uint8Array(size);
-    scratch.words = words = new Uint32Array(bytes.buffer);
-  }
-  let len = encoder.encodeInto(line, bytes).written;
+  // Worst case 3 bytes per UTF-16 unit.
+  scratchFor(line.length * 3);
+  lookup3Bytes(encoder.encodeInto(line, scratch.bytes).written, out);
+}
+
+/** lookup3 of the first `length` bytes of the scratch buffer. */
+function lookup3Bytes(length: number, out: RowHasher): void {
+  const bytes = scratch.bytes;
+  const words = scratch.words;
+  let len = length;
   let a = (0x9e3779b9 + len + 3923095) | 0;
   let b = a;
   let c = a;

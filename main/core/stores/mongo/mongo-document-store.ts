@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Collection, Db, MongoClientOptions } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
+import { redactUrlPasswords } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 import { COLLECTIONS, COLLECTION_NAME, collectionSpec } from '../collections.js';
 import type {
@@ -25,7 +26,7 @@ import {
   type BulkInsertResult,
 } from './mongo-bulk-insert.js';
 import { ensureMongoCollections, unknownCapabilities } from './mongo-collections.js';
-import { mapMongoError, mongoHosts, redactUrl } from './mongo-errors.js';
+import { mapMongoError, mongoHosts } from './mongo-errors.js';
 import { toFindOptions, toMongoFilter } from './mongo-filter.js';
 import { toMongoUpdate } from './mongo-update.js';
 import { fromStoredDoc, fromStoredId, toStoredDoc, type DriverDoc } from './mongo-values.js';
@@ -87,7 +88,7 @@ export class MongoDocumentStore implements DocumentStore {
     if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//i.test(url)) {
       throw new NovaError(
         'CONFIG_INVALID',
-        `MONGODB_URL ${typeof url === 'string' ? redactUrl(url) : '(missing)'} is not a mongodb:// URL.`,
+        `MONGODB_URL ${typeof url === 'string' ? redactUrlPasswords(url) : '(missing)'} is not a mongodb:// URL.`,
         {
           fix: 'Write it as mongodb://user:password@host:27017/nova.',
         },

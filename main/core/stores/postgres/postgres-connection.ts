@@ -9,7 +9,7 @@ import type { PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { NovaError } from '../../errors.js';
 import type { NovaConfig, SslMode } from '../../config/schema.js';
-import { redactUrl } from './redact-url.js';
+import { redactUrl } from '../../config/redact.js';
 
 /** How to reach PostgreSQL; every field but `url` has the NovaConfig default. */
 export interface PostgresStoreOptions {

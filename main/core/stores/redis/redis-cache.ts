@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
+import { redactUrlPasswords } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 import type { Cache, CacheStats, ServiceHealth } from '../types.js';
 import { decodeValue, encodeValue } from './redis-codec.js';
@@ -14,7 +15,6 @@ import { probeTcp, serverStatsFromInfo, type RedisServerStats } from './redis-in
 import {
   isAuthError,
   mapRedisError,
-  redactRedisUrl,
   redisHostPort,
   shortReason,
 } from './redis-errors.js';
@@ -113,7 +113,7 @@ export class RedisCache implements Cache {
     if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
       throw new NovaError(
         'CONFIG_INVALID',
-        `REDIS_URL ${typeof url === 'string' ? redactRedisUrl(url) : '(missing)'} is not a redis:// or rediss:// URL.`,
+        `REDIS_URL ${typeof url === 'string' ? redactUrlPasswords(url) : '(missing)'} is not a redis:// or rediss:// URL.`,
         {
           fix: 'Write it as redis://:PASSWORD@127.0.0.1:6379/0 (rediss:// for TLS).',
         },

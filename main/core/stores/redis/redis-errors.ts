@@ -3,12 +3,8 @@
  * do. ioredis rejects a failed connect() with a bare "Connection is closed.",
  * so the cache keeps the last 'error' event and classifies that instead.
  */
+import { redactUrlPasswords } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
-
-/** `redis://user:secret@host` → `redis://user:***@host`. */
-export function redactRedisUrl(url: string): string {
-  return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/gi, '$1:***@');
-}
 
 /** `host:port` of a redis:// URL (default port 6379). */
 export function redisHostPort(url: string): string {
@@ -32,14 +28,14 @@ export function isAuthError(err: unknown): boolean {
 export function shortReason(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
-  const message = redactRedisUrl(err instanceof Error ? err.message : String(err));
+  const message = redactUrlPasswords(err instanceof Error ? err.message : String(err));
   return message.split('\n')[0]!.slice(0, 120);
 }
 
 export function mapRedisError(err: unknown, url: string, action: string): NovaError {
   if (err instanceof NovaError) return err;
   const where = `Redis at ${redisHostPort(url)}`;
-  const message = redactRedisUrl(err instanceof Error ? err.message : String(err));
+  const message = redactUrlPasswords(err instanceof Error ? err.message : String(err));
   const code = (err as { code?: unknown } | null)?.code;
   if (isAuthError(err)) {
     return new NovaError(

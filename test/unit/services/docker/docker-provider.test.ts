@@ -3,7 +3,6 @@
  * printed (test/fixtures/docker). The provider's own logic — which commands
  * it runs, how it waits, how it reads states and failures — is what runs.
  */
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../../main/core/config/schema.js';
 import { isNovaError } from '../../../../main/core/errors.js';
@@ -18,6 +17,7 @@ import {
   createDockerProvider,
   type DockerProviderOptions,
 } from '../../../../main/core/services/docker/docker-provider.js';
+import { osFreePort } from '../../../../main/core/services/ports.js';
 import type {
   ProviderContext,
   ServiceName,
@@ -55,18 +55,6 @@ const NO_CONTAINER: CommandResult = {
   spawnError: null,
   timedOut: false,
 };
-
-/** A loopback port nothing listens on (bound, then released). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 function setup(steps: Step[], options: DockerProviderOptions = {}) {
   const r = replay(steps);
@@ -146,7 +134,7 @@ describe('DockerProvider.start', () => {
   });
 
   it('keeps waiting while the port of a healthy container does not answer from the host', async () => {
-    const port = await freePort();
+    const port = await osFreePort();
     const healthy = ps('web', 'compose-ps-ndjson-healthy-unhealthy-restarting');
     const t = setup(
       [
