@@ -3,9 +3,6 @@
  * exports a register function; adding one (status, up, down, doctor,
  * migrate, backup…) is one import and one line in COMMANDS.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { registerBackup } from './commands/backup.js';
 import { registerBackups } from './commands/backups.js';
@@ -17,6 +14,7 @@ import { registerUp } from './commands/up.js';
 import { registerDown } from './commands/down.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerMigrate } from './commands/migrate.js';
+import { packageVersion } from '../core/package-version.js';
 import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -66,21 +64,3 @@ export function oneLine(message: string): string {
     .replace(/\s*\n\s*/g, ' ');
 }
 
-/** The package version, found by walking up from this file (its depth differs between source and dist). */
-function packageVersion(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === 'nova-database-appliance' && pkg.version) return pkg.version;
-    } catch {
-      // no package.json here; keep walking
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return '0.0.0';
-    dir = parent;
-  }
-}

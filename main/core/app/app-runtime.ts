@@ -22,7 +22,7 @@ import { startBackupSchedule } from './backup-adapter.js';
 import { openDataLayer, type DataLayer, type DataLayerOptions } from './data-layer.js';
 import { LogRing, teeLogger } from './log-ring.js';
 import { MigrationSessions } from './migration-sessions.js';
-import { packageVersion } from './package-version.js';
+import { packageVersion } from '../package-version.js';
 
 export interface AppRuntimeOptions {
   mode: 'desktop' | 'headless';

@@ -6,7 +6,8 @@
  */
 import { hostname } from 'node:os';
 import { NovaError, isNovaError, type ErrorCode } from '../errors.js';
-import type { Task, TaskContext, TaskRegistry } from '../tasks/task.js';
+import { packageVersion } from '../package-version.js';
+import type { TaskContext } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
 import {
   cleanStalePartials,
@@ -18,7 +19,6 @@ import type { BackupTargets } from './backup-targets.js';
 import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
 import type { PartJobOptions } from './part-types.js';
 import { backupSqlite } from './sqlite-part.js';
-import { novaVersion } from './version.js';
 
 export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
 
@@ -184,7 +184,7 @@ export async function createBackup(
       createdAt: createdAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       reason,
-      novaVersion: novaVersion(),
+      novaVersion: packageVersion('unknown'),
       host: hostname(),
       encryption: encryption?.header ?? null,
       parts,
@@ -214,16 +214,4 @@ export async function createBackup(
     await partial.discard().catch(() => undefined);
     throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
   }
-}
-
-/** Runs createBackup as a registered Task (kind "backup"). */
-export function startBackupTask(
-  registry: TaskRegistry,
-  options: CreateBackupOptions,
-): Task<BackupSummary> {
-  return registry.run(
-    'backup',
-    options.reason === 'pre-migration' ? 'Backup before migration' : 'Backup',
-    (ctx) => createBackup(options, ctx),
-  );
 }

@@ -69,10 +69,6 @@ export async function withScratchMongo<T>(
   }
 }
 
-export function isScratchUnavailable(err: unknown): err is ScratchUnavailable {
-  return err instanceof ScratchUnavailable;
-}
-
 /** NovaError codes that mean "this machine cannot do the trial", not "the backup is bad". */
 export function trialSkipReason(err: unknown): string | null {
   if (err instanceof ScratchUnavailable) return err.message;

@@ -13,14 +13,6 @@ import { execa } from 'execa';
 
 export type BinaryName = 'initdb' | 'pg_ctl' | 'postgres' | 'redis-server' | 'mongod';
 
-export const BINARY_NAMES: readonly BinaryName[] = [
-  'initdb',
-  'pg_ctl',
-  'postgres',
-  'redis-server',
-  'mongod',
-];
-
 /** A program that was found, with the version it reports. */
 export interface FoundBinary {
   path: string;

@@ -81,6 +81,39 @@ describe('toTimestamptz', () => {
   });
 });
 
+describe('the two common shapes (read without the general regex)', () => {
+  it.each([
+    ['2024-02-29T23:59:59.999Z', '2024-02-29T23:59:59.999Z'],
+    ['2024-01-02t03:04:05.010z', '2024-01-02T03:04:05.010Z'],
+    ['2024-01-02 03:04:05.000Z', '2024-01-02T03:04:05.000Z'],
+    ['2024-01-02T03:04:05', '2024-01-02T03:04:05.000Z'],
+    ['0001-01-01 00:00:00', '0001-01-01T00:00:00.000Z'],
+  ])('%s → %s', (input, expected) => {
+    expect(iso(input)).toBe(expected);
+  });
+
+  it.each([
+    ['2023-02-29T10:00:00.000Z', 'not a valid calendar date'],
+    ['2024-00-10 10:00:00', 'not a valid calendar date'],
+    ['2024-01-01T24:00:00.000Z', 'impossible time of day'],
+    ['2024-01-01 23:59:60', 'impossible time of day'],
+    ['0000-12-31T23:59:59.999Z', 'not a valid calendar date'],
+    ['2024-01-01T1a:00:00.000Z', 'is not a timestamp'],
+    ['2024-01-01T10:00:00.00xZ', 'is not a timestamp'],
+    ['2024-01-01T10:00:00.000X', 'is not a timestamp'],
+    ['2024-01-01x10:00:00', 'is not a timestamp'],
+  ])('%s is invalid (%s), as through the general path', (input, reason) => {
+    const r = toTimestamptz(input);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toContain(reason);
+  });
+
+  it('gives a date column the date as written', () => {
+    expect(toDate('2024-03-04T00:00:00.000Z')).toEqual({ ok: true, value: '2024-03-04' });
+    expect(toDate('0987-03-04 10:00:00')).toMatchObject({ ok: true, value: '0987-03-04' });
+  });
+});
+
 describe('toDate', () => {
   it.each([
     ['2024-01-02', '2024-01-02'],

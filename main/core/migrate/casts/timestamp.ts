@@ -45,8 +45,14 @@ const EXPECTED = "expected ISO 8601, 'YYYY-MM-DD HH:MM:SS', a date, or epoch sec
 
 interface Parsed {
   ms: number;
-  /** The calendar date as written (before any offset), for the date cast. */
-  date: string;
+  /**
+   * The calendar date as written (before any offset), for the date cast —
+   * as numbers: only a date column needs the text, and the timestamp cast
+   * runs for every row.
+   */
+  year: number;
+  month: number;
+  day: number;
   hasTime: boolean;
   /** Digits beyond milliseconds that were not zero. */
   subMillisDropped: boolean;
@@ -61,6 +67,8 @@ function parse(value: unknown): Parsed | string {
     return Number.isNaN(ms) ? 'an invalid Date' : fromEpoch(ms, value, true);
   }
   if (typeof value !== 'string') return `${describeValue(value)} is not a timestamp (${EXPECTED})`;
+  const fast = parseCommonShape(value);
+  if (fast !== null) return fast;
   const text = value.trim();
   let m = ISO.exec(text);
   if (m) {
@@ -95,6 +103,61 @@ function parse(value: unknown): Parsed | string {
       zoneMinutes(m[7]),
     );
   return `${describeValue(value)} is not a timestamp (${EXPECTED})`;
+}
+
+/**
+ * The two shapes nearly every legacy row has — toISOString()'s
+ * 'YYYY-MM-DDTHH:MM:SS.sssZ' and CURRENT_TIMESTAMP's 'YYYY-MM-DD HH:MM:SS' —
+ * read by character codes instead of the general ISO regex (this runs once
+ * per row). Exactly what the regex path would produce for them; null for
+ * anything else, which then takes the general path.
+ */
+function parseCommonShape(text: string): Parsed | string | null {
+  const len = text.length;
+  if (len !== 24 && len !== 19) return null;
+  const sep = text.charCodeAt(10);
+  if (
+    text.charCodeAt(4) !== 45 || // '-'
+    text.charCodeAt(7) !== 45 ||
+    (sep !== 84 && sep !== 32 && sep !== 116) || // 'T', ' ', 't' (the regex is case-insensitive)
+    text.charCodeAt(13) !== 58 || // ':'
+    text.charCodeAt(16) !== 58
+  )
+    return null;
+  if (len === 24) {
+    const z = text.charCodeAt(23);
+    if (text.charCodeAt(19) !== 46 || (z !== 90 && z !== 122)) return null; // '.', 'Z'/'z'
+  }
+  const year = digits(text, 0, 4);
+  const month = digits(text, 5, 2);
+  const day = digits(text, 8, 2);
+  const hour = digits(text, 11, 2);
+  const minute = digits(text, 14, 2);
+  const second = digits(text, 17, 2);
+  const millis = len === 24 ? digits(text, 20, 3) : 0;
+  if ((year | month | day | hour | minute | second | millis) < 0) return null;
+  return fromParts(
+    text,
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+    len === 24 ? text.slice(20, 23) : '',
+    0,
+  );
+}
+
+/** The decimal number of text[start, start + count), or -1 if any of them is not an ASCII digit. */
+function digits(text: string, start: number, count: number): number {
+  let n = 0;
+  for (let i = start; i < start + count; i++) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return -1;
+    n = n * 10 + c;
+  }
+  return n;
 }
 
 /** Minutes east of UTC; NaN for an impossible offset. */
@@ -135,7 +198,9 @@ function fromParts(
     return `${describeValue(original)} is outside the years 0001–9999`;
   return {
     ms,
-    date: `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`,
+    year,
+    month,
+    day,
     hasTime: hasTime && (h !== 0 || minute !== 0 || second !== 0 || NONZERO.test(frac)),
     subMillisDropped: frac.length > 3 && NONZERO.test(frac.slice(3)),
   };
@@ -147,8 +212,15 @@ function fromEpoch(n: number, original: unknown, isMillis = false): Parsed | str
   const ms = Math.round(isMillis || Math.abs(n) >= EPOCH_SECONDS_LIMIT ? n : n * 1000);
   if (ms < MIN_MS || ms > MAX_MS)
     return `${describeValue(original)} is outside the years 0001–9999`;
-  const iso = new Date(ms).toISOString();
-  return { ms, date: iso.slice(0, 10), hasTime: ms % DAY_MS !== 0, subMillisDropped: false };
+  const d = new Date(ms);
+  return {
+    ms,
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hasTime: ms % DAY_MS !== 0,
+    subMillisDropped: false,
+  };
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
@@ -189,7 +261,8 @@ export function toTimestamptz(value: unknown): CastResult {
 export function toDate(value: unknown): CastResult {
   const p = parse(value);
   if (typeof p === 'string') return invalid(value, p);
+  const date = `${pad(p.year, 4)}-${pad(p.month, 2)}-${pad(p.day, 2)}`;
   return p.hasTime
-    ? changed(p.date, 'time-dropped', value, 'time of day dropped for a date column')
-    : ok(p.date);
+    ? changed(date, 'time-dropped', value, 'time of day dropped for a date column')
+    : ok(date);
 }

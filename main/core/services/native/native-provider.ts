@@ -8,7 +8,6 @@ import { NovaError } from '../../errors.js';
 import { findBinaries, type BinaryReport } from '../binaries.js';
 import { ServiceStateFile } from '../service-state-file.js';
 import type {
-  ProviderContext,
   ServiceCredentials,
   ServiceEndpoint,
   ServiceName,
@@ -123,11 +122,4 @@ export class NativeProvider implements ServiceProvider {
   async logs(service: ServiceName, lines: number): Promise<string[]> {
     return (await this.server(service)).logs(lines);
   }
-}
-
-export function createNativeProvider(
-  ctx: ProviderContext,
-  extra: Omit<NativeProviderOptions, 'dataDir' | 'credentials'> = {},
-): NativeProvider {
-  return new NativeProvider({ dataDir: ctx.dataDir, credentials: ctx.credentials, ...extra });
 }

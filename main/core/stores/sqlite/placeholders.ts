@@ -5,6 +5,7 @@
  * That also lets one `$1` appear several times, as PostgreSQL allows.
  */
 import { NovaError } from '../../errors.js';
+import { skipLiteralOrComment } from '../sql-scan.js';
 
 export interface TranslatedSql {
   sql: string;
@@ -35,36 +36,11 @@ export function translatePlaceholders(sql: string): TranslatedSql {
     const ch = sql[i] as string;
     const next = sql[i + 1];
 
-    // Quoted regions: copy verbatim up to the closing quote (a doubled quote escapes it).
-    if (ch === "'" || ch === '"' || ch === '`' || ch === '[') {
-      const close = ch === '[' ? ']' : ch;
-      let j = i + 1;
-      while (j < n) {
-        if (sql[j] === close) {
-          if (close !== ']' && sql[j + 1] === close) {
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        j++;
-      }
-      out += sql.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    if (ch === '-' && next === '-') {
-      const end = sql.indexOf('\n', i);
-      const stop = end === -1 ? n : end;
-      out += sql.slice(i, stop);
-      i = stop;
-      continue;
-    }
-    if (ch === '/' && next === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      const stop = end === -1 ? n : end + 2;
-      out += sql.slice(i, stop);
-      i = stop;
+    // Literals, quoted identifiers ([x] too) and comments: copy verbatim.
+    const skipped = skipLiteralOrComment(sql, i, { brackets: true });
+    if (skipped !== -1) {
+      out += sql.slice(i, skipped);
+      i = skipped;
       continue;
     }
     if (ch === '$' && next !== undefined && DIGIT.test(next) && !isIdentTail(sql, i)) {

@@ -1,0 +1,12 @@
+import { expect } from 'vitest';
+import { NovaError } from '../../main/core/errors.js';
+
+/** The NovaError `p` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function rejection(p: Promise<unknown>): Promise<NovaError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(NovaError);
+  return err as NovaError;
+}
