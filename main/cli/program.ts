@@ -63,4 +63,3 @@ export function oneLine(message: string): string {
     .trim()
     .replace(/\s*\n\s*/g, ' ');
 }
-

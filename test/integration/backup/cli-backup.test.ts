@@ -8,9 +8,10 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
-import { fillSqlite, flipByte, sqliteChecksums, useTempDirs } from './helpers.js';
+import { fillSqlite, flipByte, sqliteChecksums } from './helpers.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
 
-const tempDir = useTempDirs();
+const tempDir = useTempDirs('nova-backup-test-');
 
 async function setup() {
   const root = await tempDir();

@@ -4,13 +4,11 @@
  * flipper, and a helper that expects a NovaError.
  */
 import { openSync, closeSync, readSync, writeSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BSON, MongoClient } from 'mongodb';
 import pg from 'pg';
-import { afterEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import { NovaError, type ErrorCode } from '../../../main/core/errors.js';
 import { configSchema } from '../../../main/core/config/schema.js';
 import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
@@ -21,18 +19,6 @@ import type { TableContent } from '../../../main/core/backup/manifest.js';
 
 /** Cheap scrypt for tests; the production default costs ~100 ms per derivation. */
 export const TEST_KDF = { N: 2 ** 10, r: 8, p: 1 };
-
-export function useTempDirs(prefix = 'nova-backup-test-'): () => Promise<string> {
-  const made: string[] = [];
-  afterEach(async () => {
-    await Promise.all(made.splice(0).map((d) => rm(d, { recursive: true, force: true })));
-  });
-  return async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), prefix));
-    made.push(dir);
-    return dir;
-  };
-}
 
 /** Resolves to the NovaError a promise rejects with; fails the test if it resolves. */
 export async function novaFailure(work: Promise<unknown>, code?: ErrorCode): Promise<NovaError> {

@@ -13,9 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBackups } from '../../../main/core/backup/backup-store.js';
 import { runCli } from '../../../main/cli/run.js';
 import { buildMainForChild } from './child-build.js';
-import { useTempDirs } from './helpers.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
 
-const tempDir = useTempDirs();
+const tempDir = useTempDirs('nova-backup-test-');
 let build: ReturnType<typeof buildMainForChild>;
 
 beforeAll(() => {

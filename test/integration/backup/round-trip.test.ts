@@ -35,10 +35,10 @@ import {
   flipByte,
   novaFailure,
   sqliteChecksums,
-  useTempDirs,
 } from './helpers.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
 
-const tempDir = useTempDirs();
+const tempDir = useTempDirs('nova-backup-test-');
 let mongo: MongoTestServer;
 let mongoClient: MongoClient;
 let pgDb: ScratchDatabase;

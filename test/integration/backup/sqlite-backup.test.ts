@@ -20,16 +20,10 @@ import { restoreBackup } from '../../../main/core/backup/restore-backup.js';
 import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { verifyBackup } from '../../../main/core/backup/verify-backup.js';
 import { TaskRegistry } from '../../../main/core/tasks/task.js';
-import {
-  TEST_KDF,
-  fillSqlite,
-  flipByte,
-  novaFailure,
-  sqliteChecksums,
-  useTempDirs,
-} from './helpers.js';
+import { TEST_KDF, fillSqlite, flipByte, novaFailure, sqliteChecksums } from './helpers.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
 
-const tempDir = useTempDirs();
+const tempDir = useTempDirs('nova-backup-test-');
 
 async function setup() {
   const root = await tempDir();

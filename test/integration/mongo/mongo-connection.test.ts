@@ -5,10 +5,7 @@ import { MongoServerError } from 'mongodb';
 import { redactUrlPasswords } from '../../../main/core/config/redact.js';
 import { osFreePort } from '../../../main/core/services/ports.js';
 import { MongoDocumentStore } from '../../../main/core/stores/mongo/mongo-document-store.js';
-import {
-  mapMongoError,
-  mongoHosts,
-} from '../../../main/core/stores/mongo/mongo-errors.js';
+import { mapMongoError, mongoHosts } from '../../../main/core/stores/mongo/mongo-errors.js';
 import { startMongo, type MongoTestServer } from '../../support/mongo-server.js';
 
 describe('connecting to nothing', () => {
@@ -104,7 +101,9 @@ describe('error mapping and redaction', () => {
     expect(redactUrlPasswords(url)).toBe(
       'mongodb://admin:***@db.example:27017,db2.example/nova?authSource=admin',
     );
-    expect(redactUrlPasswords(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(/hunter2|:pw@/);
+    expect(redactUrlPasswords(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(
+      /hunter2|:pw@/,
+    );
     expect(redactUrlPasswords('mongodb://127.0.0.1:27017')).toBe('mongodb://127.0.0.1:27017');
   });
 

@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import { matchesFilter, parseFilter } from '../../../main/core/stores/doc-filter.js';
 import { ParamList } from '../../../main/core/stores/doc-sql-shared.js';
 import { PostgresDocumentStore } from '../../../main/core/stores/postgres/postgres-document-store.js';
@@ -22,21 +21,12 @@ import {
   withAdminClient,
   type ScratchDatabase,
 } from '../../support/postgres.js';
+import { rejection } from '../../support/rejection.js';
 
 let scratch: ScratchDatabase;
 let pg: PostgresStore;
 let docs: PostgresDocumentStore;
 let clock: Date;
-
-async function failure(promise: Promise<unknown>): Promise<NovaError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NovaError);
-    return err as NovaError;
-  }
-  throw new Error('expected a NovaError, but it succeeded');
-}
 
 const D = (iso: string) => new Date(iso);
 
@@ -227,21 +217,25 @@ describe('filters', () => {
   });
 
   it('refuses unsupported operators and unsafe paths before touching SQL', async () => {
-    const err = await failure(docs.find('things', { s: { $regex: '^a' } }));
+    const err = await rejection(docs.find('things', { s: { $regex: '^a' } }));
     expect(err.code).toBe('UNSUPPORTED_FILTER');
     expect(err.message).toContain('$regex');
-    expect((await failure(docs.count('things', { $where: '1' }))).code).toBe('UNSUPPORTED_FILTER');
-    expect((await failure(docs.delete('things', { "s') OR 1=1 --": 1 }))).code).toBe(
+    expect((await rejection(docs.count('things', { $where: '1' }))).code).toBe(
       'UNSUPPORTED_FILTER',
     );
-    expect((await failure(docs.find('things', { "s'->>'x": 1 }))).code).toBe('UNSUPPORTED_FILTER');
+    expect((await rejection(docs.delete('things', { "s') OR 1=1 --": 1 }))).code).toBe(
+      'UNSUPPORTED_FILTER',
+    );
+    expect((await rejection(docs.find('things', { "s'->>'x": 1 }))).code).toBe(
+      'UNSUPPORTED_FILTER',
+    );
     expect(
-      (await failure(docs.update('things', { n: { $size: 1 } }, { $set: { x: 1 } }))).code,
+      (await rejection(docs.update('things', { n: { $size: 1 } }, { $set: { x: 1 } }))).code,
     ).toBe('UNSUPPORTED_FILTER');
-    expect((await failure(docs.find('things', { n: { $gt: null } }))).code).toBe(
+    expect((await rejection(docs.find('things', { n: { $gt: null } }))).code).toBe(
       'UNSUPPORTED_FILTER',
     );
-    expect((await failure(docs.find('things', 'n = 1' as unknown as DocFilter))).code).toBe(
+    expect((await rejection(docs.find('things', 'n = 1' as unknown as DocFilter))).code).toBe(
       'INVALID_ARGUMENT',
     );
     expect(await docs.count('things')).toBe(6);
@@ -450,12 +444,12 @@ describe('sort, limit, skip', () => {
   });
 
   it('refuses bad sort/limit/skip values', async () => {
-    expect((await failure(docs.find('things', {}, { limit: -1 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.find('things', {}, { skip: 1.5 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.find('things', {}, { sort: { n: 0 as 1 } }))).code).toBe(
+    expect((await rejection(docs.find('things', {}, { limit: -1 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.find('things', {}, { skip: 1.5 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.find('things', {}, { sort: { n: 0 as 1 } }))).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await failure(docs.find('things', {}, { sort: { 'bad path!': 1 } }))).code).toBe(
+    expect((await rejection(docs.find('things', {}, { sort: { 'bad path!': 1 } }))).code).toBe(
       'UNSUPPORTED_FILTER',
     );
   });
@@ -541,13 +535,13 @@ describe('writes', () => {
     const when = D('2025-01-01T00:00:00Z');
     await docs.update('things', { _id: 'z' }, { $set: { at: when } });
     expect((await docs.find('things', { at: when })).map((d) => d._id)).toEqual(['z']);
-    expect((await failure(docs.update('things', {}, { $rename: { n: 'm' } } as never))).code).toBe(
-      'UNSUPPORTED_FILTER',
-    );
-    expect((await failure(docs.update('things', {}, { $set: { _id: 'new' } }))).code).toBe(
+    expect(
+      (await rejection(docs.update('things', {}, { $rename: { n: 'm' } } as never))).code,
+    ).toBe('UNSUPPORTED_FILTER');
+    expect((await rejection(docs.update('things', {}, { $set: { _id: 'new' } }))).code).toBe(
       'INVALID_ARGUMENT',
     );
-    const notNumber = await failure(docs.update('things', {}, { $inc: { keep: 1 } }));
+    const notNumber = await rejection(docs.update('things', {}, { $inc: { keep: 1 } }));
     expect(notNumber.code).toBe('INVALID_ARGUMENT');
     // The failing document rolled back the whole update: y and z were not incremented either.
     expect((await docs.find('things', {}, { sort: { _id: 1 } })).map((d) => d.n)).toEqual([
@@ -575,7 +569,7 @@ describe('writes', () => {
 
   it('enforces unique indexes per collection, atomically for a batch', async () => {
     await docs.insert('user_preferences', [{ user_id: 1, theme: 'dark' }]);
-    const err = await failure(
+    const err = await rejection(
       docs.insert('user_preferences', [{ user_id: 2 }, { user_id: 1, theme: 'light' }]),
     );
     expect(err.code).toBe('CONSTRAINT_VIOLATION');
@@ -586,11 +580,11 @@ describe('writes', () => {
     expect(await docs.count('user_preferences')).toBe(1); // user_id 2 was rolled back with the batch
 
     await docs.insert('sessions', [{ sid: 's1', expires_at: D('2030-01-01T00:00:00Z') }]);
-    expect((await failure(docs.insert('sessions', [{ sid: 's1' }]))).code).toBe(
+    expect((await rejection(docs.insert('sessions', [{ sid: 's1' }]))).code).toBe(
       'CONSTRAINT_VIOLATION',
     );
     // A duplicate inside one batch is caught too.
-    expect((await failure(docs.insert('sessions', [{ sid: 's2' }, { sid: 's2' }]))).code).toBe(
+    expect((await rejection(docs.insert('sessions', [{ sid: 's2' }, { sid: 's2' }]))).code).toBe(
       'CONSTRAINT_VIOLATION',
     );
     // Missing or JSON-null keys never clash (as in the SQLite store).
@@ -601,7 +595,7 @@ describe('writes', () => {
     await docs.insert('things', [{ user_id: 1 }, { user_id: 1 }, { sid: 's1' }]);
 
     await docs.insert('user_preferences', [{ user_id: 3 }]);
-    const onUpdate = await failure(
+    const onUpdate = await rejection(
       docs.update('user_preferences', { user_id: 3 }, { $set: { user_id: 1 } }),
     );
     expect(onUpdate.code).toBe('CONSTRAINT_VIOLATION');
@@ -613,21 +607,21 @@ describe('writes', () => {
       { files_id: 'f', n: 1 },
       { files_id: 'g', n: 1 },
     ]);
-    const compound = await failure(docs.insert('file_chunks', [{ files_id: 'f', n: 1 }]));
+    const compound = await rejection(docs.insert('file_chunks', [{ files_id: 'f', n: 1 }]));
     expect(compound.code).toBe('CONSTRAINT_VIOLATION');
     expect(compound.message).toContain('files_id, n must be unique');
   });
 
   it('refuses a duplicate _id, naming it', async () => {
     await docs.insert('things', [{ _id: 'same' }]);
-    const err = await failure(docs.insert('things', [{ _id: 'other' }, { _id: 'same' }]));
+    const err = await rejection(docs.insert('things', [{ _id: 'other' }, { _id: 'same' }]));
     expect(err.code).toBe('CONSTRAINT_VIOLATION');
     expect(err.message).toContain('"same"');
     expect(err.message).toContain('things');
-    const inBatch = await failure(docs.insert('things', [{ _id: 'twice' }, { _id: 'twice' }]));
+    const inBatch = await rejection(docs.insert('things', [{ _id: 'twice' }, { _id: 'twice' }]));
     expect(inBatch.message).toContain('"twice"');
     expect(await ids({})).toEqual(['same']);
-    expect((await failure(docs.insert('things', [{ _id: 42 } as unknown as Doc]))).code).toBe(
+    expect((await rejection(docs.insert('things', [{ _id: 42 } as unknown as Doc]))).code).toBe(
       'INVALID_ARGUMENT',
     );
   });
@@ -655,29 +649,32 @@ describe('writes', () => {
   });
 
   it('applies the collection validator on insert and update', async () => {
-    const err = await failure(docs.insert('user_preferences', [{ theme: 'dark' }]));
+    const err = await rejection(docs.insert('user_preferences', [{ theme: 'dark' }]));
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.message).toContain('user_id is required');
-    expect((await failure(docs.insert('user_preferences', [{ user_id: 'seven' }]))).code).toBe(
+    expect((await rejection(docs.insert('user_preferences', [{ user_id: 'seven' }]))).code).toBe(
       'INVALID_ARGUMENT',
     );
     await docs.insert('user_preferences', [{ user_id: 7 }]);
     expect(
       (
-        await failure(
+        await rejection(
           docs.update('user_preferences', { user_id: 7 }, { $set: { notifications: 'on' } }),
         )
       ).code,
     ).toBe('INVALID_ARGUMENT');
     expect(
-      (await failure(docs.update('user_preferences', { user_id: 7 }, { $unset: { user_id: '' } })))
-        .code,
+      (
+        await rejection(
+          docs.update('user_preferences', { user_id: 7 }, { $unset: { user_id: '' } }),
+        )
+      ).code,
     ).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.insert('things', [{ f: () => 1 } as Doc]))).code).toBe(
+    expect((await rejection(docs.insert('things', [{ f: () => 1 } as Doc]))).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await failure(docs.insert('things', [{ $bad: 1 }]))).code).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.insert('things', { a: 1 } as unknown as Doc[]))).code).toBe(
+    expect((await rejection(docs.insert('things', [{ $bad: 1 }]))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.insert('things', { a: 1 } as unknown as Doc[]))).code).toBe(
       'INVALID_ARGUMENT',
     );
     expect(await docs.find('user_preferences')).toEqual([{ _id: expect.any(String), user_id: 7 }]);
@@ -685,22 +682,22 @@ describe('writes', () => {
 
   it('refuses strings PostgreSQL cannot hold, with a reason, instead of a server error', async () => {
     for (const bad of ['nul\u0000inside', 'half \ud83d surrogate', '\ude00 low first']) {
-      const onInsert = await failure(docs.insert('things', [{ ok: 1, text: bad }]));
+      const onInsert = await rejection(docs.insert('things', [{ ok: 1, text: bad }]));
       expect(onInsert.code).toBe('INVALID_ARGUMENT');
       expect(onInsert.message).toContain('PostgreSQL');
       expect(onInsert.fix).toBeTruthy();
-      expect((await failure(docs.insert('things', [{ [`k${bad}`]: 1 }]))).code).toBe(
+      expect((await rejection(docs.insert('things', [{ [`k${bad}`]: 1 }]))).code).toBe(
         'INVALID_ARGUMENT',
       );
-      expect((await failure(docs.find('things', { text: bad }))).code).toBe('INVALID_ARGUMENT');
-      expect((await failure(docs.count('things', { text: { $in: ['x', bad] } }))).code).toBe(
+      expect((await rejection(docs.find('things', { text: bad }))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejection(docs.count('things', { text: { $in: ['x', bad] } }))).code).toBe(
         'INVALID_ARGUMENT',
       );
     }
     // Escaped look-alikes are ordinary text.
     await docs.insert('things', [{ _id: 'lit', text: 'a \\u0000 b \\ud83d' }]);
     expect(await ids({ text: 'a \\u0000 b \\ud83d' })).toEqual(['lit']);
-    const onUpdate = await failure(docs.update('things', {}, { $set: { text: 'x\u0000' } }));
+    const onUpdate = await rejection(docs.update('things', {}, { $set: { text: 'x\u0000' } }));
     expect(onUpdate.code).toBe('INVALID_ARGUMENT');
     expect((await docs.find('things'))[0]?.text).toBe('a \\u0000 b \\ud83d');
   });
@@ -716,13 +713,13 @@ describe('writes', () => {
       'nova_documents"',
       "things' OR '1'='1",
     ]) {
-      const err = await failure(docs.insert(name, [{ a: 1 }]));
+      const err = await rejection(docs.insert(name, [{ a: 1 }]));
       expect(err.code).toBe('INVALID_ARGUMENT');
       expect(err.fix).toContain('Collection names');
-      expect((await failure(docs.find(name))).code).toBe('INVALID_ARGUMENT');
-      expect((await failure(docs.delete(name, {}))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejection(docs.find(name))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejection(docs.delete(name, {}))).code).toBe('INVALID_ARGUMENT');
     }
-    expect((await failure(docs.count(42 as unknown as string))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.count(42 as unknown as string))).code).toBe('INVALID_ARGUMENT');
     expect((await pg.query("SELECT to_regclass('nova_documents') IS NOT NULL AS ok")).rows).toEqual(
       [{ ok: true }],
     );
@@ -762,7 +759,7 @@ describe('TTL', () => {
     expect(await rawCount("collection = 'analytics'")).toBe(1);
     expect(await docs.count('things')).toBe(1);
     expect(await docs.sweepExpired()).toBe(0);
-    expect((await failure(docs.sweepExpired(new Date('nope')))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.sweepExpired(new Date('nope')))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -799,7 +796,7 @@ describe('lifecycle', () => {
     expect(health.detail).toContain(scratch.name);
     await docs.close();
     expect((await docs.health()).status).toBe('down');
-    const closed = await failure(docs.find('things'));
+    const closed = await rejection(docs.find('things'));
     expect(closed.code).toBe('NOT_INITIALIZED');
     expect((await pg.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // the pool stays open
   });
@@ -812,6 +809,6 @@ describe('lifecycle', () => {
     expect(health.status).toBe('down');
     expect(health.latencyMs).toBeNull();
     expect(health.detail).toContain('closed');
-    expect((await failure(store.count('things'))).code).toBe('SERVICE_UNAVAILABLE');
+    expect((await rejection(store.count('things'))).code).toBe('SERVICE_UNAVAILABLE');
   });
 });

@@ -1,6 +1,5 @@
 import net from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import { osFreePort } from '../../../main/core/services/ports.js';
 import { PostgresStore } from '../../../main/core/stores/postgres/postgres-store.js';
 import type { PostgresStoreOptions } from '../../../main/core/stores/postgres/postgres-connection.js';
@@ -11,6 +10,7 @@ import {
   type PrivateCluster,
   type ScratchDatabase,
 } from '../../support/postgres.js';
+import { rejection } from '../../support/rejection.js';
 
 let scratch: ScratchDatabase;
 let store: PostgresStore;
@@ -21,15 +21,6 @@ function open(options: Partial<PostgresStoreOptions> = {}): PostgresStore {
   const s = new PostgresStore({ url: scratch.url, ...options });
   extraStores.push(s);
   return s;
-}
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NovaError);
-  return err as NovaError;
 }
 
 async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5_000): Promise<void> {

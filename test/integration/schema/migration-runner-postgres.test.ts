@@ -1,7 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import {
   defaultMigrationsDir,
   migrationChecksum,
@@ -23,6 +22,7 @@ import {
   NOVA_TABLES,
   type MigrationsCopy,
 } from './migration-fixtures.js';
+import { rejection } from '../../support/rejection.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 let shared: ScratchDatabase;
@@ -49,15 +49,6 @@ function tempMigrations(): MigrationsCopy {
   const copy = copyMigrations('postgres');
   cleanups.push(() => copy.remove());
   return copy;
-}
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NovaError);
-  return err as NovaError;
 }
 
 const tableExists = async (store: PostgresStore, name: string): Promise<boolean> =>

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import { migrationChecksum } from '../../../main/core/schema/migration-files.js';
 import {
   MigrationRunner,
@@ -20,6 +19,7 @@ import {
   NOVA_TABLES,
   type MigrationsCopy,
 } from './migration-fixtures.js';
+import { rejection } from '../../support/rejection.js';
 
 let workDir: string;
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -48,15 +48,6 @@ function tempMigrations(): MigrationsCopy {
   const copy = copyMigrations('sqlite');
   cleanups.push(() => copy.remove());
   return copy;
-}
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NovaError);
-  return err as NovaError;
 }
 
 const tableExists = async (store: SqliteRelationalStore, name: string): Promise<boolean> =>

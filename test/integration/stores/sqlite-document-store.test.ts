@@ -3,26 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import { matchesFilter, parseFilter } from '../../../main/core/stores/doc-filter.js';
 import { SqliteDocumentStore } from '../../../main/core/stores/sqlite/document-store.js';
 import { SqliteRelationalStore } from '../../../main/core/stores/sqlite/relational-store.js';
 import type { Doc, DocFilter } from '../../../main/core/stores/types.js';
+import { rejection } from '../../support/rejection.js';
 
 let dir: string;
 let sql: SqliteRelationalStore;
 let docs: SqliteDocumentStore;
 let clock: Date;
-
-async function failure(promise: Promise<unknown>): Promise<NovaError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NovaError);
-    return err as NovaError;
-  }
-  throw new Error('expected a NovaError, but it succeeded');
-}
 
 const D = (iso: string) => new Date(iso);
 
@@ -161,15 +151,17 @@ describe('filters', () => {
   });
 
   it('refuses unsupported operators and unsafe paths before touching SQL', async () => {
-    const err = await failure(docs.find('things', { s: { $regex: '^a' } }));
+    const err = await rejection(docs.find('things', { s: { $regex: '^a' } }));
     expect(err.code).toBe('UNSUPPORTED_FILTER');
     expect(err.message).toContain('$regex');
-    expect((await failure(docs.count('things', { $where: '1' }))).code).toBe('UNSUPPORTED_FILTER');
-    expect((await failure(docs.delete('things', { "s') OR 1=1 --": 1 }))).code).toBe(
+    expect((await rejection(docs.count('things', { $where: '1' }))).code).toBe(
+      'UNSUPPORTED_FILTER',
+    );
+    expect((await rejection(docs.delete('things', { "s') OR 1=1 --": 1 }))).code).toBe(
       'UNSUPPORTED_FILTER',
     );
     expect(
-      (await failure(docs.update('things', { n: { $size: 1 } }, { $set: { x: 1 } }))).code,
+      (await rejection(docs.update('things', { n: { $size: 1 } }, { $set: { x: 1 } }))).code,
     ).toBe('UNSUPPORTED_FILTER');
     expect(await docs.count('things')).toBe(6);
   });
@@ -194,12 +186,12 @@ describe('sort, limit, skip', () => {
   });
 
   it('refuses bad sort/limit/skip values', async () => {
-    expect((await failure(docs.find('things', {}, { limit: -1 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.find('things', {}, { skip: 1.5 }))).code).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.find('things', {}, { sort: { n: 0 as 1 } }))).code).toBe(
+    expect((await rejection(docs.find('things', {}, { limit: -1 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.find('things', {}, { skip: 1.5 }))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.find('things', {}, { sort: { n: 0 as 1 } }))).code).toBe(
       'INVALID_ARGUMENT',
     );
-    expect((await failure(docs.find('things', {}, { sort: { 'bad path!': 1 } }))).code).toBe(
+    expect((await rejection(docs.find('things', {}, { sort: { 'bad path!': 1 } }))).code).toBe(
       'UNSUPPORTED_FILTER',
     );
   });
@@ -249,10 +241,10 @@ describe('writes', () => {
       matched: 0,
       modified: 0,
     });
-    expect((await failure(docs.update('things', {}, { $rename: { n: 'm' } } as never))).code).toBe(
-      'UNSUPPORTED_FILTER',
-    );
-    expect((await failure(docs.update('things', {}, { $set: { _id: 'new' } }))).code).toBe(
+    expect(
+      (await rejection(docs.update('things', {}, { $rename: { n: 'm' } } as never))).code,
+    ).toBe('UNSUPPORTED_FILTER');
+    expect((await rejection(docs.update('things', {}, { $set: { _id: 'new' } }))).code).toBe(
       'INVALID_ARGUMENT',
     );
   });
@@ -266,7 +258,7 @@ describe('writes', () => {
 
   it('enforces unique indexes per collection, atomically for a batch', async () => {
     await docs.insert('user_preferences', [{ user_id: 1, theme: 'dark' }]);
-    const err = await failure(
+    const err = await rejection(
       docs.insert('user_preferences', [{ user_id: 2 }, { user_id: 1, theme: 'light' }]),
     );
     expect(err.code).toBe('CONSTRAINT_VIOLATION');
@@ -275,7 +267,7 @@ describe('writes', () => {
     expect(await docs.count('user_preferences')).toBe(1); // user_id 2 was rolled back with the batch
 
     await docs.insert('sessions', [{ sid: 's1', expires_at: D('2030-01-01T00:00:00Z') }]);
-    expect((await failure(docs.insert('sessions', [{ sid: 's1' }]))).code).toBe(
+    expect((await rejection(docs.insert('sessions', [{ sid: 's1' }]))).code).toBe(
       'CONSTRAINT_VIOLATION',
     );
     // The same key in another collection is no clash: each index is partial on its collection.
@@ -283,7 +275,7 @@ describe('writes', () => {
 
     await docs.insert('user_preferences', [{ user_id: 3 }]);
     expect(
-      (await failure(docs.update('user_preferences', { user_id: 3 }, { $set: { user_id: 1 } })))
+      (await rejection(docs.update('user_preferences', { user_id: 3 }, { $set: { user_id: 1 } })))
         .code,
     ).toBe('CONSTRAINT_VIOLATION');
 
@@ -291,14 +283,14 @@ describe('writes', () => {
       { files_id: 'f', n: 0 },
       { files_id: 'f', n: 1 },
     ]);
-    expect((await failure(docs.insert('file_chunks', [{ files_id: 'f', n: 1 }]))).code).toBe(
+    expect((await rejection(docs.insert('file_chunks', [{ files_id: 'f', n: 1 }]))).code).toBe(
       'CONSTRAINT_VIOLATION',
     );
   });
 
   it('refuses a duplicate _id', async () => {
     await docs.insert('things', [{ _id: 'same' }]);
-    const err = await failure(docs.insert('things', [{ _id: 'same' }]));
+    const err = await rejection(docs.insert('things', [{ _id: 'same' }]));
     expect(err.code).toBe('CONSTRAINT_VIOLATION');
     expect(err.message).toContain('"same"');
   });
@@ -313,25 +305,28 @@ describe('writes', () => {
   });
 
   it('applies the collection validator on insert and update', async () => {
-    const err = await failure(docs.insert('user_preferences', [{ theme: 'dark' }]));
+    const err = await rejection(docs.insert('user_preferences', [{ theme: 'dark' }]));
     expect(err.code).toBe('INVALID_ARGUMENT');
     expect(err.message).toContain('user_id is required');
-    expect((await failure(docs.insert('user_preferences', [{ user_id: 'seven' }]))).code).toBe(
+    expect((await rejection(docs.insert('user_preferences', [{ user_id: 'seven' }]))).code).toBe(
       'INVALID_ARGUMENT',
     );
     await docs.insert('user_preferences', [{ user_id: 7 }]);
     expect(
       (
-        await failure(
+        await rejection(
           docs.update('user_preferences', { user_id: 7 }, { $set: { notifications: 'on' } }),
         )
       ).code,
     ).toBe('INVALID_ARGUMENT');
     expect(
-      (await failure(docs.update('user_preferences', { user_id: 7 }, { $unset: { user_id: '' } })))
-        .code,
+      (
+        await rejection(
+          docs.update('user_preferences', { user_id: 7 }, { $unset: { user_id: '' } }),
+        )
+      ).code,
     ).toBe('INVALID_ARGUMENT');
-    expect((await failure(docs.insert('things', [{ f: () => 1 } as Doc]))).code).toBe(
+    expect((await rejection(docs.insert('things', [{ f: () => 1 } as Doc]))).code).toBe(
       'INVALID_ARGUMENT',
     );
   });
@@ -346,9 +341,9 @@ describe('writes', () => {
       'x'.repeat(64),
       'nova_documents"',
     ]) {
-      const err = await failure(docs.insert(name, [{ a: 1 }]));
+      const err = await rejection(docs.insert(name, [{ a: 1 }]));
       expect(err.code).toBe('INVALID_ARGUMENT');
-      expect((await failure(docs.find(name))).code).toBe('INVALID_ARGUMENT');
+      expect((await rejection(docs.find(name))).code).toBe('INVALID_ARGUMENT');
     }
     expect(
       (await sql.query("SELECT count(*) AS n FROM sqlite_master WHERE name = 'nova_documents'"))
@@ -381,7 +376,7 @@ describe('first use inside a relational transaction', () => {
       ).rejects.toThrow('abort');
       expect(await store.count('things')).toBe(0);
       await store.insert('user_preferences', [{ user_id: 1 }]);
-      expect((await failure(store.insert('user_preferences', [{ user_id: 1 }]))).code).toBe(
+      expect((await rejection(store.insert('user_preferences', [{ user_id: 1 }]))).code).toBe(
         'CONSTRAINT_VIOLATION',
       );
     } finally {
@@ -446,7 +441,7 @@ describe('TTL', () => {
     ).toEqual([{ n: 1 }]);
     expect(await docs.count('things')).toBe(1);
     expect(await docs.sweepExpired()).toBe(0);
-    expect((await failure(docs.sweepExpired(new Date('nope')))).code).toBe('INVALID_ARGUMENT');
+    expect((await rejection(docs.sweepExpired(new Date('nope')))).code).toBe('INVALID_ARGUMENT');
   });
 });
 
@@ -459,7 +454,7 @@ describe('lifecycle', () => {
     expect(health.detail).toContain('1 non-empty collections');
     await docs.close();
     expect((await docs.health()).status).toBe('down');
-    expect((await failure(docs.find('things'))).code).toBe('NOT_INITIALIZED');
+    expect((await rejection(docs.find('things'))).code).toBe('NOT_INITIALIZED');
     expect((await sql.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]); // the shared connection stays open
   });
 });

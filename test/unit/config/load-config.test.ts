@@ -3,9 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NovaError } from '../../../main/core/errors.js';
 import { loadConfig, type LoadConfigOptions } from '../../../main/core/config/load-config.js';
-import { useTempDirs } from './tmp-dir.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
 
-const tempDir = useTempDirs();
+const tempDir = useTempDirs('nova-config-test-');
 
 /** A working directory (for .env) and a data directory (for settings.json), both empty. */
 async function setup(files: { dotenv?: string; settings?: unknown } = {}) {

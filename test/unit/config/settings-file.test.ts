@@ -1,25 +1,16 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
 import {
   readSettings,
   upgrade,
   writeSettings,
   type SettingsMigration,
 } from '../../../main/core/config/settings-file.js';
-import { useTempDirs } from './tmp-dir.js';
+import { useTempDirs } from '../../support/temp-dirs.js';
+import { rejection } from '../../support/rejection.js';
 
-const tempDir = useTempDirs();
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NovaError);
-  return err as NovaError;
-}
+const tempDir = useTempDirs('nova-config-test-');
 
 describe('settings file', () => {
   it('reads a missing file as empty', async () => {

@@ -9,6 +9,7 @@ import {
   migrationChecksum,
   parseMigrationFileName,
 } from '../../../main/core/schema/migration-files.js';
+import { rejection } from '../../support/rejection.js';
 
 const temporary: string[] = [];
 afterAll(() => {
@@ -20,15 +21,6 @@ function dirWith(files: Record<string, string>): string {
   temporary.push(dir);
   for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
   return dir;
-}
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(NovaError);
-  return err as NovaError;
 }
 
 describe('parseMigrationFileName', () => {

@@ -8,7 +8,8 @@ import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { NovaError } from '../../errors.js';
 import type { CheckResult, HealthChecker } from '../types.js';
-import { elapsedMs, formatBytes } from './shared.js';
+import { elapsedMs } from './shared.js';
+import { formatBytes } from '../../format-bytes.js';
 
 export interface DiskThresholds {
   /** "degraded" below this many free bytes (default 2 GiB)… */

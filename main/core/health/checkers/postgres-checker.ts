@@ -8,7 +8,8 @@ import { performance } from 'node:perf_hooks';
 import { NovaError, isNovaError } from '../../errors.js';
 import type { PostgresPoolStats, PostgresStore } from '../../stores/postgres/postgres-store.js';
 import type { CheckResult, HealthChecker } from '../types.js';
-import { elapsedMs, formatBytes, requireBackend } from './shared.js';
+import { elapsedMs, requireBackend } from './shared.js';
+import { formatBytes } from '../../format-bytes.js';
 
 /** The part of PostgresStore the checker reads (type-only import: pg is not loaded here). */
 export type PostgresHealthSource = Pick<

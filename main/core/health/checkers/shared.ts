@@ -1,22 +1,11 @@
 /**
- * Small helpers every checker shares: units people read, and turning a
+ * Small helpers every checker shares: durations people read, and turning a
  * store's own `health()` answer into a CheckResult.
  */
 import { performance } from 'node:perf_hooks';
 import { NovaError } from '../../errors.js';
 import type { ServiceHealth } from '../../stores/types.js';
 import type { CheckResult } from '../types.js';
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (Math.abs(value) >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
-}
 
 /** A duration as a person says it: "45 s", "12 min", "3.5 h", "2.0 days". */
 export function formatAge(ms: number): string {

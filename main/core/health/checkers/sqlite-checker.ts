@@ -8,7 +8,8 @@
 import { stat } from 'node:fs/promises';
 import type { SqliteRelationalStore } from '../../stores/sqlite/relational-store.js';
 import type { CheckResult, HealthChecker } from '../types.js';
-import { formatBytes, fromServiceHealth, requireBackend } from './shared.js';
+import { fromServiceHealth, requireBackend } from './shared.js';
+import { formatBytes } from '../../format-bytes.js';
 
 export type SqliteHealthSource = Pick<SqliteRelationalStore, 'health' | 'file'>;
 

@@ -68,7 +68,9 @@ export async function loadPgTable(
   const encode = lineEncoder(prep.kinds);
   const hasher = new RowHasher(ctx.hash);
   const copySql = `COPY ${quoteIdent(prep.name)} (${quoteIdentList(prep.columns)}) FROM STDIN`;
-  await createStage(client, prep);
+  // The staging table is created only when a batch first needs it: most tables never do,
+  // and two DDL round trips per table are a visible share of loading a small one.
+  let stageReady = false;
   let p = progress;
   let batchNo = 0;
 
@@ -95,6 +97,9 @@ export async function loadPgTable(
         // from the snapshot rather than kept, so the plain path holds no batch in memory).
         hasher.take();
         await client.query('ROLLBACK TO SAVEPOINT nova_direct');
+        // Inside this batch's transaction: committed with it, or rolled back (then made again).
+        if (!stageReady) await createStage(client, prep);
+        stageReady = true;
         ({ delta, outcomes } = await stagedBatch(ctx, prep, reader, encode, hasher, p));
       }
       await ctx.pause.at(`batch:${table.source}:${batchNo}`);
@@ -104,6 +109,7 @@ export async function loadPgTable(
       ctx.onBatch?.(p);
       if (direct.rows < ctx.batchSize) break;
     } catch (err) {
+      stageReady = false;
       await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     }

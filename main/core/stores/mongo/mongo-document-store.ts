@@ -30,6 +30,8 @@ import { mapMongoError, mongoHosts } from './mongo-errors.js';
 import { toFindOptions, toMongoFilter } from './mongo-filter.js';
 import { toMongoUpdate } from './mongo-update.js';
 import { fromStoredDoc, fromStoredId, toStoredDoc, type DriverDoc } from './mongo-values.js';
+import { downHealth } from '../service-health.js';
+import { formatBytes } from '../../format-bytes.js';
 
 export type { MongoCapabilities } from './mongo-collections.js';
 export type { BulkInsertError, BulkInsertOptions, BulkInsertResult } from './mongo-bulk-insert.js';
@@ -61,13 +63,6 @@ function databaseFromUrl(url: string): string | undefined {
 /** dbStats sizes are numbers (doubles on some servers); anything else counts as unreported. */
 function isSize(v: unknown): number | undefined {
   return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
-function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KiB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(1)} MiB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
 }
 
 export class MongoDocumentStore implements DocumentStore {
@@ -301,13 +296,7 @@ export class MongoDocumentStore implements DocumentStore {
       };
     } catch (err) {
       const mapped = mapMongoError(err, { url: this.url, action: 'check MongoDB health' });
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: mapped.message,
-        ...(mapped.fix ? { fix: mapped.fix } : {}),
-      };
+      return downHealth(base, mapped);
     }
   }
 

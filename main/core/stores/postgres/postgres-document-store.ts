@@ -48,6 +48,7 @@ import {
   visibleSql,
 } from './postgres-document-sql.js';
 import type { PostgresStore } from './postgres-store.js';
+import { downHealth } from '../service-health.js';
 
 export interface PostgresDocumentStoreOptions {
   /** The clock TTL rules are judged by (tests pass a fixed one). */
@@ -234,12 +235,7 @@ export class PostgresDocumentStore implements DocumentStore {
     const base = { service: 'documents', backend: this.backend } as const;
     const at = `${this.store.target.host}:${this.store.target.port}/${this.store.target.database}`;
     if (this.closed) {
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: `The PostgreSQL JSONB document store for ${at} is closed.`,
-      };
+      return downHealth(base, `The PostgreSQL JSONB document store for ${at} is closed.`);
     }
     try {
       const started = performance.now();
@@ -253,13 +249,7 @@ export class PostgresDocumentStore implements DocumentStore {
       return { ...base, status: 'ok', latencyMs, detail };
     } catch (err) {
       const e = isNovaError(err) ? err : new NovaError('INTERNAL', String(err));
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: e.message,
-        ...(e.fix ? { fix: e.fix } : {}),
-      };
+      return downHealth(base, e);
     }
   }
 

@@ -22,6 +22,7 @@ import { mapPostgresError, type PostgresErrorContext } from './postgres-errors.j
 import { Session, type ScriptExecutor } from './postgres-session.js';
 import { probeServerSsl } from './postgres-ssl-probe.js';
 import { activeTransaction, runSavepoint, runTransaction } from './postgres-transaction.js';
+import { downHealth } from '../service-health.js';
 
 export type { ScriptExecutor } from './postgres-session.js';
 
@@ -125,13 +126,7 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
   async health(): Promise<ServiceHealth> {
     const base = { service: 'relational', backend: this.backend };
     const at = `${this.target.host}:${this.target.port}/${this.target.database}`;
-    if (this.closing)
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: `PostgreSQL store for ${at} is closed.`,
-      };
+    if (this.closing) return downHealth(base, `PostgreSQL store for ${at} is closed.`);
     try {
       const started = performance.now();
       await this.query('SELECT 1');
@@ -173,13 +168,7 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
       return { ...base, status: 'ok', latencyMs, detail: parts.join('; ') };
     } catch (err) {
       const error = mapPostgresError(err, this.errorContext('query'));
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: error.message,
-        ...(error.fix ? { fix: error.fix } : {}),
-      };
+      return downHealth(base, error);
     }
   }
 

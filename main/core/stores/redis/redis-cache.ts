@@ -12,12 +12,8 @@ import { NovaError } from '../../errors.js';
 import type { Cache, CacheStats, ServiceHealth } from '../types.js';
 import { decodeValue, encodeValue } from './redis-codec.js';
 import { probeTcp, serverStatsFromInfo, type RedisServerStats } from './redis-info.js';
-import {
-  isAuthError,
-  mapRedisError,
-  redisHostPort,
-  shortReason,
-} from './redis-errors.js';
+import { isAuthError, mapRedisError, redisHostPort, shortReason } from './redis-errors.js';
+import { downHealth } from '../service-health.js';
 
 export interface RedisCacheOptions {
   /** redis:// or rediss:// URL; the password in it is never logged. */
@@ -282,14 +278,8 @@ export class RedisCache implements Cache {
   async health(): Promise<ServiceHealth> {
     const base = { service: 'cache', backend: this.backend };
     const where = redisHostPort(this.url);
-    if (this.closed)
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: `The Redis cache for ${where} is closed.`,
-      };
-    if (!this.available) return this.downHealth(where, await this.downReason());
+    if (this.closed) return downHealth(base, `The Redis cache for ${where} is closed.`);
+    if (!this.available) return this.unreachableHealth(where, await this.downReason());
     const started = performance.now();
     try {
       await this.client.ping();
@@ -306,7 +296,7 @@ export class RedisCache implements Cache {
       return { ...base, status: 'ok', latencyMs, detail };
     } catch (err) {
       this.lastError = err;
-      return this.downHealth(where, err);
+      return this.unreachableHealth(where, err);
     }
   }
 
@@ -318,16 +308,16 @@ export class RedisCache implements Cache {
     else this.client.disconnect();
   }
 
-  private downHealth(where: string, reason: unknown): ServiceHealth {
-    return {
-      service: 'cache',
-      backend: this.backend,
-      status: 'down',
-      latencyMs: null,
-      detail: `Redis at ${where} is down (${shortReason(reason)} ${where}); the cache is bypassed and reads go to the database.`,
-      fix:
-        mapRedisError(reason, this.url, 'reach Redis').fix ?? 'Start Redis or correct REDIS_URL.',
-    };
+  /** Down, with the reason; meanwhile the cache is bypassed. */
+  private unreachableHealth(where: string, reason: unknown): ServiceHealth {
+    return downHealth(
+      { service: 'cache', backend: this.backend },
+      {
+        message: `Redis at ${where} is down (${shortReason(reason)} ${where}); the cache is bypassed and reads go to the database.`,
+        fix:
+          mapRedisError(reason, this.url, 'reach Redis').fix ?? 'Start Redis or correct REDIS_URL.',
+      },
+    );
   }
 
   /** Why Redis is unreachable: the last error ioredis reported, else a TCP probe (right after a drop ioredis has only seen 'close'). */

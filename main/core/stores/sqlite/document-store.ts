@@ -35,6 +35,7 @@ import {
   visibleSql,
 } from './document-sql.js';
 import type { SqliteRelationalStore } from './relational-store.js';
+import { downHealth } from '../service-health.js';
 
 export interface SqliteDocumentStoreOptions {
   /** The clock TTL rules are judged by (tests pass a fixed one). */
@@ -197,12 +198,7 @@ export class SqliteDocumentStore implements DocumentStore {
   async health(): Promise<ServiceHealth> {
     const base = { service: 'documents', backend: this.backend } as const;
     if (this.closed || this.sql.isClosed) {
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: 'The SQLite document store is closed.',
-      };
+      return downHealth(base, 'The SQLite document store is closed.');
     }
     try {
       const started = performance.now();
@@ -216,13 +212,7 @@ export class SqliteDocumentStore implements DocumentStore {
       return { ...base, status: 'ok', latencyMs, detail };
     } catch (err) {
       const e = isNovaError(err) ? err : new NovaError('INTERNAL', String(err));
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: e.message,
-        ...(e.fix ? { fix: e.fix } : {}),
-      };
+      return downHealth(base, e);
     }
   }
 

@@ -15,6 +15,7 @@ import { toSqliteValues } from './bind-params.js';
 import { reorderArgs, translatePlaceholders } from './placeholders.js';
 import { openDatabaseFile, quickCheck, type SqliteOpenOptions } from './open-database.js';
 import { corruptError, mapSqliteError } from './sqlite-errors.js';
+import { downHealth } from '../service-health.js';
 
 export type { SqliteOpenOptions } from './open-database.js';
 
@@ -138,12 +139,7 @@ export class SqliteRelationalStore implements RelationalStore, SqliteExecutor {
   async health(): Promise<ServiceHealth> {
     const base = { service: 'relational', backend: this.backend } as const;
     if (this.closed || this.closing) {
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: `SQLite store for ${this.file} is closed.`,
-      };
+      return downHealth(base, `SQLite store for ${this.file} is closed.`);
     }
     try {
       const started = performance.now();
@@ -175,13 +171,7 @@ export class SqliteRelationalStore implements RelationalStore, SqliteExecutor {
       };
     } catch (err) {
       const e = mapSqliteError(err, this.errorContext());
-      return {
-        ...base,
-        status: 'down',
-        latencyMs: null,
-        detail: e.message,
-        ...(e.fix ? { fix: e.fix } : {}),
-      };
+      return downHealth(base, e);
     }
   }
 
