@@ -129,6 +129,15 @@ async function expectWorkingSchema(url: string): Promise<void> {
   }, url);
 }
 
+async function scratchDatabases(): Promise<string[]> {
+  const { rows } = await withAdminClient((c) =>
+    c.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'nova_verify_%'",
+    ),
+  );
+  return rows.map((r) => r.datname);
+}
+
 function scratch() {
   return { postgres: targets.postgres!, mongo: targets.mongo! };
 }
@@ -155,16 +164,21 @@ describe('backup and restore on real servers', () => {
       'mongo-ejson-gzip',
     ]);
 
+    const scratchBefore = new Set(await scratchDatabases());
     const verified = await verifyBackup(summary.path, { scratch: scratch() });
     expect(verified.trialRestored).toBe(true);
     expect(verified.parts.every((p) => p.trialRestore === 'ok')).toBe(true);
-    // Trial restores clean up their scratch databases.
-    const left = await withAdminClient((c) =>
-      c.query<{ datname: string }>(
-        "SELECT datname FROM pg_database WHERE datname LIKE 'nova_verify_%'",
-      ),
-    );
-    expect(left.rows).toEqual([]);
+    // Trial restores clean up their scratch databases. Other suites verify
+    // backups on the same server at the same time, so a scratch database that
+    // appeared meanwhile may be theirs: it must be gone within a few seconds
+    // (theirs are dropped when their verify ends; a leak of ours never is).
+    let left: string[] = [];
+    for (let attempt = 0; attempt < 50; attempt++) {
+      left = (await scratchDatabases()).filter((name) => !scratchBefore.has(name));
+      if (left.length === 0) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(left).toEqual([]);
 
     await wipeAll();
     await restoreBackup(summary.path, { targets, confirm: true });

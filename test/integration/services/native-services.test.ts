@@ -220,7 +220,9 @@ describe('native services (shared cluster, in order)', () => {
     process.kill(oldPid, 'SIGKILL');
     await waitUntil(() => changes.some((c) => c.to === 'healthy'), 15_000, 'redis to recover');
     expect(changes.map((c) => c.to)).toEqual(['degraded', 'healthy']);
-    expect(changes[0]?.reason).toMatch(/exited unexpectedly \(signal SIGKILL\)/);
+    // The exit is seen either by the child's exit event (with its signal) or,
+    // when the pid poll gets there first on a loaded machine, without it.
+    expect(changes[0]?.reason).toMatch(/exited unexpectedly( \(signal SIGKILL\))?$/);
     expect((await manager.status('redis')).pid).not.toBe(oldPid);
     expect(manager.endpoints().redis?.url).toBe(redisUrl);
   });

@@ -7,7 +7,7 @@ const LABELS: Record<HealthService, [string, string, string | undefined]> = {
   cache: ['redis', 'Redis', 'redis'],
   disk: ['disk', 'Free disk', undefined],
   backup: ['backup', 'Backups', undefined],
-  services: ['services', 'Services', undefined],
+  services: ['services', 'Service orchestration', undefined],
 };
 
 export function outcome(

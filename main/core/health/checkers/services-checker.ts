@@ -32,7 +32,7 @@ export function servicesChecker(source: OrchestrationSource): HealthChecker {
   return {
     id: 'services',
     service: 'services',
-    label: 'Services',
+    label: 'Service orchestration',
     applicable: () => true,
     check: () => checkServices(source),
   };
