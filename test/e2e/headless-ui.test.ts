@@ -13,7 +13,13 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateLegacyDatabase } from '../fixtures/legacy-db-generator.js';
 import { createScratchDatabase, type ScratchDatabase } from '../support/postgres.js';
-import { CHROMIUM, launchChromium, screenshot, watchPage } from './support/browser.js';
+import {
+  CHROMIUM,
+  launchChromium,
+  screenshot,
+  screenshotPath,
+  watchPage,
+} from './support/browser.js';
 import { buildRenderer, startHeadlessApp, type HeadlessApp } from './support/headless-app.js';
 
 describe('headless admin UI in Chromium', () => {
@@ -111,11 +117,13 @@ describe('headless admin UI in Chromium', () => {
       .toMatch(/logs: [\d,]+ of 600,\d{3} rows · [\d,]+ rows\/s · about .+ left in this table/);
     expect(await page.locator('tr[data-table="users"] .badge').textContent()).toBe('Done');
     expect(await page.locator('tr[data-table="logs"] .badge').textContent()).toBe('Running');
-    await screenshot(page, '05-migration-run-progress');
-
+    // A quick viewport-only shot: the engine loads 600k rows in a few seconds,
+    // and the full-page helper (which resizes the viewport) would delay Cancel.
+    await page.screenshot({ path: screenshotPath('05-migration-run-progress') });
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByText(/The migration was cancelled/).waitFor({ timeout: 30_000 });
-    expect(await headline.textContent()).toMatch(/^Cancelled at logs: /);
+    // Usually inside logs; on a fast run the cancel may land in a later table.
+    expect(await headline.textContent()).toMatch(/^Cancelled at [^:]+: [\d,]+ of [\d,]+ rows/);
     await screenshot(page, '06-migration-cancelled');
 
     await page.getByRole('button', { name: 'Resume a stopped run' }).click();

@@ -24,9 +24,14 @@ export async function launchChromium(): Promise<Browser> {
  * stretched to the content first (Chromium's full-page capture scrolls,
  * which moves sticky elements such as the sidebar), then put back.
  */
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** Where a named screenshot goes (the folder is created on first use). */
+export function screenshotPath(name: string): string {
   mkdirSync(shots, { recursive: true });
-  const file = path.join(shots, `${name}.png`);
+  return path.join(shots, `${name}.png`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const file = screenshotPath(name);
   const viewport = page.viewportSize() ?? { width: 1280, height: 900 };
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   await page.setViewportSize({ width: viewport.width, height: Math.max(viewport.height, height) });
