@@ -208,6 +208,7 @@ export class PostLoad {
         await finishTable(c, job.id, table, {
           warnings,
           beforeIndexCommit: () => pause.at(`index:${targetName}`),
+          connect: () => pg!.connect(),
         });
         await setPhase(c, job.id, table.source, 'indexed');
       });

@@ -10,8 +10,8 @@
  *   for that table, after its rows were sent, before its transaction commits;
  * - `after-table:<source table>` — after the table's load committed, before
  *   the next table starts;
- * - `index:<target table>` — inside the transaction that rebuilds the table's
- *   first deferred index, after CREATE INDEX ran, before it commits.
+ * - `index:<target table>` — inside each transaction that rebuilds one of the table's
+ *   deferred indexes (built in parallel), after CREATE INDEX ran, before it commits.
  *
  * The marker file is `NOVA_MIGRATE_PAUSE_MARKER`, else `paused-at` in the job
  * directory.

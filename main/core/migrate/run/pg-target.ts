@@ -234,6 +234,93 @@ export interface FinishOptions {
   warnings: string[];
   /** Runs inside each index rebuild's transaction, after CREATE INDEX, before COMMIT (test hook). */
   beforeIndexCommit?: () => Promise<void>;
+  /**
+   * Another session of the same database, for building deferred indexes in
+   * parallel (released with `release()`); without it they are built one
+   * after another on `db`.
+   */
+  connect?: () => Promise<Db & { release: () => void }>;
+}
+
+/** Deferred indexes of one table built at once (each on its own session): the sort of each runs on its own core. */
+const PARALLEL_INDEX_BUILDS = 3;
+
+type DeferredIndex = { index_name: string; definition: string };
+
+/**
+ * Rebuilds one deferred index and forgets its saved definition in the same
+ * transaction: a kill before COMMIT leaves both the definition and no index,
+ * so a resumed run builds it again (IF NOT EXISTS covers a build that did commit).
+ */
+async function rebuildIndex(
+  db: Db,
+  jobId: string,
+  ix: DeferredIndex,
+  options: FinishOptions,
+): Promise<void> {
+  options.onStep?.(`index ${ix.index_name}`);
+  await db.query('BEGIN');
+  try {
+    await db.query(
+      ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
+    );
+    await options.beforeIndexCommit?.();
+    await db.query(
+      'DELETE FROM nova_migration_deferred_indexes WHERE job_id = $1 AND index_name = $2',
+      [jobId, ix.index_name],
+    );
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Builds the deferred indexes on up to PARALLEL_INDEX_BUILDS sessions at
+ * once (CREATE INDEX takes a SHARE lock, which does not conflict with
+ * another CREATE INDEX on the same table). After a failure the other
+ * sessions finish the build they are in (no session is left
+ * mid-transaction) and start no other; the first failure is thrown.
+ */
+async function rebuildDeferredIndexes(
+  db: Db,
+  jobId: string,
+  deferred: DeferredIndex[],
+  options: FinishOptions,
+): Promise<void> {
+  const connect = options.connect;
+  if (!connect || deferred.length < 2) {
+    for (const ix of deferred) await rebuildIndex(db, jobId, ix, options);
+    return;
+  }
+  const queue = [...deferred];
+  let stop = false;
+  const worker = async (session: Db): Promise<void> => {
+    for (let ix = queue.shift(); ix && !stop; ix = queue.shift()) {
+      try {
+        await rebuildIndex(session, jobId, ix, options);
+      } catch (err) {
+        stop = true; // the others finish the build they are in, and start no other
+        throw err;
+      }
+    }
+  };
+  const extra = async (): Promise<void> => {
+    const session = await connect();
+    try {
+      await worker(session);
+    } finally {
+      session.release();
+    }
+  };
+  const workers = Math.min(PARALLEL_INDEX_BUILDS, deferred.length);
+  const results = await Promise.allSettled([
+    worker(db),
+    ...Array.from({ length: workers - 1 }, extra),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Indexes, foreign keys and sequences after the load. Idempotent. */
@@ -245,28 +332,11 @@ export async function finishTable(
 ): Promise<void> {
   const target = table.target as ResolvedPostgresTarget;
   const t = quoteIdent(target.table);
-  const deferred = await db.query<{ index_name: string; definition: string }>(
+  const deferred = await db.query<DeferredIndex>(
     'SELECT index_name, definition FROM nova_migration_deferred_indexes WHERE job_id = $1 AND target_table = $2 ORDER BY index_name',
     [jobId, target.table],
   );
-  for (const ix of deferred.rows) {
-    options.onStep?.(`index ${ix.index_name}`);
-    await db.query('BEGIN');
-    try {
-      await db.query(
-        ix.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '),
-      );
-      await options.beforeIndexCommit?.();
-      await db.query(
-        'DELETE FROM nova_migration_deferred_indexes WHERE job_id = $1 AND index_name = $2',
-        [jobId, ix.index_name],
-      );
-      await db.query('COMMIT');
-    } catch (err) {
-      await db.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-  }
+  await rebuildDeferredIndexes(db, jobId, deferred.rows, options);
 
   let pgTable = (await describeTable(db, target.table))!;
   for (const ix of target.indexes) {
