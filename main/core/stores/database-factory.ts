@@ -46,6 +46,8 @@ export class DatabaseFactory {
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private draining: Promise<DrainResult> | undefined;
   private initializing: Promise<void> | undefined;
+  /** False while a remote document store was unreachable at start (its indexes and validators are still missing). */
+  private collectionsReady = false;
 
   constructor(
     private readonly config: NovaConfig,
@@ -67,9 +69,10 @@ export class DatabaseFactory {
     const backends = this.options.backends ?? (await openBackends(this.config));
     this.backends = backends;
     if (this.options.migrate !== false) await backends.migrateSchema();
-    await backends.documents.ensureCollections().catch((err: unknown) => {
+    await this.ensureCollections(backends).catch((err: unknown) => {
       // A document store that is down at start must not keep the API from
-      // serving SQL; audit entries wait in the outbox and health says why.
+      // serving SQL; audit entries wait in the outbox, health says why, and
+      // maintenance creates the collections once the server is back.
       if (!backends.documentsRemote) throw err;
     });
     const interval = this.options.maintenanceIntervalMs ?? 30_000;
@@ -217,9 +220,15 @@ export class DatabaseFactory {
     return { status, services, auditOutboxPending: pending };
   }
 
+  private async ensureCollections(backends: Backends): Promise<void> {
+    await backends.documents.ensureCollections();
+    this.collectionsReady = true;
+  }
+
   /** Retries pending audit entries and sweeps expired documents; never throws. */
   async runMaintenance(now = new Date()): Promise<void> {
     if (!this.backends) return;
+    if (!this.collectionsReady) await this.ensureCollections(this.backends).catch(() => undefined);
     await this.deliverAudit().catch(() => undefined);
     await this.backends.documents.sweepExpired(now).catch(() => undefined);
   }
@@ -231,6 +240,7 @@ export class DatabaseFactory {
     const backends = this.backends;
     this.backends = undefined;
     this.initializing = undefined;
+    this.collectionsReady = false;
     if (!backends) return;
     await this.draining?.catch(() => undefined);
     await drainOutbox(backends.relational, backends.documents).catch(() => undefined);

@@ -133,6 +133,8 @@ async function openDocuments(
     connectTimeoutMs: config.MONGODB_CONNECT_TIMEOUT_MS,
     tls: config.MONGODB_TLS,
     ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
+    // SQL keeps working while MongoDB is down; audit entries wait in the outbox.
+    allowOffline: true,
   });
   return { store, remote: true };
 }

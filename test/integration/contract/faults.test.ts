@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type NovaConfigInput } from '../../../main/core/config/schema.js';
+import { isNovaError } from '../../../main/core/errors.js';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
 import { startMongo, type MongoTestServer } from '../../support/mongo-server.js';
 import { startPrivateCluster, type PrivateCluster } from '../../support/postgres.js';
@@ -102,4 +104,54 @@ describe('data layer under server faults', () => {
     const docs = await db.findDocuments('audit_logs', { action: 'CONFIG_CHANGED' });
     expect(docs.map((d) => d._id)).toEqual([id]);
   });
+});
+
+describe('data layer started while MongoDB is down', () => {
+  it('serves SQL, keeps audit entries in the outbox, then creates the collections and delivers once MongoDB is up', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nova-faults-'));
+    const pg = await startPrivateCluster();
+    const port = await osFreePort();
+    const config = configSchema.parse({
+      NOVA_DATA_DIR: dir,
+      NOVA_PROFILE: 'external',
+      NOVA_REDIS_PROFILE: 'embedded',
+      POSTGRES_URL: pg.url,
+      MONGODB_URL: `mongodb://127.0.0.1:${port}`,
+      MONGODB_CONNECT_TIMEOUT_MS: 500,
+    });
+    const db = new DatabaseFactory(config, { maintenanceIntervalMs: 0 });
+    let mongo: MongoTestServer | undefined;
+    try {
+      await db.initialize();
+      await db.query('INSERT INTO config (key, value) VALUES ($1, $2)', ['offline', 'yes']);
+      const { id } = await db.createAuditLog('STARTED_OFFLINE', 7, {});
+      const down = await db.healthCheck();
+      expect(down.status).toBe('degraded');
+      expect(down.services.find((s) => s.service === 'documents')!.status).toBe('down');
+      expect(down.auditOutboxPending).toBe(1);
+
+      mongo = await startMongo({ port });
+      // The store reopens its connection by itself; maintenance (every 30 s in
+      // production) then creates the collections and delivers the outbox.
+      let pending: number | null = 1;
+      for (let attempt = 0; attempt < 40 && pending !== 0; attempt++) {
+        await db.runMaintenance();
+        pending = (await db.healthCheck()).auditOutboxPending;
+        if (pending !== 0) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(pending).toBe(0);
+      expect((await db.findDocuments('audit_logs', {})).map((d) => d._id)).toEqual([id]);
+      // user_preferences has its unique index now: the collections were created late.
+      await db.storeDocument('user_preferences', { user_id: 1, theme: 'dark' });
+      const dup = await db
+        .storeDocument('user_preferences', { user_id: 1, theme: 'light' })
+        .catch((e: unknown) => e);
+      expect(isNovaError(dup, 'CONSTRAINT_VIOLATION')).toBe(true);
+    } finally {
+      await db.close();
+      await mongo?.stop();
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -46,9 +46,19 @@ export interface MongoConnectOptions {
   connectTimeoutMs?: number;
   tls?: boolean;
   tlsCAFile?: string;
+  /**
+   * Resolve even when MongoDB is unreachable right now: operations fail (and
+   * the data layer keeps audit entries in its outbox) until the server is
+   * back, when the store reconnects by itself. Wrong credentials still throw.
+   */
+  allowOffline?: boolean;
 }
 
 type StoredDoc = Record<string, unknown>;
+
+/** Connection failures a later attempt can cure (unlike AUTH_FAILED or bad TLS settings). */
+const UNREACHABLE = new Set<string>(['CONN_REFUSED', 'TIMEOUT', 'SERVICE_UNAVAILABLE']);
+const RECONNECT_DELAY_MS = 1_000;
 
 function databaseFromUrl(url: string): string | undefined {
   const path = /^[a-z+]+:\/\/[^/]*\/([^?]*)/i.exec(url)?.[1];
@@ -71,11 +81,28 @@ export class MongoDocumentStore implements DocumentStore {
   readonly capabilities: MongoCapabilities = unknownCapabilities();
   private closed = false;
 
+  private reconnectTimer: NodeJS.Timeout | undefined;
+
   private constructor(
     private readonly client: MongoClient,
     private readonly db: Db,
     private readonly url: string,
-  ) {}
+  ) {
+    // The driver closes its topology for good when a (re)connect attempt
+    // fails — every later operation then says "Topology is closed" even after
+    // MongoDB is back. Reopen it ourselves, at a gentle pace, until close().
+    client.on('topologyClosed', () => this.scheduleReconnect());
+  }
+
+  private scheduleReconnect(): void {
+    if (this.closed || this.reconnectTimer) return;
+    this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
+      if (this.closed) return;
+      this.client.connect().catch(() => this.scheduleReconnect());
+    }, RECONNECT_DELAY_MS);
+    this.reconnectTimer.unref();
+  }
 
   /** Connects and verifies the server answers; throws CONN_REFUSED, TIMEOUT, AUTH_FAILED, TLS_FAILED or CONFIG_INVALID. */
   static async connect(options: MongoConnectOptions): Promise<MongoDocumentStore> {
@@ -113,14 +140,25 @@ export class MongoDocumentStore implements DocumentStore {
     } catch (err) {
       throw mapMongoError(err, { url, action: 'read MONGODB_URL' });
     }
+    const dbName = options.dbName ?? databaseFromUrl(url) ?? 'nova';
     try {
       await client.connect();
-      const db = client.db(options.dbName ?? databaseFromUrl(url) ?? 'nova');
+      const db = client.db(dbName);
       await db.command({ ping: 1 });
       return new MongoDocumentStore(client, db, url);
     } catch (err) {
       await client.close().catch(() => undefined);
-      throw mapMongoError(err, { url, action: `connect to MongoDB at ${mongoHosts(url)}` });
+      const mapped = mapMongoError(err, {
+        url,
+        action: `connect to MongoDB at ${mongoHosts(url)}`,
+      });
+      if (!options.allowOffline || !UNREACHABLE.has(mapped.code)) throw mapped;
+      // Start disconnected: the store reconnects until the server answers,
+      // and health reports it down meanwhile.
+      const offline = new MongoClient(url, clientOptions);
+      const store = new MongoDocumentStore(offline, offline.db(dbName), url);
+      store.scheduleReconnect();
+      return store;
     }
   }
 
@@ -317,6 +355,7 @@ export class MongoDocumentStore implements DocumentStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.reconnectTimer);
     await this.client.close();
   }
 
