@@ -6,6 +6,9 @@
  */
 import { NovaError } from '../errors.js';
 import { COLLECTION_NAME, type CollectionIndex, type CollectionSpec } from './collections.js';
+import { encodeDoc } from './doc-codec.js';
+import { validateDocument } from './doc-validator.js';
+import type { Doc } from './types.js';
 
 export const DOCUMENTS_TABLE = 'nova_documents';
 
@@ -56,4 +59,25 @@ export function checkCount(value: number | undefined, name: string): number | un
     );
   }
   return value;
+}
+
+/**
+ * Validates and encodes a whole insert batch before anything is written, so
+ * a bad document fails the batch up front. `check` adds a backend's own
+ * limits on the encoded JSON (PostgreSQL cannot store NUL characters).
+ */
+export function encodeBatch(
+  spec: CollectionSpec | undefined,
+  docs: unknown,
+  now: Date,
+  check?: (json: string, index: number) => void,
+): { id: string; json: string }[] {
+  if (!Array.isArray(docs))
+    throw new NovaError('INVALID_ARGUMENT', 'insert() takes an array of documents.');
+  return (docs as Doc[]).map((doc, i) => {
+    validateDocument(spec, doc);
+    const encoded = encodeDoc(doc, now.getTime());
+    check?.(encoded.json, i);
+    return encoded;
+  });
 }

@@ -21,6 +21,7 @@ import {
   ParamList,
   checkCollectionName,
   checkCount,
+  encodeBatch,
   collectionLiteral,
 } from '../doc-sql-shared.js';
 import { applyParsedUpdate, parseUpdate } from '../doc-update.js';
@@ -85,16 +86,10 @@ export class PostgresDocumentStore implements DocumentStore {
 
   async insert(collection: string, docs: Doc[]): Promise<{ insertedIds: string[] }> {
     const spec = this.checkCollection(collection);
-    if (!Array.isArray(docs))
-      throw new NovaError('INVALID_ARGUMENT', 'insert() takes an array of documents.');
     const now = this.now();
-    // Validate and encode everything first so a bad document fails before anything is written.
-    const encoded = docs.map((doc, i) => {
-      validateDocument(spec, doc);
-      const e = encodeDoc(doc, now.getTime());
-      assertJsonbStorable(e.json, `Document ${i} for ${collection}`);
-      return e;
-    });
+    const encoded = encodeBatch(spec, docs, now, (json, i) =>
+      assertJsonbStorable(json, `Document ${i} for ${collection}`),
+    );
     if (encoded.length === 0) return { insertedIds: [] };
     await this.ensureSchema();
     // One statement, so the batch is atomic without a transaction; WITH

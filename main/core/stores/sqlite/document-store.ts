@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { NovaError, isNovaError } from '../../errors.js';
 import { COLLECTIONS, collectionSpec, type CollectionSpec } from '../collections.js';
 import { decodeDoc, encodeDoc } from '../doc-codec.js';
-import { checkCollectionName, checkCount } from '../doc-sql-shared.js';
+import { checkCollectionName, checkCount, encodeBatch } from '../doc-sql-shared.js';
 import { parseFilter, parseSort } from '../doc-filter.js';
 import { applyParsedUpdate, parseUpdate } from '../doc-update.js';
 import { validateDocument } from '../doc-validator.js';
@@ -64,14 +64,8 @@ export class SqliteDocumentStore implements DocumentStore {
 
   async insert(collection: string, docs: Doc[]): Promise<{ insertedIds: string[] }> {
     const spec = this.checkCollection(collection);
-    if (!Array.isArray(docs))
-      throw new NovaError('INVALID_ARGUMENT', 'insert() takes an array of documents.');
     const now = this.now();
-    // Validate and encode everything first so a bad document fails before anything is written.
-    const encoded = docs.map((doc) => {
-      validateDocument(spec, doc);
-      return encodeDoc(doc, now.getTime());
-    });
+    const encoded = encodeBatch(spec, docs, now);
     if (encoded.length === 0) return { insertedIds: [] };
     await this.withSchema(() =>
       this.sql.transaction(async (tx) => {
