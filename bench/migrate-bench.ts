@@ -19,7 +19,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { novaLegacyPlan } from '../main/core/migrate/builtin-nova-plan.js';
@@ -68,7 +68,20 @@ interface Measured {
   seconds: number;
   /** Largest resident set of the process (or of the largest process of a pipeline), bytes. */
   peakRss: number;
+  /** CPU seconds the whole machine spent meanwhile (this process, its children and the PostgreSQL server). */
+  machineCpu: number | null;
   stdout: string;
+}
+
+/** User + nice + system CPU seconds of the machine so far (Linux), or null. */
+function machineCpuSeconds(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    const ticks = Number(fields[1]) + Number(fields[2]) + Number(fields[3]);
+    return ticks / 100;
+  } catch {
+    return null;
+  }
 }
 
 /** Runs a command under GNU time for its wall time and peak RSS; throws with its stderr on failure. */
@@ -79,6 +92,7 @@ async function measure(
 ): Promise<Measured> {
   const timeFile = join(tmpdir(), `nova-bench-time-${process.pid}-${Date.now()}`);
   const haveTime = existsSync('/usr/bin/time');
+  const cpuBefore = machineCpuSeconds();
   const started = process.hrtime.bigint();
   const child = haveTime
     ? spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', cmd, ...args], {
@@ -104,13 +118,15 @@ async function measure(
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   if (poll) clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpuAfter = machineCpuSeconds();
+  const machineCpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   if (code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${code}):\n${stderr}`);
   let peakRss = polledPeak;
   if (haveTime) {
     peakRss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) * 1024;
     rmSync(timeFile, { force: true });
   }
-  return { seconds, peakRss, stdout };
+  return { seconds, peakRss, machineCpu, stdout };
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
@@ -274,8 +290,12 @@ async function main(): Promise<void> {
     const line = (name: string, m: Measured, n: number): string =>
       `${name.padEnd(34)} ${m.seconds.toFixed(2).padStart(8)} s ${Math.round(n / m.seconds)
         .toLocaleString('en-US')
-        .padStart(12)} rows/s ${mb(m.peakRss).padStart(9)}`;
-    console.log('\nResults (wall time, total rows / time, peak RSS of the largest process):');
+        .padStart(12)} rows/s ${mb(m.peakRss).padStart(9)} ${
+        m.machineCpu === null ? '' : `${m.machineCpu.toFixed(1).padStart(6)} s CPU`
+      }`;
+    console.log(
+      `\nResults (wall time, total rows / time, peak RSS of the largest process, CPU seconds of the whole machine — ${cpus().length} cores):`,
+    );
     console.log(line('(a) sqlite3 | psql \\copy + keys', copy, rows));
     if (loader) console.log(line('(b) pgloader', loader, rows));
     console.log(line(`(c) nova-db migrate${engine.ok ? '' : ' (NOT OK)'}`, engine, rows));

@@ -2,6 +2,14 @@
  * The `nova-db` command tree. Each command lives in commands/<name>.ts and
  * exports a register function; adding one (status, up, down, doctor,
  * migrate, backup…) is one import and one line in COMMANDS.
+ *
+ * Start-up time: every invocation (even --version and --help) imports this
+ * file and so every commands/*.ts. Those modules therefore hold only what
+ * parsing needs — names, options, help text, argument parsers, checks made
+ * at parse time — and their action handlers load the implementation from
+ * actions/<name>.ts with `await import()`. A static import of an action
+ * (or of anything that pulls in a database driver, execa or zod) here or in
+ * commands/ would make every command pay for all of them again.
  */
 import { Command } from 'commander';
 import { registerBackup } from './commands/backup.js';

@@ -6,14 +6,12 @@
  *
  * Exit status 0 when no finding is an error, 1 otherwise. A configuration
  * that cannot be read is itself a finding (the machine is still checked).
+ *
+ * Registration only; the work is in ../actions/doctor.ts (see program.ts).
  */
 import type { Command } from 'commander';
-import { toErrorData } from '../../core/errors.js';
-import type { ConfigOutcome, DoctorReport, Finding } from '../../core/services/doctor.js';
-import { runDoctor } from '../../core/services/doctor-facts.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { printJson, ReportedFailure } from '../output.js';
-import { loadCommandConfig, reportProblems, toOneLineError } from './services-shared.js';
+import { toOneLineError } from './services-shared.js';
 
 export function registerDoctor(program: Command, ctx: CliContext): void {
   program
@@ -23,56 +21,11 @@ export function registerDoctor(program: Command, ctx: CliContext): void {
     )
     .action(async (_options: unknown, command: Command) => {
       try {
+        // Loaded on demand, not at start-up: the machine checks (execa, the service probes).
+        const { doctor } = await import('../actions/doctor.js');
         await doctor(ctx, command.optsWithGlobals<GlobalOptions>());
       } catch (err) {
         throw toOneLineError(ctx, err);
       }
     });
-}
-
-async function doctor(ctx: CliContext, globals: GlobalOptions): Promise<void> {
-  let config: ConfigOutcome;
-  try {
-    const loaded = await loadCommandConfig(ctx, globals);
-    config = { ok: true, config: loaded.config, warnings: loaded.warnings };
-  } catch (err) {
-    config = { ok: false, error: toErrorData(err) };
-  }
-  const report = await runDoctor({ config });
-  if (globals.json === true) printJson(ctx, report);
-  else ctx.stdout(formatDoctorReport(report));
-
-  const errors = report.findings.filter((f) => f.severity === 'error');
-  if (errors.length > 0) {
-    const first = errors[0]!;
-    reportProblems(ctx, [
-      {
-        name: 'DoctorFinding',
-        code: 'SERVICE_UNAVAILABLE',
-        message: `doctor found ${errors.length} problem${errors.length === 1 ? '' : 's'}; first: ${first.title} (${first.id})`,
-        ...(first.fix ? { fix: first.fix } : {}),
-      },
-    ]);
-    throw new ReportedFailure(`doctor found ${errors.length} error finding(s)`);
-  }
-}
-
-const MARK: Record<Finding['severity'], string> = { ok: 'ok   ', warn: 'WARN ', error: 'ERROR' };
-
-/** One line per finding, with detail and fix indented under warnings and errors. */
-export function formatDoctorReport(report: DoctorReport): string {
-  const lines: string[] = [];
-  for (const f of report.findings) {
-    lines.push(`${MARK[f.severity]} ${f.title}  [${f.id}]`);
-    if (f.severity !== 'ok') {
-      if (f.detail) lines.push(`      ${f.detail}`);
-      if (f.fix) lines.push(`      fix: ${f.fix}`);
-    }
-  }
-  const { ok, warn, error } = report.counts;
-  lines.push(
-    '',
-    `${ok} ok, ${warn} warning${warn === 1 ? '' : 's'}, ${error} error${error === 1 ? '' : 's'}`,
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -4,34 +4,16 @@
  * an earlier process, found through `<dataDir>/services/state.json` and
  * adopted — and waits until their processes are gone. External servers
  * are never touched; embedded services have nothing to stop.
+ *
+ * Registration only; the work is in ../actions/down.ts (see program.ts).
  */
 import type { Command } from 'commander';
-import { serviceProfiles } from '../../core/config/schema.js';
-import { stopServices, type StopOutcome } from '../../core/services/service-control.js';
-import { ServiceManager } from '../../core/services/service-manager.js';
 import type { ServiceName } from '../../core/services/types.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { printJson, ReportedFailure } from '../output.js';
-import {
-  loadCommandConfig,
-  oneLineData,
-  parseServiceName,
-  reportProblems,
-  selectedServices,
-  table,
-  toOneLineError,
-} from './services-shared.js';
+import { parseServiceName, toOneLineError } from './services-shared.js';
 
-interface DownOptions {
+export interface DownOptions {
   service?: ServiceName;
-}
-
-/** `down --json` on stdout. */
-export interface DownOutput {
-  /** True when nothing failed to stop. */
-  ok: boolean;
-  dataDir: string;
-  services: StopOutcome[];
 }
 
 export function registerDown(program: Command, ctx: CliContext): void {
@@ -41,54 +23,11 @@ export function registerDown(program: Command, ctx: CliContext): void {
     .option('--service <name>', 'only this service: postgres, redis or mongo', parseServiceName)
     .action(async (options: DownOptions, command: Command) => {
       try {
+        // Loaded on demand, not at start-up: the service manager and its providers.
+        const { down } = await import('../actions/down.js');
         await down(ctx, command.optsWithGlobals<GlobalOptions & DownOptions>(), options);
       } catch (err) {
         throw toOneLineError(ctx, err);
       }
     });
-}
-
-const RESULT_TEXT: Record<StopOutcome['result'], string> = {
-  stopped: 'stopped',
-  'already-stopped': 'was not running',
-  'left-running': 'external: left running',
-  'in-process': 'embedded: nothing to stop',
-  failed: 'FAILED',
-};
-
-async function down(ctx: CliContext, globals: GlobalOptions, options: DownOptions): Promise<void> {
-  const { config } = await loadCommandConfig(ctx, globals);
-  const profiles = serviceProfiles(config);
-  const services = selectedServices(options.service);
-  const ownsServers = services.some((s) => profiles[s] === 'native' || profiles[s] === 'docker');
-  const outcomes: StopOutcome[] = ownsServers
-    ? await stopServices(await ServiceManager.create({ config, supervisor: false }), services)
-    : [...services].reverse().map((service) => ({
-        service,
-        profile: profiles[service],
-        result: profiles[service] === 'external' ? 'left-running' : 'in-process',
-      }));
-  const failures = outcomes.filter((o) => o.result === 'failed');
-  // Errors as one line each, like on stderr (a stop failure may carry a log tail).
-  const output: DownOutput = {
-    ok: failures.length === 0,
-    dataDir: config.NOVA_DATA_DIR,
-    services: outcomes.map((o) => (o.error ? { ...o, error: oneLineData(ctx, o.error) } : o)),
-  };
-  if (globals.json === true) printJson(ctx, output);
-  else {
-    const rows = outcomes.map((o) => [
-      o.service,
-      o.profile,
-      `${RESULT_TEXT[o.result]}${o.pid !== undefined && o.result === 'stopped' ? ` (pid ${o.pid})` : ''}`,
-    ]);
-    ctx.stdout(`${table([['SERVICE', 'PROFILE', 'RESULT'], ...rows])}\n`);
-  }
-  if (failures.length > 0) {
-    reportProblems(
-      ctx,
-      failures.flatMap((f) => (f.error ? [f.error] : [])),
-    );
-    throw new ReportedFailure(`${failures.length} service(s) did not stop`);
-  }
 }

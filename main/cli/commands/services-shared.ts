@@ -1,16 +1,16 @@
 /**
- * What `status`, `up`, `down` and `doctor` share: reading the
- * configuration the way every command does, the `--service` option, and
- * reporting problems the SPEC §11 way — one line with the reason, one with
- * the fix — even when the underlying error carries a log tail.
+ * What `status`, `up`, `down` and `doctor` share: the `--service` option,
+ * and reporting problems the SPEC §11 way — one line with the reason, one
+ * with the fix — even when the underlying error carries a log tail. Their
+ * registration imports this module at start-up, so it stays light: reading
+ * the configuration is in ../actions/command-config.ts.
  */
 import { InvalidArgumentError } from 'commander';
-import { loadConfig, type LoadedConfig } from '../../core/config/load-config.js';
 import { redactSecrets } from '../../core/config/redact.js';
 import { NovaError, type ErrorData } from '../../core/errors.js';
 import type { ServiceReport } from '../../core/services/service-control.js';
 import { SERVICE_NAMES, type ServiceName } from '../../core/services/types.js';
-import type { CliContext, GlobalOptions } from '../context.js';
+import type { CliContext } from '../context.js';
 
 /** `--service postgres|redis|mongo`. */
 export function parseServiceName(value: string): ServiceName {
@@ -22,21 +22,6 @@ export function parseServiceName(value: string): ServiceName {
 /** The services a command acts on: the one named by --service, else all (in start order). */
 export function selectedServices(service: ServiceName | undefined): ServiceName[] {
   return service ? [service] : [...SERVICE_NAMES];
-}
-
-/** loadConfig with the global options; applies the log level and logs the warnings. */
-export async function loadCommandConfig(
-  ctx: CliContext,
-  globals: GlobalOptions,
-): Promise<LoadedConfig> {
-  const loaded = await loadConfig({
-    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-    env: ctx.env,
-    cwd: ctx.cwd,
-  });
-  ctx.logger.setLevel(loaded.config.NOVA_LOG_LEVEL);
-  for (const warning of loaded.warnings) ctx.logger.warn(warning);
-  return loaded;
 }
 
 /**

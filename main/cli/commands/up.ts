@@ -9,36 +9,16 @@
  *
  * One service failing does not stop the others; each failure is one
  * "nova-db: reason" + "fix: …" pair on stderr, and the exit status is 1.
+ *
+ * Registration only; the work is in ../actions/up.ts (see program.ts).
  */
 import type { Command } from 'commander';
-import { toErrorData, type ErrorData } from '../../core/errors.js';
-import { inspectServices, type ServiceReport } from '../../core/services/service-control.js';
-import { ServiceManager } from '../../core/services/service-manager.js';
 import type { ServiceName } from '../../core/services/types.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { printJson, ReportedFailure } from '../output.js';
-import {
-  formatServiceReports,
-  loadCommandConfig,
-  oneLineData,
-  parseServiceName,
-  reportProblems,
-  selectedServices,
-  toOneLineError,
-} from './services-shared.js';
+import { parseServiceName, toOneLineError } from './services-shared.js';
 
-interface UpOptions {
+export interface UpOptions {
   service?: ServiceName;
-}
-
-/** `up --json` on stdout. */
-export interface UpOutput {
-  /** True when every selected service is up. */
-  ok: boolean;
-  dataDir: string;
-  services: ServiceReport[];
-  /** Services that did not start, with a one-line reason and the fix. */
-  failed: { service: ServiceName; error: ErrorData }[];
 }
 
 export function registerUp(program: Command, ctx: CliContext): void {
@@ -50,46 +30,11 @@ export function registerUp(program: Command, ctx: CliContext): void {
     .option('--service <name>', 'only this service: postgres, redis or mongo', parseServiceName)
     .action(async (options: UpOptions, command: Command) => {
       try {
+        // Loaded on demand, not at start-up: the service manager and its providers.
+        const { up } = await import('../actions/up.js');
         await up(ctx, command.optsWithGlobals<GlobalOptions & UpOptions>(), options);
       } catch (err) {
         throw toOneLineError(ctx, err);
       }
     });
-}
-
-async function up(ctx: CliContext, globals: GlobalOptions, options: UpOptions): Promise<void> {
-  const { config } = await loadCommandConfig(ctx, globals);
-  const services = selectedServices(options.service);
-  const manager = await ServiceManager.create({
-    config,
-    // Nobody would be left to supervise once up exits; a later serve does.
-    supervisor: false,
-    native: { detached: true },
-  });
-  const failed: UpOutput['failed'] = [];
-  await Promise.all(
-    services.map(async (service) => {
-      try {
-        await manager.start(service);
-      } catch (err) {
-        failed.push({ service, error: oneLineData(ctx, toErrorData(err)) });
-      }
-    }),
-  );
-  const reports = await inspectServices(manager, services);
-  const output: UpOutput = {
-    ok: failed.length === 0,
-    dataDir: config.NOVA_DATA_DIR,
-    services: reports,
-    failed,
-  };
-  if (globals.json === true) printJson(ctx, output);
-  else ctx.stdout(formatServiceReports(reports));
-  if (failed.length > 0) {
-    reportProblems(
-      ctx,
-      failed.map((f) => f.error),
-    );
-    throw new ReportedFailure(`${failed.length} service(s) did not start`);
-  }
 }

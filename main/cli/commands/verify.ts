@@ -2,13 +2,11 @@
  * `nova-db verify PATH` (SPEC §11): re-check a backup — manifest, sha256 of
  * every part, passphrase and decryption, then a trial restore into scratch
  * databases on the configured servers — and record the result.
+ *
+ * Registration only; the work is in ../actions/verify.ts (see program.ts).
  */
 import type { Command } from 'commander';
-import { readBackup } from '../../core/backup/backup-store.js';
-import { verifyBackup, type VerifyResult } from '../../core/backup/verify-backup.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { printJson } from '../output.js';
-import { loadBackupSetup, passphraseFor, resolveBackupPath, runCliTask } from './backup.js';
 
 export function registerVerify(program: Command, ctx: CliContext): void {
   program
@@ -18,38 +16,8 @@ export function registerVerify(program: Command, ctx: CliContext): void {
     )
     .argument('<path>', 'backup folder, or a backup name from "nova-db backups"')
     .action(async (target: string, _options: unknown, command: Command) => {
-      const globals = command.optsWithGlobals<GlobalOptions>();
-      const setup = await loadBackupSetup(ctx, globals);
-      const backupPath = resolveBackupPath(target, ctx.cwd, setup.backupDir);
-      // Only ask for a passphrase the backup needs (and fail on a bad path before asking).
-      const { manifest } = await readBackup(backupPath);
-      const passphrase = manifest.encryption ? await passphraseFor(ctx, false) : undefined;
-      const result = await runCliTask(ctx, 'verify', 'Verify', (taskCtx) =>
-        verifyBackup(
-          backupPath,
-          {
-            ...(passphrase !== undefined ? { passphrase } : {}),
-            scratch: {
-              ...(setup.targets.postgres ? { postgres: setup.targets.postgres } : {}),
-              ...(setup.targets.mongo ? { mongo: setup.targets.mongo } : {}),
-            },
-          },
-          taskCtx,
-        ),
-      );
-      if (globals.json === true) printJson(ctx, result);
-      else ctx.stdout(describeVerify(result));
+      // Loaded on demand, not at start-up: the backup engine and the configuration.
+      const { verify } = await import('../actions/verify.js');
+      await verify(ctx, command.optsWithGlobals<GlobalOptions>(), target);
     });
-}
-
-function describeVerify(r: VerifyResult): string {
-  const lines = [`Backup ${r.name} is sound${r.trialRestored ? ' and restores cleanly' : ''}.`];
-  for (const p of r.parts) {
-    const trial =
-      p.trialRestore === 'ok' ? 'trial restore ok' : `trial restore skipped: ${p.skipped ?? ''}`;
-    lines.push(
-      `  ${p.name}: checksum ok${p.decrypted ? ', decrypted' : ''}, ${trial} (${p.tables} tables, ${p.rows} rows)`,
-    );
-  }
-  return `${lines.join('\n')}\n`;
 }

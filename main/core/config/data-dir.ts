@@ -11,7 +11,7 @@ import { NovaError } from '../errors.js';
 /** Creates `dir` (mode 0700) if missing and checks this process can write in it. */
 export async function ensureWritableDataDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await makeDirectories(path.resolve(dir), 0o700);
     // mkdir succeeds silently on an existing directory but a file of that
     // name gives a confusing EEXIST or ENOTDIR; say it plainly.
     if (!(await stat(dir)).isDirectory())
@@ -34,6 +34,41 @@ export async function ensureWritableDataDir(dir: string): Promise<void> {
   }
 }
 
+/**
+ * `mkdir -p`, one level at a time from the nearest existing ancestor. Node's
+ * own recursive mkdir never returns when a level cannot be created for a
+ * reason other than a missing parent that it could create (under /proc, mkdir
+ * says ENOENT although the parent exists, and Node retries forever).
+ */
+export async function makeDirectories(dir: string, mode: number): Promise<void> {
+  const missing: string[] = [];
+  let at = dir;
+  while (!(await exists(at))) {
+    missing.unshift(at);
+    const parent = path.dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const level of missing) {
+    try {
+      await mkdir(level, { mode });
+    } catch (err) {
+      // Created meanwhile by another process: fine.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw err;
+  }
+}
+
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
@@ -48,6 +83,8 @@ function reason(err: unknown): string {
       return 'the file system is read-only';
     case 'ENOSPC':
       return 'the disk is full';
+    case 'ENOENT':
+      return 'the file system does not allow creating it there';
     default:
       return err instanceof Error ? err.message : String(err);
   }

@@ -25,7 +25,8 @@ import type { MigrationReport } from './report.js';
 import { planForSnapshot } from './run/job-setup.js';
 import type { TableProgress } from './run/job-types.js';
 import { JOB_STATE_FILE, LocalJobState } from './run/local-job-state.js';
-import { docLine, MongoMigrationTarget, toDocValue } from './run/mongo-target.js';
+import { docLine, toDocValue } from './run/mongo-docs.js';
+import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { convertRejectRecord, rejectRecord, type RejectRecord } from './run/outcome-records.js';
 import { loadProgress, markApplied, outcomeKind, updateRejected } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
@@ -115,11 +116,14 @@ export async function applyRejects(
     }
     if (job.targets.includes('postgres'))
       pg = await openMigrationPg(requireUrl(options.postgresUrl, 'PostgreSQL', '--postgres-url'));
-    if (job.targets.includes('mongo'))
+    if (job.targets.includes('mongo')) {
+      // The driver is loaded only for a job with a MongoDB destination (mongo-docs.ts).
+      const { MongoMigrationTarget } = await import('./run/mongo-target.js');
       mongo = await MongoMigrationTarget.connect(
         requireUrl(options.mongoUrl, 'MongoDB', '--mongo-url'),
         options.mongoDb ?? 'nova',
       );
+    }
     source = new Database(job.snapshotFile, { readonly: true, fileMustExist: true });
 
     const tables = new Map(sp.resolved.tables.map((t) => [t.source, t]));

@@ -9,7 +9,7 @@
  * Names are deterministic: the same file always gives the same plan.
  */
 import type { CastKind } from './casts/index.js';
-import type { ColumnInfo, InspectReport, TableInfo } from './inspect.js';
+import { observedTypes, type ColumnInfo, type InspectReport, type TableInfo } from './inspect.js';
 import { parsePlan, type Plan, type PlanInput, type TableMapping } from './plan-schema.js';
 
 type TableMappingInput = PlanInput['tables'][number];
@@ -218,7 +218,7 @@ export function autoTableMapping(table: TableInfo, names: AutoNames): TableMappi
  * being the "wrong" storage class) and a note says so.
  */
 export function chooseType(c: ColumnInfo): { type: CastKind; note?: string } {
-  const o = c.observed;
+  const o = observedTypes(c);
   const present = (['integer', 'real', 'text', 'blob'] as const).filter((k) => o[k] > 0);
   const declared = c.declaredType.toUpperCase();
   const only = (...kinds: string[]): boolean => present.every((k) => kinds.includes(k));

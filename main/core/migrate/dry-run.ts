@@ -23,7 +23,7 @@ import type { ResolvedTable } from './resolved-plan.js';
 import { buildReport } from './run/build-report.js';
 import { chooseTargets, planForSnapshot } from './run/job-setup.js';
 import { emptyProgress, type TableProgress } from './run/job-types.js';
-import { docLine, toDocValue } from './run/mongo-target.js';
+import { docLine, toDocValue } from './run/mongo-docs.js';
 import {
   changeRecord,
   convertRejectRecord,

@@ -28,7 +28,12 @@ export interface ColumnInfo {
   pkPosition: number;
   /** A generated (computed) column: its values are derived, not stored data. */
   generated: boolean;
-  observed: ObservedTypes;
+  /**
+   * Storage-class counts; null when the table was inspected without counting
+   * them (a migration counts only the tables its plan decisions need, see
+   * countTableTypes).
+   */
+  observed: ObservedTypes | null;
 }
 
 export interface IndexInfo {
@@ -97,8 +102,25 @@ export interface InspectReport {
 /** SQLite caps a result row at 2000 columns; each inspected column takes 4. */
 const COLUMNS_PER_SCAN = 200;
 
+export interface InspectOptions {
+  /**
+   * Count each column's storage classes (one scan of every table; the
+   * default). Without it every `observed` is null and only the row counts
+   * are read, which costs an index-sized scan instead of a full one.
+   */
+  countTypes?: boolean;
+}
+
 /** Inspects the SQLite file at `file` (opened read-only). */
-export function inspect(file: string): InspectReport {
+export function inspect(file: string, options: InspectOptions = {}): InspectReport {
+  return readSource(file, (db) => inspectDatabase(db, file, options));
+}
+
+/**
+ * Runs `work` on `file` opened read-only, SQLite errors (not a database,
+ * locked, corrupt) mapped to the source errors every migration step reports.
+ */
+export function readSource<T>(file: string, work: (db: Database.Database) => T): T {
   let db: Database.Database;
   try {
     db = new Database(file, { readonly: true, fileMustExist: true });
@@ -106,7 +128,7 @@ export function inspect(file: string): InspectReport {
     throw mapSourceSqliteError(err, file, 0);
   }
   try {
-    return inspectDatabase(db, file);
+    return work(db);
   } catch (err) {
     throw mapSourceSqliteError(err, file, 0);
   } finally {
@@ -114,8 +136,33 @@ export function inspect(file: string): InspectReport {
   }
 }
 
+/** A column's storage-class counts; throws when its table was inspected without counting them (a bug, never bad input). */
+export function observedTypes(column: ColumnInfo): ObservedTypes {
+  if (column.observed === null)
+    throw new Error(
+      `the storage classes of column ${JSON.stringify(column.name)} were not counted (inspect it with countTypes, or countTableTypes)`,
+    );
+  return column.observed;
+}
+
+/** Fills in `table`'s storage-class counts (when it was inspected without them). */
+export function countTableTypes(db: Database.Database, table: TableInfo): void {
+  if (table.columns.every((c) => c.observed !== null)) return;
+  const { observed } = countStorageClasses(
+    db,
+    table.name,
+    table.columns.map((c) => c.name),
+  );
+  table.columns.forEach((c, i) => (c.observed = observed[i]!));
+}
+
 /** Inspects an open connection (its `main` schema). */
-export function inspectDatabase(db: Database.Database, file: string = db.name): InspectReport {
+export function inspectDatabase(
+  db: Database.Database,
+  file: string = db.name,
+  options: InspectOptions = {},
+): InspectReport {
+  const countTypes = options.countTypes ?? true;
   const names = db
     .prepare(
       `SELECT name, type, wr, strict FROM pragma_table_list
@@ -131,9 +178,9 @@ export function inspectDatabase(db: Database.Database, file: string = db.name): 
     const { rowCount, observed } = countStorageClasses(
       db,
       t.name,
-      columns.map((c) => c.name),
+      countTypes ? columns.map((c) => c.name) : [],
     );
-    columns.forEach((c, i) => (c.observed = observed[i]!));
+    if (countTypes) columns.forEach((c, i) => (c.observed = observed[i]!));
     return {
       name: t.name,
       kind: t.type,
@@ -197,7 +244,7 @@ function readColumns(db: Database.Database, table: string): ColumnInfo[] {
         defaultSql: r.dflt_value,
         pkPosition: r.pk,
         generated: r.hidden === 2 || r.hidden === 3,
-        observed: { integer: 0, real: 0, text: 0, blob: 0, null: 0 },
+        observed: null,
       }))
   );
 }

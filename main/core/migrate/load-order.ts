@@ -1,8 +1,13 @@
 /**
  * Load order: parents before children, so the orphan check of a child can
  * look its parents up among rows already loaded. The plan's explicit `order`
- * comes first; every other table follows in foreign-key order, ties broken by
- * plan order so the result is deterministic. A cycle cannot be ordered; its
+ * comes first; every other table follows in foreign-key order. Among the
+ * tables whose parents are loaded, the heaviest goes first — its own rows
+ * plus those of every table that waits for it: the largest table starts at
+ * once (its indexes and verification then run on the server while the
+ * engine converts the smaller ones, instead of after everything else), and
+ * a three-row parent of a large child is not left for last. Ties are broken
+ * by plan order, so the result is deterministic. A cycle cannot be ordered; its
  * tables keep plan order and the report says so (constraints are created
  * after the load anyway, so the load itself still succeeds).
  */
@@ -14,19 +19,9 @@ export function orderTables(
   decisions: PlanDecision[],
 ): ResolvedTable[] {
   const bySource = new Map(tables.map((t) => [t.source, t]));
-  const byTarget = new Map<string, ResolvedTable>();
-  for (const t of tables) if (t.target.kind === 'postgres') byTarget.set(t.target.table, t);
-  const parents = new Map<ResolvedTable, Set<ResolvedTable>>();
-  for (const t of tables) {
-    const set = new Set<ResolvedTable>();
-    if (t.target.kind === 'postgres') {
-      for (const fk of t.target.foreignKeys) {
-        const parent = byTarget.get(fk.references.table);
-        if (parent && parent !== t) set.add(parent);
-      }
-    }
-    parents.set(t, set);
-  }
+  const parents = parentTables(tables);
+  const weights = loadWeights(tables, parents);
+  const weight = (t: ResolvedTable): number => weights.get(t)!;
 
   const placed = new Set<ResolvedTable>();
   const out: ResolvedTable[] = [];
@@ -40,7 +35,13 @@ export function orderTables(
   }
   let remaining = tables.filter((t) => !placed.has(t));
   while (remaining.length > 0) {
-    const ready = remaining.find((t) => [...parents.get(t)!].every((p) => placed.has(p)));
+    let ready: ResolvedTable | undefined;
+    for (const t of remaining)
+      if (
+        [...parents.get(t)!].every((p) => placed.has(p)) &&
+        weight(t) > (ready ? weight(ready) : -1)
+      )
+        ready = t;
     if (ready) {
       place(ready);
     } else {
@@ -58,4 +59,49 @@ export function orderTables(
     remaining = remaining.filter((t) => !placed.has(t));
   }
   return out;
+}
+
+/** Each table's parents among `tables`: the tables its foreign keys point at (itself excluded). */
+export function parentTables(
+  tables: readonly ResolvedTable[],
+): Map<ResolvedTable, Set<ResolvedTable>> {
+  const byTarget = new Map<string, ResolvedTable>();
+  for (const t of tables) if (t.target.kind === 'postgres') byTarget.set(t.target.table, t);
+  const parents = new Map<ResolvedTable, Set<ResolvedTable>>();
+  for (const t of tables) {
+    const set = new Set<ResolvedTable>();
+    if (t.target.kind === 'postgres') {
+      for (const fk of t.target.foreignKeys) {
+        const parent = byTarget.get(fk.references.table);
+        if (parent && parent !== t) set.add(parent);
+      }
+    }
+    parents.set(t, set);
+  }
+  return parents;
+}
+
+/** Each table's rows plus the rows of every table that depends on it, directly or not. */
+function loadWeights(
+  tables: readonly ResolvedTable[],
+  parents: ReadonlyMap<ResolvedTable, ReadonlySet<ResolvedTable>>,
+): Map<ResolvedTable, number> {
+  const children = new Map<ResolvedTable, ResolvedTable[]>(tables.map((t) => [t, []]));
+  for (const [child, ps] of parents) for (const p of ps) children.get(p)!.push(child);
+  const weights = new Map<ResolvedTable, number>();
+  for (const t of tables) {
+    const seen = new Set<ResolvedTable>([t]);
+    const stack = [t];
+    while (stack.length > 0)
+      for (const c of children.get(stack.pop()!)!)
+        if (!seen.has(c)) {
+          seen.add(c);
+          stack.push(c);
+        }
+    weights.set(
+      t,
+      [...seen].reduce((sum, x) => sum + x.rowCount, 0),
+    );
+  }
+  return weights;
 }

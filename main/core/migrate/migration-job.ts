@@ -41,7 +41,8 @@ import {
 } from './run/job-setup.js';
 import type { TableProgress } from './run/job-types.js';
 import { JOB_STATE_FILE, LocalJobState, type LocalJobRecord } from './run/local-job-state.js';
-import { checkCollectionName, MongoMigrationTarget } from './run/mongo-target.js';
+import { checkCollectionName } from './run/mongo-docs.js';
+import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { PauseHook } from './run/pause-hook.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
@@ -144,11 +145,14 @@ export async function runMigration(
 
     if (targets.includes('postgres'))
       pg = await openMigrationPg(requireUrl(options.postgresUrl, 'postgres'));
-    if (targets.includes('mongo'))
+    if (targets.includes('mongo')) {
+      // The driver is loaded only for a plan with a MongoDB destination (mongo-docs.ts).
+      const { MongoMigrationTarget } = await import('./run/mongo-target.js');
       mongo = await MongoMigrationTarget.connect(
         requireUrl(options.mongoUrl, 'mongo'),
         options.mongoDb ?? 'nova',
       );
+    }
     for (const t of sp.resolved.tables)
       if (t.target.kind === 'mongo') checkCollectionName(t.target.collection, t.source);
     if (pg && !resumed) job = { ...job, hash: await pgQuery(pg, chooseHash) };

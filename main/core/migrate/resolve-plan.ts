@@ -12,7 +12,7 @@
 import { NovaError } from '../errors.js';
 import { castValue, pgColumnType } from './casts/index.js';
 import { assignNames, autoTableMapping, type AutoNames } from './auto-plan.js';
-import type { InspectReport, TableInfo } from './inspect.js';
+import { observedTypes, type InspectReport, type TableInfo } from './inspect.js';
 import {
   MONGO_CAST,
   parsePlan,
@@ -31,8 +31,23 @@ import type {
 
 export type * from './resolved-plan.js';
 
-/** Resolves `plan` against `report`; throws INVALID_ARGUMENT listing every mismatch the plan's rules refuse. */
-export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
+/**
+ * Fills in a table's storage-class counts (inspect.ts countTableTypes) when
+ * the report was read without them: only tables that get an automatic
+ * mapping, and tables with columns the plan does not know, need them.
+ */
+export type CountTypes = (table: TableInfo) => void;
+
+/**
+ * Resolves `plan` against `report`; throws INVALID_ARGUMENT listing every
+ * mismatch the plan's rules refuse. `countTypes` is needed when the report
+ * was inspected without storage-class counts.
+ */
+export function resolvePlan(
+  plan: Plan,
+  report: InspectReport,
+  countTypes: CountTypes = () => undefined,
+): ResolvedPlan {
   const decisions: PlanDecision[] = [];
   const problems: string[] = [];
   const lookup = tableLookup(report.tables);
@@ -65,6 +80,7 @@ export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
       auto.push(info);
     }
   }
+  auto.forEach(countTypes);
   const combined = auto.length === 0 ? plan : withAutoTables(plan, auto, lookup);
   const autoSources = new Set(auto.map((t) => t.name));
 
@@ -110,7 +126,11 @@ export function resolvePlan(plan: Plan, report: InspectReport): ResolvedPlan {
         reason: `not in plan "${plan.name}"; unknownTables is 'auto', so it is copied into a new table "${mapping.target.table}"`,
       });
     }
-    const table = resolveTable(mapping, info, combined.unknownColumns, origin, decisions, problems);
+    const table = resolveTable(mapping, info, combined.unknownColumns, origin, {
+      decisions,
+      problems,
+      countTypes,
+    });
     if (table) resolved.push(table);
   });
 
@@ -201,9 +221,9 @@ function resolveTable(
   info: TableInfo,
   defaultRule: Plan['unknownColumns'],
   origin: ResolvedTable['origin'],
-  decisions: PlanDecision[],
-  problems: string[],
+  out: { decisions: PlanDecision[]; problems: string[]; countTypes: CountTypes },
 ): ResolvedTable | null {
+  const { decisions, problems } = out;
   const target = mapping.target;
   if (target.kind === 'skip') return null;
   const columnOf = columnLookup(info);
@@ -274,8 +294,9 @@ function resolveTable(
   const extraSources: ResolvedExtra['sources'] = [];
   for (const column of info.columns) {
     if (used.has(column.name)) continue;
-    const values =
-      column.observed.integer + column.observed.real + column.observed.text + column.observed.blob;
+    out.countTypes(info);
+    const o = observedTypes(column);
+    const values = o.integer + o.real + o.text + o.blob;
     if (column.generated) {
       decisions.push({
         table: info.name,

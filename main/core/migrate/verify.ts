@@ -19,7 +19,8 @@ import type pg from 'pg';
 import { quoteIdent } from './sqlite-ident.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import type { TableProgress } from './run/job-types.js';
-import { docLine, type MongoMigrationTarget } from './run/mongo-target.js';
+import { docLine } from './run/mongo-docs.js';
+import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { describeTable } from './run/pg-catalog.js';
 import { lineSql } from './run/pg-line-sql.js';
 import { outputKinds } from './run/pg-target.js';
@@ -57,9 +58,12 @@ export async function verifyPgTable(
   const pgTable = await describeTable(client, name);
   const pk =
     pgTable?.indexes.find((ix) => ix.primary)?.columns.filter((c): c is string => c !== null) ?? [];
+  // Only the columns where the load escaped something are escaped again (job-types.ts).
+  const escaped = progress.escaped ?? null;
   const line = lineSql(
     table.outputColumns.map((c) => `t.${quoteIdent(c)}`),
     outputKinds(table),
+    escaped === null ? undefined : (i) => escaped.includes(table.outputColumns[i]!),
   );
   const exclude =
     progress.preexisting.length > 0 && pk.length > 0

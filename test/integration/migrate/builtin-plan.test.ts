@@ -20,6 +20,7 @@ import {
   type InspectReport,
 } from '../../../main/core/migrate/inspect.js';
 import { preflight } from '../../../main/core/migrate/preflight.js';
+import { planForSnapshot } from '../../../main/core/migrate/run/job-setup.js';
 import {
   resolvePlan,
   type ResolvedPlan,
@@ -110,7 +111,24 @@ describe('built-in plan on the quirky legacy file', () => {
     for (const decision of resolved.decisions) expect(decision.reason.length).toBeGreaterThan(10);
   });
 
-  it('loads parents before children and maps every source table', () => {
+  it('a job counts storage classes only where a plan decision needs them, and resolves the same plan', async () => {
+    const sp = await planForSnapshot(snapshot);
+    expect(sp.origin).toBe('builtin');
+    const counted = (name: string): boolean =>
+      sp.inspect.tables.find((t) => t.name === name)!.columns.every((c) => c.observed !== null);
+    // Unknown tables (automatic mapping) and a table with an unknown column: counted.
+    expect(counted('legacy_notes')).toBe(true);
+    expect(counted(HOSTILE_TABLE)).toBe(true);
+    expect(counted('users')).toBe(true);
+    // Fully mapped tables: not scanned at all.
+    expect(counted('logs')).toBe(false);
+    expect(counted('roles')).toBe(false);
+    expect(sp.inspect.tables.find((t) => t.name === 'logs')!.rowCount).toBe(48);
+    // The same decisions and mappings as with a fully counted report.
+    expect(sp.resolved).toEqual(resolved);
+  });
+
+  it('loads parents before children (largest ready table first) and maps every source table', () => {
     const order = resolved.tables.map((t) => t.source);
     const before = (a: string, b: string) =>
       expect(order.indexOf(a), `${a} before ${b}`).toBeLessThan(order.indexOf(b));
@@ -119,6 +137,9 @@ describe('built-in plan on the quirky legacy file', () => {
     before('roles', 'role_permissions');
     before('permissions', 'role_permissions');
     before('users', 'passkeys');
+    // Among tables whose parents are loaded, the largest goes first (its index builds and
+    // verification then overlap the loading of the rest).
+    expect(order[0]).toBe('logs');
     expect(new Set(order)).toEqual(new Set(report.tables.map((t) => t.name)));
   });
 

@@ -213,7 +213,7 @@ describe('inspect on other shapes', () => {
     expect(wide.rowCount).toBe(2);
     expect(wide.columns[0]!.observed).toEqual({ integer: 2, real: 0, text: 0, blob: 0, null: 0 });
     expect(wide.columns[449]!.observed).toEqual({ integer: 0, real: 0, text: 1, blob: 0, null: 1 });
-    expect(wide.columns[300]!.observed.null).toBe(2);
+    expect(wide.columns[300]!.observed!.null).toBe(2);
     db.close();
   });
 

@@ -7,13 +7,19 @@
 import { readFileSync, rmSync, writeFileSync, mkdtempSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyRejects } from '../../../main/core/migrate/apply-rejects.js';
 import { dryRunMigration } from '../../../main/core/migrate/dry-run.js';
 import { runMigration } from '../../../main/core/migrate/migration-job.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
+import { planForSnapshot } from '../../../main/core/migrate/run/job-setup.js';
+import { JOB_STATE_FILE, LocalJobState } from '../../../main/core/migrate/run/local-job-state.js';
 import type { RejectRecord } from '../../../main/core/migrate/run/outcome-records.js';
+import { loadProgress } from '../../../main/core/migrate/run/pg-job-state.js';
+import { openMigrationPg } from '../../../main/core/migrate/run/pg-session.js';
+import { verifyPgTable } from '../../../main/core/migrate/verify.js';
 import { Task, type TaskProgress } from '../../../main/core/tasks/task.js';
 import {
   generateLegacyDatabase,
@@ -105,6 +111,49 @@ describe('migration of the quirky legacy file into PostgreSQL', () => {
         `SELECT count(*)::text AS n FROM "${target.replaceAll('"', '""')}"`,
       );
       expect(Number(row!.n), name).toBe(t.migrated);
+    }
+  });
+
+  it('verification escapes only the columns the load escaped, and still catches a changed value anywhere', async () => {
+    const [row] = await query<{ escaped: string[] | null }>(
+      "SELECT escaped FROM nova_migration_progress WHERE source_table = 'logs'",
+    );
+    // The quirk row's multi-line title (with a tab and a backslash); NUL bytes are removed, not escaped.
+    expect(row!.escaped).toEqual(['title']);
+    const snapshot = report.sourceCopy!;
+    const sp = await planForSnapshot(snapshot);
+    const logs = sp.resolved.tables.find((t) => t.source === 'logs')!;
+    const local = new LocalJobState(join(dir, 'job', JOB_STATE_FILE));
+    const hash = local.job()!.hash;
+    local.close();
+    const source = new Database(snapshot, { readonly: true });
+    const target = await openMigrationPg(db.url);
+    const client = await target.connect();
+    try {
+      const progress = (await loadProgress(client, report.jobId!)).get('logs')!;
+      const verify = async (): Promise<boolean> =>
+        (await verifyPgTable(client, source, logs, progress, hash)).verified;
+      expect(await verify()).toBe(true);
+      const first = "(SELECT min(id) FROM logs WHERE ticket_id = 'Q-BLOB-UTF8')";
+      // Each change inside a transaction that is rolled back: later tests need the target as loaded.
+      for (const change of [
+        `UPDATE logs SET urgency = 'High' WHERE id = ${first}`, // a column that was not escaped
+        `UPDATE logs SET system = E'Other\\tsplit' WHERE id = ${first}`, // a tab where there was none
+        `UPDATE logs SET title = replace(title, E'\\n', ' ') WHERE id = ${first}`, // an escaped column
+      ]) {
+        await client.query('BEGIN');
+        try {
+          expect((await client.query(change)).rowCount, change).toBe(1);
+          expect(await verify(), change).toBe(false);
+        } finally {
+          await client.query('ROLLBACK');
+        }
+      }
+      expect(await verify()).toBe(true);
+    } finally {
+      client.release();
+      await target.close();
+      source.close();
     }
   });
 

@@ -232,6 +232,19 @@ describe('loadConfig errors', () => {
     expect(err.fix).toContain('NOVA_DATA_DIR');
   });
 
+  // Node's recursive mkdir spins forever when a level fails with ENOENT although its parent
+  // exists (as under /proc): the data dir is created level by level instead.
+  it.runIf(process.platform === 'linux')(
+    'reports a data dir the file system refuses to create (under /proc) instead of hanging',
+    async () => {
+      const { cwd } = await setup();
+      const err = await failure({ cwd, env: {}, dataDir: '/proc/nova-forbidden/data' });
+      expect(err.code).toBe('DATA_DIR_NOT_WRITABLE');
+      expect(err.message).toContain('/proc/nova-forbidden/data');
+    },
+    5_000,
+  );
+
   it('reports a data dir that is a file as not writable', async () => {
     const { root, cwd } = await setup();
     const dataDir = path.join(root, 'plain-file');

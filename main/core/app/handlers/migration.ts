@@ -6,7 +6,7 @@ import type { InspectSummaryDto, PlanPreviewDto } from '../../../../shared-contr
 import { NovaError } from '../../errors.js';
 import { autoPlan } from '../../migrate/auto-plan.js';
 import { isNovaLegacyDatabase, novaLegacyPlan } from '../../migrate/builtin-nova-plan.js';
-import { inspect, type InspectReport } from '../../migrate/inspect.js';
+import { inspect, observedTypes, type InspectReport } from '../../migrate/inspect.js';
 import { loadPlanFile } from '../../migrate/plan-file.js';
 import { preflight } from '../../migrate/preflight.js';
 import { resolvePlan } from '../../migrate/resolve-plan.js';
@@ -174,7 +174,8 @@ function inspectSummary(session: MigrationSession): InspectSummaryDto {
 function mixedColumns(table: InspectReport['tables'][number]): string[] {
   return table.columns
     .filter(
-      (c) => Object.entries(c.observed).filter(([kind, n]) => kind !== 'null' && n > 0).length > 1,
+      (c) =>
+        Object.entries(observedTypes(c)).filter(([kind, n]) => kind !== 'null' && n > 0).length > 1,
     )
     .map((c) => c.name);
 }

@@ -5,8 +5,10 @@
  * run already finished.
  */
 import type Database from 'better-sqlite3';
-import { NovaError } from '../../errors.js';
+import type pg from 'pg';
+import { isNovaError, NovaError } from '../../errors.js';
 import type { TaskContext } from '../../tasks/task.js';
+import { parentTables } from '../load-order.js';
 import type { ResolvedTable } from '../resolved-plan.js';
 import { verifyMongoTable, verifyPgTable, type TableVerification } from '../verify.js';
 import { isPgServerError, pgQuery } from './job-guards.js';
@@ -34,91 +36,207 @@ export interface LoadInput {
   onLoaded?: (table: ResolvedTable, progress: TableProgress) => void;
 }
 
-/** Loads every table in plan order; returns each table's progress. */
+/**
+ * Tables loaded at the same time, each on its own connection. The engine is
+ * busy converting the largest table while the server has a core to spare;
+ * a second lane spends it on the small tables' share of server work
+ * (foreign-key checks, unique indexes kept during their load).
+ */
+const LOAD_LANES = 2;
+
+/**
+ * Loads every table from where it stopped; returns each table's progress.
+ * Tables start in plan order as soon as a lane is free and their parents
+ * (foreign keys) are loaded, so a child's orphan check always sees its
+ * parents complete.
+ */
 export async function loadAll(
   ctx: TaskContext,
   input: LoadInput,
 ): Promise<Map<string, TableProgress>> {
-  const { sp, job, pg, mongo, local, source, pause, batchSize } = input;
+  const { sp, job, pg, local } = input;
   const pgProgress = pg
     ? await pgQuery(pg, (c) => loadProgress(c, job.id))
     : new Map<string, TableProgress>();
   const all = new Map<string, TableProgress>([...local.allProgress(), ...pgProgress]);
+  const preexisting = pg
+    ? await pgQuery(pg, (c) => checkPreexisting(c, sp.resolved.tables, all))
+    : new Map<ResolvedTable, string[]>();
+  /** Target tables whose load is complete (prepareTable: foreign keys may point at them). */
   const loaded = new Set<string>();
-  const client = pg ? await pg.connect() : null;
-  try {
-    for (const table of sp.resolved.tables) {
-      ctx.throwIfCancelled();
-      const known = all.get(table.source);
-      const targetName =
-        table.target.kind === 'postgres' ? table.target.table : table.target.collection;
-      const done = known && known.phase !== 'pending' && known.phase !== 'loading';
-      const report = (p: TableProgress): void =>
-        ctx.progress({
-          phase: 'load',
-          item: table.source,
-          done: p.migrated + p.duplicates + p.rejected,
-          total: table.rowCount,
-        });
-      if (!done) {
-        report(known ?? ({ migrated: 0, duplicates: 0, rejected: 0 } as TableProgress));
-        let p: TableProgress;
-        if (table.target.kind === 'postgres') {
-          const fresh = known === undefined;
-          const pre = fresh ? await preexistingKeys(client!, table) : known.preexisting;
-          const start = fresh ? await startTable(client!, job.id, table.source, pre) : known;
-          const prep = await prepareTable(client!, table, loaded, job.id, fresh);
-          p = await loadPgTable(
-            {
-              client: client!,
-              source,
-              jobId: job.id,
-              batchSize,
-              hash: job.hash,
-              info: sp.inspect.tables.find((t) => t.name === table.source),
-              pause,
-              throwIfCancelled: () => ctx.throwIfCancelled(),
-              onBatch: report,
-            },
-            prep,
-            start,
-          );
-        } else {
-          const resumed = known !== undefined;
-          if (!resumed && (await mongo!.count(table.target.collection)) > 0)
-            throw collectionNotEmpty(table, await mongo!.count(table.target.collection));
-          const start = local.startTable(table.source);
-          p = await loadMongoTable(
-            {
-              target: mongo!,
-              state: local,
-              source,
-              batchSize,
-              hash: job.hash,
-              info: sp.inspect.tables.find((t) => t.name === table.source),
-              pause,
-              throwIfCancelled: () => ctx.throwIfCancelled(),
-              onBatch: report,
-            },
-            table,
-            start,
-            resumed,
-          );
-        }
-        all.set(table.source, p);
-        input.onLoaded?.(table, p);
-        await pause.at(`after-table:${table.source}`);
-      } else {
-        input.onLoaded?.(table, known);
-      }
-      if (table.target.kind === 'postgres') loaded.add(targetName);
+  const parents = parentTables(sp.resolved.tables);
+  const finished = new Set<ResolvedTable>();
+  const queue = [...sp.resolved.tables];
+  let running = 0;
+  let failure: { error: unknown } | null = null;
+  let wake: (() => void) | null = null;
+  const changed = (): void => {
+    wake?.();
+    wake = null;
+  };
+
+  /** The next table a lane may start: the first whose parents are loaded (plan order breaks a cycle). */
+  const next = (): ResolvedTable | null | 'wait' => {
+    if (queue.length === 0) return null;
+    let i = queue.findIndex((t) => [...parents.get(t)!].every((p) => finished.has(p)));
+    if (i === -1) {
+      if (running > 0) return 'wait';
+      i = 0; // a foreign-key cycle (orderTables reported it): plan order
     }
-  } catch (err) {
-    throw pg && isPgServerError(err) ? pg.mapError(err) : err;
-  } finally {
-    client?.release();
+    return queue.splice(i, 1)[0]!;
+  };
+
+  const lane = async (): Promise<void> => {
+    let client: pg.PoolClient | null = null;
+    try {
+      if (pg) client = await pg.connect();
+      for (;;) {
+        if (failure) return;
+        ctx.throwIfCancelled();
+        const table = next();
+        if (table === null) return;
+        if (table === 'wait') {
+          await new Promise<void>((resolve) => {
+            const previous = wake;
+            wake = () => {
+              previous?.();
+              resolve();
+            };
+          });
+          continue;
+        }
+        running++;
+        try {
+          await loadTable(ctx, input, { table, client, all, loaded, preexisting });
+        } finally {
+          running--;
+        }
+        finished.add(table);
+        if (table.target.kind === 'postgres') loaded.add(table.target.table);
+        changed();
+      }
+    } catch (error) {
+      failure ??= { error };
+      changed();
+    } finally {
+      client?.release();
+    }
+  };
+
+  await Promise.all(Array.from({ length: Math.min(LOAD_LANES, queue.length) }, lane));
+  if (failure) {
+    const { error } = failure;
+    throw pg && isPgServerError(error) ? pg.mapError(error) : error;
   }
   return all;
+}
+
+/** Loads one table (or reports it, when a previous run finished it). */
+async function loadTable(
+  ctx: TaskContext,
+  input: LoadInput,
+  lane: {
+    table: ResolvedTable;
+    client: pg.PoolClient | null;
+    all: Map<string, TableProgress>;
+    loaded: ReadonlySet<string>;
+    preexisting: ReadonlyMap<ResolvedTable, string[]>;
+  },
+): Promise<void> {
+  const { sp, job, mongo, local, source, pause, batchSize } = input;
+  const { table, client, all, loaded } = lane;
+  const known = all.get(table.source);
+  if (known && known.phase !== 'pending' && known.phase !== 'loading') {
+    input.onLoaded?.(table, known);
+    return;
+  }
+  const report = (p: TableProgress): void =>
+    ctx.progress({
+      phase: 'load',
+      item: table.source,
+      done: p.migrated + p.duplicates + p.rejected,
+      total: table.rowCount,
+    });
+  report(known ?? ({ migrated: 0, duplicates: 0, rejected: 0 } as TableProgress));
+  const info = sp.inspect.tables.find((t) => t.name === table.source);
+  let p: TableProgress;
+  if (table.target.kind === 'postgres') {
+    const fresh = known === undefined;
+    const pre = fresh ? (lane.preexisting.get(table) ?? []) : known.preexisting;
+    const start = fresh ? await startTable(client!, job.id, table.source, pre) : known;
+    const prep = await prepareTable(client!, table, loaded, job.id, fresh);
+    p = await loadPgTable(
+      {
+        client: client!,
+        source,
+        jobId: job.id,
+        batchSize,
+        hash: job.hash,
+        info,
+        pause,
+        throwIfCancelled: () => ctx.throwIfCancelled(),
+        onBatch: report,
+      },
+      prep,
+      start,
+    );
+  } else {
+    const resumed = known !== undefined;
+    if (!resumed && (await mongo!.count(table.target.collection)) > 0)
+      throw collectionNotEmpty(table, await mongo!.count(table.target.collection));
+    const start = local.startTable(table.source);
+    p = await loadMongoTable(
+      {
+        target: mongo!,
+        state: local,
+        source,
+        batchSize,
+        hash: job.hash,
+        info,
+        pause,
+        throwIfCancelled: () => ctx.throwIfCancelled(),
+        onBatch: report,
+      },
+      table,
+      start,
+      resumed,
+    );
+  }
+  all.set(table.source, p);
+  input.onLoaded?.(table, p);
+  await pause.at(`after-table:${table.source}`);
+}
+
+/**
+ * The rows each PostgreSQL table holds before this job first touches it
+ * (pg-target.ts preexistingKeys), for every table not started yet — all
+ * checked before the first row is written, so a target that is not fresh is
+ * refused with every offending table named, not after part of the load.
+ */
+async function checkPreexisting(
+  client: Pick<pg.ClientBase, 'query'>,
+  tables: readonly ResolvedTable[],
+  started: ReadonlyMap<string, TableProgress>,
+): Promise<Map<ResolvedTable, string[]>> {
+  const out = new Map<ResolvedTable, string[]>();
+  const refusals: NovaError[] = [];
+  for (const table of tables) {
+    if (table.target.kind !== 'postgres' || started.has(table.source)) continue;
+    try {
+      out.set(table, await preexistingKeys(client, table));
+    } catch (err) {
+      if (!isNovaError(err, 'MIGRATION_FAILED')) throw err;
+      refusals.push(err);
+    }
+  }
+  if (refusals.length === 1) throw refusals[0]!;
+  if (refusals.length > 1)
+    throw new NovaError(
+      'MIGRATION_FAILED',
+      `The target is not empty where the plan loads:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
+      refusals[0]!.fix ? { fix: refusals[0]!.fix } : {},
+    );
+  return out;
 }
 
 function collectionNotEmpty(table: ResolvedTable, n: number): NovaError {

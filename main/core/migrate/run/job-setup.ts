@@ -9,7 +9,13 @@ import { basename, join, resolve } from 'node:path';
 import { NovaError } from '../../errors.js';
 import { autoPlan } from '../auto-plan.js';
 import { isNovaLegacyDatabase, novaLegacyPlan } from '../builtin-nova-plan.js';
-import { inspect, type InspectReport } from '../inspect.js';
+import {
+  countTableTypes,
+  inspectDatabase,
+  readSource,
+  type InspectReport,
+  type TableInfo,
+} from '../inspect.js';
 import { loadPlanFile } from '../plan-file.js';
 import type { Plan } from '../plan-schema.js';
 import { resolvePlan, type ResolvedPlan } from '../resolve-plan.js';
@@ -38,30 +44,41 @@ export interface SourcePlan {
   hash: string;
 }
 
+/**
+ * The plan for the snapshot. Storage classes are counted only where a plan
+ * decision depends on them (an automatic plan, tables the plan does not
+ * know, columns it does not map): counting them takes a full scan of every
+ * table, the largest single cost before the first row moves.
+ */
 export async function planForSnapshot(snapshot: string, planFile?: string): Promise<SourcePlan> {
-  const report = inspect(snapshot);
-  let plan: Plan;
-  let origin: SourcePlan['origin'];
-  if (planFile) {
-    plan = await loadPlanFile(planFile);
-    origin = 'file';
-  } else if (isNovaLegacyDatabase(report)) {
-    plan = novaLegacyPlan;
-    origin = 'builtin';
-  } else {
-    plan = autoPlan(report);
-    origin = 'auto';
-  }
-  const resolved = resolvePlan(plan, report);
-  const hash = createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
-  return {
-    inspect: report,
-    plan,
-    resolved,
-    origin,
-    planFile: planFile ? resolve(planFile) : null,
-    hash,
-  };
+  const filePlan = planFile ? await loadPlanFile(planFile) : null;
+  return readSource(snapshot, (db) => {
+    const report = inspectDatabase(db, snapshot, { countTypes: false });
+    const countTypes = (table: TableInfo): void => countTableTypes(db, table);
+    let plan: Plan;
+    let origin: SourcePlan['origin'];
+    if (filePlan) {
+      plan = filePlan;
+      origin = 'file';
+    } else if (isNovaLegacyDatabase(report)) {
+      plan = novaLegacyPlan;
+      origin = 'builtin';
+    } else {
+      report.tables.forEach(countTypes);
+      plan = autoPlan(report);
+      origin = 'auto';
+    }
+    const resolved = resolvePlan(plan, report, countTypes);
+    const hash = createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
+    return {
+      inspect: report,
+      plan,
+      resolved,
+      origin,
+      planFile: planFile ? resolve(planFile) : null,
+      hash,
+    };
+  });
 }
 
 /** The target kinds the plan writes to. */

@@ -37,6 +37,15 @@ export interface TableProgress extends TableCounts {
    * Verification leaves the remaining ones out of the target's checksum.
    */
   preexisting: string[];
+  /**
+   * Target columns in which some migrated value needed COPY escaping (a
+   * backslash, tab, newline or carriage return), or null when that is not
+   * known. Verification escapes only these columns when it rebuilds each
+   * row's line in SQL (pg-line-sql.ts): in every other column the escaped
+   * and the plain text are the same bytes, and the escaping is most of the
+   * cost of checksumming a large table.
+   */
+  escaped: string[] | null;
 }
 
 export type OutcomeKind = 'rejected' | 'duplicate' | 'changed' | 'applied';
@@ -56,6 +65,8 @@ export interface BatchDelta extends TableCounts {
   checksum: bigint;
   /** Pre-existing keys claimed by rows of this batch. */
   claimed: string[];
+  /** Columns in which a value of this batch (or an earlier one) needed escaping. */
+  escaped: readonly string[];
 }
 
 export function emptyProgress(source: string): TableProgress {
@@ -69,6 +80,7 @@ export function emptyProgress(source: string): TableProgress {
     changed: 0,
     checksum: '0',
     preexisting: [],
+    escaped: [],
   };
 }
 
@@ -85,5 +97,16 @@ export function applyDelta(progress: TableProgress, delta: BatchDelta): TablePro
     changed: progress.changed + delta.changed,
     checksum: (BigInt(progress.checksum) + delta.checksum).toString(),
     preexisting: progress.preexisting.filter((k) => !claimed.has(k)),
+    escaped: mergeEscaped(progress.escaped, delta.escaped),
   };
+}
+
+/** The union of the columns that needed escaping; unknown (null) stays unknown. */
+export function mergeEscaped(
+  known: readonly string[] | null | undefined,
+  more: readonly string[],
+): string[] | null {
+  // undefined: progress recorded before escapes were tracked.
+  if (known === null || known === undefined) return null;
+  return [...new Set([...known, ...more])].sort();
 }

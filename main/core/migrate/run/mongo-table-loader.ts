@@ -20,7 +20,8 @@ import type { ResolvedMongoTarget } from '../resolved-plan.js';
 import { quoteIdent } from '../sqlite-ident.js';
 import type { BatchDelta, OutcomeRecord, TableProgress } from './job-types.js';
 import type { LocalJobState } from './local-job-state.js';
-import { docLine, toDocValue, type MongoMigrationTarget } from './mongo-target.js';
+import { docLine, toDocValue } from './mongo-docs.js';
+import type { MongoMigrationTarget } from './mongo-target.js';
 import {
   changeRecord,
   convertRejectRecord,
@@ -129,6 +130,7 @@ export async function loadMongoTable(
       changed: 0,
       checksum: 0n,
       claimed: [],
+      escaped: [], // documents are checksummed field by field, with no COPY escaping
     };
     const result =
       pending.length > 0

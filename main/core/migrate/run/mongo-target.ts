@@ -6,14 +6,14 @@
  *
  * Documents carry deterministic `_id`s — the plan's idField value, else the
  * source row's key — so a batch redone after a kill cannot insert twice.
+ *
+ * This module loads the MongoDB driver: a migration imports it only when its
+ * plan has a MongoDB destination (the document helpers are in mongo-docs.ts).
  */
 import { MongoClient } from 'mongodb';
-import { NovaError } from '../../errors.js';
-import { COLLECTION_NAME } from '../../stores/collections.js';
 import { mapMongoError } from '../../stores/mongo/mongo-errors.js';
 import { MongoDocumentStore } from '../../stores/mongo/mongo-document-store.js';
 import type { Doc } from '../../stores/types.js';
-import { jsonbText } from './pg-text.js';
 
 export class MongoMigrationTarget {
   private constructor(
@@ -68,44 +68,4 @@ export class MongoMigrationTarget {
   async close(): Promise<void> {
     await Promise.allSettled([this.store.close(), this.client.close()]);
   }
-}
-
-/** Refuses a collection name the document store cannot address, before anything is written. */
-export function checkCollectionName(name: string, source: string): void {
-  if (!COLLECTION_NAME.test(name)) {
-    throw new NovaError(
-      'INVALID_ARGUMENT',
-      `The plan sends ${JSON.stringify(source)} to the MongoDB collection ${JSON.stringify(name)}, which is not a name Nova's document store accepts.`,
-      {
-        fix: 'Use letters, digits and underscores (starting with a letter or underscore), at most 63 characters.',
-      },
-    );
-  }
-}
-
-/**
- * A converted value as a document value: bytes become base64 text and
- * out-of-range 64-bit integers decimal text (documents are JSON-like in
- * every Nova document store).
- */
-export function toDocValue(value: unknown): unknown {
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (typeof value === 'bigint')
-    return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
-  return value;
-}
-
-/**
- * The canonical line of a document's mapped fields for checksums: the same
- * function on the values sent and on the values read back. Dates by their
- * instant, everything else as jsonb text (sorted keys, plain numbers).
- */
-export function docLine(fields: readonly string[], doc: Record<string, unknown>): string {
-  let line = '';
-  for (let i = 0; i < fields.length; i++) {
-    const v = doc[fields[i]!];
-    if (i > 0) line += '\t';
-    line += v instanceof Date ? `@${v.getTime()}` : v === undefined ? 'null' : jsonbText(v);
-  }
-  return line;
 }

@@ -42,6 +42,9 @@ CREATE TABLE IF NOT EXISTS nova_migration_progress (
   preexisting  jsonb NOT NULL DEFAULT '[]',
   PRIMARY KEY (job_id, source_table)
 );
+-- Columns whose values needed COPY escaping (job-types.ts); NULL: not known (a job
+-- started by an earlier release, or rows re-applied from rejects.jsonl).
+ALTER TABLE nova_migration_progress ADD COLUMN IF NOT EXISTS escaped jsonb;
 CREATE TABLE IF NOT EXISTS nova_migration_outcomes (
   job_id       text NOT NULL REFERENCES nova_migration_jobs (id) ON DELETE CASCADE,
   source_table text NOT NULL,
@@ -144,6 +147,7 @@ interface ProgressRow {
   changed: string;
   checksum: string;
   preexisting: string[];
+  escaped: string[] | null;
 }
 
 function fromRow(r: ProgressRow): TableProgress {
@@ -157,11 +161,12 @@ function fromRow(r: ProgressRow): TableProgress {
     changed: Number(r.changed),
     checksum: r.checksum,
     preexisting: r.preexisting,
+    escaped: r.escaped,
   };
 }
 
 const PROGRESS_COLUMNS =
-  'source_table, phase, cursor, migrated::text, duplicates::text, rejected::text, changed::text, checksum::text AS checksum, preexisting';
+  'source_table, phase, cursor, migrated::text, duplicates::text, rejected::text, changed::text, checksum::text AS checksum, preexisting, escaped';
 
 export async function loadProgress(db: Db, jobId: string): Promise<Map<string, TableProgress>> {
   const { rows } = await db.query<ProgressRow>(
@@ -179,8 +184,8 @@ export async function startTable(
   preexisting: string[],
 ): Promise<TableProgress> {
   await db.query(
-    `INSERT INTO nova_migration_progress (job_id, source_table, phase, preexisting)
-     VALUES ($1, $2, 'loading', $3::jsonb) ON CONFLICT (job_id, source_table) DO NOTHING`,
+    `INSERT INTO nova_migration_progress (job_id, source_table, phase, preexisting, escaped)
+     VALUES ($1, $2, 'loading', $3::jsonb, '[]') ON CONFLICT (job_id, source_table) DO NOTHING`,
     [jobId, source, JSON.stringify(preexisting)],
   );
   const { rows } = await db.query<ProgressRow>(
@@ -218,7 +223,11 @@ export async function commitBatchState(
         rejected = rejected + $6, changed = changed + $7,
         checksum = checksum + $8::numeric,
         preexisting = COALESCE((SELECT jsonb_agg(k) FROM jsonb_array_elements_text(preexisting) AS k
-                                 WHERE k <> ALL ($9::text[])), '[]'::jsonb)
+                                 WHERE k <> ALL ($9::text[])), '[]'::jsonb),
+        escaped = CASE WHEN escaped IS NULL THEN NULL ELSE COALESCE(
+                    (SELECT jsonb_agg(c ORDER BY c) FROM (SELECT jsonb_array_elements_text(escaped)
+                                                          UNION SELECT unnest($10::text[])) AS u(c)),
+                    '[]'::jsonb) END
       WHERE job_id = $1 AND source_table = $2`,
     [
       jobId,
@@ -230,6 +239,7 @@ export async function commitBatchState(
       delta.changed,
       delta.checksum.toString(),
       delta.claimed,
+      delta.escaped,
     ],
   );
 }
@@ -314,7 +324,7 @@ export async function markApplied(
   );
   await db.query(
     `UPDATE nova_migration_progress SET migrated = migrated + 1, rejected = rejected - 1,
-        checksum = checksum + $3::numeric, phase = CASE WHEN phase = 'verified' THEN 'indexed' ELSE phase END
+        checksum = checksum + $3::numeric, escaped = NULL, phase = CASE WHEN phase = 'verified' THEN 'indexed' ELSE phase END
       WHERE job_id = $1 AND source_table = $2`,
     [jobId, source, checksum.toString()],
   );

@@ -18,16 +18,24 @@ function escapeSql(expr: string): string {
   return `replace(replace(replace(replace(${expr}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 
-/** `refs` are SQL column references (already quoted), aligned with `kinds`. */
-export function lineSql(refs: readonly string[], kinds: readonly CastKind[]): string {
+/**
+ * `refs` are SQL column references (already quoted), aligned with `kinds`.
+ * `escaped`, when given, says which of them can hold a value that needs
+ * escaping (TableProgress.escaped); the others are used as they are.
+ */
+export function lineSql(
+  refs: readonly string[],
+  kinds: readonly CastKind[],
+  escaped?: (index: number) => boolean,
+): string {
   const parts = refs.map((ref, i) => {
     // bool::text is 'true'/'false'; boolout (what COPY and pg-text.ts write) is 't'/'f'.
     const text =
       kinds[i] === 'boolean'
         ? `CASE ${ref} WHEN true THEN 't' WHEN false THEN 'f' END`
         : `(${ref})::text`;
-    const escaped = MAY_NEED_ESCAPE.has(kinds[i]!) ? escapeSql(text) : text;
-    return `coalesce(${escaped}, '\\N')`;
+    const escape = MAY_NEED_ESCAPE.has(kinds[i]!) && (escaped?.(i) ?? true);
+    return `coalesce(${escape ? escapeSql(text) : text}, '\\N')`;
   });
   return parts.length === 1 ? parts[0]! : `concat_ws(chr(9), ${parts.join(', ')})`;
 }

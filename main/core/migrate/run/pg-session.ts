@@ -48,9 +48,9 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
   const options = resolvePostgresOptions({
     url,
     statementTimeoutMs: 0,
-    // The loader, the post-load index/verify queues (job-phases.ts PostLoad), and two more
-    // sessions for building a table's deferred indexes in parallel (pg-target.ts).
-    poolMax: 5,
+    // Two load lanes and the post-load index/verify queues (job-phases.ts loadAll, PostLoad),
+    // and two more sessions for building a table's deferred indexes in parallel (pg-target.ts).
+    poolMax: 6,
     applicationName: 'nova-db migrate',
   });
   const target = parsePostgresTarget(options.url);

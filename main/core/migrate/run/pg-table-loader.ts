@@ -65,7 +65,10 @@ export async function loadPgTable(
   const { client } = ctx;
   const table = prep.table;
   const reader = new SourceTableReader(ctx.source, table, ctx.info);
-  const encode = lineEncoder(prep.kinds);
+  // Which columns needed COPY escaping: verification escapes only those (job-types.ts).
+  const escapedFlags = new Uint8Array(prep.kinds.length);
+  const encode = lineEncoder(prep.kinds, escapedFlags);
+  const escaped = (): string[] => prep.columns.filter((_, i) => escapedFlags[i] === 1);
   const hasher = new RowHasher(ctx.hash);
   const copySql = `COPY ${quoteIdent(prep.name)} (${quoteIdentList(prep.columns)}) FROM STDIN`;
   // The staging table is created only when a batch first needs it: most tables never do,
@@ -89,7 +92,7 @@ export async function loadPgTable(
       let outcomes: OutcomeRecord[];
       try {
         await direct.sink?.end();
-        delta = { ...direct.delta, checksum: hasher.take() };
+        delta = { ...direct.delta, checksum: hasher.take(), escaped: escaped() };
         outcomes = direct.outcomes;
       } catch (err) {
         if (!isDataError(err)) throw err;
@@ -101,6 +104,7 @@ export async function loadPgTable(
         if (!stageReady) await createStage(client, prep);
         stageReady = true;
         ({ delta, outcomes } = await stagedBatch(ctx, prep, reader, encode, hasher, p));
+        delta = { ...delta, escaped: escaped() };
       }
       await ctx.pause.at(`batch:${table.source}:${batchNo}`);
       await commitBatchState(client, ctx.jobId, table.source, delta, outcomes);
@@ -169,7 +173,12 @@ async function streamBatch(
         outcomes.push({ key: record.rowKey, kind: 'changed', seq, record: { ...record } });
       });
     }
-    if (ready) await sink.flush();
+    if (ready) {
+      await sink.flush();
+      // Converting is synchronous: without a turn of the event loop per chunk, the other
+      // load lane (job-phases.ts) would get its query results only between whole batches.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
   if (last) delta.cursor = reader.cursorAfter(last);
   return { rows, sink, delta, outcomes };
@@ -184,6 +193,7 @@ function emptyDelta(): BatchDelta {
     changed: 0,
     checksum: 0n,
     claimed: [],
+    escaped: [],
   };
 }
 

@@ -44,10 +44,11 @@ export type LineEncoder = (values: readonly unknown[]) => string;
 /**
  * A line encoder specialised for one table's column kinds: one small
  * function per column chosen once, not a switch per value — this runs for
- * every value of every row.
+ * every value of every row. With `escaped`, it sets `escaped[i]` once a
+ * value of column i needed escaping (job-types.ts TableProgress.escaped).
  */
-export function lineEncoder(kinds: readonly CastKind[]): LineEncoder {
-  const fns = kinds.map(valueEncoder);
+export function lineEncoder(kinds: readonly CastKind[], escaped?: Uint8Array): LineEncoder {
+  const fns = kinds.map((kind, i) => valueEncoder(kind, escaped ? () => (escaped[i] = 1) : null));
   const n = fns.length;
   return (values) => {
     let line = encodeOne(fns[0]!, values[0]);
@@ -65,10 +66,15 @@ function encodeOne(fn: (v: never) => string, v: unknown): string {
   return v === null || v === undefined ? COPY_NULL : fn(v as never);
 }
 
-function valueEncoder(kind: CastKind): (v: never) => string {
+function valueEncoder(kind: CastKind, onEscape: (() => void) | null): (v: never) => string {
+  const escape = (text: string): string => {
+    if (!NEEDS_ESCAPE.test(text)) return text;
+    onEscape?.();
+    return escapeCopy(text);
+  };
   switch (kind) {
     case 'text':
-      return (v: string) => (NEEDS_ESCAPE.test(v) ? escapeCopy(v) : v);
+      return escape as (v: never) => string;
     case 'date':
       return (v: string) => v;
     case 'integer':
@@ -79,7 +85,7 @@ function valueEncoder(kind: CastKind): (v: never) => string {
     case 'timestamptz':
       return timestamptzText as (v: never) => string;
     default:
-      return (v: never) => escapeCopy(pgText(kind, v));
+      return (v: never) => escape(pgText(kind, v));
   }
 }
 

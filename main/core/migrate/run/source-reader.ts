@@ -27,6 +27,12 @@ export class SourceTableReader {
   private readonly next: Database.Statement;
   private readonly keyCount: number;
   private readonly byKey: Database.Statement;
+  /**
+   * The same row lookup with every integer as a bigint: re-reads a row whose
+   * fast read met an integer beyond 2^53 (see iterate). Null when the whole
+   * table is read with safe integers anyway.
+   */
+  private readonly exactByKey: Database.Statement | null;
 
   constructor(
     db: Database.Database,
@@ -60,6 +66,12 @@ export class SourceTableReader {
       this.byKey = db.prepare(`${select} FROM ${quoteIdent(table.source)} WHERE ${where}`);
     }
     this.byKey.raw(true).safeIntegers(safeIntegers);
+    // A rowid table whose rowids are all safe is read fast and repaired row by row (see
+    // needsSafeIntegers); a WITHOUT ROWID table's key could itself be the inexact value.
+    this.exactByKey =
+      safeIntegers || table.rowidName === null
+        ? null
+        : db.prepare(this.byKey.source).raw(true).safeIntegers(true);
   }
 
   /**
@@ -76,11 +88,26 @@ export class SourceTableReader {
       const rows = (
         after === null ? this.first.all(n) : this.next.all(...this.cursorValues(after), n)
       ) as unknown[][];
+      if (this.exactByKey) for (let i = 0; i < rows.length; i++) rows[i] = this.exact(rows[i]!);
       yield* rows;
       if (rows.length < n) return;
       remaining -= n;
       after = this.cursorAfter(rows[n - 1]!);
     }
+  }
+
+  /**
+   * The row itself, or — when it holds a number beyond ±(2^53 − 1), which a
+   * fast read may have rounded — the row read again with its integers as
+   * bigints. (A real that large is read again too, and comes back the same.)
+   */
+  private exact(row: unknown[]): unknown[] {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (typeof v === 'number' && (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER))
+        return this.exactByKey!.get(row[this.table.readColumns.length]) as unknown[];
+    }
+    return row;
   }
 
   private cursorValues(cursor: SourceCursor): unknown[] {
@@ -121,9 +148,17 @@ export class SourceTableReader {
 }
 
 /**
- * better-sqlite3 returns integers as JS numbers, exact only up to 2^53. Only
- * when the table holds a larger one (rare; one scan to find out) are its rows
- * read as bigints, which are slower to convert.
+ * better-sqlite3 returns integers as JS numbers, exact only up to 2^53;
+ * bigints keep every digit but are slower to convert. Whether a table is
+ * read with bigints throughout:
+ *
+ * - a rowid table: only when a rowid itself is that large (two index
+ *   lookups). Its other columns are read fast, and the rare row holding a
+ *   larger integer is read again by its (exact) rowid — cheaper than a scan
+ *   of the whole table to find out beforehand;
+ * - a WITHOUT ROWID table: when any integer in it is that large (one scan,
+ *   narrowed to the columns inspect saw integers in, when it counted them),
+ *   since a rounded key could not find its row again.
  */
 export function needsSafeIntegers(
   db: Database.Database,
@@ -132,30 +167,19 @@ export function needsSafeIntegers(
 ): boolean {
   const t = quoteIdent(table.source);
   if (table.rowidName !== null) {
-    // The rowid is indexed: its extremes cost two lookups, not a scan.
     const rowid = quoteIdent(table.rowidName);
-    const ends = db
-      .prepare(`SELECT max(${rowid}), min(${rowid}) FROM ${t}`)
-      .raw()
-      .safeIntegers()
-      .get() as (bigint | null)[];
-    if (ends.some((v) => v !== null && (v > BigInt(SAFE) || v < -BigInt(SAFE)))) return true;
+    // Two queries: SQLite answers a lone min() or max() of the rowid from the b-tree's ends,
+    // but scans the whole table for both in one SELECT.
+    const ends = ['max', 'min'].map(
+      (fn) =>
+        db.prepare(`SELECT ${fn}(${rowid}) FROM ${t}`).pluck().safeIntegers().get() as
+          bigint | null,
+    );
+    return ends.some((v) => v !== null && (v > BigInt(SAFE) || v < -BigInt(SAFE)));
   }
-  const aliases =
-    info?.columns
-      .filter(
-        (c) =>
-          c.pkPosition === 1 &&
-          c.affinity === 'INTEGER' &&
-          info.columns.filter((x) => x.pkPosition > 0).length === 1 &&
-          /^INTEGER$/i.test(c.declaredType.trim()) &&
-          !info.withoutRowid,
-      )
-      .map((c) => c.name) ?? [];
   const columns = table.readColumns.filter((c) => {
-    if (aliases.includes(c)) return false; // the rowid itself, checked above
     const observed = info?.columns.find((x) => x.name === c)?.observed;
-    return observed === undefined || observed.integer > 0;
+    return !observed || observed.integer > 0;
   });
   if (columns.length === 0) return false;
   const tests = columns.map((c) => {

@@ -1,0 +1,94 @@
+/** What the backup commands (`backup`, `backups`, `verify`, `restore`) share once parsed. */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../../core/config/load-config.js';
+import type { NovaConfig } from '../../core/config/schema.js';
+import {
+  backupTargetsFromConfig,
+  resolveBackupDir,
+  type BackupTargets,
+} from '../../core/backup/backup-targets.js';
+import { obtainPassphrase, terminalPrompt } from '../../core/backup/passphrase.js';
+import { TaskRegistry, type TaskBody, type TaskSnapshot } from '../../core/tasks/task.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+
+export interface BackupCliSetup {
+  config: NovaConfig;
+  backupDir: string;
+  targets: BackupTargets;
+}
+
+/** Loads the configuration and what the backup commands derive from it. */
+export async function loadBackupSetup(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  needTargets = true,
+): Promise<BackupCliSetup> {
+  const { config, warnings } = await loadConfig({
+    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
+  ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
+  for (const warning of warnings) ctx.logger.warn(warning);
+  return {
+    config,
+    backupDir: resolveBackupDir(config),
+    targets: needTargets ? backupTargetsFromConfig(config) : {},
+  };
+}
+
+/** PATH as given, or the name of a backup inside the backup folder (as `nova-db backups` prints it). */
+export function resolveBackupPath(arg: string, cwd: string, backupDir: string): string {
+  const direct = path.resolve(cwd, arg);
+  if (existsSync(direct)) return direct;
+  const named = path.join(backupDir, arg);
+  return !arg.includes('/') && !arg.includes('\\') && existsSync(named) ? named : direct;
+}
+
+export function passphraseFor(ctx: CliContext, confirm: boolean): Promise<string | undefined> {
+  const prompt = terminalPrompt();
+  return obtainPassphrase({ env: ctx.env, ...(prompt ? { prompt } : {}) }, confirm);
+}
+
+/**
+ * Runs long work as a Task: phase changes are logged on stderr, and Ctrl-C
+ * (SIGINT/SIGTERM) cancels it cleanly instead of killing it half-way.
+ */
+export async function runCliTask<R>(
+  ctx: CliContext,
+  kind: string,
+  title: string,
+  body: TaskBody<R>,
+): Promise<R> {
+  const registry = new TaskRegistry();
+  const shutdown = ctx.onShutdown();
+  try {
+    const task = registry.run(kind, title, body);
+    let lastPhase = '';
+    task.on('progress', (s: TaskSnapshot<R>) => {
+      const label = s.progress.item ? `${s.progress.phase}: ${s.progress.item}` : s.progress.phase;
+      if (label === lastPhase) return;
+      lastPhase = label;
+      ctx.logger.info(`${title}: ${label}`);
+    });
+    void shutdown.stopped.then((signal) => {
+      ctx.logger.warn(`received ${signal}, cancelling the ${kind}`);
+      task.cancel();
+    });
+    return await task.start();
+  } finally {
+    shutdown.dispose();
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

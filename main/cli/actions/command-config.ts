@@ -1,0 +1,23 @@
+/**
+ * Reading the configuration the way `status`, `up`, `down` and `doctor` do:
+ * the global options, then the log level and the warnings applied. Kept out
+ * of commands/services-shared.ts because loading the configuration pulls in
+ * zod and dotenv, which command registration must not pay for.
+ */
+import { loadConfig, type LoadedConfig } from '../../core/config/load-config.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+
+/** loadConfig with the global options; applies the log level and logs the warnings. */
+export async function loadCommandConfig(
+  ctx: CliContext,
+  globals: GlobalOptions,
+): Promise<LoadedConfig> {
+  const loaded = await loadConfig({
+    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+  });
+  ctx.logger.setLevel(loaded.config.NOVA_LOG_LEVEL);
+  for (const warning of loaded.warnings) ctx.logger.warn(warning);
+  return loaded;
+}

@@ -1,0 +1,71 @@
+/** What `nova-db down` does once parsed (registered in ../commands/down.ts). */
+import { serviceProfiles } from '../../core/config/schema.js';
+import { stopServices, type StopOutcome } from '../../core/services/service-control.js';
+import { ServiceManager } from '../../core/services/service-manager.js';
+import type { DownOptions } from '../commands/down.js';
+import {
+  oneLineData,
+  reportProblems,
+  selectedServices,
+  table,
+} from '../commands/services-shared.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { printJson, ReportedFailure } from '../output.js';
+import { loadCommandConfig } from './command-config.js';
+
+/** `down --json` on stdout. */
+export interface DownOutput {
+  /** True when nothing failed to stop. */
+  ok: boolean;
+  dataDir: string;
+  services: StopOutcome[];
+}
+
+const RESULT_TEXT: Record<StopOutcome['result'], string> = {
+  stopped: 'stopped',
+  'already-stopped': 'was not running',
+  'left-running': 'external: left running',
+  'in-process': 'embedded: nothing to stop',
+  failed: 'FAILED',
+};
+
+export async function down(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  options: DownOptions,
+): Promise<void> {
+  const { config } = await loadCommandConfig(ctx, globals);
+  const profiles = serviceProfiles(config);
+  const services = selectedServices(options.service);
+  const ownsServers = services.some((s) => profiles[s] === 'native' || profiles[s] === 'docker');
+  const outcomes: StopOutcome[] = ownsServers
+    ? await stopServices(await ServiceManager.create({ config, supervisor: false }), services)
+    : [...services].reverse().map((service) => ({
+        service,
+        profile: profiles[service],
+        result: profiles[service] === 'external' ? 'left-running' : 'in-process',
+      }));
+  const failures = outcomes.filter((o) => o.result === 'failed');
+  // Errors as one line each, like on stderr (a stop failure may carry a log tail).
+  const output: DownOutput = {
+    ok: failures.length === 0,
+    dataDir: config.NOVA_DATA_DIR,
+    services: outcomes.map((o) => (o.error ? { ...o, error: oneLineData(ctx, o.error) } : o)),
+  };
+  if (globals.json === true) printJson(ctx, output);
+  else {
+    const rows = outcomes.map((o) => [
+      o.service,
+      o.profile,
+      `${RESULT_TEXT[o.result]}${o.pid !== undefined && o.result === 'stopped' ? ` (pid ${o.pid})` : ''}`,
+    ]);
+    ctx.stdout(`${table([['SERVICE', 'PROFILE', 'RESULT'], ...rows])}\n`);
+  }
+  if (failures.length > 0) {
+    reportProblems(
+      ctx,
+      failures.flatMap((f) => (f.error ? [f.error] : [])),
+    );
+    throw new ReportedFailure(`${failures.length} service(s) did not stop`);
+  }
+}

@@ -1,0 +1,66 @@
+/** What `nova-db up` does once parsed (registered in ../commands/up.ts). */
+import { toErrorData, type ErrorData } from '../../core/errors.js';
+import { inspectServices, type ServiceReport } from '../../core/services/service-control.js';
+import { ServiceManager } from '../../core/services/service-manager.js';
+import type { ServiceName } from '../../core/services/types.js';
+import {
+  formatServiceReports,
+  oneLineData,
+  reportProblems,
+  selectedServices,
+} from '../commands/services-shared.js';
+import type { UpOptions } from '../commands/up.js';
+import type { CliContext, GlobalOptions } from '../context.js';
+import { printJson, ReportedFailure } from '../output.js';
+import { loadCommandConfig } from './command-config.js';
+
+/** `up --json` on stdout. */
+export interface UpOutput {
+  /** True when every selected service is up. */
+  ok: boolean;
+  dataDir: string;
+  services: ServiceReport[];
+  /** Services that did not start, with a one-line reason and the fix. */
+  failed: { service: ServiceName; error: ErrorData }[];
+}
+
+export async function up(
+  ctx: CliContext,
+  globals: GlobalOptions,
+  options: UpOptions,
+): Promise<void> {
+  const { config } = await loadCommandConfig(ctx, globals);
+  const services = selectedServices(options.service);
+  const manager = await ServiceManager.create({
+    config,
+    // Nobody would be left to supervise once up exits; a later serve does.
+    supervisor: false,
+    native: { detached: true },
+  });
+  const failed: UpOutput['failed'] = [];
+  await Promise.all(
+    services.map(async (service) => {
+      try {
+        await manager.start(service);
+      } catch (err) {
+        failed.push({ service, error: oneLineData(ctx, toErrorData(err)) });
+      }
+    }),
+  );
+  const reports = await inspectServices(manager, services);
+  const output: UpOutput = {
+    ok: failed.length === 0,
+    dataDir: config.NOVA_DATA_DIR,
+    services: reports,
+    failed,
+  };
+  if (globals.json === true) printJson(ctx, output);
+  else ctx.stdout(formatServiceReports(reports));
+  if (failed.length > 0) {
+    reportProblems(
+      ctx,
+      failed.map((f) => f.error),
+    );
+    throw new ReportedFailure(`${failed.length} service(s) did not start`);
+  }
+}
