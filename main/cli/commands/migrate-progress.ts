@@ -1,8 +1,8 @@
 /**
  * Progress of a migration on the terminal: a bar redrawn in place on stderr
- * when stderr is a TTY (phase, table, rows done/total, rows/s, ETA), plain
- * log lines at each phase or table change otherwise, so redirected output
- * stays readable. Nothing goes to stdout, which belongs to the result.
+ * when stderr is a TTY (phase, table, rows done/total, rows/s, ETA), a plain
+ * log line when a phase or table first shows up otherwise, so redirected
+ * output stays readable. Nothing goes to stdout, which belongs to the result.
  */
 import type { TaskProgress } from '../../core/tasks/task.js';
 
@@ -13,6 +13,12 @@ export class ProgressView {
   private last = '';
   private lastDraw = 0;
   private drawn = false;
+  /**
+   * Labels already shown. Two tables load at once and their updates
+   * interleave: a label seen before is redrawn on the current line (TTY) or
+   * not logged again, so the output gets one line per table, not per batch.
+   */
+  private readonly seen = new Set<string>();
 
   constructor(
     private readonly write: (text: string) => void,
@@ -24,8 +30,10 @@ export class ProgressView {
   update(p: TaskProgress): void {
     const label = p.item ? `${p.phase} ${p.item}` : p.phase;
     const changed = label !== this.last;
+    const first = !this.seen.has(label);
+    this.seen.add(label);
     if (!this.tty) {
-      if (changed)
+      if (first)
         this.log(
           `migrate: ${label}${p.total !== null && p.phase === 'load' ? ` (${p.total} rows)` : ''}`,
         );
@@ -34,7 +42,7 @@ export class ProgressView {
     }
     const at = this.now();
     if (!changed && at - this.lastDraw < REDRAW_MS && p.done !== p.total) return;
-    if (changed && this.drawn) this.write('\n');
+    if (first && this.drawn) this.write('\n');
     this.last = label;
     this.lastDraw = at;
     this.drawn = true;

@@ -67,7 +67,12 @@ export class Task<R = unknown> extends EventEmitter<TaskEvents<R>> {
   private finishedAt: Date | null = null;
   private result: R | undefined;
   private error: ErrorData | undefined;
-  private samples: { at: number; done: number }[] = [];
+  /**
+   * Recent (time, done) samples per item of the current phase: items may
+   * interleave (a migration loads two tables at once), and each keeps its
+   * own rate.
+   */
+  private samples = new Map<string, { at: number; done: number }[]>();
   private promise: Promise<R> | undefined;
 
   constructor(
@@ -133,14 +138,15 @@ export class Task<R = unknown> extends EventEmitter<TaskEvents<R>> {
 
   private updateProgress(update: Partial<Omit<TaskProgress, 'rate' | 'etaSeconds'>>): void {
     const phaseChanged = update.phase !== undefined && update.phase !== this.progressValue.phase;
-    const itemChanged = update.item !== undefined && update.item !== this.progressValue.item;
-    if (phaseChanged || itemChanged) this.samples = [];
+    if (phaseChanged) this.samples.clear();
     const next = { ...this.progressValue, ...update };
     const at = this.now();
-    this.samples.push({ at, done: next.done });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > RATE_WINDOW_MS)
-      this.samples.shift();
-    const first = this.samples[0]!;
+    const key = next.item ?? '';
+    const samples = this.samples.get(key) ?? [];
+    this.samples.set(key, samples);
+    samples.push({ at, done: next.done });
+    while (samples.length > 2 && at - samples[0]!.at > RATE_WINDOW_MS) samples.shift();
+    const first = samples[0]!;
     const elapsed = (at - first.at) / 1000;
     const rate = elapsed > 0 ? (next.done - first.done) / elapsed : null;
     next.rate = rate;

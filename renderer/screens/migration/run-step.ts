@@ -93,19 +93,16 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
     const p = task.progress;
     const rowPhase = ROW_PHASES.has(p.phase);
     if (rowPhase && p.item && rows.has(p.item)) {
-      // Tables load in plan order: every table before the current one is done.
-      let seen = false;
-      for (const t of plan.tables) {
-        const r = rows.get(t.source)!;
-        if (t.source === p.item) {
-          seen = true;
-          r.done = p.done;
-          if (p.total !== null) r.total = p.total;
-          r.state = 'working';
-        } else if (!seen && r.state !== 'done') {
-          r.state = 'done';
-          announcer.textContent = `${t.source} done`;
-        }
+      // Two tables load at once, so progress interleaves: a table is done when every one of
+      // its rows is accounted for (migrated, merged or rejected), not when another one starts.
+      const r = rows.get(p.item)!;
+      r.done = p.done;
+      if (p.total !== null) r.total = p.total;
+      if (r.done >= r.total && r.state !== 'done') {
+        r.state = 'done';
+        announcer.textContent = `${p.item} done`;
+      } else if (r.state !== 'done') {
+        r.state = 'working';
       }
     }
     if (task.state === 'succeeded' || AFTER_LOAD.has(p.phase))
@@ -113,8 +110,8 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
     const where = `${p.item ? `${p.item}: ` : ''}${formatCount(p.done)}${p.total !== null ? ` of ${formatCount(p.total)}` : ''} rows`;
     if (task.state === 'cancelled' || task.state === 'failed') {
       stoppedAs = task.state;
-      const current = p.item ? rows.get(p.item) : undefined;
-      if (current && current.state === 'working') current.state = 'stopped';
+      // Every table that was in flight stopped (two load at once).
+      for (const r of rows.values()) if (r.state === 'working') r.state = 'stopped';
     }
     renderRows();
     const step = `${PHASE_TEXT[p.phase] ?? p.phase}${p.item ? `: ${p.item}` : ''}${p.total ? ` (${formatCount(Math.min(p.done + 1, p.total))} of ${formatCount(p.total)})` : ''}…`;

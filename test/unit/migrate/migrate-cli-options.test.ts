@@ -115,9 +115,12 @@ describe('migrate progress', () => {
     now += 200;
     tty.update(p({ item: 'users', done: 3, total: 10 }));
     tty.update(p({ item: 'logs', done: 0, total: 5 }));
+    // Back to a table already shown (two load at once): redrawn in place, no new line.
+    tty.update(p({ item: 'users', done: 4, total: 10 }));
     tty.finish();
-    expect(out.split('\r\u001b[2K')).toHaveLength(4);
+    expect(out.split('\r\u001b[2K')).toHaveLength(5);
     expect(out).toContain('\n\r\x1b[2Kload logs');
+    expect(out.split('\n')).toHaveLength(3); // users, logs, and the final newline
     expect(out.endsWith('\n')).toBe(true);
 
     const lines: string[] = [];
@@ -128,7 +131,13 @@ describe('migrate progress', () => {
     );
     plain.update(p({ item: 'users', done: 1, total: 10 }));
     plain.update(p({ item: 'users', done: 5, total: 10 }));
+    plain.update(p({ item: 'logs', done: 0, total: 5 }));
+    plain.update(p({ item: 'users', done: 10, total: 10 }));
     plain.update(p({ phase: 'indexes', item: 'users' }));
-    expect(lines).toEqual(['migrate: load users (10 rows)', 'migrate: indexes users']);
+    expect(lines).toEqual([
+      'migrate: load users (10 rows)',
+      'migrate: load logs (5 rows)',
+      'migrate: indexes users',
+    ]);
   });
 });

@@ -58,6 +58,31 @@ describe('Task', () => {
     expect(task.snapshot().progress.rate).toBeNull();
   });
 
+  it('keeps a rate per item when items interleave (two tables loading at once)', async () => {
+    let now = 0;
+    const rates: (number | null)[] = [];
+    const task = new Task(
+      'copy',
+      'Copy',
+      async (ctx) => {
+        ctx.progress({ phase: 'load', item: 'big', done: 0, total: 1000 });
+        ctx.progress({ item: 'small', done: 0, total: 10 });
+        now = 1_000;
+        ctx.progress({ item: 'big', done: 200, total: 1000 });
+        rates.push(task.snapshot().progress.rate);
+        now = 2_000;
+        ctx.progress({ item: 'small', done: 10, total: 10 });
+        rates.push(task.snapshot().progress.rate);
+        ctx.progress({ phase: 'indexes', item: 'big', done: 0, total: 2 });
+        rates.push(task.snapshot().progress.rate);
+      },
+      () => now,
+    );
+    await task.start();
+    // big: 200 rows in 1 s; small: 10 rows in 2 s; a new phase starts over.
+    expect(rates).toEqual([200, 5, null]);
+  });
+
   it('is cancelled at the next check and reports TASK_CANCELLED', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

@@ -70,6 +70,10 @@ export async function loadAll(
   let running = 0;
   let failure: { error: unknown } | null = null;
   let wake: (() => void) | null = null;
+  const stopIfFailed = (): void => {
+    ctx.throwIfCancelled();
+    if (failure) throw new Error('stopped: the other load lane failed');
+  };
   const changed = (): void => {
     wake?.();
     wake = null;
@@ -107,7 +111,7 @@ export async function loadAll(
         }
         running++;
         try {
-          await loadTable(ctx, input, { table, client, all, loaded, preexisting });
+          await loadTable(ctx, input, { table, client, all, loaded, preexisting, stopIfFailed });
         } finally {
           running--;
         }
@@ -141,6 +145,8 @@ async function loadTable(
     all: Map<string, TableProgress>;
     loaded: ReadonlySet<string>;
     preexisting: ReadonlyMap<ResolvedTable, string[]>;
+    /** Throws once the other lane failed: its error ends the job, this lane stops at its next batch. */
+    stopIfFailed: () => void;
   },
 ): Promise<void> {
   const { sp, job, mongo, local, source, pause, batchSize } = input;
@@ -174,7 +180,7 @@ async function loadTable(
         hash: job.hash,
         info,
         pause,
-        throwIfCancelled: () => ctx.throwIfCancelled(),
+        throwIfCancelled: lane.stopIfFailed,
         onBatch: report,
       },
       prep,
@@ -194,7 +200,7 @@ async function loadTable(
         hash: job.hash,
         info,
         pause,
-        throwIfCancelled: () => ctx.throwIfCancelled(),
+        throwIfCancelled: lane.stopIfFailed,
         onBatch: report,
       },
       table,
