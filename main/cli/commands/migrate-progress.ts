@@ -10,7 +10,6 @@ const WIDTH = 24;
 const REDRAW_MS = 100;
 
 export class ProgressView {
-  private last = '';
   private lastDraw = 0;
   private drawn = false;
   /**
@@ -29,7 +28,6 @@ export class ProgressView {
 
   update(p: TaskProgress): void {
     const label = p.item ? `${p.phase} ${p.item}` : p.phase;
-    const changed = label !== this.last;
     const first = !this.seen.has(label);
     this.seen.add(label);
     if (!this.tty) {
@@ -37,13 +35,12 @@ export class ProgressView {
         this.log(
           `migrate: ${label}${p.total !== null && p.phase === 'load' ? ` (${p.total} rows)` : ''}`,
         );
-      this.last = label;
       return;
     }
     const at = this.now();
-    if (!changed && at - this.lastDraw < REDRAW_MS && p.done !== p.total) return;
+    // Throttled across tables too: two loading at once alternate on almost every update.
+    if (!first && at - this.lastDraw < REDRAW_MS && p.done !== p.total) return;
     if (first && this.drawn) this.write('\n');
-    this.last = label;
     this.lastDraw = at;
     this.drawn = true;
     this.write(`\r\x1b[2K${renderLine(p)}`);

@@ -105,3 +105,48 @@ function loadWeights(
   }
   return weights;
 }
+
+/** A foreign key the target schema has, by target table names (child → parent). */
+export interface CatalogForeignKey {
+  child: string;
+  parent: string;
+}
+
+/**
+ * What a table must wait for when tables load concurrently (job-phases.ts
+ * loadAll), beyond its plan foreign keys (parentTables):
+ *
+ * - foreign keys the target schema has that the plan does not declare
+ *   (a plan into an existing schema): the child's orphan check needs its
+ *   parent complete, or rows with a parent still loading are rejected;
+ * - the tables listed before it in the plan's explicit `order`;
+ * - earlier tables loading into the same table or collection: each must see
+ *   the rows of the one before as pre-existing, as when tables loaded one
+ *   at a time.
+ */
+export function loadDependencies(
+  tables: readonly ResolvedTable[],
+  explicit: readonly string[] | undefined,
+  catalog: readonly CatalogForeignKey[],
+): Map<ResolvedTable, Set<ResolvedTable>> {
+  const deps = parentTables(tables);
+  const add = (child: ResolvedTable | undefined, parent: ResolvedTable | undefined): void => {
+    if (child && parent && child !== parent) deps.get(child)!.add(parent);
+  };
+  const byTarget = new Map<string, ResolvedTable[]>();
+  for (const t of tables) {
+    const key =
+      t.target.kind === 'postgres' ? `pg:${t.target.table}` : `mongo:${t.target.collection}`;
+    byTarget.set(key, [...(byTarget.get(key) ?? []), t]);
+  }
+  for (const fk of catalog)
+    for (const child of byTarget.get(`pg:${fk.child}`) ?? [])
+      for (const parent of byTarget.get(`pg:${fk.parent}`) ?? []) add(child, parent);
+  const listed = (explicit ?? [])
+    .map((name) => tables.find((t) => t.source.toLowerCase() === name.toLowerCase()))
+    .filter((t): t is ResolvedTable => t !== undefined);
+  for (let i = 1; i < listed.length; i++) add(listed[i], listed[i - 1]);
+  for (const same of byTarget.values())
+    for (let i = 1; i < same.length; i++) add(same[i], same[i - 1]);
+  return deps;
+}

@@ -139,6 +139,7 @@ describe('migration of the quirky legacy file into PostgreSQL', () => {
       for (const change of [
         `UPDATE logs SET urgency = 'High' WHERE id = ${first}`, // a column that was not escaped
         `UPDATE logs SET system = E'Other\\tsplit' WHERE id = ${first}`, // a tab where there was none
+        `UPDATE logs SET servicenow_id = E'\\\\N' WHERE id = ${first}`, // the text \N where NULL was
         `UPDATE logs SET title = replace(title, E'\\n', ' ') WHERE id = ${first}`, // an escaped column
       ]) {
         await client.query('BEGIN');

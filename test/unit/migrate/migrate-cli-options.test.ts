@@ -115,8 +115,11 @@ describe('migrate progress', () => {
     now += 200;
     tty.update(p({ item: 'users', done: 3, total: 10 }));
     tty.update(p({ item: 'logs', done: 0, total: 5 }));
-    // Back to a table already shown (two load at once): redrawn in place, no new line.
+    // Back to a table already shown (two load at once): throttled like one table, then
+    // redrawn in place, no new line.
     tty.update(p({ item: 'users', done: 4, total: 10 }));
+    now += 200;
+    tty.update(p({ item: 'users', done: 5, total: 10 }));
     tty.finish();
     expect(out.split('\r\u001b[2K')).toHaveLength(5);
     expect(out).toContain('\n\r\x1b[2Kload logs');

@@ -8,7 +8,7 @@ import type Database from 'better-sqlite3';
 import type pg from 'pg';
 import { isNovaError, NovaError } from '../../errors.js';
 import type { TaskContext } from '../../tasks/task.js';
-import { parentTables } from '../load-order.js';
+import { loadDependencies, type CatalogForeignKey } from '../load-order.js';
 import type { ResolvedTable } from '../resolved-plan.js';
 import { verifyMongoTable, verifyPgTable, type TableVerification } from '../verify.js';
 import { isPgServerError, pgQuery } from './job-guards.js';
@@ -46,9 +46,10 @@ const LOAD_LANES = 2;
 
 /**
  * Loads every table from where it stopped; returns each table's progress.
- * Tables start in plan order as soon as a lane is free and their parents
- * (foreign keys) are loaded, so a child's orphan check always sees its
- * parents complete.
+ * Tables start in plan order as soon as a lane is free and what they depend
+ * on is loaded (load-order.ts loadDependencies: foreign keys of the plan and
+ * of the target schema, the explicit order, a shared target), so a child's
+ * orphan check always sees its parents complete.
  */
 export async function loadAll(
   ctx: TaskContext,
@@ -64,7 +65,8 @@ export async function loadAll(
     : new Map<ResolvedTable, string[]>();
   /** Target tables whose load is complete (prepareTable: foreign keys may point at them). */
   const loaded = new Set<string>();
-  const parents = parentTables(sp.resolved.tables);
+  const catalog = pg ? await pgQuery(pg, catalogForeignKeys) : [];
+  const parents = loadDependencies(sp.resolved.tables, sp.plan.order, catalog);
   const finished = new Set<ResolvedTable>();
   const queue = [...sp.resolved.tables];
   let running = 0;
@@ -152,10 +154,6 @@ async function loadTable(
   const { sp, job, mongo, local, source, pause, batchSize } = input;
   const { table, client, all, loaded } = lane;
   const known = all.get(table.source);
-  if (known && known.phase !== 'pending' && known.phase !== 'loading') {
-    input.onLoaded?.(table, known);
-    return;
-  }
   const report = (p: TableProgress): void =>
     ctx.progress({
       phase: 'load',
@@ -163,6 +161,11 @@ async function loadTable(
       done: p.migrated + p.duplicates + p.rejected,
       total: table.rowCount,
     });
+  if (known && known.phase !== 'pending' && known.phase !== 'loading') {
+    report(known); // loaded by an earlier run: shown as done
+    input.onLoaded?.(table, known);
+    return;
+  }
   report(known ?? ({ migrated: 0, duplicates: 0, rejected: 0 } as TableProgress));
   const info = sp.inspect.tables.find((t) => t.name === table.source);
   let p: TableProgress;
@@ -213,6 +216,20 @@ async function loadTable(
   await pause.at(`after-table:${table.source}`);
 }
 
+/** The foreign keys of the target schema, by table name (load-order.ts loadDependencies). */
+async function catalogForeignKeys(
+  client: Pick<pg.ClientBase, 'query'>,
+): Promise<CatalogForeignKey[]> {
+  const { rows } = await client.query<CatalogForeignKey>(
+    `SELECT ch.relname::text AS child, pa.relname::text AS parent
+       FROM pg_constraint c
+       JOIN pg_class ch ON ch.oid = c.conrelid
+       JOIN pg_class pa ON pa.oid = c.confrelid
+      WHERE c.contype = 'f' AND pg_table_is_visible(c.conrelid) AND pg_table_is_visible(c.confrelid)`,
+  );
+  return rows;
+}
+
 /**
  * The rows each PostgreSQL table holds before this job first touches it
  * (pg-target.ts preexistingKeys), for every table not started yet — all
@@ -239,8 +256,8 @@ async function checkPreexisting(
   if (refusals.length > 1)
     throw new NovaError(
       'MIGRATION_FAILED',
-      `The target is not empty where the plan loads:\n${refusals.map((r) => `  - ${r.message}`).join('\n')}`,
-      refusals[0]!.fix ? { fix: refusals[0]!.fix } : {},
+      `The target is not empty where the plan loads:\n${refusals.map((r) => `  - ${r.message}${r.fix ? ` (${r.fix})` : ''}`).join('\n')}`,
+      { fix: 'Migrate into a fresh database, or deal with each table as listed.' },
     );
   return out;
 }

@@ -40,9 +40,9 @@ export interface TableProgress extends TableCounts {
   /**
    * Target columns in which some migrated value needed COPY escaping (a
    * backslash, tab, newline or carriage return), or null when that is not
-   * known. Verification escapes only these columns when it rebuilds each
-   * row's line in SQL (pg-line-sql.ts): in every other column the escaped
-   * and the plain text are the same bytes, and the escaping is most of the
+   * known. Verification fully escapes only these columns when it rebuilds
+   * each row's line in SQL (pg-line-sql.ts), the others only their
+   * backslashes: the four nested replace() calls per column are most of the
    * cost of checksumming a large table.
    */
   escaped: string[] | null;

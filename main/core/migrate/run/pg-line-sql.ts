@@ -18,10 +18,16 @@ function escapeSql(expr: string): string {
   return `replace(replace(replace(replace(${expr}, '\\', '\\\\'), chr(9), '\\t'), chr(10), '\\n'), chr(13), '\\r')`;
 }
 
+/** Only the backslashes escaped (see lineSql). */
+function backslashSql(expr: string): string {
+  return `replace(${expr}, '\\', '\\\\')`;
+}
+
 /**
  * `refs` are SQL column references (already quoted), aligned with `kinds`.
  * `escaped`, when given, says which of them can hold a value that needs
- * escaping (TableProgress.escaped); the others are used as they are.
+ * escaping (TableProgress.escaped); the others only get their backslashes
+ * escaped.
  */
 export function lineSql(
   refs: readonly string[],
@@ -34,8 +40,12 @@ export function lineSql(
       kinds[i] === 'boolean'
         ? `CASE ${ref} WHEN true THEN 't' WHEN false THEN 'f' END`
         : `(${ref})::text`;
-    const escape = MAY_NEED_ESCAPE.has(kinds[i]!) && (escaped?.(i) ?? true);
-    return `coalesce(${escape ? escapeSql(text) : text}, '\\N')`;
+    if (!MAY_NEED_ESCAPE.has(kinds[i]!)) return `coalesce(${text}, '\\N')`;
+    // A column the load never escaped held no backslash, tab or line break: escaping only its
+    // backslashes (one replace, not four) still tells a stored text "\N" from NULL, and a stored
+    // tab or line break shows up as a byte the sent line did not have.
+    const full = escaped?.(i) ?? true;
+    return `coalesce(${full ? escapeSql(text) : backslashSql(text)}, '\\N')`;
   });
   return parts.length === 1 ? parts[0]! : `concat_ws(chr(9), ${parts.join(', ')})`;
 }

@@ -99,12 +99,13 @@ export class SourceTableReader {
   /**
    * The row itself, or — when it holds a number beyond ±(2^53 − 1), which a
    * fast read may have rounded — the row read again with its integers as
-   * bigints. (A real that large is read again too, and comes back the same.)
+   * bigints. (An integral real that large is read again too, and comes back
+   * the same; infinities and fractions are not.)
    */
   private exact(row: unknown[]): unknown[] {
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
-      if (typeof v === 'number' && (v > Number.MAX_SAFE_INTEGER || v < -Number.MAX_SAFE_INTEGER))
+      if (typeof v === 'number' && !Number.isSafeInteger(v) && Number.isInteger(v))
         return this.exactByKey!.get(row[this.table.readColumns.length]) as unknown[];
     }
     return row;
