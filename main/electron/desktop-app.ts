@@ -121,6 +121,9 @@ export function runDesktopApp(options: DesktopOptions): void {
     runtime = new RuntimeProcess({
       entry: PATHS.host,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      // Installed, the compose files live in resources/compose (electron-builder.yml):
+      // the docker CLI cannot read them inside app.asar.
+      ...(app.isPackaged ? { assets: { composeDir: path.join(PATHS.resources, 'compose') } } : {}),
     });
     runtime.on('event', onEvent);
     runtime.on('exit', (code) => {
