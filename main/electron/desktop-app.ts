@@ -140,7 +140,7 @@ export function runDesktopApp(options: DesktopOptions): void {
       trustedContents: () => (win && !win.isDestroyed() ? win.webContents : null),
       forward: (method, input) => runtime!.call(method, input),
       local: {
-        'settings.getAutoStart': () => getAutoStart(),
+        'settings.getAutoStart': () => getAutoStart(options.kiosk ? ['--kiosk'] : []),
         'settings.setAutoStart': (input) =>
           setAutoStart((input as { enabled: boolean }).enabled, options.kiosk ? ['--kiosk'] : []),
       },
