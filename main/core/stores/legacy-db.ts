@@ -32,7 +32,10 @@ type Callback = (...args: never[]) => void;
 type Arg = unknown;
 
 /** node-sqlite3's argument lists: `(sql, [values] | {named} | v1, v2…, callback?, callback?)`. */
-function splitArgs(args: Arg[], callbacks: number): { params: unknown[]; fns: (Callback | undefined)[] } {
+function splitArgs(
+  args: Arg[],
+  callbacks: number,
+): { params: unknown[]; fns: (Callback | undefined)[] } {
   const rest = [...args];
   const fns: (Callback | undefined)[] = [];
   for (let n = 0; n < callbacks && typeof rest[rest.length - 1] === 'function'; n++) {
@@ -120,7 +123,10 @@ export class LegacyStatement extends EventEmitter {
   }
 
   /** Values given to a call replace the bound ones from then on, as in node-sqlite3. */
-  private params(args: Arg[], callbacks: number): { params: unknown[]; fns: (Callback | undefined)[] } {
+  private params(
+    args: Arg[],
+    callbacks: number,
+  ): { params: unknown[]; fns: (Callback | undefined)[] } {
     const split = splitArgs(args, callbacks);
     if (args.length > split.fns.length) this.#params = split.params;
     return { params: this.#params, fns: split.fns };
@@ -145,10 +151,17 @@ export class LegacyDatabase extends EventEmitter {
   private opening: Promise<LegacyDriver> | undefined;
   private closed = false;
 
-  /** `connect` opens the database; it is retried by the next call when it fails. */
-  constructor(private readonly connect: () => Promise<LegacyDriver>) {
+  /**
+   * `connect` opens the database; it is retried by the next call when it
+   * fails. `lazy` waits for the first call (the package's default `db`, so
+   * importing the module opens nothing until it is used).
+   */
+  constructor(
+    private readonly connect: () => Promise<LegacyDriver>,
+    options: { lazy?: boolean } = {},
+  ) {
     super();
-    this.queue = this.ready().catch(() => undefined);
+    if (!options.lazy) this.queue = this.ready().catch(() => undefined);
   }
 
   /** Resolves with the driver once open (for callers that await). */
@@ -165,7 +178,8 @@ export class LegacyDatabase extends EventEmitter {
         this.opening = undefined;
         const e = toLegacyError(err);
         if (this.listenerCount('error') > 0) this.emit('error', e);
-        else process.stderr.write(`nova-db legacy: ${e.message}${e.fix ? `\nfix: ${e.fix}` : ''}\n`);
+        else
+          process.stderr.write(`nova-db legacy: ${e.message}${e.fix ? `\nfix: ${e.fix}` : ''}\n`);
         throw e;
       },
     );
@@ -313,7 +327,12 @@ export class LegacyDatabase extends EventEmitter {
     });
   }
 
-  private finish(error: LegacySqliteError | null, callback: Callback | undefined, self: unknown, extra: unknown[]): void {
+  private finish(
+    error: LegacySqliteError | null,
+    callback: Callback | undefined,
+    self: unknown,
+    extra: unknown[],
+  ): void {
     if (callback) invoke(callback, self, [error, ...extra]);
     else if (error) this.raise(error, self);
   }
@@ -336,8 +355,11 @@ export class LegacyDatabase extends EventEmitter {
 }
 
 /** A legacy `db` whose database `connect` opens (see ../legacy-entry.ts for the configured one). */
-export function createLegacyDatabase(connect: () => Promise<LegacyDriver>): LegacyDatabase {
-  return new LegacyDatabase(connect);
+export function createLegacyDatabase(
+  connect: () => Promise<LegacyDriver>,
+  options: { lazy?: boolean } = {},
+): LegacyDatabase {
+  return new LegacyDatabase(connect, options);
 }
 
 /**

@@ -133,7 +133,8 @@ export function fromNovaError(err: NovaError): LegacySqliteError {
               : err.code === 'QUERY_FAILED' || err.code === 'CONSTRAINT_VIOLATION'
                 ? 'SQLITE_ERROR'
                 : 'SQLITE_CANTOPEN';
-  const detail = code === 'SQLITE_CANTOPEN' ? `unable to open database file (${err.message})` : err.message;
+  const detail =
+    code === 'SQLITE_CANTOPEN' ? `unable to open database file (${err.message})` : err.message;
   return new LegacySqliteError(code, detail, {
     novaCode: err.code,
     ...(err.fix ? { fix: err.fix } : {}),

@@ -14,13 +14,6 @@ import type { Plan } from '../../migrate/plan-schema.js';
 export type ValueKind = 'boolean' | 'timestamp' | 'json' | 'integer' | 'real' | 'text' | 'blob';
 
 /**
- * How the old API wrote a timestamp column: `iso` — JavaScript's
- * `toISOString()` in the application; `sqlite` — SQLite's CURRENT_TIMESTAMP
- * default (`YYYY-MM-DD HH:MM:SS`).
- */
-export type TimestampForm = 'iso' | 'sqlite';
-
-/**
  * Timestamp columns whose legacy DDL said `DEFAULT CURRENT_TIMESTAMP` and that
  * the old API left to that default; every other timestamp column was written
  * by the application with `new Date().toISOString()`.
@@ -63,7 +56,6 @@ export interface ViewColumn {
   /** The column in the database. */
   target: string;
   kind: ValueKind;
-  timestampForm: TimestampForm;
   /** The type PRAGMA table_info reports to legacy code. */
   declaredType: string;
   notNull: boolean;
@@ -201,7 +193,6 @@ function plannedView(p: PlannedTable, live: CatalogTable): ViewTable {
       legacy: c.source,
       target: lc.name,
       kind,
-      timestampForm: nowDefaults.has(c.source) ? 'sqlite' : 'iso',
       declaredType: declaredTypeOf(kind, lc.dataType),
       notNull: lc.notNull,
       defaultSql: lc.defaultSql,
@@ -237,7 +228,6 @@ function liveColumn(lc: CatalogColumn): ViewColumn {
     legacy: lc.name,
     target: lc.name,
     kind,
-    timestampForm: 'sqlite',
     declaredType: declaredTypeOf(kind, lc.dataType),
     notNull: lc.notNull,
     defaultSql: lc.defaultSql,
@@ -258,9 +248,7 @@ function unplannedView(live: CatalogTable): ViewTable {
   });
 }
 
-function finishView(
-  v: Omit<ViewTable, 'byLegacy' | 'byTarget' | 'rowidKey'>,
-): ViewTable {
+function finishView(v: Omit<ViewTable, 'byLegacy' | 'byTarget' | 'rowidKey'>): ViewTable {
   const byLegacy = new Map(v.columns.map((c) => [c.legacy.toLowerCase(), c]));
   const byTarget = new Map(v.columns.map((c) => [c.target.toLowerCase(), c]));
   const pk = v.primaryKey.length === 1 ? byTarget.get(v.primaryKey[0]!.toLowerCase()) : undefined;

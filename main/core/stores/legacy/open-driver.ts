@@ -95,9 +95,13 @@ export async function openLegacyDriver(
 async function postgresUrlFor(config: NovaConfig, profile: string): Promise<string> {
   if (profile === 'external' || config.POSTGRES_URL) {
     if (config.POSTGRES_URL) return config.POSTGRES_URL;
-    throw new NovaError('CONFIG_INVALID', 'POSTGRES_URL: PostgreSQL uses the external profile but no URL is set.', {
-      fix: "Set POSTGRES_URL to the server's URL.",
-    });
+    throw new NovaError(
+      'CONFIG_INVALID',
+      'POSTGRES_URL: PostgreSQL uses the external profile but no URL is set.',
+      {
+        fix: "Set POSTGRES_URL to the server's URL.",
+      },
+    );
   }
   // native/docker: the server `nova-db up` started (never started from here).
   const { resolveServiceEndpoints } = await import('../../services/resolve-endpoints.js');

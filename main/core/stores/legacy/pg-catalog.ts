@@ -90,7 +90,12 @@ export function pgErrorToLegacy(err: PgServerError, view: LegacyView): LegacySql
       const cols = /^Key \((.*)\)=/.exec(err.detail ?? '')?.[1] ?? '';
       const names = cols
         .split(',')
-        .map((c) => c.trim().replace(/^lower\((.*)\)$/, '$1').replace(/^"(.*)"$/, '$1'))
+        .map((c) =>
+          c
+            .trim()
+            .replace(/^lower\((.*)\)$/, '$1')
+            .replace(/^"(.*)"$/, '$1'),
+        )
         .filter(Boolean)
         .map((c) => `${table}.${legacyColumn(view, err.table, c)}`);
       return e('SQLITE_CONSTRAINT', `UNIQUE constraint failed: ${names.join(', ') || table}`);
@@ -123,9 +128,7 @@ export function pgErrorToLegacy(err: PgServerError, view: LegacyView): LegacySql
       return e('SQLITE_ERROR', `ambiguous column name: ${quoted(err.message)}`);
     case '42883': {
       const fn = /function ([\w.]+)\(/.exec(err.message)?.[1];
-      return fn
-        ? e('SQLITE_ERROR', `no such function: ${fn}`)
-        : e('SQLITE_ERROR', err.message);
+      return fn ? e('SQLITE_ERROR', `no such function: ${fn}`) : e('SQLITE_ERROR', err.message);
     }
     case '42601': {
       const near = /at or near "((?:[^"]|"")*)"/.exec(err.message)?.[1];

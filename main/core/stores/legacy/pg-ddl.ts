@@ -159,7 +159,11 @@ export function columnDefinition(def: Token[], sql: string): { name: string; sql
 }
 
 /** CREATE TABLE on PostgreSQL, or null when the table exists and IF NOT EXISTS makes it a no-op. */
-export function translateCreateTable(tokens: Token[], view: LegacyView, sql: string): string | null {
+export function translateCreateTable(
+  tokens: Token[],
+  view: LegacyView,
+  sql: string,
+): string | null {
   const ts = code(tokens);
   const words = ts.map(kw);
   let i = words.indexOf('TABLE') + 1;
@@ -176,7 +180,11 @@ export function translateCreateTable(tokens: Token[], view: LegacyView, sql: str
     throw new LegacySqliteError('SQLITE_ERROR', `table ${name} already exists`);
   }
   if (kw(ts[i + 1]) === 'AS') {
-    throw untranslatable('CREATE TABLE … AS SELECT', 'Create the table, then INSERT … SELECT.', sql);
+    throw untranslatable(
+      'CREATE TABLE … AS SELECT',
+      'Create the table, then INSERT … SELECT.',
+      sql,
+    );
   }
   const open = i + 1;
   let close = ts.length - 1;
@@ -188,7 +196,13 @@ export function translateCreateTable(tokens: Token[], view: LegacyView, sql: str
     if (k === 'PRIMARY' || k === 'UNIQUE' || k === 'CONSTRAINT') {
       out.push(
         def
-          .map((t) => (t.type === 'word' && !/^(PRIMARY|KEY|UNIQUE|CONSTRAINT)$/i.test(t.text) ? quoteIdent(t.value) : t.type === 'qident' ? quoteIdent(t.value) : t.text))
+          .map((t) =>
+            t.type === 'word' && !/^(PRIMARY|KEY|UNIQUE|CONSTRAINT)$/i.test(t.text)
+              ? quoteIdent(t.value)
+              : t.type === 'qident'
+                ? quoteIdent(t.value)
+                : t.text,
+          )
           .join(' '),
       );
     } else if (k === 'FOREIGN' || k === 'CHECK') {

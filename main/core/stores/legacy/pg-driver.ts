@@ -106,7 +106,9 @@ export class PgLegacyDriver implements LegacyDriver {
         return this.state.result(rows);
       } catch (err) {
         if (inTx) {
-          await this.raw(client, 'ROLLBACK TO SAVEPOINT nova_legacy_statement').catch(() => undefined);
+          await this.raw(client, 'ROLLBACK TO SAVEPOINT nova_legacy_statement').catch(
+            () => undefined,
+          );
         } else if (atomic) await this.raw(client, 'ROLLBACK').catch(() => undefined);
         throw err;
       }
@@ -141,12 +143,13 @@ export class PgLegacyDriver implements LegacyDriver {
     this.state.record(plan, changes, insertedId);
     const fields = res.fields.slice(0, res.fields.length - plan.hiddenTrailing);
     const keys =
-      plan.keys && plan.keys.length === fields.length ? plan.keys : fields.map((f) => this.fieldKey(f));
+      plan.keys && plan.keys.length === fields.length
+        ? plan.keys
+        : fields.map((f) => this.fieldKey(f));
     fields.forEach((f, k) => {
       if (!TIMESTAMP_OIDS.has(f.dataTypeID)) return;
-      const form = plan.keys && plan.forms ? (plan.forms[k] ?? null) : null;
       for (const r of rows) {
-        if (typeof r[k] === 'string') r[k] = formatTimestamp(r[k] as string, form);
+        if (typeof r[k] === 'string') r[k] = formatTimestamp(r[k] as string);
       }
     });
     return rowsFromArrays(rows, keys);
@@ -183,7 +186,10 @@ export class PgLegacyDriver implements LegacyDriver {
     switch (plan.tx) {
       case 'begin': {
         if (this.pinned) {
-          throw new LegacySqliteError('SQLITE_ERROR', 'cannot start a transaction within a transaction');
+          throw new LegacySqliteError(
+            'SQLITE_ERROR',
+            'cannot start a transaction within a transaction',
+          );
         }
         const client = await this.connect();
         try {

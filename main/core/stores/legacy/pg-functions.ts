@@ -181,7 +181,11 @@ export function rewriteFunctions(
         break;
       }
       case 'DATE':
-        replaceCall(edits, call, `(${timeValue(scope, edits, call, 0, sql)} AT TIME ZONE 'UTC')::date`);
+        replaceCall(
+          edits,
+          call,
+          `(${timeValue(scope, edits, call, 0, sql)} AT TIME ZONE 'UTC')::date`,
+        );
         break;
       case 'TIME':
         replaceCall(
@@ -193,7 +197,11 @@ export function rewriteFunctions(
       case 'STRFTIME': {
         const fmt = tokens[call.args[0]?.[0] ?? -1];
         if (!fmt || fmt.type !== 'string' || call.args[0]![0] !== call.args[0]![1]) {
-          throw untranslatable('strftime() with a computed format', 'Pass the format as a string literal.', sql);
+          throw untranslatable(
+            'strftime() with a computed format',
+            'Pass the format as a string literal.',
+            sql,
+          );
         }
         const v = timeValue(scope, edits, call, 1, sql);
         if (fmt.value === '%s') {
@@ -208,11 +216,19 @@ export function rewriteFunctions(
             sql,
           );
         }
-        replaceCall(edits, call, `to_char(${v} AT TIME ZONE 'UTC', '${pattern.replace(/'/g, "''")}')`);
+        replaceCall(
+          edits,
+          call,
+          `to_char(${v} AT TIME ZONE 'UTC', '${pattern.replace(/'/g, "''")}')`,
+        );
         break;
       }
       case 'UNIXEPOCH':
-        replaceCall(edits, call, `floor(extract(epoch FROM ${timeValue(scope, edits, call, 0, sql)}))::bigint`);
+        replaceCall(
+          edits,
+          call,
+          `floor(extract(epoch FROM ${timeValue(scope, edits, call, 0, sql)}))::bigint`,
+        );
         break;
       case 'JULIANDAY':
         replaceCall(
@@ -232,7 +248,11 @@ export function rewriteFunctions(
       }
       case 'RANDOM':
         if (call.args.length === 0) {
-          replaceCall(edits, call, '(floor(random() * 9223372036854775807) - 4611686018427387904)::bigint');
+          replaceCall(
+            edits,
+            call,
+            '(floor(random() * 9223372036854775807) - 4611686018427387904)::bigint',
+          );
         }
         break;
       default:

@@ -12,7 +12,6 @@
  * | timestamptz / timestamp   | the text the old API wrote: see formatTimestamp()     |
  */
 import pg from 'pg';
-import type { TimestampForm } from './legacy-schema.js';
 
 const OID = {
   bool: 16,
@@ -76,18 +75,21 @@ export const legacyTypes = {
   },
 };
 
-const PG_TS = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
+const PG_TS =
+  /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:([+-])(\d{2})(?::?(\d{2}))?(?::(\d{2}))?)?( BC)?$/;
 
 /**
  * PostgreSQL's timestamp text as the old API had it. The old API wrote two
- * forms: JavaScript's `toISOString()` (milliseconds, `T`, `Z`) and SQLite's
- * CURRENT_TIMESTAMP (`YYYY-MM-DD HH:MM:SS`, UTC). The fraction tells them
- * apart: exactly milliseconds → written by JavaScript → ISO; finer than that
- * → the server's clock (`now()`, CURRENT_TIMESTAMP) → SQLite's form; none →
- * the column's own form (`iso` for columns the application filled with
- * toISOString, `sqlite` for CURRENT_TIMESTAMP defaults and expressions).
+ * forms: JavaScript's `toISOString()` (`2024-01-02T10:00:00.123Z`) and
+ * SQLite's CURRENT_TIMESTAMP (`2024-01-02 10:00:00`, UTC). The migration kept
+ * the instant, not the form; the fraction tells them apart again: exactly
+ * milliseconds → written by JavaScript → ISO; no fraction → SQLite's form;
+ * finer than milliseconds → the server's clock (`now()`, a CURRENT_TIMESTAMP
+ * default) → SQLite's form, to the second. The one value this gets wrong is
+ * a JavaScript timestamp whose milliseconds were exactly .000 (1 in 1000),
+ * shown in SQLite's form (docs/upgrading-nova-api.md).
  */
-export function formatTimestamp(text: string, form: TimestampForm | null): string {
+export function formatTimestamp(text: string): string {
   const m = PG_TS.exec(text);
   if (!m || m[12]) return text; // infinity, BC dates: leave as PostgreSQL wrote them
   const [, y, mo, d, h, mi, s, frac = '', sign, oh = '00', om = '00', os = '00'] = m;
@@ -97,12 +99,9 @@ export function formatTimestamp(text: string, form: TimestampForm | null): strin
     ms += sign === '+' ? -offset : offset;
   }
   const micros = frac.padEnd(6, '0');
-  const millis = Number(micros.slice(0, 3));
-  const subMillis = micros.slice(3) !== '000';
-  const date = new Date(ms + millis);
+  const date = new Date(ms + Number(micros.slice(0, 3)));
   if (Number.isNaN(date.getTime()) || date.getUTCFullYear() > 9999) return text;
   const iso = date.toISOString();
-  if (subMillis || (frac === '' && form !== 'iso')) return iso.slice(0, 19).replace('T', ' ');
-  if (frac === '' && form === 'iso') return iso;
-  return iso;
+  const javascript = frac !== '' && micros.slice(3) === '000' && micros.slice(0, 3) !== '000';
+  return javascript ? iso : iso.slice(0, 19).replace('T', ' ');
 }

@@ -80,7 +80,11 @@ export function tokenize(sql: string): Token[] {
       let j = i + 1;
       while (j < n && DIGIT.test(sql[j]!)) j++;
       push('param', j);
-    } else if ((ch === ':' || ch === '@' || ch === '$') && next !== undefined && WORD_CHAR.test(next)) {
+    } else if (
+      (ch === ':' || ch === '@' || ch === '$') &&
+      next !== undefined &&
+      WORD_CHAR.test(next)
+    ) {
       let j = i + 1;
       while (j < n && WORD_CHAR.test(sql[j]!)) j++;
       push('param', j);
@@ -131,7 +135,8 @@ function scanNumber(sql: string, start: number): number {
   }
   if (
     (sql[i] === 'e' || sql[i] === 'E') &&
-    (DIGIT.test(sql[i + 1] ?? '') || (/[+-]/.test(sql[i + 1] ?? '') && DIGIT.test(sql[i + 2] ?? '')))
+    (DIGIT.test(sql[i + 1] ?? '') ||
+      (/[+-]/.test(sql[i + 1] ?? '') && DIGIT.test(sql[i + 2] ?? '')))
   ) {
     i += 2;
     while (i < sql.length && DIGIT.test(sql[i]!)) i++;

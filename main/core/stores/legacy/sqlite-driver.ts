@@ -105,7 +105,8 @@ export class SqliteLegacyDriver implements LegacyDriver {
   async execute(sql: string, params: unknown[]): Promise<ExecResult> {
     const plan = this.plan(sql);
     if (plan.action === 'noop' || plan.action === 'pragma-set') return this.state.result([]);
-    if (plan.action === 'table-info') return this.state.result(tableInfo(this.view, plan.table ?? ''));
+    if (plan.action === 'table-info')
+      return this.state.result(tableInfo(this.view, plan.table ?? ''));
     const args = fitParams(plan, params, bindForBetterSqlite3);
     try {
       const stmt = this.prepare(plan.sql);

@@ -357,7 +357,10 @@ function collectRefs(scope: Scope, view: LegacyView): void {
 }
 
 function isInsertOr(scope: Scope, p: number): boolean {
-  return kw(scope.tokens[scope.code[p - 2]!]) === 'OR' && kw(scope.tokens[scope.code[p - 3]!]) === 'INSERT';
+  return (
+    kw(scope.tokens[scope.code[p - 2]!]) === 'OR' &&
+    kw(scope.tokens[scope.code[p - 3]!]) === 'INSERT'
+  );
 }
 
 function depthZeroStart(scope: Scope, p: number): boolean {
@@ -476,7 +479,8 @@ function collectResult(scope: Scope): void {
   for (; p <= code.length; p++) {
     const i = code[p];
     const atEnd =
-      i === undefined || (depth[i] === 0 && (tokens[i]!.text === ',' || stopWords.has(kw(tokens[i]))));
+      i === undefined ||
+      (depth[i] === 0 && (tokens[i]!.text === ',' || stopWords.has(kw(tokens[i]))));
     if (!atEnd) continue;
     if (p > itemStart) items.push(resultItem(scope, itemStart, p - 1));
     if (i === undefined || tokens[i]!.text !== ',') break;
@@ -509,13 +513,17 @@ function resultItem(scope: Scope, fromPos: number, toPos: number): ResultItem {
       !NOT_COLUMN_ALIAS.has(kw(lastTok)) &&
       kw(before) !== 'COLLATE' &&
       (before.type !== 'punct' || before.text === ')') &&
-      !(before.type === 'word' && /^(NOT|IS|AND|OR|LIKE|GLOB|IN|BETWEEN|THEN|ELSE|WHEN|CASE)$/.test(kw(before)))
+      !(
+        before.type === 'word' &&
+        /^(NOT|IS|AND|OR|LIKE|GLOB|IN|BETWEEN|THEN|ELSE|WHEN|CASE)$/.test(kw(before))
+      )
     ) {
       item.aliasIndex = last;
       last = code[toPos - 1]!;
     }
   }
-  if (item.aliasIndex !== null) scope.columnAliases.add(tokens[item.aliasIndex]!.value.toLowerCase());
+  if (item.aliasIndex !== null)
+    scope.columnAliases.add(tokens[item.aliasIndex]!.value.toLowerCase());
   item.last = last;
   return item;
 }
@@ -532,7 +540,9 @@ function insertShape(scope: Scope): InsertShape {
     upsertIndex: null,
     returningIndex: null,
   };
-  const insertPos = code.findIndex((i) => depth[i] === 0 && /^(INSERT|REPLACE)$/.test(kw(tokens[i])));
+  const insertPos = code.findIndex(
+    (i) => depth[i] === 0 && /^(INSERT|REPLACE)$/.test(kw(tokens[i])),
+  );
   if (kw(tokens[code[insertPos]!]) === 'REPLACE') {
     shape.conflict = 'REPLACE';
   } else if (kw(tokens[code[insertPos + 1]!]) === 'OR') {
@@ -578,7 +588,11 @@ function insertShape(scope: Scope): InsertShape {
   }
   for (const i of code) {
     if (depth[i] !== 0) continue;
-    if (kw(tokens[i]) === 'ON' && kw(tokens[nextCode(scope, i)]) === 'CONFLICT' && shape.upsertIndex === null)
+    if (
+      kw(tokens[i]) === 'ON' &&
+      kw(tokens[nextCode(scope, i)]) === 'CONFLICT' &&
+      shape.upsertIndex === null
+    )
       shape.upsertIndex = i;
     if (kw(tokens[i]) === 'RETURNING') shape.returningIndex = i;
   }

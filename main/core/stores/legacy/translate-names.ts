@@ -11,7 +11,7 @@
  * expression's source text otherwise — and expands `*` to the legacy columns.
  */
 import { LegacySqliteError } from './legacy-errors.js';
-import type { TimestampForm, ViewColumn } from './legacy-schema.js';
+import type { ViewColumn } from './legacy-schema.js';
 import { kw, quoteIdent, quoteString, type Token } from './sql-lexer.js';
 import { insideCast, nextCode, prevCode, type Scope, type TableRef } from './statement-scope.js';
 import { sourceText, type TokenEdits } from './token-edits.js';
@@ -31,8 +31,6 @@ export interface NamesResult {
   columns: Map<number, ResolvedColumn>;
   /** Result keys in order, or null when they cannot be known before running. */
   keys: string[] | null;
-  /** Per result column: the timestamp form of the column it shows, when it is one. */
-  forms: (TimestampForm | null)[] | null;
 }
 
 function isName(t: Token | undefined): boolean {
@@ -81,7 +79,8 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
     const lower = t.value.toLowerCase();
     if (kw(prev) === 'AS' && insideCast(scope, i)) continue;
     if (kw(prev) === 'AS' || isResultAlias(scope, i)) {
-      if (dialect !== 'sqlite-legacy' && !scope.names.has(lower)) edits.set(i, aliasText(dialect, t.value));
+      if (dialect !== 'sqlite-legacy' && !scope.names.has(lower))
+        edits.set(i, aliasText(dialect, t.value));
       continue;
     }
     if (kw(prev) === 'COLLATE') continue;
@@ -103,8 +102,7 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
       edits.set(i, quoteString(t.value));
     }
   }
-  const { keys, forms } = resultKeys(scope, edits, dialect, columns);
-  return { columns, keys, forms };
+  return { columns, keys: resultKeys(scope, edits, dialect, columns) };
 }
 
 function isResultAlias(scope: Scope, i: number): boolean {
@@ -160,7 +158,11 @@ function resolveQualified(
   }
 }
 
-function noSuchColumn(scope: Scope, name: string, insertTarget: TableRef | undefined): LegacySqliteError {
+function noSuchColumn(
+  scope: Scope,
+  name: string,
+  insertTarget: TableRef | undefined,
+): LegacySqliteError {
   if (insertTarget) {
     return new LegacySqliteError(
       'SQLITE_ERROR',
@@ -177,11 +179,10 @@ function resultKeys(
   edits: TokenEdits,
   dialect: Dialect,
   columns: Map<number, ResolvedColumn>,
-): { keys: string[] | null; forms: (TimestampForm | null)[] | null } {
-  if (!scope.result || dialect === 'sqlite-legacy') return { keys: null, forms: null };
+): string[] | null {
+  if (!scope.result || dialect === 'sqlite-legacy') return null;
   const { tokens } = scope;
   const keys: string[] = [];
-  const forms: (TimestampForm | null)[] = [];
   const fromRefs = scope.refs.filter((r) => r.fromClause && r.depth === 0);
   for (const item of scope.result) {
     if (item.starIndex !== null) {
@@ -190,14 +191,13 @@ function resultKeys(
             (r) => (r.alias ?? r.name).toLowerCase() === item.starQualifier!.toLowerCase(),
           )
         : fromRefs;
-      if (refs.length === 0 || refs.some((r) => !r.view)) return { keys: null, forms: null };
+      if (refs.length === 0 || refs.some((r) => !r.view)) return null;
       const parts: string[] = [];
       for (const r of refs) {
         const qual = r.alias !== null ? aliasText(dialect, r.alias) : quoteIdent(r.view!.target);
         for (const c of r.view!.columns) {
           parts.push(`${qual}.${quoteIdent(c.target)}`);
           keys.push(c.legacy);
-          forms.push(c.kind === 'timestamp' ? c.timestampForm : null);
         }
       }
       edits.remove(item.first, item.last);
@@ -208,7 +208,8 @@ function resultKeys(
     const direct = resolved && resolved.first === item.first && resolved.last === item.last;
     if (item.aliasIndex !== null) keys.push(tokens[item.aliasIndex]!.value);
     else if (direct) keys.push(resolved.col.legacy);
-    else if (item.first === item.last && isName(tokens[item.first])) keys.push(tokens[item.first]!.value);
+    else if (item.first === item.last && isName(tokens[item.first]))
+      keys.push(tokens[item.first]!.value);
     else if (
       item.last === nextCode(scope, item.first, 2) &&
       tokens[nextCode(scope, item.first)]?.text === '.' &&
@@ -216,7 +217,6 @@ function resultKeys(
     )
       keys.push(tokens[item.last]!.value);
     else keys.push(sourceText(tokens, item.first, item.last));
-    forms.push(direct && resolved.col.kind === 'timestamp' ? resolved.col.timestampForm : null);
   }
-  return { keys, forms };
+  return keys;
 }

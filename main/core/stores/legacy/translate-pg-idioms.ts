@@ -120,7 +120,13 @@ export function rewriteOperators(scope: Scope, edits: TokenEdits, sql: string): 
       const negated = kw(tokens[rhs]) === 'NOT';
       if (negated) rhs = nextCode(scope, rhs);
       const r = kw(tokens[rhs]);
-      if (r !== 'NULL' && r !== 'TRUE' && r !== 'FALSE' && r !== 'DISTINCT' && !edits.changed(rhs)) {
+      if (
+        r !== 'NULL' &&
+        r !== 'TRUE' &&
+        r !== 'FALSE' &&
+        r !== 'DISTINCT' &&
+        !edits.changed(rhs)
+      ) {
         if (negated) {
           edits.set(i, 'IS DISTINCT FROM');
           edits.remove(nextCode(scope, i));
@@ -158,7 +164,12 @@ export function rewriteOperators(scope: Scope, edits: TokenEdits, sql: string): 
       const a = code[p + 1];
       const comma = code[p + 2];
       const b = code[p + 3];
-      if (a !== undefined && comma !== undefined && b !== undefined && tokens[comma]!.text === ',') {
+      if (
+        a !== undefined &&
+        comma !== undefined &&
+        b !== undefined &&
+        tokens[comma]!.text === ','
+      ) {
         const first = edits.get(a);
         edits.set(a, edits.get(b));
         edits.set(comma, ' OFFSET');

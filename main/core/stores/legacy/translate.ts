@@ -13,11 +13,17 @@
  *   better-sqlite3 reads differently: double-quoted string literals).
  */
 import { LegacySqliteError, untranslatable } from './legacy-errors.js';
-import type { LegacyView, TimestampForm, ViewTable } from './legacy-schema.js';
+import type { LegacyView, ViewTable } from './legacy-schema.js';
 import { rewriteFunctions, type StateParam } from './pg-functions.js';
 import { translateAlterTable, translateCreateTable } from './pg-ddl.js';
 import { firstStatement, kw, quoteIdent, tokenize } from './sql-lexer.js';
-import { analyze, nextCode, type Scope, type StatementKind, type TableRef } from './statement-scope.js';
+import {
+  analyze,
+  nextCode,
+  type Scope,
+  type StatementKind,
+  type TableRef,
+} from './statement-scope.js';
 import { TokenEdits } from './token-edits.js';
 import { translateNames, type Dialect, type ResolvedColumn } from './translate-names.js';
 import { rewriteBooleans, rewriteOperators, rewriteParams } from './translate-pg-idioms.js';
@@ -44,7 +50,6 @@ export interface StatementPlan {
   stateParams: StateParam[];
   /** Result keys by position; null = use the names the database reports. */
   keys: string[] | null;
-  forms: (TimestampForm | null)[] | null;
   /** Result columns the layer appended (RETURNING for lastID), stripped from rows. */
   hiddenTrailing: number;
   /** The last hidden column is `xmax = 0`: true for rows an upsert inserted. */
@@ -73,7 +78,6 @@ function basePlan(kind: StatementKind, sql: string): StatementPlan {
     paramNames: null,
     stateParams: [],
     keys: null,
-    forms: null,
     hiddenTrailing: 0,
     insertedFlag: false,
     dml: kind === 'insert' || kind === 'update' || kind === 'delete' ? kind : null,
@@ -135,7 +139,12 @@ export function translate(sql: string, view: LegacyView, dialect: Dialect): Stat
 }
 
 /** DDL and the like on SQLite: names and double-quoted strings only. */
-function sqliteOther(scope: Scope, view: LegacyView, dialect: Dialect, plan: StatementPlan): StatementPlan {
+function sqliteOther(
+  scope: Scope,
+  view: LegacyView,
+  dialect: Dialect,
+  plan: StatementPlan,
+): StatementPlan {
   const edits = new TokenEdits(scope.tokens);
   if (dialect === 'sqlite-product' && scope.kind === 'create-table') {
     const ref = scope.refs[0];
@@ -201,7 +210,12 @@ const SETTABLE_PRAGMAS = new Set([
   'encoding',
 ]);
 
-function pragmaPlan(scope: Scope, view: LegacyView, dialect: Dialect, plan: StatementPlan): StatementPlan {
+function pragmaPlan(
+  scope: Scope,
+  view: LegacyView,
+  dialect: Dialect,
+  plan: StatementPlan,
+): StatementPlan {
   if (dialect === 'sqlite-legacy') return plan;
   const ts = scope.code.map((i) => scope.tokens[i]!);
   let at = 1;
@@ -212,7 +226,8 @@ function pragmaPlan(scope: Scope, view: LegacyView, dialect: Dialect, plan: Stat
     return { ...plan, action: 'table-info', table: arg?.value ?? '' };
   }
   if (dialect === 'sqlite-product') return plan;
-  if (SETTABLE_PRAGMAS.has(name) && ts[at + 1]?.text === '=') return { ...plan, action: 'pragma-set' };
+  if (SETTABLE_PRAGMAS.has(name) && ts[at + 1]?.text === '=')
+    return { ...plan, action: 'pragma-set' };
   throw untranslatable(
     `PRAGMA ${name}`,
     'Only PRAGMA table_info(table) and settings PostgreSQL manages itself (foreign_keys, journal_mode…) are understood; query information_schema for anything else.',
@@ -241,7 +256,7 @@ function dmlPlan(
 ): StatementPlan {
   const edits = new TokenEdits(scope.tokens);
   const names = translateNames(scope, edits, dialect);
-  const out: StatementPlan = { ...plan, keys: names.keys, forms: names.forms };
+  const out: StatementPlan = { ...plan, keys: names.keys };
   if (dialect !== 'postgres') {
     const params = rewriteParams(scope, edits, 'sqlite');
     out.paramSlots = params.slots;
@@ -297,13 +312,21 @@ function postgresInsert(
   const target = insertTarget(scope);
   const table: ViewTable | undefined = target?.view;
   const conflict = shape.conflict;
-  if (shape.conflictTokens.length > 0) edits.remove(shape.conflictTokens[0]!, shape.conflictTokens[1]!);
-  const end = shape.returningIndex !== null ? scope.code[scope.code.indexOf(shape.returningIndex) - 1]! : lastCode(scope);
+  if (shape.conflictTokens.length > 0)
+    edits.remove(shape.conflictTokens[0]!, shape.conflictTokens[1]!);
+  const end =
+    shape.returningIndex !== null
+      ? scope.code[scope.code.indexOf(shape.returningIndex) - 1]!
+      : lastCode(scope);
   let onConflict = '';
-  if ((conflict === 'IGNORE' || (table?.keyless && conflict === null)) && shape.upsertIndex === null) {
+  if (
+    (conflict === 'IGNORE' || (table?.keyless && conflict === null)) &&
+    shape.upsertIndex === null
+  ) {
     onConflict = ' ON CONFLICT DO NOTHING';
   }
-  if (table?.keyless && conflict === null && shape.source === 'values') out.attemptedRows = shape.rows.length;
+  if (table?.keyless && conflict === null && shape.source === 'values')
+    out.attemptedRows = shape.rows.length;
   if (onConflict) edits.after(end, onConflict);
   if (conflict === 'REPLACE') {
     if (!table || shape.source !== 'values' || !shape.columns) {
@@ -335,7 +358,9 @@ function postgresInsert(
       if (shape.upsertIndex !== null) returning.push('(xmax = 0)');
       edits.after(
         lastCode(scope),
-        shape.returningIndex !== null ? `, ${returning.join(', ')}` : ` RETURNING ${returning.join(', ')}`,
+        shape.returningIndex !== null
+          ? `, ${returning.join(', ')}`
+          : ` RETURNING ${returning.join(', ')}`,
       );
       out.hiddenTrailing = returning.length;
       out.insertedFlag = shape.upsertIndex !== null;
@@ -411,4 +436,3 @@ function sqliteProductInsert(scope: Scope, edits: TokenEdits, out: StatementPlan
     }
   }
 }
-
