@@ -48,6 +48,8 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
   const tableTokens = new Set<number>();
   const insertTarget = scope.refs.find((r) => !r.fromClause && r.depth === 0);
   const insertColumns = new Set(scope.insert?.columns ?? []);
+  const assigned = new Set(scope.assignments);
+  const updateTarget = scope.kind === 'update' ? scope.refs.find((r) => r.depth === 0) : undefined;
 
   for (const ref of scope.refs) {
     tableTokens.add(ref.nameIndex);
@@ -92,6 +94,13 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
       columns.set(i, { ref: hit.ref, col: hit.col, first: i, last: i });
       if (dialect !== 'sqlite-legacy') edits.set(i, quoteIdent(hit.col.target));
       continue;
+    }
+    // SQLite names the first column an INSERT list or SET names that the table lacks.
+    if (dialect !== 'sqlite-legacy' && insertColumns.has(i) && insertTarget?.view) {
+      throw noSuchColumn(scope, t.value, insertTarget);
+    }
+    if (dialect !== 'sqlite-legacy' && assigned.has(i) && updateTarget?.view) {
+      throw noSuchColumn(scope, t.value, undefined);
     }
     if (scope.columnAliases.has(lower)) {
       if (dialect !== 'sqlite-legacy') edits.set(i, aliasText(dialect, t.value));

@@ -125,13 +125,8 @@ export function translate(sql: string, view: LegacyView, dialect: Dialect): Stat
       }
       return sqliteOther(scope, view, dialect, { ...plan, schemaChange: true });
     case 'other':
-      if (dialect === 'postgres') {
-        throw untranslatable(
-          `The statement ${kw(tokens[scope.code[0]!]) || '(unknown)'}`,
-          'Use SELECT/INSERT/UPDATE/DELETE, CREATE TABLE/INDEX, ALTER TABLE … ADD COLUMN or PRAGMA table_info.',
-          sql,
-        );
-      }
+      // Misspellings included: PostgreSQL's syntax error is mapped to SQLite's text.
+      if (dialect === 'postgres') return dmlPlan(scope, view, dialect, sql, plan);
       return sqliteOther(scope, view, dialect, plan);
     default:
       return dmlPlan(scope, view, dialect, sql, plan);
@@ -325,8 +320,9 @@ function postgresInsert(
   ) {
     onConflict = ' ON CONFLICT DO NOTHING';
   }
-  if (table?.keyless && conflict === null && shape.source === 'values')
-    out.attemptedRows = shape.rows.length;
+  // The legacy junction tables had no key: every row went in (duplicates too).
+  const keyless = table?.keyless && (conflict === null || conflict === 'IGNORE');
+  if (keyless && shape.source === 'values') out.attemptedRows = shape.rows.length;
   if (onConflict) edits.after(end, onConflict);
   if (conflict === 'REPLACE') {
     if (!table || shape.source !== 'values' || !shape.columns) {
@@ -418,8 +414,9 @@ function sqliteProductInsert(scope: Scope, edits: TokenEdits, out: StatementPlan
   const shape = scope.insert!;
   const table = insertTarget(scope)?.view;
   if (!table) return;
-  if (table.keyless && shape.conflict === null && shape.source === 'values') {
-    edits.after(scope.code[0]!, ' OR IGNORE');
+  const keyless = table.keyless && (shape.conflict === null || shape.conflict === 'IGNORE');
+  if (keyless && shape.source === 'values') {
+    if (shape.conflict === null) edits.after(scope.code[0]!, ' OR IGNORE');
     out.attemptedRows = shape.rows.length;
   }
   // The legacy schema filled these with CURRENT_TIMESTAMP ('YYYY-MM-DD HH:MM:SS');
