@@ -14,7 +14,7 @@
 import { EventEmitter } from 'node:events';
 import { NovaError } from '../errors.js';
 import type { DatabaseFactory } from './database-factory.js';
-import type { LegacyDriver, Row } from './legacy/driver-common.js';
+import { isPlainObject, NamedValues, type LegacyDriver, type Row } from './legacy/driver-common.js';
 import { LegacySqliteError, toLegacyError } from './legacy/legacy-errors.js';
 import { splitScript } from './legacy/sql-lexer.js';
 
@@ -41,8 +41,9 @@ function splitArgs(
   for (let n = 0; n < callbacks && typeof rest[rest.length - 1] === 'function'; n++) {
     fns.unshift(rest.pop() as Callback);
   }
-  const params = rest.length === 1 && Array.isArray(rest[0]) ? [...(rest[0] as unknown[])] : rest;
-  return { params, fns };
+  if (rest.length === 1 && Array.isArray(rest[0])) return { params: [...(rest[0] as unknown[])], fns };
+  if (rest.length === 1 && isPlainObject(rest[0])) return { params: [new NamedValues(rest[0])], fns };
+  return { params: rest, fns };
 }
 
 /** Runs the application's callback; what it throws becomes an uncaught exception, as with node-sqlite3. */
@@ -57,6 +58,17 @@ function invoke(fn: Callback | undefined, self: unknown, args: unknown[]): void 
   }
 }
 
+/**
+ * A prepared statement's position in its result, as node-sqlite3 keeps it:
+ * get() without new values steps to the next row; run/all/each start over.
+ */
+interface Cursor {
+  /** The next row of a get() that continues, or undefined when the statement must run. */
+  next(): { row: Row | undefined } | undefined;
+  /** Records a fresh execution's rows and how many of them were consumed. */
+  store(rows: Row[], consumed: number): void;
+}
+
 export class LegacyStatement extends EventEmitter {
   declare lastID: number;
   declare changes: number;
@@ -64,6 +76,20 @@ export class LegacyStatement extends EventEmitter {
   #sql: string;
   #params: unknown[] = [];
   #finalized = false;
+  #rows: Row[] | null = null;
+  #pos = 0;
+  readonly #cursor: Cursor = {
+    next: () => {
+      if (this.#rows === null) return undefined;
+      const row = this.#rows[this.#pos];
+      if (row !== undefined) this.#pos++;
+      return { row };
+    },
+    store: (rows, consumed) => {
+      this.#rows = rows;
+      this.#pos = consumed;
+    },
+  };
 
   /** @internal */
   constructor(db: LegacyDatabase, sql: string) {
@@ -90,7 +116,10 @@ export class LegacyStatement extends EventEmitter {
   }
 
   reset(callback?: Callback): this {
-    this.#db.enqueue(async () => invoke(callback, this, [null]));
+    this.#db.enqueue(async () => {
+      this.#rows = null;
+      invoke(callback, this, [null]);
+    });
     return this;
   }
 
@@ -103,22 +132,22 @@ export class LegacyStatement extends EventEmitter {
   }
 
   run(...args: Arg[]): this {
-    this.#db.call(this, 'run', this.#sql, this.params(args, 1), () => this.#finalized);
+    this.#db.call(this, 'run', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
     return this;
   }
 
   get(...args: Arg[]): this {
-    this.#db.call(this, 'get', this.#sql, this.params(args, 1), () => this.#finalized);
+    this.#db.call(this, 'get', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
     return this;
   }
 
   all(...args: Arg[]): this {
-    this.#db.call(this, 'all', this.#sql, this.params(args, 1), () => this.#finalized);
+    this.#db.call(this, 'all', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
     return this;
   }
 
   each(...args: Arg[]): this {
-    this.#db.call(this, 'each', this.#sql, this.params(args, 2), () => this.#finalized);
+    this.#db.call(this, 'each', this.#sql, this.params(args, 2), () => this.#finalized, this.#cursor);
     return this;
   }
 
@@ -128,7 +157,13 @@ export class LegacyStatement extends EventEmitter {
     callbacks: number,
   ): { params: unknown[]; fns: (Callback | undefined)[] } {
     const split = splitArgs(args, callbacks);
-    if (args.length > split.fns.length) this.#params = split.params;
+    if (args.length > split.fns.length && split.params.length > 0) {
+      // New values: bound from now on, and the statement starts over.
+      this.#params = split.params;
+      this.#db.enqueue(async () => {
+        this.#rows = null;
+      });
+    }
     return { params: this.#params, fns: split.fns };
   }
 }
@@ -289,6 +324,7 @@ export class LegacyDatabase extends EventEmitter {
     sql: string,
     args: { params: unknown[]; fns: (Callback | undefined)[] },
     finalized: () => boolean,
+    cursor?: Cursor,
   ): void {
     const [first, second] = args.fns;
     this.enqueue(async () => {
@@ -296,9 +332,15 @@ export class LegacyDatabase extends EventEmitter {
       try {
         if (this.closed) throw closedError();
         if (finalized()) throw finalizedError();
+        const continued = method === 'get' ? cursor?.next() : undefined;
+        if (continued) {
+          invoke(first, stmt, [null, continued.row]);
+          return;
+        }
         const driver = await this.ready();
         const result = await driver.execute(sql, args.params);
         rows = result.rows;
+        cursor?.store(rows, method === 'all' || method === 'each' ? rows.length : Math.min(1, rows.length));
         if (method === 'run') {
           stmt.lastID = result.lastID;
           stmt.changes = result.changes;

@@ -45,9 +45,9 @@ function normalizeRows(step: Step, rows: unknown): unknown {
       })
       .sort();
   }
-  if (step.distinct) out = [...new Map(out.map((r) => [JSON.stringify(r), r])).values()];
+  if (step.distinct) out = [...new Map(out.map((r) => [canonical(r), r])).values()];
   if (step.unordered || step.distinct) {
-    out = out.sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    out = out.sort((a, b) => canonical(a).localeCompare(canonical(b)));
   }
   return out;
 }
@@ -67,4 +67,16 @@ function walk(step: Step, value: unknown): unknown {
 
 export function normalize(step: Step, outcome: Outcome): unknown {
   return walk(step, outcome);
+}
+
+/**
+ * JSON with object keys sorted: row keys come in the upgraded schema's
+ * column order, and jsonb keeps its own key order (both documented).
+ */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }

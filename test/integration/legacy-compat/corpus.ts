@@ -7,7 +7,9 @@
  */
 import { all, each, exec, get, prepareRead, prepareRun, run, serialized, type Step } from './steps.js';
 
-const ISO_NOW = '2025-06-01T12:00:00.000Z';
+const ISO_NOW = '2025-06-01T12:00:00.123Z';
+/** A JavaScript timestamp whose milliseconds happen to be .000 (1 in 1000). */
+const ISO_WHOLE_SECOND = '2025-06-02T08:30:00.000Z';
 const JSON_COLS = { json: ['schedule', 'configuration', 'kiosk_pins', 'settings'] };
 
 /** db.js at start-up: schema, column checks, seeds, the default admin. */
@@ -298,8 +300,22 @@ const routes: Step[] = [
   all('users-list', 'SELECT id, name, email, disabled, last_login FROM users', [], { unordered: true }),
   run('user-create', 'INSERT INTO users (name, email, passwordHash) VALUES (?, ?, ?)', ['New Person', 'new@example.com', 'h'], {
     lastID: true,
+    differs: {
+      postgres:
+        'the failed INSERT of create-admin-again used up an id: PostgreSQL sequences are not transactional, so this id is one higher',
+    },
   }),
-  get('user-created-read', 'SELECT * FROM users WHERE email = ?', ['new@example.com'], { clock: ['created_at'] }),
+  run('login-whole-second', 'UPDATE users SET last_login = ? WHERE id = ?', [ISO_WHOLE_SECOND, 5]),
+  get('login-whole-second-read', 'SELECT last_login FROM users WHERE id = ?', [5], {
+    differs: {
+      postgres:
+        'a toISOString() value with .000 milliseconds reads back in SQLite’s form (YYYY-MM-DD HH:MM:SS): the form is recovered from the fraction',
+    },
+  }),
+  get('user-created-read', 'SELECT * FROM users WHERE email = ?', ['new@example.com'], {
+    clock: ['created_at'],
+    differs: { postgres: 'the id is one higher (see user-create)' },
+  }),
   run('user-update', 'UPDATE users SET name=?, passwordHash=?, disabled=? WHERE id=?', ['Renamed', 'h2', 1, 2]),
   run('user-update-email-taken', 'UPDATE users SET email=? WHERE id=?', ['admin@example.com', 3]),
   run('user-delete', 'DELETE FROM users WHERE id=?', [4]),
@@ -427,7 +443,8 @@ const idioms: Step[] = [
       'product-schema': 'junction tables merged duplicate pairs, so counts per role can be lower',
     },
   }),
-  get('named-parameters', 'SELECT id FROM users WHERE email = $email', [{ $email: 'admin@example.com' }]),
+  get('named-parameters', 'SELECT id FROM users WHERE email = $email', { $email: 'admin@example.com' }),
+  get('named-parameters-in-array', 'SELECT id FROM users WHERE email = $email', [{ $email: 'admin@example.com' }]),
   get('too-many-parameters', 'SELECT id FROM users WHERE id = ?', [1, 2]),
   get('too-few-parameters', 'SELECT id FROM users WHERE id = ? AND email = ?', [1]),
   get('no-such-column', 'SELECT nope FROM users'),

@@ -8,10 +8,12 @@
  * `this.changes` and, after INSERTs, `this.lastID` — except the differences
  * docs/upgrading-nova-api.md lists, which are declared per step.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type sqlite3 from 'sqlite3';
 import type { LegacyDatabase } from '../../../main/core/stores/legacy-db.js';
-import { useTempDirs } from '../../support/temp-dirs.js';
 import type { ScratchDatabase } from '../../support/postgres.js';
 import {
   asDbLike,
@@ -24,23 +26,24 @@ import {
   openOracle,
   productSchemaCopy,
 } from './backends.js';
-import { normalize } from './compare.js';
+import { canonical, normalize } from './compare.js';
 import { CORPUS } from './corpus.js';
 import type { Backend, Outcome } from './steps.js';
 
-const tempDir = useTempDirs('nova-legacy-compat-');
 let dir: string;
 let legacyFile: string;
 let oracle: Outcome[];
 
 beforeAll(async () => {
-  dir = await tempDir();
+  dir = mkdtempSync(join(tmpdir(), 'nova-legacy-compat-'));
   legacyFile = makeLegacyFile(dir);
   const db: sqlite3.Database = await openOracle(copyOf(legacyFile, dir, 'oracle.sqlite'));
   oracle = [];
   for (const step of CORPUS) oracle.push(await step.run(asDbLike(db)));
   await closeOracle(db);
 }, 60_000);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Report {
   matched: number;
@@ -53,10 +56,17 @@ async function runCorpus(backend: Backend, db: LegacyDatabase): Promise<Report> 
   for (const [n, step] of CORPUS.entries()) {
     const actual = normalize(step, await step.run(asDbLike(db)));
     const expected = normalize(step, oracle[n]!);
-    const same = JSON.stringify(actual) === JSON.stringify(expected);
+    const same = canonical(actual) === canonical(expected);
     if (same) report.matched++;
     else if (step.differs?.[backend]) report.documented.push(`${step.id}: ${step.differs[backend]}`);
     else report.mismatches.push({ id: step.id, sql: step.sql, expected, actual });
+  }
+  // LEGACY_COMPAT_DUMP=dir writes every mismatch in full, for debugging.
+  if (process.env.LEGACY_COMPAT_DUMP) {
+    writeFileSync(
+      join(process.env.LEGACY_COMPAT_DUMP, `legacy-compat-${backend}.json`),
+      JSON.stringify(report.mismatches, null, 1),
+    );
   }
   console.log(
     `legacy compat [${backend}]: ${report.matched} of ${CORPUS.length} statements match node-sqlite3; ` +
@@ -83,7 +93,7 @@ describe('the legacy db matches node-sqlite3 on the corpus', () => {
   });
 
   it('embedded, the product’s own schema holding the same rows', async () => {
-    const file = `${dir}/product.sqlite`;
+    const file = join(dir, 'product.sqlite');
     await productSchemaCopy(legacyFile, file);
     const db = openConfigured(dir, { NOVA_PROFILE: 'embedded', SQLITE_FILE: file });
     try {

@@ -90,7 +90,12 @@ export function run(id: string, sql: string, params: unknown[] = [], opts: Opts 
   };
 }
 
-export function get(id: string, sql: string, params: unknown[] = [], opts: Opts = {}): Step {
+export function get(
+  id: string,
+  sql: string,
+  params: unknown[] | Record<string, unknown> = [],
+  opts: Opts = {},
+): Step {
   return {
     id,
     sql,

@@ -41,6 +41,11 @@ export class ConnectionState {
     if (insertedId !== null) this.lastID = insertedId;
   }
 
+  /** A DML statement that failed while running rolled itself back: SQLite's changes() is 0 then. */
+  failed(plan: StatementPlan): void {
+    if (plan.dml) this.changes = 0;
+  }
+
   result(rows: Row[]): ExecResult {
     return { rows, lastID: this.lastID, changes: this.changes };
   }
@@ -78,8 +83,13 @@ export function bindForBetterSqlite3(value: unknown): unknown {
   return v;
 }
 
-/** A plain object of named values (`{ $id: 1 }`), as node-sqlite3 accepts. */
-export function isNamedValues(value: unknown): value is Record<string, unknown> {
+/** Named values passed as the only argument (`db.get(sql, { $id: 1 }, cb)`), as node-sqlite3 accepts. */
+export class NamedValues {
+  constructor(readonly values: Record<string, unknown>) {}
+}
+
+/** A plain object (not a Date, Buffer or array). */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   if (value instanceof Date || Buffer.isBuffer(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
@@ -92,7 +102,7 @@ export function fitParams(
   params: unknown[],
   bind: (value: unknown) => unknown = bindLikeNodeSqlite3,
 ): unknown[] {
-  const named = params.length === 1 && isNamedValues(params[0]) ? params[0] : null;
+  const named = params.length === 1 && params[0] instanceof NamedValues ? params[0].values : null;
   if (named) {
     if (!plan.paramNames) {
       throw new LegacySqliteError('SQLITE_RANGE', 'column index out of range', {

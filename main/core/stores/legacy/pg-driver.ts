@@ -105,6 +105,8 @@ export class PgLegacyDriver implements LegacyDriver {
         if (plan.schemaChange) await this.reloadSchema(client);
         return this.state.result(rows);
       } catch (err) {
+        // Only a statement that ran (constraint, type errors) resets changes(), as in SQLite.
+        if (/^2[23]/.test(sqlState(err) ?? '')) this.state.failed(plan);
         if (inTx) {
           await this.raw(client, 'ROLLBACK TO SAVEPOINT nova_legacy_statement').catch(
             () => undefined,

@@ -108,8 +108,13 @@ export class SqliteLegacyDriver implements LegacyDriver {
     if (plan.action === 'table-info')
       return this.state.result(tableInfo(this.view, plan.table ?? ''));
     const args = fitParams(plan, params, bindForBetterSqlite3);
+    let stmt: Database.Statement;
     try {
-      const stmt = this.prepare(plan.sql);
+      stmt = this.prepare(plan.sql);
+    } catch (err) {
+      throw this.legacyError(err);
+    }
+    try {
       let rows: Record<string, unknown>[] = [];
       if (stmt.reader) {
         if (plan.keys) {
@@ -133,6 +138,7 @@ export class SqliteLegacyDriver implements LegacyDriver {
       if (plan.schemaChange) this.reloadSchema();
       return this.state.result(rows);
     } catch (err) {
+      this.state.failed(plan);
       throw this.legacyError(err);
     }
   }
