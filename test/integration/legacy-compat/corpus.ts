@@ -248,7 +248,7 @@ const routes: Step[] = [
   run(
     'activation-replace-existing',
     'INSERT OR REPLACE INTO kiosk_activations (id, code, qr_code, expires_at) VALUES (?, ?, ?, ?)',
-    ['act-1', 'NEWCODE1', 'data:image/png;base64,NEW', '2030-01-01T00:00:00.000Z'],
+    ['act-1', 'NEWCODE1', 'data:image/png;base64,NEW', '2030-01-01T10:00:00.250Z'],
   ),
   get('activation-replaced-defaults', 'SELECT * FROM kiosk_activations WHERE id = ?', ['act-1'], {
     clock: ['created_at'],
@@ -256,7 +256,7 @@ const routes: Step[] = [
   run(
     'activation-replace-new',
     'INSERT OR REPLACE INTO kiosk_activations (id, code, qr_code, expires_at) VALUES (?, ?, ?, ?)',
-    ['act-new', 'NEWCODE2', 'data:image/png;base64,NEW2', '2030-01-01T00:00:00.000Z'],
+    ['act-new', 'NEWCODE2', 'data:image/png;base64,NEW2', '2030-01-02T10:00:00.500Z'],
   ),
   run('activation-delete', 'DELETE FROM kiosk_activations WHERE code = ?', ['CODE200']),
   all(
