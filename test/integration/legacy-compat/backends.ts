@@ -44,7 +44,10 @@ export function closeOracle(db: sqlite3.Database): Promise<void> {
 
 /** The configured entry point, as `import db from 'nova-database-appliance/legacy'` sees it. */
 export function openConfigured(dataDir: string, env: Record<string, string>): LegacyDatabase {
-  return openLegacyDb({ env: { NOVA_DATA_DIR: dataDir, NOVA_LOG_LEVEL: 'warn', ...env }, cwd: dataDir });
+  return openLegacyDb({
+    env: { NOVA_DATA_DIR: dataDir, NOVA_LOG_LEVEL: 'warn', ...env },
+    cwd: dataDir,
+  });
 }
 
 export function closeLegacy(db: LegacyDatabase): Promise<void> {
@@ -56,7 +59,15 @@ export async function migratedPostgres(file: string, dir: string): Promise<Scrat
   const scratch = await createScratchDatabase('nova_legacy_compat');
   let stderr = '';
   const code = await runCli(
-    ['--data-dir', join(dir, 'migrate-data'), 'migrate', '--source', file, '--postgres-url', scratch.url],
+    [
+      '--data-dir',
+      join(dir, 'migrate-data'),
+      'migrate',
+      '--source',
+      file,
+      '--postgres-url',
+      scratch.url,
+    ],
     {
       stdout: () => undefined,
       stderr: (s) => void (stderr += s),
@@ -93,7 +104,8 @@ export async function productSchemaCopy(legacyFile: string, file: string): Promi
         );
         if (present.size === 0) continue;
         const cols = t.target.columns.filter((c) => present.has(c.source));
-        const verb = t.target.dedupe === 'exact-duplicates' ? 'INSERT OR IGNORE' : 'INSERT OR REPLACE';
+        const verb =
+          t.target.dedupe === 'exact-duplicates' ? 'INSERT OR IGNORE' : 'INSERT OR REPLACE';
         db.exec(
           `${verb} INTO main."${t.target.table}" (${cols.map((c) => `"${c.target}"`).join(', ')})
            SELECT ${cols.map((c) => `"${c.source}"`).join(', ')} FROM src."${t.source}"`,

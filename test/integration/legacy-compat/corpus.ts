@@ -5,7 +5,17 @@
  * application may use even where the Nova API does not. Steps run in order
  * on one database, so later steps see what earlier ones wrote.
  */
-import { all, each, exec, get, prepareRead, prepareRun, run, serialized, type Step } from './steps.js';
+import {
+  all,
+  each,
+  exec,
+  get,
+  prepareRead,
+  prepareRun,
+  run,
+  serialized,
+  type Step,
+} from './steps.js';
 
 const ISO_NOW = '2025-06-01T12:00:00.123Z';
 /** A JavaScript timestamp whose milliseconds happen to be .000 (1 in 1000). */
@@ -50,7 +60,10 @@ const startup: Step[] = [
   all('pragma-notifications', 'PRAGMA table_info(notifications)', [], { columnsOnly: true }),
   all('pragma-unknown', 'PRAGMA table_info(no_such_table)'),
   run('alter-existing-camel', 'ALTER TABLE kiosks ADD COLUMN logoUrl TEXT'),
-  run('alter-existing-dq-default', 'ALTER TABLE notifications ADD COLUMN type TEXT DEFAULT "system"'),
+  run(
+    'alter-existing-dq-default',
+    'ALTER TABLE notifications ADD COLUMN type TEXT DEFAULT "system"',
+  ),
   run('alter-existing-users', 'ALTER TABLE users ADD COLUMN passwordHash TEXT'),
   run('alter-existing-flag', 'ALTER TABLE users ADD COLUMN disabled INTEGER DEFAULT 0'),
   run(
@@ -63,7 +76,10 @@ const startup: Step[] = [
     'seed-role',
     "INSERT OR IGNORE INTO roles (id, name, description) VALUES (1, 'superadmin', 'Super Administrator - Full System Access')",
   ),
-  run('seed-permission', "INSERT OR IGNORE INTO permissions (id, name) VALUES (6, 'manage_admins')"),
+  run(
+    'seed-permission',
+    "INSERT OR IGNORE INTO permissions (id, name) VALUES (6, 'manage_admins')",
+  ),
   run(
     'seed-role-permission',
     'INSERT OR IGNORE INTO role_permissions (role_id, permission_id) VALUES (2, 5)',
@@ -97,12 +113,17 @@ const startup: Step[] = [
       LIMIT 1`,
     ['admin@example.com'],
   ),
-  run('assign-superadmin', 'INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, 1)', [1], {
-    differs: {
-      postgres: 'junction tables have no rowid: lastID is not the new row’s',
-      'product-schema': 'junction tables have no rowid: lastID is not the new row’s',
+  run(
+    'assign-superadmin',
+    'INSERT OR IGNORE INTO user_roles (user_id, role_id) VALUES (?, 1)',
+    [1],
+    {
+      differs: {
+        postgres: 'junction tables have no rowid: lastID is not the new row’s',
+        'product-schema': 'junction tables have no rowid: lastID is not the new row’s',
+      },
     },
-  }),
+  ),
   run('mark-admin-by-id', 'UPDATE users SET is_default = 1 WHERE id = ?', [1]),
   run(
     'create-admin-again',
@@ -116,9 +137,11 @@ const routes: Step[] = [
   get('login', 'SELECT * FROM users WHERE email=? AND disabled=0 ORDER BY id DESC', [
     'admin@example.com',
   ]),
-  get('login-disabled-or-missing', 'SELECT * FROM users WHERE email=? AND disabled=0 ORDER BY id DESC', [
-    'nobody@example.com',
-  ]),
+  get(
+    'login-disabled-or-missing',
+    'SELECT * FROM users WHERE email=? AND disabled=0 ORDER BY id DESC',
+    ['nobody@example.com'],
+  ),
   run('touch-last-login', 'UPDATE users SET last_login = ? WHERE id = ?', [ISO_NOW, 1]),
   get('user-by-id', 'SELECT id, name, email FROM users WHERE id=?', [1]),
   all(
@@ -145,7 +168,17 @@ const routes: Step[] = [
     'submit-ticket',
     `INSERT INTO logs (ticket_id, name, email, title, system, urgency, timestamp, email_status, servicenow_id)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ['a1b2c3d4', 'Ada Lovelace', 'ada@example.com', 'Printer jam', 'Printer', 'High', ISO_NOW, 'success', ''],
+    [
+      'a1b2c3d4',
+      'Ada Lovelace',
+      'ada@example.com',
+      'Printer jam',
+      'Printer',
+      'High',
+      ISO_NOW,
+      'success',
+      '',
+    ],
     { lastID: true },
   ),
   get('ticket-read-back', 'SELECT * FROM logs WHERE ticket_id = ?', ['a1b2c3d4']),
@@ -173,7 +206,12 @@ const routes: Step[] = [
     [],
     { unordered: true },
   ),
-  get('sso-config', 'SELECT enabled, provider, configuration FROM sso_configurations WHERE id = 1', [], JSON_COLS),
+  get(
+    'sso-config',
+    'SELECT enabled, provider, configuration FROM sso_configurations WHERE id = 1',
+    [],
+    JSON_COLS,
+  ),
   get('scim-config-missing-table', 'SELECT * FROM scim_configurations WHERE id = 1'),
   get('verify-password', "SELECT value FROM config WHERE key='adminPassword'"),
   run(
@@ -182,7 +220,12 @@ const routes: Step[] = [
      ON CONFLICT(key) DO UPDATE SET value=excluded.value`,
     ['$2a$12$newhash'],
   ),
-  run('feedback-post', 'INSERT INTO feedback (name, message, timestamp) VALUES (?, ?, ?)', ['Grace', 'Nice kiosk', ISO_NOW], { lastID: true }),
+  run(
+    'feedback-post',
+    'INSERT INTO feedback (name, message, timestamp) VALUES (?, ?, ?)',
+    ['Grace', 'Nice kiosk', ISO_NOW],
+    { lastID: true },
+  ),
   get('last-insert-rowid', 'SELECT last_insert_rowid() AS id'),
   all('feedback-list', 'SELECT * FROM feedback ORDER BY timestamp DESC'),
   all('notifications-list', 'SELECT * FROM notifications ORDER BY created_at DESC'),
@@ -192,7 +235,9 @@ const routes: Step[] = [
     ['Maintenance tonight', 'info', 'system', ISO_NOW],
     { lastID: true },
   ),
-  get('notification-read-back', 'SELECT * FROM notifications WHERE message = ?', ['Maintenance tonight']),
+  get('notification-read-back', 'SELECT * FROM notifications WHERE message = ?', [
+    'Maintenance tonight',
+  ]),
   run('notification-delete', 'DELETE FROM notifications WHERE id=?', [2]),
   run(
     'register-kiosk-new',
@@ -208,19 +253,19 @@ const routes: Step[] = [
   ),
   get('kiosk-get', 'SELECT * FROM kiosks WHERE id=?', ['kiosk-001'], JSON_COLS),
   get('kiosk-get-new', 'SELECT * FROM kiosks WHERE id=?', ['kiosk-new'], JSON_COLS),
-  all('kiosk-directory-config', "SELECT key, value FROM config WHERE key LIKE 'directory%'", [], { unordered: true }),
-  run('kiosk-update-coalesce', 'UPDATE kiosks SET logoUrl=?, bgUrl=?, active=COALESCE(?, active) WHERE id=?', [
-    '/k1.png',
-    null,
-    1,
-    'kiosk-002',
-  ]),
-  run('kiosk-update-coalesce-null', 'UPDATE kiosks SET logoUrl=?, bgUrl=?, active=COALESCE(?, active) WHERE id=?', [
-    '/k3.png',
-    '/bg.png',
-    null,
-    'kiosk-003',
-  ]),
+  all('kiosk-directory-config', "SELECT key, value FROM config WHERE key LIKE 'directory%'", [], {
+    unordered: true,
+  }),
+  run(
+    'kiosk-update-coalesce',
+    'UPDATE kiosks SET logoUrl=?, bgUrl=?, active=COALESCE(?, active) WHERE id=?',
+    ['/k1.png', null, 1, 'kiosk-002'],
+  ),
+  run(
+    'kiosk-update-coalesce-null',
+    'UPDATE kiosks SET logoUrl=?, bgUrl=?, active=COALESCE(?, active) WHERE id=?',
+    ['/k3.png', '/bg.png', null, 'kiosk-003'],
+  ),
   all('kiosks-all', 'SELECT * FROM kiosks', [], { unordered: true, ...JSON_COLS }),
   run('kiosk-set-active', 'UPDATE kiosks SET active=? WHERE id=?', [0, 'kiosk-001']),
   run('kiosk-set-active-boolean', 'UPDATE kiosks SET active=? WHERE id=?', [true, 'kiosk-004']),
@@ -240,11 +285,15 @@ const routes: Step[] = [
     ['kiosk-003'],
   ),
   run('kiosk-activate', 'UPDATE kiosks SET active=1 WHERE id=?', ['kiosk-003']),
-  get('activation-lookup', 'SELECT * FROM kiosk_activations WHERE code = ? AND expires_at > ? LIMIT 1', [
-    'CODE100',
-    '2020-01-01T00:00:00.000Z',
+  get(
+    'activation-lookup',
+    'SELECT * FROM kiosk_activations WHERE code = ? AND expires_at > ? LIMIT 1',
+    ['CODE100', '2020-01-01T00:00:00.000Z'],
+  ),
+  run('activation-mark-used', 'UPDATE kiosk_activations SET used = 1, used_at = ? WHERE id = ?', [
+    ISO_NOW,
+    'act-1',
   ]),
-  run('activation-mark-used', 'UPDATE kiosk_activations SET used = 1, used_at = ? WHERE id = ?', [ISO_NOW, 'act-1']),
   run(
     'activation-replace-existing',
     'INSERT OR REPLACE INTO kiosk_activations (id, code, qr_code, expires_at) VALUES (?, ?, ?, ?)',
@@ -265,12 +314,11 @@ const routes: Step[] = [
     ['2020-01-01T00:00:00.000Z'],
     { clock: ['created_at'] },
   ),
-  run('kiosk-config-update', 'UPDATE kiosks SET logoUrl=?, statusEnabled=?, schedule=? WHERE id=?', [
-    '/cfg.png',
-    1,
-    JSON.stringify({ enabled: true }),
-    'kiosk-002',
-  ]),
+  run(
+    'kiosk-config-update',
+    'UPDATE kiosks SET logoUrl=?, statusEnabled=?, schedule=? WHERE id=?',
+    ['/cfg.png', 1, JSON.stringify({ enabled: true }), 'kiosk-002'],
+  ),
   get('kiosk-config-read', 'SELECT * FROM kiosks WHERE id=?', ['kiosk-002'], JSON_COLS),
   run(
     'kiosk-systems',
@@ -294,17 +342,27 @@ const routes: Step[] = [
     'INSERT INTO passkeys (user_id, credential_id, public_key, counter, device_type, backed_up, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     [2, 'cred-new', 'pk-new', 0, 'multiDevice', 1, ISO_NOW],
   ),
-  get('passkey-find', 'SELECT * FROM passkeys WHERE user_id=? AND credential_id=?', [2, 'cred-new']),
+  get('passkey-find', 'SELECT * FROM passkeys WHERE user_id=? AND credential_id=?', [
+    2,
+    'cred-new',
+  ]),
   run('passkey-counter', 'UPDATE passkeys SET counter=?, last_used=? WHERE id=?', [7, ISO_NOW, 1]),
   run('passkey-delete', 'DELETE FROM passkeys WHERE id=? AND user_id=?', [3, 3]),
-  all('users-list', 'SELECT id, name, email, disabled, last_login FROM users', [], { unordered: true }),
-  run('user-create', 'INSERT INTO users (name, email, passwordHash) VALUES (?, ?, ?)', ['New Person', 'new@example.com', 'h'], {
-    lastID: true,
-    differs: {
-      postgres:
-        'the failed INSERT of create-admin-again used up an id: PostgreSQL sequences are not transactional, so this id is one higher',
-    },
+  all('users-list', 'SELECT id, name, email, disabled, last_login FROM users', [], {
+    unordered: true,
   }),
+  run(
+    'user-create',
+    'INSERT INTO users (name, email, passwordHash) VALUES (?, ?, ?)',
+    ['New Person', 'new@example.com', 'h'],
+    {
+      lastID: true,
+      differs: {
+        postgres:
+          'the failed INSERT of create-admin-again used up an id: PostgreSQL sequences are not transactional, so this id is one higher',
+      },
+    },
+  ),
   run('login-whole-second', 'UPDATE users SET last_login = ? WHERE id = ?', [ISO_WHOLE_SECOND, 5]),
   get('login-whole-second-read', 'SELECT last_login FROM users WHERE id = ?', [5], {
     differs: {
@@ -316,13 +374,30 @@ const routes: Step[] = [
     clock: ['created_at'],
     differs: { postgres: 'the id is one higher (see user-create)' },
   }),
-  run('user-update', 'UPDATE users SET name=?, passwordHash=?, disabled=? WHERE id=?', ['Renamed', 'h2', 1, 2]),
+  run('user-update', 'UPDATE users SET name=?, passwordHash=?, disabled=? WHERE id=?', [
+    'Renamed',
+    'h2',
+    1,
+    2,
+  ]),
   run('user-update-email-taken', 'UPDATE users SET email=? WHERE id=?', ['admin@example.com', 3]),
   run('user-delete', 'DELETE FROM users WHERE id=?', [4]),
   all('roles-list', 'SELECT * FROM roles ORDER BY name'),
-  run('role-create', 'INSERT INTO roles (name, description) VALUES (?, ?)', ['auditor', 'Read only'], { lastID: true }),
-  run('role-create-duplicate', 'INSERT INTO roles (name, description) VALUES (?, ?)', ['auditor', 'Again']),
-  run('role-update', 'UPDATE roles SET name=?, description=? WHERE id=?', ['auditors', 'Read only', 4]),
+  run(
+    'role-create',
+    'INSERT INTO roles (name, description) VALUES (?, ?)',
+    ['auditor', 'Read only'],
+    { lastID: true },
+  ),
+  run('role-create-duplicate', 'INSERT INTO roles (name, description) VALUES (?, ?)', [
+    'auditor',
+    'Again',
+  ]),
+  run('role-update', 'UPDATE roles SET name=?, description=? WHERE id=?', [
+    'auditors',
+    'Read only',
+    4,
+  ]),
   serialized('role-delete', [
     ['run', 'DELETE FROM user_roles WHERE role_id=?', [4]],
     ['run', 'DELETE FROM role_permissions WHERE role_id=?', [4]],
@@ -341,12 +416,21 @@ const routes: Step[] = [
     ['run', 'DELETE FROM role_permissions WHERE role_id=?', [3]],
     ['run', 'INSERT INTO role_permissions (role_id, permission_id) VALUES (?, ?)', [3, 5]],
   ]),
-  all('integrations', 'SELECT key, value FROM config WHERE key LIKE "integration_%"', [], { unordered: true }),
-  all('assets-list', 'SELECT * FROM assets ORDER BY uploaded_at DESC'),
-  run('asset-upload', 'INSERT INTO assets (name, type, filename, url) VALUES (?, ?, ?, ?)', ['Logo', 'logo', 'f.png', '/uploads/f.png'], {
-    lastID: true,
+  all('integrations', 'SELECT key, value FROM config WHERE key LIKE "integration_%"', [], {
+    unordered: true,
   }),
-  get('asset-read', 'SELECT * FROM assets WHERE url = ?', ['/uploads/f.png'], { clock: ['uploaded_at'] }),
+  all('assets-list', 'SELECT * FROM assets ORDER BY uploaded_at DESC'),
+  run(
+    'asset-upload',
+    'INSERT INTO assets (name, type, filename, url) VALUES (?, ?, ?, ?)',
+    ['Logo', 'logo', 'f.png', '/uploads/f.png'],
+    {
+      lastID: true,
+    },
+  ),
+  get('asset-read', 'SELECT * FROM assets WHERE url = ?', ['/uploads/f.png'], {
+    clock: ['uploaded_at'],
+  }),
   run('asset-missing-url', "INSERT INTO assets (name, type, filename) VALUES ('a', 'b', 'c')"),
   run('asset-delete', 'DELETE FROM assets WHERE id = ?', [1]),
   all('directory-integrations', 'SELECT * FROM directory_integrations', [], JSON_COLS),
@@ -356,22 +440,35 @@ const routes: Step[] = [
     'INSERT OR REPLACE INTO admin_pins (id, global_pin, kiosk_pins, updated_at) VALUES (1, ?, ?, CURRENT_TIMESTAMP)',
     ['9999', JSON.stringify({ 'kiosk-002': '1111' })],
   ),
-  get('admin-pins-read', 'SELECT global_pin, kiosk_pins, updated_at FROM admin_pins WHERE id = 1', [], {
-    clock: ['updated_at'],
-    ...JSON_COLS,
-  }),
+  get(
+    'admin-pins-read',
+    'SELECT global_pin, kiosk_pins, updated_at FROM admin_pins WHERE id = 1',
+    [],
+    {
+      clock: ['updated_at'],
+      ...JSON_COLS,
+    },
+  ),
   run(
     'sso-replace',
     'INSERT OR REPLACE INTO sso_configurations (id, provider, enabled, configuration, updated_at) VALUES (1, ?, ?, ?, CURRENT_TIMESTAMP)',
     ['saml', 0, JSON.stringify({ saml: { entryPoint: '' } })],
   ),
-  get('sso-available', 'SELECT enabled, configuration FROM sso_configurations WHERE id = 1', [], JSON_COLS),
+  get(
+    'sso-available',
+    'SELECT enabled, configuration FROM sso_configurations WHERE id = 1',
+    [],
+    JSON_COLS,
+  ),
 ];
 
 /** cli.js and the SCIM route. */
 const cliAndScim: Step[] = [
   all('cli-default-admins', 'SELECT email FROM users WHERE is_default = 1'),
-  run('cli-password', 'UPDATE users SET passwordHash = ? WHERE email = ? AND is_default = 1', ['h3', 'admin@example.com']),
+  run('cli-password', 'UPDATE users SET passwordHash = ? WHERE email = ? AND is_default = 1', [
+    'h3',
+    'admin@example.com',
+  ]),
   all(
     'cli-list-superadmins',
     `SELECT DISTINCT u.id, u.name, u.email, u.disabled, u.is_default,
@@ -407,25 +504,31 @@ const cliAndScim: Step[] = [
     'INSERT INTO users (id, email, name, auth_method, active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ['u-1', 's@example.com', 'S', 'scim', 1, ISO_NOW, ISO_NOW],
   ),
-  run('scim-update-unknown-column', 'UPDATE users SET email = ?, active = ?, updated_at = ? WHERE id = ?', [
-    's@example.com',
-    1,
-    ISO_NOW,
-    1,
-  ]),
+  run(
+    'scim-update-unknown-column',
+    'UPDATE users SET email = ?, active = ?, updated_at = ? WHERE id = ?',
+    ['s@example.com', 1, ISO_NOW, 1],
+  ),
 ];
 
 /** SQLite functions and idioms a legacy application may use. */
 const idioms: Step[] = [
   get('datetime-now', "SELECT datetime('now') AS now", [], { clock: ['now'] }),
   get('date-now', "SELECT date('now') AS today", [], { clock: ['today'] }),
-  get('strftime-column', "SELECT strftime('%Y-%m-%d %H:%M', timestamp) AS at FROM logs WHERE id = ?", [5]),
+  get(
+    'strftime-column',
+    "SELECT strftime('%Y-%m-%d %H:%M', timestamp) AS at FROM logs WHERE id = ?",
+    [5],
+  ),
   get('count-since', "SELECT COUNT(*) FROM logs WHERE timestamp > datetime('now', '-36500 days')"),
   get('ifnull', "SELECT IFNULL(servicenow_id, 'none') AS sn FROM logs WHERE id = ?", [6]),
   get('group-concat-separator', "SELECT GROUP_CONCAT(name, '|') AS names FROM roles WHERE id = 2"),
   get('like-case-insensitive', "SELECT COUNT(*) AS n FROM users WHERE email LIKE 'ADMIN@%'"),
   get('concat', "SELECT name || ' <' || email || '>' AS who FROM users WHERE id = 1"),
-  run('update-for-changes', 'UPDATE logs SET email_status = ? WHERE email_status = ?', ['fail', 'pending']),
+  run('update-for-changes', 'UPDATE logs SET email_status = ? WHERE email_status = ?', [
+    'fail',
+    'pending',
+  ]),
   get('changes-function', 'SELECT changes() AS n'),
   get('double-equals', 'SELECT id FROM users WHERE id == 1'),
   get('is-null', 'SELECT COUNT(*) AS n FROM users WHERE last_login IS NULL'),
@@ -435,16 +538,27 @@ const idioms: Step[] = [
   get('unaliased-expression', 'SELECT COUNT(*), 1 + 1 FROM kiosks'),
   get('quoted-alias', 'SELECT email AS "userEmail" FROM users WHERE id = 1'),
   all('quoted-camel-column', 'SELECT id FROM kiosks WHERE "logoUrl" IS NOT NULL ORDER BY id'),
-  get('qualified-camel-column', 'SELECT k.currentStatus, k.openMsg FROM kiosks k WHERE k.id = ?', ['kiosk-001']),
-  all('order-by-alias', 'SELECT role_id, COUNT(*) AS userCount FROM user_roles GROUP BY role_id ORDER BY userCount DESC, role_id', [], {
-    distinct: true,
-    differs: {
-      postgres: 'junction tables merged duplicate pairs, so counts per role can be lower',
-      'product-schema': 'junction tables merged duplicate pairs, so counts per role can be lower',
+  get('qualified-camel-column', 'SELECT k.currentStatus, k.openMsg FROM kiosks k WHERE k.id = ?', [
+    'kiosk-001',
+  ]),
+  all(
+    'order-by-alias',
+    'SELECT role_id, COUNT(*) AS userCount FROM user_roles GROUP BY role_id ORDER BY userCount DESC, role_id',
+    [],
+    {
+      distinct: true,
+      differs: {
+        postgres: 'junction tables merged duplicate pairs, so counts per role can be lower',
+        'product-schema': 'junction tables merged duplicate pairs, so counts per role can be lower',
+      },
     },
+  ),
+  get('named-parameters', 'SELECT id FROM users WHERE email = $email', {
+    $email: 'admin@example.com',
   }),
-  get('named-parameters', 'SELECT id FROM users WHERE email = $email', { $email: 'admin@example.com' }),
-  get('named-parameters-in-array', 'SELECT id FROM users WHERE email = $email', [{ $email: 'admin@example.com' }]),
+  get('named-parameters-in-array', 'SELECT id FROM users WHERE email = $email', [
+    { $email: 'admin@example.com' },
+  ]),
   get('too-many-parameters', 'SELECT id FROM users WHERE id = ?', [1, 2]),
   get('too-few-parameters', 'SELECT id FROM users WHERE id = ? AND email = ?', [1]),
   get('no-such-column', 'SELECT nope FROM users'),
@@ -457,8 +571,14 @@ const idioms: Step[] = [
     'exec-script',
     "UPDATE config SET value = 'x' WHERE key = 'helpMessage'; UPDATE config SET value = 'y' WHERE key = 'welcomeMessage'",
   ),
-  all('exec-script-result', "SELECT key, value FROM config WHERE key IN ('helpMessage', 'welcomeMessage') ORDER BY key"),
-  exec('exec-stops-at-error', "UPDATE config SET value = 'z' WHERE key = 'helpMessage'; INSERT INTO nope VALUES (1); UPDATE config SET value = 'w' WHERE key = 'helpMessage'"),
+  all(
+    'exec-script-result',
+    "SELECT key, value FROM config WHERE key IN ('helpMessage', 'welcomeMessage') ORDER BY key",
+  ),
+  exec(
+    'exec-stops-at-error',
+    "UPDATE config SET value = 'z' WHERE key = 'helpMessage'; INSERT INTO nope VALUES (1); UPDATE config SET value = 'w' WHERE key = 'helpMessage'",
+  ),
   get('exec-partial', "SELECT value FROM config WHERE key = 'helpMessage'"),
   serialized('transaction-commit', [
     ['run', 'BEGIN TRANSACTION', []],

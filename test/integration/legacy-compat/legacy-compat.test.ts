@@ -58,7 +58,8 @@ async function runCorpus(backend: Backend, db: LegacyDatabase): Promise<Report> 
     const expected = normalize(step, oracle[n]!);
     const same = canonical(actual) === canonical(expected);
     if (same) report.matched++;
-    else if (step.differs?.[backend]) report.documented.push(`${step.id}: ${step.differs[backend]}`);
+    else if (step.differs?.[backend])
+      report.documented.push(`${step.id}: ${step.differs[backend]}`);
     else report.mismatches.push({ id: step.id, sql: step.sql, expected, actual });
   }
   // LEGACY_COMPAT_DUMP=dir writes every mismatch in full, for debugging.

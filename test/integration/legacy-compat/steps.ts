@@ -70,7 +70,8 @@ export function errorShape(err: unknown): ErrorShape | null {
 /** `this` as the application can read it: its own enumerable keys and values. */
 function ctxOf(self: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys((self ?? {}) as object)) out[k] = (self as Record<string, unknown>)[k];
+  for (const k of Object.keys((self ?? {}) as object))
+    out[k] = (self as Record<string, unknown>)[k];
   return out;
 }
 
@@ -179,7 +180,13 @@ export function prepareRun(id: string, sql: string, sets: unknown[][], opts: Opt
 }
 
 /** prepare(sql, bound) then stmt.get()/stmt.all(), rebinding with new values. */
-export function prepareRead(id: string, sql: string, bound: unknown[], rebind: unknown[], opts: Opts = {}): Step {
+export function prepareRead(
+  id: string,
+  sql: string,
+  bound: unknown[],
+  rebind: unknown[],
+  opts: Opts = {},
+): Step {
   return {
     id,
     sql,
@@ -189,7 +196,9 @@ export function prepareRead(id: string, sql: string, bound: unknown[], rebind: u
         const out: unknown[] = [];
         const stmt = db.prepare(sql, bound);
         stmt.get((err: Error | null, row: unknown) => out.push({ err: errorShape(err), row }));
-        stmt.all(rebind, (err: Error | null, rows: unknown) => out.push({ err: errorShape(err), rows }));
+        stmt.all(rebind, (err: Error | null, rows: unknown) =>
+          out.push({ err: errorShape(err), rows }),
+        );
         stmt.get((err: Error | null, row: unknown) => out.push({ err: errorShape(err), row }));
         stmt.finalize(() => resolve({ out }));
       }),
@@ -197,7 +206,11 @@ export function prepareRead(id: string, sql: string, bound: unknown[], rebind: u
 }
 
 /** Several calls inside db.serialize(); records the order their callbacks ran in. */
-export function serialized(id: string, calls: [string, string, unknown[]][], opts: Opts = {}): Step {
+export function serialized(
+  id: string,
+  calls: [string, string, unknown[]][],
+  opts: Opts = {},
+): Step {
   return {
     id,
     sql: calls.map((c) => c[1]).join('; '),
@@ -208,10 +221,19 @@ export function serialized(id: string, calls: [string, string, unknown[]][], opt
         db.serialize(() => {
           calls.forEach(([method, sql, params], n) => {
             const done = function (this: unknown, err: Error | null, res?: unknown): void {
-              out.push({ n, err: errorShape(err), res, ctx: method === 'run' ? ctxOf(this) : undefined });
+              out.push({
+                n,
+                err: errorShape(err),
+                res,
+                ctx: method === 'run' ? ctxOf(this) : undefined,
+              });
               if (out.length === calls.length) resolve({ out });
             };
-            (db as unknown as Record<string, (...a: unknown[]) => void>)[method]!(sql, params, done);
+            (db as unknown as Record<string, (...a: unknown[]) => void>)[method]!(
+              sql,
+              params,
+              done,
+            );
           });
         });
       }),
