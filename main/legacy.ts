@@ -8,7 +8,8 @@
  * is, or the product's own schema — or PostgreSQL after `nova-db migrate`.
  */
 import { loadConfig, type LoadConfigOptions } from './core/config/load-config.js';
-import { createLegacyDatabase, LegacyDatabase } from './core/stores/legacy-db.js';
+import type { LegacyDatabase } from './core/stores/legacy-db.js';
+import { createLegacyDatabase } from './core/stores/legacy-db.js';
 import { openLegacyDriver } from './core/stores/legacy/open-driver.js';
 
 export { LegacyDatabase, LegacyStatement, LegacySqliteError } from './core/stores/legacy-db.js';

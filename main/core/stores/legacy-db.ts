@@ -41,8 +41,10 @@ function splitArgs(
   for (let n = 0; n < callbacks && typeof rest[rest.length - 1] === 'function'; n++) {
     fns.unshift(rest.pop() as Callback);
   }
-  if (rest.length === 1 && Array.isArray(rest[0])) return { params: [...(rest[0] as unknown[])], fns };
-  if (rest.length === 1 && isPlainObject(rest[0])) return { params: [new NamedValues(rest[0])], fns };
+  if (rest.length === 1 && Array.isArray(rest[0]))
+    return { params: [...(rest[0] as unknown[])], fns };
+  if (rest.length === 1 && isPlainObject(rest[0]))
+    return { params: [new NamedValues(rest[0])], fns };
   return { params: rest, fns };
 }
 
@@ -132,22 +134,50 @@ export class LegacyStatement extends EventEmitter {
   }
 
   run(...args: Arg[]): this {
-    this.#db.call(this, 'run', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
+    this.#db.call(
+      this,
+      'run',
+      this.#sql,
+      this.params(args, 1),
+      () => this.#finalized,
+      this.#cursor,
+    );
     return this;
   }
 
   get(...args: Arg[]): this {
-    this.#db.call(this, 'get', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
+    this.#db.call(
+      this,
+      'get',
+      this.#sql,
+      this.params(args, 1),
+      () => this.#finalized,
+      this.#cursor,
+    );
     return this;
   }
 
   all(...args: Arg[]): this {
-    this.#db.call(this, 'all', this.#sql, this.params(args, 1), () => this.#finalized, this.#cursor);
+    this.#db.call(
+      this,
+      'all',
+      this.#sql,
+      this.params(args, 1),
+      () => this.#finalized,
+      this.#cursor,
+    );
     return this;
   }
 
   each(...args: Arg[]): this {
-    this.#db.call(this, 'each', this.#sql, this.params(args, 2), () => this.#finalized, this.#cursor);
+    this.#db.call(
+      this,
+      'each',
+      this.#sql,
+      this.params(args, 2),
+      () => this.#finalized,
+      this.#cursor,
+    );
     return this;
   }
 
@@ -340,7 +370,10 @@ export class LegacyDatabase extends EventEmitter {
         const driver = await this.ready();
         const result = await driver.execute(sql, args.params);
         rows = result.rows;
-        cursor?.store(rows, method === 'all' || method === 'each' ? rows.length : Math.min(1, rows.length));
+        cursor?.store(
+          rows,
+          method === 'all' || method === 'each' ? rows.length : Math.min(1, rows.length),
+        );
         if (method === 'run') {
           stmt.lastID = result.lastID;
           stmt.changes = result.changes;

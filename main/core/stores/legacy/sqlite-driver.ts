@@ -16,7 +16,8 @@ import {
   type ExecResult,
   type LegacyDriver,
 } from './driver-common.js';
-import { LegacySqliteError, toLegacyError } from './legacy-errors.js';
+import type { LegacySqliteError } from './legacy-errors.js';
+import { toLegacyError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView, type LiveCatalog } from './legacy-schema.js';
 import { quoteIdent } from './sql-lexer.js';
 import { translate, type StatementPlan } from './translate.js';

@@ -173,7 +173,7 @@ export function rewriteOperators(scope: Scope, edits: TokenEdits, sql: string): 
         const first = edits.get(a);
         edits.set(a, edits.get(b));
         edits.set(comma, ' OFFSET');
-        edits.set(b, ` ${first}`);
+        edits.set(b, first);
       }
     }
   }

@@ -17,13 +17,7 @@ import type { LegacyView, ViewTable } from './legacy-schema.js';
 import { rewriteFunctions, type StateParam } from './pg-functions.js';
 import { translateAlterTable, translateCreateTable } from './pg-ddl.js';
 import { firstStatement, kw, quoteIdent, tokenize } from './sql-lexer.js';
-import {
-  analyze,
-  nextCode,
-  type Scope,
-  type StatementKind,
-  type TableRef,
-} from './statement-scope.js';
+import { analyze, type Scope, type StatementKind, type TableRef } from './statement-scope.js';
 import { TokenEdits } from './token-edits.js';
 import { translateNames, type Dialect, type ResolvedColumn } from './translate-names.js';
 import { rewriteBooleans, rewriteOperators, rewriteParams } from './translate-pg-idioms.js';
