@@ -14,192 +14,27 @@
 import { EventEmitter } from 'node:events';
 import { NovaError } from '../errors.js';
 import type { DatabaseFactory } from './database-factory.js';
-import { isPlainObject, NamedValues, type LegacyDriver, type Row } from './legacy/driver-common.js';
+import type { LegacyDriver, Row } from './legacy/driver-common.js';
 import { LegacySqliteError, toLegacyError } from './legacy/legacy-errors.js';
+import {
+  finalizedError,
+  invoke,
+  LegacyStatement,
+  splitArgs,
+  type Arg,
+  type Callback,
+  type Cursor,
+} from './legacy/legacy-statement.js';
 import { splitScript } from './legacy/sql-lexer.js';
 
 export { LegacySqliteError } from './legacy/legacy-errors.js';
 export type { LegacyDriver } from './legacy/driver-common.js';
+export { LegacyStatement } from './legacy/legacy-statement.js';
 
 /** `this` inside a run() callback (node-sqlite3's Statement after a run). */
 export interface RunContext {
   lastID: number;
   changes: number;
-}
-
-/** Any node-style callback; node-sqlite3 calls it with `this` set to the statement. */
-type Callback = (...args: never[]) => void;
-type Arg = unknown;
-
-/** node-sqlite3's argument lists: `(sql, [values] | {named} | v1, v2…, callback?, callback?)`. */
-function splitArgs(
-  args: Arg[],
-  callbacks: number,
-): { params: unknown[]; fns: (Callback | undefined)[] } {
-  const rest = [...args];
-  const fns: (Callback | undefined)[] = [];
-  for (let n = 0; n < callbacks && typeof rest[rest.length - 1] === 'function'; n++) {
-    fns.unshift(rest.pop() as Callback);
-  }
-  if (rest.length === 1 && Array.isArray(rest[0]))
-    return { params: [...(rest[0] as unknown[])], fns };
-  if (rest.length === 1 && isPlainObject(rest[0]))
-    return { params: [new NamedValues(rest[0])], fns };
-  return { params: rest, fns };
-}
-
-/** Runs the application's callback; what it throws becomes an uncaught exception, as with node-sqlite3. */
-function invoke(fn: Callback | undefined, self: unknown, args: unknown[]): void {
-  if (!fn) return;
-  try {
-    (fn as (...a: unknown[]) => void).apply(self, args);
-  } catch (err) {
-    process.nextTick(() => {
-      throw err;
-    });
-  }
-}
-
-/**
- * A prepared statement's position in its result, as node-sqlite3 keeps it:
- * get() without new values steps to the next row; run/all/each start over.
- */
-interface Cursor {
-  /** The next row of a get() that continues, or undefined when the statement must run. */
-  next(): { row: Row | undefined } | undefined;
-  /** Records a fresh execution's rows and how many of them were consumed. */
-  store(rows: Row[], consumed: number): void;
-}
-
-export class LegacyStatement extends EventEmitter {
-  declare lastID: number;
-  declare changes: number;
-  #db: LegacyDatabase;
-  #sql: string;
-  #params: unknown[] = [];
-  #finalized = false;
-  #rows: Row[] | null = null;
-  #pos = 0;
-  readonly #cursor: Cursor = {
-    next: () => {
-      if (this.#rows === null) return undefined;
-      const row = this.#rows[this.#pos];
-      if (row !== undefined) this.#pos++;
-      return { row };
-    },
-    store: (rows, consumed) => {
-      this.#rows = rows;
-      this.#pos = consumed;
-    },
-  };
-
-  /** @internal */
-  constructor(db: LegacyDatabase, sql: string) {
-    super();
-    this.#db = db;
-    this.#sql = sql;
-    // EventEmitter's bookkeeping is not part of node-sqlite3's Statement shape.
-    for (const key of Object.keys(this)) {
-      Object.defineProperty(this, key, { enumerable: false });
-    }
-  }
-
-  get sql(): string {
-    return this.#sql;
-  }
-
-  bind(...args: Arg[]): this {
-    const { params, fns } = splitArgs(args, 1);
-    this.#params = params;
-    this.#db.enqueue(async () => {
-      invoke(fns[0], this, this.#finalized ? [finalizedError()] : [null]);
-    });
-    return this;
-  }
-
-  reset(callback?: Callback): this {
-    this.#db.enqueue(async () => {
-      this.#rows = null;
-      invoke(callback, this, [null]);
-    });
-    return this;
-  }
-
-  finalize(callback?: Callback): LegacyDatabase {
-    this.#db.enqueue(async () => {
-      this.#finalized = true;
-      invoke(callback, this, []);
-    });
-    return this.#db;
-  }
-
-  run(...args: Arg[]): this {
-    this.#db.call(
-      this,
-      'run',
-      this.#sql,
-      this.params(args, 1),
-      () => this.#finalized,
-      this.#cursor,
-    );
-    return this;
-  }
-
-  get(...args: Arg[]): this {
-    this.#db.call(
-      this,
-      'get',
-      this.#sql,
-      this.params(args, 1),
-      () => this.#finalized,
-      this.#cursor,
-    );
-    return this;
-  }
-
-  all(...args: Arg[]): this {
-    this.#db.call(
-      this,
-      'all',
-      this.#sql,
-      this.params(args, 1),
-      () => this.#finalized,
-      this.#cursor,
-    );
-    return this;
-  }
-
-  each(...args: Arg[]): this {
-    this.#db.call(
-      this,
-      'each',
-      this.#sql,
-      this.params(args, 2),
-      () => this.#finalized,
-      this.#cursor,
-    );
-    return this;
-  }
-
-  /** Values given to a call replace the bound ones from then on, as in node-sqlite3. */
-  private params(
-    args: Arg[],
-    callbacks: number,
-  ): { params: unknown[]; fns: (Callback | undefined)[] } {
-    const split = splitArgs(args, callbacks);
-    if (args.length > split.fns.length && split.params.length > 0) {
-      // New values: bound from now on, and the statement starts over.
-      this.#params = split.params;
-      this.#db.enqueue(async () => {
-        this.#rows = null;
-      });
-    }
-    return { params: this.#params, fns: split.fns };
-  }
-}
-
-function finalizedError(): LegacySqliteError {
-  return new LegacySqliteError('SQLITE_MISUSE', 'Statement is already finalized');
 }
 
 function closedError(): LegacySqliteError {
@@ -429,7 +264,7 @@ export class LegacyDatabase extends EventEmitter {
   }
 }
 
-/** A legacy `db` whose database `connect` opens (see ../legacy-entry.ts for the configured one). */
+/** A legacy `db` whose database `connect` opens (main/legacy.ts makes the configured one). */
 export function createLegacyDatabase(
   connect: () => Promise<LegacyDriver>,
   options: { lazy?: boolean } = {},

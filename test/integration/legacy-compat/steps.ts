@@ -77,52 +77,41 @@ function ctxOf(self: unknown): Record<string, unknown> {
 
 type Opts = Omit<Step, 'id' | 'sql' | 'run'>;
 
-export function run(id: string, sql: string, params: unknown[] = [], opts: Opts = {}): Step {
-  return {
+type Params = unknown[] | Record<string, unknown>;
+
+/** A step making one db.run/get/all call; `record` turns its callback into the outcome. */
+function oneCall(
+  method: 'run' | 'get' | 'all',
+  record: (self: unknown, err: Error | null, result: unknown, argCount: number) => Outcome,
+) {
+  return (id: string, sql: string, params: Params = [], opts: Opts = {}): Step => ({
     id,
     sql,
     ...opts,
     run: (db) =>
       new Promise((resolve) => {
-        db.run(sql, params, function (this: unknown, err: Error | null) {
-          resolve({ err: errorShape(err), ctx: ctxOf(this), args: arguments.length });
+        db[method](sql, params, function (this: unknown, err: Error | null, result?: unknown) {
+          resolve(record(this, err, result, arguments.length));
         });
       }),
-  };
+  });
 }
 
-export function get(
-  id: string,
-  sql: string,
-  params: unknown[] | Record<string, unknown> = [],
-  opts: Opts = {},
-): Step {
-  return {
-    id,
-    sql,
-    ...opts,
-    run: (db) =>
-      new Promise((resolve) => {
-        db.get(sql, params, function (this: unknown, err: Error | null, row?: unknown) {
-          resolve({ err: errorShape(err), row, ctx: ctxOf(this) });
-        });
-      }),
-  };
-}
-
-export function all(id: string, sql: string, params: unknown[] = [], opts: Opts = {}): Step {
-  return {
-    id,
-    sql,
-    ...opts,
-    run: (db) =>
-      new Promise((resolve) => {
-        db.all(sql, params, function (this: unknown, err: Error | null, rows?: unknown[]) {
-          resolve({ err: errorShape(err), rows, ctx: ctxOf(this) });
-        });
-      }),
-  };
-}
+export const run = oneCall('run', (self, err, _r, argCount) => ({
+  err: errorShape(err),
+  ctx: ctxOf(self),
+  args: argCount,
+}));
+export const get = oneCall('get', (self, err, row) => ({
+  err: errorShape(err),
+  row,
+  ctx: ctxOf(self),
+}));
+export const all = oneCall('all', (self, err, rows) => ({
+  err: errorShape(err),
+  rows,
+  ctx: ctxOf(self),
+}));
 
 export function each(id: string, sql: string, params: unknown[] = [], opts: Opts = {}): Step {
   return {
