@@ -30,6 +30,7 @@ import {
 } from './driver-common.js';
 import { fromNovaError, LegacySqliteError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView } from './legacy-schema.js';
+import { LegacyShadow } from './legacy-shadow.js';
 import { loadPgCatalog, pgErrorToLegacy } from './pg-catalog.js';
 import { formatTimestamp, legacyTypes, TIMESTAMP_OIDS } from './pg-legacy-types.js';
 import { translate, type StatementPlan } from './translate.js';
@@ -47,6 +48,8 @@ export class PgLegacyDriver implements LegacyDriver {
   private view: LegacyView | undefined;
   private readonly plans = new PlanCache();
   private readonly state = new ConnectionState();
+  /** SQLite's verdict on each legacy statement before it is translated. */
+  private readonly shadow = new LegacyShadow();
   /** The connection of an open BEGIN … COMMIT. */
   private pinned: PoolClient | null = null;
   private savepoints = 0;
@@ -76,7 +79,10 @@ export class PgLegacyDriver implements LegacyDriver {
   private plan(sql: string): StatementPlan {
     const view = this.view;
     if (!view) throw new LegacySqliteError('SQLITE_MISUSE', 'Database is closed');
-    return this.plans.get(sql, () => translate(sql, view, 'postgres'));
+    return this.plans.get(sql, () => {
+      this.shadow.check(sql, view);
+      return translate(sql, view, 'postgres');
+    });
   }
 
   async execute(sql: string, params: unknown[]): Promise<ExecResult> {
@@ -303,6 +309,7 @@ export class PgLegacyDriver implements LegacyDriver {
       this.pinned = null;
     }
     this.view = undefined;
+    this.shadow.close();
     await this.pool.end();
   }
 }

@@ -19,61 +19,12 @@ import {
 import type { LegacySqliteError } from './legacy-errors.js';
 import { toLegacyError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView, type LiveCatalog } from './legacy-schema.js';
-import { quoteIdent } from './sql-lexer.js';
+import { LegacyShadow } from './legacy-shadow.js';
+import { loadSqliteCatalog } from './sqlite-catalog.js';
 import { translate, type StatementPlan } from './translate.js';
 
 /** The product's schema-migrations table: present when the file has the product's own schema. */
 const PRODUCT_MARKER = 'nova_schema_migrations';
-
-export function loadSqliteCatalog(db: Database.Database): LiveCatalog {
-  const catalog: LiveCatalog = new Map();
-  const tables = db
-    .prepare(
-      "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'",
-    )
-    .all() as { name: string }[];
-  for (const { name } of tables) {
-    const info = db.prepare(`PRAGMA table_info(${quoteIdent(name)})`).all() as {
-      name: string;
-      type: string;
-      notnull: number;
-      dflt_value: string | null;
-      pk: number;
-    }[];
-    const uniqueKeys: string[][] = [];
-    let primaryKey = info
-      .filter((c) => c.pk > 0)
-      .sort((a, b) => a.pk - b.pk)
-      .map((c) => c.name);
-    const indexes = db.prepare(`PRAGMA index_list(${quoteIdent(name)})`).all() as {
-      name: string;
-      unique: number;
-      origin: string;
-      partial: number;
-    }[];
-    for (const idx of indexes) {
-      if (!idx.unique || idx.partial) continue;
-      const cols = (
-        db.prepare(`PRAGMA index_info(${quoteIdent(idx.name)})`).all() as { name: string | null }[]
-      ).map((c) => c.name);
-      if (cols.some((c) => c === null)) continue;
-      if (idx.origin === 'pk') primaryKey = cols as string[];
-      else uniqueKeys.push(cols as string[]);
-    }
-    catalog.set(name.toLowerCase(), {
-      name,
-      columns: info.map((c) => ({
-        name: c.name,
-        dataType: c.type.toLowerCase(),
-        notNull: c.notnull === 1,
-        defaultSql: c.dflt_value,
-      })),
-      primaryKey,
-      uniqueKeys,
-    });
-  }
-  return catalog;
-}
 
 export class SqliteLegacyDriver implements LegacyDriver {
   readonly mode: 'sqlite-legacy' | 'sqlite-product';
@@ -81,6 +32,8 @@ export class SqliteLegacyDriver implements LegacyDriver {
   private readonly plans = new PlanCache();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly state = new ConnectionState();
+  /** SQLite's verdict on legacy statements, for the product's own schema (the legacy file is its own). */
+  private readonly shadow = new LegacyShadow();
 
   constructor(
     private readonly db: Database.Database,
@@ -100,7 +53,10 @@ export class SqliteLegacyDriver implements LegacyDriver {
   }
 
   private plan(sql: string): StatementPlan {
-    return this.plans.get(sql, () => translate(sql, this.view, this.mode));
+    return this.plans.get(sql, () => {
+      if (this.mode === 'sqlite-product') this.shadow.check(sql, this.view);
+      return translate(sql, this.view, this.mode);
+    });
   }
 
   async execute(sql: string, params: unknown[]): Promise<ExecResult> {
@@ -178,6 +134,7 @@ export class SqliteLegacyDriver implements LegacyDriver {
 
   async close(): Promise<void> {
     this.statements.clear();
+    this.shadow.close();
     await this.onClose();
   }
 }
