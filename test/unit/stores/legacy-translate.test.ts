@@ -8,7 +8,9 @@ import type { LiveCatalog } from '../../../main/core/stores/legacy/legacy-schema
 import { buildLegacyView } from '../../../main/core/stores/legacy/legacy-schema.js';
 import { compactJson, formatTimestamp } from '../../../main/core/stores/legacy/pg-legacy-types.js';
 import { splitScript, tokenize } from '../../../main/core/stores/legacy/sql-lexer.js';
+import { sqliteLimitValue } from '../../../main/core/stores/legacy/driver-common.js';
 import { translate } from '../../../main/core/stores/legacy/translate.js';
+import { legacyTimestampText } from '../../../main/core/stores/legacy/translate-timestamps.js';
 
 const col = (
   name: string,
@@ -187,7 +189,7 @@ describe('idioms', () => {
       `SELECT COALESCE("name", ''), string_agg(("email")::text, ',') FROM "users"`,
     );
     expect(pg("SELECT id FROM users WHERE created_at > datetime('now', '-7 days')").sql).toBe(
-      `SELECT "id" FROM "users" WHERE "created_at" > date_trunc('second', (now() + interval '-7 day'))`,
+      `SELECT "id" FROM "users" WHERE ${legacyTimestampText('"created_at"')} > to_char((now() + interval '-7 day') AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
     );
     expect(pg("SELECT strftime('%Y-%m-%d', created_at) AS d FROM users").sql).toBe(
       `SELECT to_char(("created_at")::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "d" FROM "users"`,
@@ -198,6 +200,47 @@ describe('idioms', () => {
     const state = pg('SELECT last_insert_rowid() AS id, changes() AS n');
     expect(state.sql).toBe('SELECT $1::bigint AS "id", $2::bigint AS "n"');
     expect(state.stateParams).toEqual(['lastID', 'changes']);
+  });
+
+  it('compares and sorts timestamps as their legacy text; date functions give text', () => {
+    const lt = legacyTimestampText('"created_at"');
+    expect(pg('SELECT id FROM users WHERE created_at >= ? ORDER BY created_at DESC').sql).toBe(
+      `SELECT "id" FROM "users" WHERE ${lt} >= $1 ORDER BY ${lt} DESC`,
+    );
+    // A whole argument of a date function is read as an instant already.
+    expect(pg('SELECT date(created_at) AS d FROM users').sql).toBe(
+      `SELECT to_char(("created_at")::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS "d" FROM "users"`,
+    );
+    // Writes: the column list and SET targets stay; text expressions are cast back.
+    expect(
+      pg("UPDATE users SET created_at = datetime('now'), last_login = ? WHERE id = 1").sql,
+    ).toBe(
+      `UPDATE "users" SET "created_at" = (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))::timestamptz, "last_login" = $1 WHERE "id" = 1`,
+    );
+    expect(pg('INSERT INTO users (name, created_at) VALUES (?, CURRENT_TIMESTAMP)').sql).toContain(
+      `VALUES ($1, (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))::timestamptz)`,
+    );
+  });
+
+  it('LIMIT/OFFSET: negative literals as SQLite read them, parameters checked by the driver', () => {
+    const p = pg('SELECT id FROM users LIMIT ? OFFSET ?');
+    expect(p.limitSlots).toEqual([
+      { slot: 0, clause: 'limit' },
+      { slot: 1, clause: 'offset' },
+    ]);
+    expect(pg('SELECT id FROM users LIMIT ?, ?').limitSlots).toEqual([
+      { slot: 0, clause: 'offset' },
+      { slot: 1, clause: 'limit' },
+    ]);
+    expect(pg('SELECT id FROM users LIMIT -1 OFFSET -5').sql).toBe(
+      'SELECT "id" FROM "users" LIMIT ALL OFFSET 0',
+    );
+    expect(sqliteLimitValue('2.0', 'limit')).toBe(2);
+    expect(sqliteLimitValue(-1, 'limit')).toBeNull();
+    expect(sqliteLimitValue(-3, 'offset')).toBe(0);
+    expect(() => sqliteLimitValue(null, 'limit')).toThrow('SQLITE_MISMATCH: datatype mismatch');
+    expect(() => sqliteLimitValue('abc', 'offset')).toThrow('SQLITE_MISMATCH: datatype mismatch');
+    expect(() => sqliteLimitValue(2.5, 'limit')).toThrow('SQLITE_MISMATCH: datatype mismatch');
   });
 
   it('named parameters become positional slots', () => {

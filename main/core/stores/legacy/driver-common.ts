@@ -53,11 +53,13 @@ export class ConnectionState {
 
 /**
  * A JavaScript value as node-sqlite3 bound it: booleans as 1/0, Dates as
- * their millisecond number, undefined as NULL, Buffers as blobs, other
- * objects as their string form.
+ * their millisecond number, undefined and NaN as NULL, Buffers as blobs,
+ * other objects as their string form.
  */
 export function bindLikeNodeSqlite3(value: unknown): unknown {
   if (value === undefined || value === null) return null;
+  // SQLite stores NaN as NULL.
+  if (typeof value === 'number' && Number.isNaN(value)) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (value instanceof Date) return value.getTime();
   if (typeof value === 'bigint') return value.toString();
@@ -185,4 +187,25 @@ export class PlanCache {
   clear(): void {
     this.plans.clear();
   }
+}
+
+const SQLITE_NUMERIC = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * A bound LIMIT/OFFSET value as SQLite used it: an integer (numeric text and
+ * integral reals included), else `datatype mismatch`; a negative LIMIT means
+ * no limit (ALL → NULL on PostgreSQL), a negative OFFSET none.
+ */
+export function sqliteLimitValue(value: unknown, clause: 'limit' | 'offset'): number | null {
+  let n: number | null = null;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && SQLITE_NUMERIC.test(value)) n = Number(value);
+  if (n === null || !Number.isInteger(n)) {
+    throw new LegacySqliteError('SQLITE_MISMATCH', 'datatype mismatch', {
+      novaCode: 'INVALID_ARGUMENT',
+      fix: `The ${clause.toUpperCase()} value must be an integer; it was ${JSON.stringify(value) ?? String(value)}.`,
+    });
+  }
+  if (n >= 0) return n;
+  return clause === 'limit' ? null : 0;
 }

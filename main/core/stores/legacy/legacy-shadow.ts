@@ -24,7 +24,8 @@ import Database from 'better-sqlite3';
 import { toLegacyError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView, type ViewTable } from './legacy-schema.js';
 import { loadSqliteCatalog } from './sqlite-catalog.js';
-import { quoteIdent } from './sql-lexer.js';
+import { firstStatement, quoteIdent, tokenize } from './sql-lexer.js';
+import { analyze } from './statement-scope.js';
 import { translate } from './translate.js';
 
 /** Tables the product keeps for itself next to the migrated ones. */
@@ -68,18 +69,65 @@ export class LegacyShadow {
   private names: LegacyView | null = null;
   private source: LegacyView | null = null;
 
-  /** Throws the error node-sqlite3 gave when `sql` does not compile against the legacy schema. */
-  check(sql: string, view: LegacyView): void {
+  /**
+   * Throws the error node-sqlite3 gave when `sql` does not compile against the
+   * legacy schema. For a single-table SELECT without an order of its own,
+   * returns the order SQLite's plan read the rows in (legacy column names).
+   */
+  check(sql: string, view: LegacyView): string[] | null {
     if (view !== this.source) this.rebuild(view);
     const plan = translate(sql, this.names!, 'sqlite-legacy');
-    if (plan.kind === 'empty') return;
+    if (plan.kind === 'empty') return null;
     try {
       this.db!.prepare(plan.sql);
     } catch (err) {
       const code = (err as { code?: unknown }).code;
       if (typeof code === 'string' && code.startsWith('SQLITE_')) throw toLegacyError(err);
       // better-sqlite3's own complaints (no statement…) are not the legacy file's.
+      return null;
     }
+    return plan.kind === 'select' ? this.scanOrder(plan.sql, plan.paramSlots) : null;
+  }
+
+  /**
+   * The order a single-table SELECT without ORDER BY returned rows in on the
+   * legacy file: a table scan or rowid search in rowid order, an index scan
+   * or search in the index's order (then rowid). Null when SQLite's plan
+   * says anything else (joins, sorting, OR of indexes) or the table has no
+   * integer key to stand for the rowid.
+   */
+  private scanOrder(sql: string, params: number): string[] | null {
+    let details: string[];
+    try {
+      details = (
+        this.db!.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array<null>(params).fill(null)) as {
+          detail: string;
+        }[]
+      ).map((r) => r.detail);
+    } catch {
+      return null;
+    }
+    if (details.length !== 1) return null;
+    const detail = details[0]!;
+    const table = /^(?:SCAN|SEARCH) (\S+)/.exec(detail);
+    if (!table) return null;
+    const t = this.tableOfPlan(sql);
+    if (!t) return null;
+    const rowid = t.rowidKey ? [t.byTarget.get(t.rowidKey.toLowerCase())!.legacy] : null;
+    if (/^SCAN \S+$/.test(detail) || /USING INTEGER PRIMARY KEY/.test(detail)) return rowid;
+    const index = /USING (?:COVERING )?INDEX (\S+)/.exec(detail)?.[1];
+    if (!index) return null;
+    const cols = (
+      this.db!.prepare(`PRAGMA index_info(${quoteIdent(index)})`).all() as { name: string }[]
+    ).map((c) => c.name);
+    return [...cols, ...(rowid ?? [])];
+  }
+
+  /** The one table a single-table SELECT reads, in the legacy-name view. */
+  private tableOfPlan(sql: string): ViewTable | undefined {
+    const scope = analyze(firstStatement(tokenize(sql)).tokens, this.names!);
+    const from = scope.refs.filter((r) => r.fromClause);
+    return from.length === 1 && !from[0]!.derived ? from[0]!.view : undefined;
   }
 
   private rebuild(view: LegacyView): void {

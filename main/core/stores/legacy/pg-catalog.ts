@@ -146,10 +146,11 @@ export function pgErrorToLegacy(err: PgServerError, view: LegacyView): LegacySql
     case '22008':
     case '22003':
     case '42804':
+      // SQLite's text exactly; what PostgreSQL refused goes into `fix`.
       return e(
         'SQLITE_MISMATCH',
-        `datatype mismatch: ${err.message}`,
-        'The upgraded schema stores this column with a type (boolean, timestamp, JSON, number); pass a value of that type — SQLite stored any value as it was given.',
+        'datatype mismatch',
+        `PostgreSQL refused a value (${err.message}). The upgraded schema stores this column with a type (boolean, timestamp, JSON, number); pass a value of that type — SQLite stored any value as it was given.`,
       );
     case '40001':
     case '40P01':

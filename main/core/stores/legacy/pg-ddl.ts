@@ -22,8 +22,8 @@
 import { LegacySqliteError, untranslatable } from './legacy-errors.js';
 import type { LegacyView } from './legacy-schema.js';
 import { isCode, kw, quoteIdent, quoteString, type Token } from './sql-lexer.js';
+import { NOW_TEXT } from './translate-timestamps.js';
 
-const NOW_TEXT = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')";
 const CONSTRAINT_WORDS = new Set([
   'CONSTRAINT',
   'PRIMARY',

@@ -23,17 +23,20 @@ import {
   fitParams,
   PlanCache,
   rowsFromArrays,
+  sqliteLimitValue,
   tableInfo,
   type ExecResult,
   type LegacyDriver,
   type Row,
 } from './driver-common.js';
+import { constraintError } from './insert-checks.js';
 import { fromNovaError, LegacySqliteError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView } from './legacy-schema.js';
 import { LegacyShadow } from './legacy-shadow.js';
 import { loadPgCatalog, pgErrorToLegacy } from './pg-catalog.js';
 import { formatTimestamp, legacyTypes, TIMESTAMP_OIDS } from './pg-legacy-types.js';
 import { translate, type StatementPlan } from './translate.js';
+import { integerComparand } from './translate-affinity.js';
 
 interface RawResult {
   rows: unknown[][];
@@ -63,6 +66,12 @@ export class PgLegacyDriver implements LegacyDriver {
     // legacy value shapes on this pool only.
     this.pool = new pg.Pool({ ...buildPoolConfig(this.options), types: legacyTypes });
     this.pool.on('error', () => undefined);
+    // The legacy file's timestamps without a zone are UTC (CURRENT_TIMESTAMP wrote
+    // them so): text like '2024-01-02 10:00:00' must mean the same instant on a
+    // server whose TimeZone is not UTC. Queued before the client's first query.
+    this.pool.on('connect', (client) => {
+      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
+    });
   }
 
   /** Connects and reads the catalog, so a bad URL or an unmigrated database fails at open. */
@@ -80,8 +89,8 @@ export class PgLegacyDriver implements LegacyDriver {
     const view = this.view;
     if (!view) throw new LegacySqliteError('SQLITE_MISUSE', 'Database is closed');
     return this.plans.get(sql, () => {
-      this.shadow.check(sql, view);
-      return translate(sql, view, 'postgres');
+      const order = this.shadow.check(sql, view);
+      return translate(sql, view, 'postgres', order);
     });
   }
 
@@ -99,6 +108,10 @@ export class PgLegacyDriver implements LegacyDriver {
         break;
     }
     const values = [...fitParams(plan, params), ...plan.stateParams.map((s) => this.state[s])];
+    for (const { slot, clause } of plan.limitSlots) {
+      values[slot] = sqliteLimitValue(values[slot], clause);
+    }
+    for (const slot of plan.integerSlots) values[slot] = integerComparand(values[slot]);
     return this.withClient(async (client) => {
       const inTx = this.pinned !== null;
       const atomic = plan.action === 'replace' || plan.bumpSequence !== null;
@@ -123,7 +136,33 @@ export class PgLegacyDriver implements LegacyDriver {
     });
   }
 
+  /** Refuses a row SQLite refused before PostgreSQL's identity hands out an id for it. */
+  private async checkInsert(client: PoolClient, plan: StatementPlan, values: unknown[]) {
+    const checks = plan.insertChecks;
+    if (!checks) return;
+    const refuse = (message: string): never => {
+      this.state.failed(plan);
+      throw constraintError(message);
+    };
+    if (checks.alwaysNull) refuse(checks.alwaysNull);
+    for (const { slot, message } of checks.nullParams) {
+      if (values[slot] === null || values[slot] === undefined) refuse(message);
+    }
+    if (checks.unique) {
+      const { sql, params, messages } = checks.unique;
+      const hit = await this.query(
+        client,
+        sql,
+        params.map((k) => values[k]),
+        params.length,
+      );
+      const k = hit.rows[0]?.[0];
+      if (k !== null && k !== undefined) refuse(messages[Number(k)]!);
+    }
+  }
+
   private async run(client: PoolClient, plan: StatementPlan, values: unknown[]): Promise<Row[]> {
+    await this.checkInsert(client, plan, values);
     if (plan.replace?.deleteSql) {
       const deleteValues = plan.replace.deleteParams.map((k) => values[k]);
       await this.query(client, plan.replace.deleteSql, deleteValues, deleteValues.length);

@@ -11,9 +11,9 @@
  * | `MAX(a, b, …)` / `MIN(a, b, …)`      | `GREATEST(…)` / `LEAST(…)`                                  |
  * | `TOTAL(x)`                           | `COALESCE(SUM(x), 0)::float8`                               |
  * | `IIF(c, a, b)`                       | `CASE WHEN c THEN a ELSE b END`                             |
- * | `datetime('now' [, '±N unit'…])`     | `now() [+ interval …]` (read back as `YYYY-MM-DD HH:MM:SS`) |
- * | `datetime(x)`                        | `date_trunc('second', (x)::timestamptz)`                    |
- * | `date(x)` / `time(x)`                | UTC date / `HH24:MI:SS` text                                |
+ * | `datetime('now' [, '±N unit'…])`     | `YYYY-MM-DD HH:MM:SS` text of `now() [+ interval …]` (UTC)  |
+ * | `datetime(x)`                        | the same of `(x)::timestamptz`                              |
+ * | `date(x)` / `time(x)`                | `YYYY-MM-DD` / `HH:MM:SS` text (UTC), as SQLite returns     |
  * | `strftime('%Y-%m-%d…', x)`           | `to_char(x AT TIME ZONE 'UTC', 'YYYY-MM-DD…')`              |
  * | `unixepoch(x)` / `julianday(x)`      | `extract(epoch …)` arithmetic                               |
  * | `last_insert_rowid()` / `changes()`  | the values node-sqlite3 would report, bound as parameters   |
@@ -175,16 +175,18 @@ export function rewriteFunctions(
       case 'IIF':
         replaceCall(edits, call, `CASE WHEN ${arg(0)} THEN ${arg(1)} ELSE ${arg(2)} END`);
         break;
-      case 'DATETIME': {
-        const v = timeValue(scope, edits, call, 0, sql);
-        replaceCall(edits, call, v === 'now()' ? v : `date_trunc('second', ${v})`);
+      case 'DATETIME':
+        replaceCall(
+          edits,
+          call,
+          `to_char(${timeValue(scope, edits, call, 0, sql)} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS')`,
+        );
         break;
-      }
       case 'DATE':
         replaceCall(
           edits,
           call,
-          `(${timeValue(scope, edits, call, 0, sql)} AT TIME ZONE 'UTC')::date`,
+          `to_char(${timeValue(scope, edits, call, 0, sql)} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
         );
         break;
       case 'TIME':

@@ -54,8 +54,9 @@ export class SqliteLegacyDriver implements LegacyDriver {
 
   private plan(sql: string): StatementPlan {
     return this.plans.get(sql, () => {
-      if (this.mode === 'sqlite-product') this.shadow.check(sql, this.view);
-      return translate(sql, this.view, this.mode);
+      if (this.mode !== 'sqlite-product') return translate(sql, this.view, this.mode);
+      const order = this.shadow.check(sql, this.view);
+      return translate(sql, this.view, this.mode, order);
     });
   }
 

@@ -6,6 +6,7 @@
  * junction tables, and the CURRENT_TIMESTAMP defaults of the legacy schema on
  * the embedded product schema.
  */
+import { insertChecks } from './insert-checks.js';
 import { untranslatable } from './legacy-errors.js';
 import type { ViewTable } from './legacy-schema.js';
 import { kw, quoteIdent } from './sql-lexer.js';
@@ -76,6 +77,7 @@ export function postgresInsert(
     const given = new Set(
       (shape.columns ?? []).map((i) => columns.get(i)?.col.target.toLowerCase() ?? ''),
     );
+    out.insertChecks = insertChecks(scope, edits, table, columns);
     if (table.rowidKey !== null) {
       const returning = [quoteIdent(table.rowidKey)];
       if (shape.upsertIndex !== null) returning.push('(xmax = 0)');

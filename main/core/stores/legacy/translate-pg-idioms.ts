@@ -11,6 +11,8 @@
  * | `x LIKE 'p%'` (ASCII case-insensitive)   | `x ILIKE 'p%' ESCAPE ''`                     |
  * | `x COLLATE NOCASE`                       | `lower(x)`                                   |
  * | `LIMIT a, b`                             | `LIMIT b OFFSET a`                           |
+ * | `LIMIT -1` / `OFFSET -2` (literal)       | `LIMIT ALL` / `OFFSET 0`                     |
+ * | `LIMIT ?` / `OFFSET ?`                   | the value checked as SQLite does (limitSlots) |
  * | `?`, `?NNN`                              | `$1…`, `$NNN`                                |
  *
  * Functions are in pg-functions.ts.
@@ -217,4 +219,61 @@ export function rewriteParams(
     }
   }
   return { slots: highest, names: names.length > 0 ? names : null };
+}
+
+/** A LIMIT or OFFSET value given as a parameter: the driver checks it as SQLite did. */
+export interface LimitSlot {
+  /** Parameter slot (0-based). */
+  slot: number;
+  clause: 'limit' | 'offset';
+}
+
+/**
+ * Negative literal LIMIT/OFFSET (SQLite: no limit / no offset; PostgreSQL
+ * refuses them), and which parameters are LIMIT/OFFSET values. Runs after
+ * rewriteParams (it reads the `$n` the parameters became) and before
+ * rewriteOperators swaps `LIMIT a, b`.
+ */
+export function rewriteLimits(scope: Scope, edits: TokenEdits): LimitSlot[] {
+  const { tokens, code } = scope;
+  const tok = (p: number): Token | undefined =>
+    code[p] === undefined ? undefined : tokens[code[p]!];
+  const ends = (p: number): boolean => {
+    const x = tok(p);
+    return !x || x.text === ',' || x.text === ')' || x.text === ';' || kw(x) === 'OFFSET';
+  };
+  /** The value starting at code position p: a lone parameter, a negative literal, or anything else. */
+  const valueAt = (p: number): { next: number; slot: number | null; negative: boolean } => {
+    const t = tok(p);
+    if (t?.type === 'param' && ends(p + 1)) {
+      const n = /^\$(\d+)$/.exec(edits.get(code[p]!));
+      return { next: p + 1, slot: n ? Number(n[1]) - 1 : null, negative: false };
+    }
+    if (t?.text === '-' && tok(p + 1)?.type === 'number' && ends(p + 2)) {
+      return { next: p + 2, slot: null, negative: true };
+    }
+    let q = p;
+    while (!ends(q)) q++;
+    return { next: q, slot: null, negative: false };
+  };
+  const slots: LimitSlot[] = [];
+  for (let p = 0; p < code.length; p++) {
+    const k = kw(tok(p));
+    if (k !== 'LIMIT' && k !== 'OFFSET') continue;
+    const a = valueAt(p + 1);
+    if (k === 'LIMIT' && tok(a.next)?.text === ',') {
+      // LIMIT a, b: a is the offset, b the limit (negative literals here are left as written).
+      const b = valueAt(a.next + 1);
+      if (a.slot !== null) slots.push({ slot: a.slot, clause: 'offset' });
+      if (b.slot !== null) slots.push({ slot: b.slot, clause: 'limit' });
+      continue;
+    }
+    const clause = k === 'LIMIT' ? 'limit' : 'offset';
+    if (a.slot !== null) slots.push({ slot: a.slot, clause });
+    if (a.negative) {
+      edits.remove(code[p + 1]!, code[p + 2]!);
+      edits.set(code[p + 1]!, clause === 'limit' ? 'ALL' : '0');
+    }
+  }
+  return slots;
 }

@@ -12,6 +12,7 @@
  * - `sqlite-legacy`: the legacy file opened as it is (only what
  *   better-sqlite3 reads differently: double-quoted string literals).
  */
+import type { InsertChecks } from './insert-checks.js';
 import { LegacySqliteError, untranslatable } from './legacy-errors.js';
 import type { LegacyView } from './legacy-schema.js';
 import { rewriteFunctions, type StateParam } from './pg-functions.js';
@@ -20,8 +21,17 @@ import { firstStatement, kw, quoteIdent, tokenize } from './sql-lexer.js';
 import { analyze, type Scope, type StatementKind } from './statement-scope.js';
 import { TokenEdits } from './token-edits.js';
 import { postgresInsert, sqliteProductInsert } from './translate-insert.js';
+import { appendNaturalOrder } from './natural-order.js';
+import { integerEqualitySlots } from './translate-affinity.js';
 import { translateNames, type Dialect } from './translate-names.js';
-import { rewriteBooleans, rewriteOperators, rewriteParams } from './translate-pg-idioms.js';
+import { castTimestampWrites, rewriteTimestampReads } from './translate-timestamps.js';
+import {
+  rewriteBooleans,
+  rewriteLimits,
+  rewriteOperators,
+  rewriteParams,
+  type LimitSlot,
+} from './translate-pg-idioms.js';
 
 export type TxAction = 'begin' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollback-to';
 
@@ -43,6 +53,10 @@ export interface StatementPlan {
   paramNames: string[] | null;
   /** Connection state bound after the caller's values (last_insert_rowid()…). */
   stateParams: StateParam[];
+  /** Parameters that are LIMIT/OFFSET values: checked and adjusted as SQLite does. */
+  limitSlots: LimitSlot[];
+  /** Parameters compared for equality with an integer column: bound as SQLite's affinity read them. */
+  integerSlots: number[];
   /** Result keys by position; null = use the names the database reports. */
   keys: string[] | null;
   /** Result columns the layer appended (RETURNING for lastID), stripped from rows. */
@@ -55,6 +69,8 @@ export interface StatementPlan {
   lastIdReturned: boolean;
   /** Rows a keyless-table INSERT asked for (node-sqlite3 reports them all as inserted). */
   attemptedRows: number | null;
+  /** What SQLite refused before inserting, checked first so a refused row uses up no id. */
+  insertChecks: InsertChecks | null;
   /** After an INSERT that gave explicit keys: move the identity sequence past them. */
   bumpSequence: { table: string; column: string } | null;
   replace: ReplacePlan | null;
@@ -72,12 +88,15 @@ function basePlan(kind: StatementKind, sql: string): StatementPlan {
     paramSlots: 0,
     paramNames: null,
     stateParams: [],
+    limitSlots: [],
+    integerSlots: [],
     keys: null,
     hiddenTrailing: 0,
     insertedFlag: false,
     dml: kind === 'insert' || kind === 'update' || kind === 'delete' ? kind : null,
     lastIdReturned: false,
     attemptedRows: null,
+    insertChecks: null,
     bumpSequence: null,
     replace: null,
     table: null,
@@ -86,7 +105,16 @@ function basePlan(kind: StatementKind, sql: string): StatementPlan {
   };
 }
 
-export function translate(sql: string, view: LegacyView, dialect: Dialect): StatementPlan {
+/**
+ * `naturalOrder`: for a single-table SELECT without ORDER BY, the order the
+ * legacy file's plan read rows in (from the shadow, legacy-shadow.ts).
+ */
+export function translate(
+  sql: string,
+  view: LegacyView,
+  dialect: Dialect,
+  naturalOrder: string[] | null = null,
+): StatementPlan {
   const { tokens } = firstStatement(tokenize(sql));
   const scope = analyze(tokens, view);
   const plan = basePlan(scope.kind, sql);
@@ -124,7 +152,7 @@ export function translate(sql: string, view: LegacyView, dialect: Dialect): Stat
       if (dialect === 'postgres') return dmlPlan(scope, view, dialect, sql, plan);
       return sqliteOther(scope, view, dialect, plan);
     default:
-      return dmlPlan(scope, view, dialect, sql, plan);
+      return dmlPlan(scope, view, dialect, sql, plan, naturalOrder);
   }
 }
 
@@ -239,9 +267,11 @@ function dmlPlan(
   dialect: Dialect,
   sql: string,
   plan: StatementPlan,
+  naturalOrder: string[] | null = null,
 ): StatementPlan {
   const edits = new TokenEdits(scope.tokens);
   const names = translateNames(scope, edits, dialect);
+  if (dialect !== 'sqlite-legacy') appendNaturalOrder(scope, edits, naturalOrder, dialect);
   const out: StatementPlan = { ...plan, keys: names.keys };
   if (dialect !== 'postgres') {
     const params = rewriteParams(scope, edits, 'sqlite');
@@ -258,10 +288,14 @@ function dmlPlan(
   const params = rewriteParams(scope, edits, 'postgres');
   out.paramSlots = params.slots;
   out.paramNames = params.names;
+  out.limitSlots = rewriteLimits(scope, edits);
+  out.integerSlots = integerEqualitySlots(scope, edits, names.columns);
   rewriteBooleans(scope, edits, names.columns);
+  rewriteTimestampReads(scope, edits, names.columns);
   rewriteOperators(scope, edits, sql);
   let nextParam = out.paramSlots;
   out.stateParams = rewriteFunctions(scope, edits, sql, () => ++nextParam);
+  castTimestampWrites(scope, edits);
   if (scope.kind === 'insert') return postgresInsert(scope, edits, out, names.columns, sql);
   if (scope.kind === 'update') postgresUpdateOr(scope, edits, sql);
   out.sql = edits.text();
