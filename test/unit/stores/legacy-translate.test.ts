@@ -205,7 +205,7 @@ describe('idioms', () => {
   it('compares and sorts timestamps as their legacy text; date functions give text', () => {
     const lt = legacyTimestampText('"created_at"');
     expect(pg('SELECT id FROM users WHERE created_at >= ? ORDER BY created_at DESC').sql).toBe(
-      `SELECT "id" FROM "users" WHERE ${lt} >= $1 ORDER BY ${lt} DESC`,
+      `SELECT "id" FROM "users" WHERE ${lt} >= $1 ORDER BY ${lt} DESC NULLS LAST`,
     );
     // A whole argument of a date function is read as an instant already.
     expect(pg('SELECT date(created_at) AS d FROM users').sql).toBe(
@@ -219,6 +219,20 @@ describe('idioms', () => {
     );
     expect(pg('INSERT INTO users (name, created_at) VALUES (?, CURRENT_TIMESTAMP)').sql).toContain(
       `VALUES ($1, (to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS'))::timestamptz)`,
+    );
+  });
+
+  it('orders NULLs and text as SQLite did', () => {
+    expect(pg('SELECT id FROM users ORDER BY name, id DESC').sql).toBe(
+      'SELECT "id" FROM "users" ORDER BY "name" COLLATE "C" NULLS FIRST, "id" DESC NULLS LAST',
+    );
+    // Under DISTINCT, PostgreSQL wants ORDER BY as the select list has it.
+    expect(pg('SELECT DISTINCT name FROM users ORDER BY name ASC').sql).toBe(
+      'SELECT DISTINCT "name" FROM "users" ORDER BY "name" ASC NULLS FIRST',
+    );
+    // Without ORDER BY: the order SQLite's plan read the rows in (from the shadow).
+    expect(translate('SELECT email FROM users LIMIT 2', view, 'postgres', ['id']).sql).toBe(
+      'SELECT "email" FROM "users" ORDER BY "users"."id" NULLS FIRST LIMIT 2',
     );
   });
 

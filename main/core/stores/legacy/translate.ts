@@ -21,7 +21,7 @@ import { firstStatement, kw, quoteIdent, tokenize } from './sql-lexer.js';
 import { analyze, type Scope, type StatementKind } from './statement-scope.js';
 import { TokenEdits } from './token-edits.js';
 import { postgresInsert, sqliteProductInsert } from './translate-insert.js';
-import { appendNaturalOrder } from './natural-order.js';
+import { appendNaturalOrder, orderLikeSqlite } from './natural-order.js';
 import { integerEqualitySlots } from './translate-affinity.js';
 import { translateNames, type Dialect } from './translate-names.js';
 import { castTimestampWrites, rewriteTimestampReads } from './translate-timestamps.js';
@@ -292,6 +292,7 @@ function dmlPlan(
   out.integerSlots = integerEqualitySlots(scope, edits, names.columns);
   rewriteBooleans(scope, edits, names.columns);
   rewriteTimestampReads(scope, edits, names.columns);
+  orderLikeSqlite(scope, edits, names.columns);
   rewriteOperators(scope, edits, sql);
   let nextParam = out.paramSlots;
   out.stateParams = rewriteFunctions(scope, edits, sql, () => ++nextParam);
