@@ -2,7 +2,7 @@
  * Names in a legacy statement: legacy table and column names become the
  * database's (`passwordHash` → `password_hash`, unquoted, quoted or
  * qualified), aliases keep one spelling on both sides (PostgreSQL folds case,
- * SQLite does not care), double-quoted words that name nothing become the
+ * SQLite does not care), a subquery in FROM gets the alias PostgreSQL wants, double-quoted words that name nothing become the
  * string literals SQLite took them for, and columns the product added for
  * itself (`updated_at`) stay invisible, as they were in the legacy file.
  *
@@ -13,7 +13,14 @@
 import { LegacySqliteError } from './legacy-errors.js';
 import type { ViewColumn } from './legacy-schema.js';
 import { kw, quoteIdent, quoteString, type Token } from './sql-lexer.js';
-import { insideCast, nextCode, prevCode, type Scope, type TableRef } from './statement-scope.js';
+import {
+  insideCast,
+  matchingParen,
+  nextCode,
+  prevCode,
+  type Scope,
+  type TableRef,
+} from './statement-scope.js';
 import { sourceText, type TokenEdits } from './token-edits.js';
 
 export type Dialect = 'postgres' | 'sqlite-product' | 'sqlite-legacy';
@@ -51,6 +58,7 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
   const assigned = new Set(scope.assignments);
   const updateTarget = scope.kind === 'update' ? scope.refs.find((r) => r.depth === 0) : undefined;
 
+  let subqueries = 0;
   for (const ref of scope.refs) {
     tableTokens.add(ref.nameIndex);
     if (dialect === 'sqlite-legacy') continue;
@@ -59,6 +67,12 @@ export function translateNames(scope: Scope, edits: TokenEdits, dialect: Dialect
       edits.remove(ref.schemaIndex, nextCode(scope, ref.schemaIndex));
     }
     if (ref.view && !ref.derived) edits.set(ref.nameIndex, quoteIdent(ref.view.target));
+    // SQLite allows `FROM (SELECT …)` without an alias; PostgreSQL (before 16) does not.
+    if (ref.derived && ref.fromClause && ref.name === '' && ref.alias === null) {
+      if (dialect === 'postgres') {
+        edits.after(matchingParen(scope, ref.nameIndex), ` AS "nova_subquery_${++subqueries}"`);
+      }
+    }
     if (ref.aliasIndex !== null) {
       tableTokens.add(ref.aliasIndex);
       edits.set(ref.aliasIndex, aliasText(dialect, ref.alias!));
