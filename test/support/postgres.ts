@@ -53,9 +53,26 @@ export interface ScratchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createScratchDatabase(prefix = 'nova_test'): Promise<ScratchDatabase> {
+export interface ScratchDatabaseOptions {
+  /** Default collation from ICU (e.g. `en-US`, as a stock server's en_US locale sorts), instead of the server's. */
+  icuLocale?: string;
+  /** The database's default TimeZone for new sessions (e.g. `America/New_York`). */
+  timeZone?: string;
+}
+
+export async function createScratchDatabase(
+  prefix = 'nova_test',
+  options: ScratchDatabaseOptions = {},
+): Promise<ScratchDatabase> {
   const name = `${prefix}_${process.pid}_${randomBytes(4).toString('hex')}`;
-  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"`));
+  const locale = options.icuLocale
+    ? ` TEMPLATE template0 LOCALE_PROVIDER icu ICU_LOCALE '${options.icuLocale.replace(/'/g, "''")}' LOCALE 'C.UTF-8'`
+    : '';
+  await withAdminClient((c) => c.query(`CREATE DATABASE "${name}"${locale}`));
+  if (options.timeZone) {
+    const tz = options.timeZone.replace(/'/g, "''");
+    await withAdminClient((c) => c.query(`ALTER DATABASE "${name}" SET timezone = '${tz}'`));
+  }
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {

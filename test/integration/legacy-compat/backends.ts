@@ -54,9 +54,16 @@ export function closeLegacy(db: LegacyDatabase): Promise<void> {
   return new Promise((resolve) => db.close(() => resolve()));
 }
 
-/** A scratch PostgreSQL database holding the legacy file after `nova-db migrate`. */
+/**
+ * A scratch PostgreSQL database holding the legacy file after `nova-db
+ * migrate`, set up as a stock server often is: en-US collation (`alice` sorts
+ * before `Bob`) and a time zone that is not UTC.
+ */
 export async function migratedPostgres(file: string, dir: string): Promise<ScratchDatabase> {
-  const scratch = await createScratchDatabase('nova_legacy_compat');
+  const scratch = await createScratchDatabase('nova_legacy_compat', {
+    icuLocale: 'en-US',
+    timeZone: 'America/New_York',
+  });
   let stderr = '';
   const code = await runCli(
     [

@@ -11,10 +11,17 @@
  * 2. UNIQUE: one query for an existing row with the same key
  *    (`UNIQUE constraint failed: users.email`).
  *
+ * `INSERT OR IGNORE` of one row gets the NOT NULL checks, and a row that
+ * fails them is skipped, as SQLite's IGNORE skipped rows breaking NOT NULL
+ * as well as UNIQUE (PostgreSQL's ON CONFLICT DO NOTHING covers UNIQUE only).
+ * An ignored row did use up an AUTOINCREMENT id in SQLite (unlike a refused
+ * one), so the skip takes one from the sequence too, and a UNIQUE conflict
+ * is left to ON CONFLICT DO NOTHING, which does the same.
+ *
  * A row that slips past the check (another connection inserted the same key
  * in between) still fails in PostgreSQL with the same error; only the id
- * gap comes back. `OR IGNORE`/`OR REPLACE`/`ON CONFLICT` and `INSERT … SELECT`
- * are not checked (they resolve conflicts themselves).
+ * gap comes back. `OR REPLACE`, `ON CONFLICT`, several `OR IGNORE` rows and
+ * `INSERT … SELECT` are not checked.
  */
 import { LegacySqliteError } from './legacy-errors.js';
 import type { ViewTable } from './legacy-schema.js';
@@ -24,6 +31,10 @@ import type { TokenEdits } from './token-edits.js';
 import type { ResolvedColumn } from './translate-names.js';
 
 export interface InsertChecks {
+  /** `INSERT OR IGNORE`: a row failing a check is skipped instead of refused. */
+  ignore: boolean;
+  /** The identity a skipped row still takes a value from (SQLite's AUTOINCREMENT did). */
+  sequence: { table: string; column: string } | null;
   /** A NOT NULL column the statement always leaves empty: its error message. */
   alwaysNull: string | null;
   /** Parameters that must not be null, with the message when they are. */
@@ -44,10 +55,11 @@ export function insertChecks(
   columns: Map<number, ResolvedColumn>,
 ): InsertChecks | null {
   const shape = scope.insert!;
+  const ignore = shape.conflict === 'IGNORE' && shape.rows.length === 1;
   if (
-    table.rowidKey === null ||
+    (table.rowidKey === null && !ignore) ||
     table.keyless ||
-    shape.conflict !== null ||
+    (shape.conflict !== null && !ignore) ||
     shape.upsertIndex !== null ||
     shape.source !== 'values' ||
     !shape.columns
@@ -55,7 +67,13 @@ export function insertChecks(
     return null;
   }
   const listed = shape.columns.map((i) => columns.get(i)?.col.target.toLowerCase() ?? '');
-  const checks: InsertChecks = { alwaysNull: null, nullParams: [], unique: null };
+  const checks: InsertChecks = {
+    ignore,
+    sequence: table.rowidKey ? { table: table.target, column: table.rowidKey } : null,
+    alwaysNull: null,
+    nullParams: [],
+    unique: null,
+  };
   const slotOf = (first: number, last: number): number | null => {
     if (first !== last || scope.tokens[first]?.type !== 'param') return null;
     const n = /^\$(\d+)$/.exec(edits.get(first));
@@ -82,7 +100,9 @@ export function insertChecks(
     }
   }
 
-  // UNIQUE keys the INSERT gives every column of (the integer key is the sequence's).
+  // UNIQUE keys the INSERT gives every column of (the integer key is the sequence's);
+  // without an identity nothing is lost, and OR IGNORE's conflicts take an id as in SQLite.
+  if (table.rowidKey === null || ignore) return checks;
   const keys = [table.primaryKey, ...table.uniqueKeys].filter(
     (key, n, all) =>
       key.length > 0 &&

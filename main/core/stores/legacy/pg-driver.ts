@@ -38,6 +38,11 @@ import { formatTimestamp, legacyTypes, TIMESTAMP_OIDS } from './pg-legacy-types.
 import { translate, type StatementPlan } from './translate.js';
 import { integerComparand } from './translate-affinity.js';
 
+/** The identity sequence of a table's integer key, as an SQL expression. */
+function serialSequence({ table, column }: { table: string; column: string }): string {
+  return `pg_get_serial_sequence('"${table.replace(/"/g, '""')}"', '${column.replace(/'/g, "''")}')`;
+}
+
 interface RawResult {
   rows: unknown[][];
   fields: FieldDef[];
@@ -136,33 +141,46 @@ export class PgLegacyDriver implements LegacyDriver {
     });
   }
 
-  /** Refuses a row SQLite refused before PostgreSQL's identity hands out an id for it. */
-  private async checkInsert(client: PoolClient, plan: StatementPlan, values: unknown[]) {
+  /**
+   * What SQLite refused before inserting, checked before PostgreSQL's identity
+   * hands out an id: the message of the failed check, or null.
+   */
+  private async insertRefusal(
+    client: PoolClient,
+    plan: StatementPlan,
+    values: unknown[],
+  ): Promise<string | null> {
     const checks = plan.insertChecks;
-    if (!checks) return;
-    const refuse = (message: string): never => {
-      this.state.failed(plan);
-      throw constraintError(message);
-    };
-    if (checks.alwaysNull) refuse(checks.alwaysNull);
+    if (!checks) return null;
+    if (checks.alwaysNull) return checks.alwaysNull;
     for (const { slot, message } of checks.nullParams) {
-      if (values[slot] === null || values[slot] === undefined) refuse(message);
+      if (values[slot] === null || values[slot] === undefined) return message;
     }
-    if (checks.unique) {
-      const { sql, params, messages } = checks.unique;
-      const hit = await this.query(
-        client,
-        sql,
-        params.map((k) => values[k]),
-        params.length,
-      );
-      const k = hit.rows[0]?.[0];
-      if (k !== null && k !== undefined) refuse(messages[Number(k)]!);
-    }
+    if (!checks.unique) return null;
+    const { sql, params, messages } = checks.unique;
+    const hit = await this.query(
+      client,
+      sql,
+      params.map((k) => values[k]),
+      params.length,
+    );
+    const k = hit.rows[0]?.[0];
+    return k === null || k === undefined ? null : messages[Number(k)]!;
   }
 
   private async run(client: PoolClient, plan: StatementPlan, values: unknown[]): Promise<Row[]> {
-    await this.checkInsert(client, plan, values);
+    const refusal = await this.insertRefusal(client, plan, values);
+    if (refusal !== null) {
+      // OR IGNORE skips the row (no change, lastID as it was); otherwise SQLite's error.
+      const { ignore, sequence } = plan.insertChecks!;
+      if (ignore) {
+        if (sequence) await this.raw(client, `SELECT nextval(${serialSequence(sequence)})`);
+        this.state.record(plan, 0, null);
+        return [];
+      }
+      this.state.failed(plan);
+      throw constraintError(refusal);
+    }
     if (plan.replace?.deleteSql) {
       const deleteValues = plan.replace.deleteParams.map((k) => values[k]);
       await this.query(client, plan.replace.deleteSql, deleteValues, deleteValues.length);
@@ -180,7 +198,7 @@ export class PgLegacyDriver implements LegacyDriver {
     }
     if (plan.bumpSequence && res.rowCount > 0) {
       const { table, column } = plan.bumpSequence;
-      const seq = `pg_get_serial_sequence('"${table.replace(/"/g, '""')}"', '${column.replace(/'/g, "''")}')`;
+      const seq = serialSequence(plan.bumpSequence);
       await this.raw(
         client,
         `SELECT setval(${seq}, GREATEST(nextval(${seq}) - 1, (SELECT max("${column.replace(/"/g, '""')}") FROM "${table.replace(/"/g, '""')}")))`,
