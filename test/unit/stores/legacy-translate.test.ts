@@ -294,6 +294,9 @@ describe('start-up DDL and PRAGMA', () => {
     expect(() => pg("SELECT 1 FROM users WHERE name GLOB 'A*'")).toThrow(
       /GLOB matching is not supported/,
     );
+    expect(() => pg('CREATE TEMP TABLE scratch (x TEXT)')).toThrow(
+      /CREATE TEMP TABLE is not supported/,
+    );
   });
 });
 

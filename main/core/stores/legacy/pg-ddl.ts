@@ -166,6 +166,13 @@ export function translateCreateTable(
 ): string | null {
   const ts = code(tokens);
   const words = ts.map(kw);
+  if (words[1] === 'TEMP' || words[1] === 'TEMPORARY') {
+    throw untranslatable(
+      'CREATE TEMP TABLE',
+      'Use a regular table: on PostgreSQL the legacy db runs statements on several pooled connections, and a temporary table exists on one of them only.',
+      sql,
+    );
+  }
   let i = words.indexOf('TABLE') + 1;
   const ifNotExists = words[i] === 'IF';
   if (ifNotExists) i += 3;
