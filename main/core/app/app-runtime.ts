@@ -178,6 +178,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
           layer.endpoints,
           this.tasks,
           this.logger,
+          layer.coverage,
           () => void layer.monitor.runNow(),
         )?.scheduler ?? null)
       : null;

@@ -88,6 +88,8 @@ export const configSchema = z
     NOVA_BACKUP_KEEP_WEEKLY: nonNegativeInt.default(4),
     /** Hours between scheduled backups; 0 turns the schedule off. */
     NOVA_BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).default(24),
+    /** Hours between scheduled trial restores of the newest backup (proof it restores); 0 = off. */
+    NOVA_RESTORE_TEST_INTERVAL_HOURS: z.coerce.number().min(0).default(168),
   })
   .superRefine((c, ctx) => {
     // An external service without a URL cannot work; say which variable is missing.
