@@ -28,11 +28,24 @@ export const settingsUpdateInput = z.strictObject({
       settingValue,
     )
     .refine((v) => Object.keys(v).length > 0, { message: 'must name at least one setting' }),
+  /** Rebuild the services and the data layer with the saved values (Apply & restart services). */
+  restart: z.boolean().default(false),
+});
+
+/**
+ * After an update: the view, and per setting what is wrong with the value
+ * given (nothing is saved when any is wrong), so the screen shows each
+ * problem beside its field.
+ */
+export const settingsUpdateResult = settingsViewSchema.extend({
+  errors: z.record(z.string(), z.string()),
+  /** The services and data layer were rebuilt with the new values. */
+  restarted: z.boolean(),
 });
 
 export const settingsMethods = {
   'settings.get': { input: emptyInput, output: settingsViewSchema },
-  'settings.update': { input: settingsUpdateInput, output: settingsViewSchema },
+  'settings.update': { input: settingsUpdateInput, output: settingsUpdateResult },
   /** A new admin token for the headless server; the old one stops working at once. */
   'settings.rotateAdminToken': { input: emptyInput, output: z.object({ token: z.string() }) },
   /** Desktop only: start Nova when the user logs in. */

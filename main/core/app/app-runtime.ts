@@ -20,8 +20,10 @@ import type { DatabaseFactory } from '../stores/database-factory.js';
 import { TaskRegistry } from '../tasks/task.js';
 import { startBackupSchedule } from './backup-adapter.js';
 import { openDataLayer, type DataLayer, type DataLayerOptions } from './data-layer.js';
+import { healthSummary } from '../health/rollup.js';
 import { LogRing, teeLogger } from './log-ring.js';
 import { MigrationSessions } from './migration-sessions.js';
+import { logServiceChange, logTaskOutcomes } from './operation-log.js';
 import { packageVersion } from '../package-version.js';
 
 export interface AppRuntimeOptions {
@@ -74,6 +76,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     this.tasks.on('task', (task) => this.#emit({ type: 'task', task }));
     this.tasks.on('progress', (task) => this.#emit({ type: 'task', task }));
     this.tasks.on('state-changed', (task) => this.#emit({ type: 'task', task }));
+    logTaskOutcomes(this.tasks, this.logger);
   }
 
   /**
@@ -244,7 +247,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       ...(this.#options.health ? { health: this.#options.health } : {}),
     });
     const { services, monitor } = layer;
-    const onState = (change: StateChange) =>
+    const onState = (change: StateChange) => {
+      logServiceChange(this.logger, change);
       this.#emit({
         type: 'service',
         service: change.service,
@@ -253,8 +257,9 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
         ...(change.reason ? { reason: change.reason } : {}),
         at: change.at.toISOString(),
       });
+    };
     services.on('state-changed', onState);
-    monitor.on('update', (health) => this.#emit({ type: 'health', health }));
+    monitor.on('update', (health) => this.#emit({ type: 'health', health: healthSummary(health) }));
     monitor.on('transition', (t) => this.#emit({ type: 'health-transition', ...t }));
     this.#unsubscribe.push(() => services.off('state-changed', onState));
     return layer;
