@@ -21,16 +21,19 @@ export const settingsViewSchema = z.object({
   restartRequired: z.boolean(),
 });
 
-export const settingsUpdateInput = z.strictObject({
-  values: z
-    .record(
+export const settingsUpdateInput = z
+  .strictObject({
+    values: z.record(
       z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must be a setting name like NOVA_LOG_LEVEL'),
       settingValue,
-    )
-    .refine((v) => Object.keys(v).length > 0, { message: 'must name at least one setting' }),
-  /** Rebuild the services and the data layer with the saved values (Apply & restart services). */
-  restart: z.boolean().default(false),
-});
+    ),
+    /** Rebuild the services and the data layer with the saved values (Apply & restart services). */
+    restart: z.boolean().default(false),
+  })
+  .refine((v) => v.restart || Object.keys(v.values).length > 0, {
+    path: ['values'],
+    message: 'must name at least one setting',
+  });
 
 /**
  * After an update: the view, and per setting what is wrong with the value

@@ -71,9 +71,11 @@ export function settingsHandlers(
         ),
       };
       if (Object.keys(errors).length > 0) return { ...settingsView(rt), errors, restarted: false };
-      await writeSettings(rt.dataDir, values);
-      await rt.reloadConfig();
-      rt.logger.info('settings saved', { keys: Object.keys(values).join(',') });
+      if (Object.keys(values).length > 0) {
+        await writeSettings(rt.dataDir, values);
+        await rt.reloadConfig();
+        rt.logger.info('settings saved', { keys: Object.keys(values).join(',') });
+      }
       if (restart) {
         rt.logger.info('restarting the services with the saved settings');
         await rt.reconfigure();
