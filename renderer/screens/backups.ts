@@ -15,6 +15,7 @@ import { statusBadge } from '../components/status.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
 import { formatBytes, formatTime } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
 import { coverageCell, coveragePanel } from './backups-coverage.js';
 
 type BackupList = z.infer<typeof backupListSchema>;
@@ -215,7 +216,7 @@ function renderList(
             !b.intact
               ? [
                   statusBadge('down', 'Damaged'),
-                  b.problem ? h('span', { class: 'hint block', text: b.problem }) : null,
+                  b.problem ? h('span', { class: 'hint block', text: forScreen(b.problem) }) : null,
                 ]
               : b.verifiedAt
                 ? [

@@ -9,6 +9,7 @@ import type { HealthSummaryDto } from '../../shared-contract/methods/health.js';
 import { statusBadge } from '../components/status.js';
 import { h } from '../lib/dom.js';
 import { formatTime } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
 import type { StatusView } from '../status/status-view.js';
 
 /** The checks this panel shows (and the check cards leave out). */
@@ -61,9 +62,11 @@ export function safetyPanel(health: HealthSummaryDto | null, view: StatusView): 
                 ),
               ),
               h('p', { class: 'safety-fact', text: safetyHeadline(c) }),
-              h('p', { class: 'hint', text: c.detail }),
+              safetyHeadline(c) === c.detail
+                ? null
+                : h('p', { class: 'hint', text: forScreen(c.detail) }),
               c.status !== 'ok' && c.fix
-                ? h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), c.fix)
+                ? h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), forScreen(c.fix))
                 : null,
             );
           }),

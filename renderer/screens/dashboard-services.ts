@@ -10,6 +10,7 @@ import { statusBadge } from '../components/status.js';
 import type { AppContext } from '../context.js';
 import { h } from '../lib/dom.js';
 import { formatAgo } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
 import type { StatusView } from '../status/status-view.js';
 
 export const SERVICE_LABEL: Record<string, string> = {
@@ -112,7 +113,7 @@ export function servicesTable(
                 : statusBadge('unknown'),
               note ? h('span', { class: 'hint block', text: `The service is ${note}.` }) : null,
               s.state === 'failed' && s.reason
-                ? h('span', { class: 'hint block', text: s.reason })
+                ? h('span', { class: 'hint block', text: forScreen(s.reason) })
                 : null,
             ),
             h('td', {

@@ -17,6 +17,7 @@ import { statusBadge } from '../components/status.js';
 import type { Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
 import { formatLatency } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
 import { statusView, type StatusView } from '../status/status-view.js';
 import { metricLines } from './dashboard-metrics.js';
 import { SAFETY_CHECKS, safetyPanel } from './dashboard-safety.js';
@@ -161,8 +162,8 @@ function renderOverview(
             h(
               'li',
               { class: `reason reason-${r.effect}` },
-              h('p', { text: r.message }),
-              h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), r.fix),
+              h('p', { text: forScreen(r.message) }),
+              h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), forScreen(r.fix)),
             ),
           ),
         )
@@ -199,7 +200,7 @@ function renderChecks(
                 line.stale ? `Last known: ${line.word}` : line.word,
               ),
             ),
-            h('p', { class: 'card-detail', text: c.detail }),
+            h('p', { class: 'card-detail', text: forScreen(c.detail) }),
             h(
               'dl',
               { class: 'metrics' },
@@ -234,7 +235,7 @@ function renderChecks(
                 ]
               : null,
             c.status !== 'ok' && c.fix
-              ? h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), c.fix)
+              ? h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), forScreen(c.fix))
               : null,
           );
         })

@@ -47,11 +47,12 @@ const EMBEDDED_HINT: Record<ServiceNameDto, string> = {
 /** The options of one service on this machine. */
 export function profileOptions(service: ServiceNameDto, d: Detection | null): ProfileOption[] {
   const label = SERVICE_TEXT[service].label;
+  // The detection panel gives the full reason; the option says it in a few words.
   const dockerDown =
     d && d.docker.engine !== 'running'
       ? d.docker.engine === 'absent'
-        ? 'Docker is not installed on this machine.'
-        : (d.docker.reason ?? 'Docker is installed but its engine is not running.')
+        ? 'Docker is not installed here.'
+        : 'Docker’s engine is not running.'
       : undefined;
   let native: ProfileOption;
   if (service === 'mongo') {

@@ -11,6 +11,7 @@ import { statusBadge } from '../components/status.js';
 import type { AppContext } from '../context.js';
 import { h, replace, uid } from '../lib/dom.js';
 import { formatLatency } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
 import {
   DEFAULT_PORTS,
   profileOptions,
@@ -174,9 +175,9 @@ export function serviceChoice(
           { class: `radio${radio.disabled ? ' radio-disabled' : ''}` },
           radio,
           h(
-            'label',
-            { attrs: { for: id } },
-            h('span', { class: 'radio-label', text: o.label }),
+            'div',
+            { class: 'radio-text' },
+            h('label', { class: 'radio-label', attrs: { for: id }, text: o.label }),
             h('span', {
               class: 'hint',
               id: hintId,
@@ -260,10 +261,10 @@ export function serviceChoice(
           'p',
           {},
           statusBadge(r.ok ? 'ok' : 'down', r.ok ? 'Works' : 'Failed'),
-          ` ${r.detail}`,
+          ` ${forScreen(r.detail)}`,
           r.latencyMs !== null ? ` (${formatLatency(r.latencyMs)})` : '',
         ),
-        r.fix ? h('p', { class: 'hint', text: r.fix }) : null,
+        r.fix ? h('p', { class: 'hint', text: forScreen(r.fix) }) : null,
       );
     } catch (err) {
       replace(testResult, errorNotice(err));

@@ -12,6 +12,7 @@ import { errorNotice, info, loading } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
+import { forScreen } from '../lib/screen-words.js';
 import {
   foundServers,
   SERVICE_TEXT,
@@ -167,8 +168,8 @@ function setupForm(ctx: AppContext, choices: ServiceChoice[]): HTMLElement {
                     'li',
                     {},
                     h('strong', { text: `${SERVICE_TEXT[f.service].label}: ` }),
-                    f.message,
-                    f.fix ? h('p', { class: 'hint', text: f.fix }) : null,
+                    forScreen(f.message),
+                    f.fix ? h('p', { class: 'hint', text: forScreen(f.fix) }) : null,
                   ),
                 ),
               ),

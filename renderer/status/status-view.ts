@@ -100,7 +100,7 @@ export function statusView(snap: StatusSnapshot, now: number): StatusView {
         headline: `Last known: ${HEADLINE[h.status]}`,
         checked: `last known at ${known}`,
       },
-      pill: { ...line(h.status), text: `Last known ${WORD[h.status]} at ${known}` },
+      pill: { ...line(h.status), text: `Last known: ${WORD[h.status]} · ${known}` },
       checks,
       services,
     };

@@ -259,6 +259,13 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       });
     };
     services.on('state-changed', onState);
+    // The starts happened while the layer opened: say where each service ended up.
+    for (const s of await services.statusAll()) {
+      const line = `${SERVICE_WORD[s.service]} (${s.provider}): ${s.state}`;
+      if (s.state === 'failed')
+        this.logger.error(line, s.reason ? { reason: s.reason } : undefined);
+      else this.logger.info(line, s.reason ? { reason: s.reason } : undefined);
+    }
     monitor.on('update', (health) => this.#emit({ type: 'health', health: healthSummary(health) }));
     monitor.on('transition', (t) => this.#emit({ type: 'health-transition', ...t }));
     this.#unsubscribe.push(() => services.off('state-changed', onState));
@@ -289,6 +296,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     }
   }
 }
+
+const SERVICE_WORD = { postgres: 'PostgreSQL', mongo: 'MongoDB', redis: 'Redis' } as const;
 
 /** Settings that take effect without rebuilding the data layer. */
 function isLiveSetting(key: string): boolean {

@@ -90,7 +90,7 @@ export function coverageNeeds(config: NovaConfig, input: CoverageInput): Coverag
     role: 'cache',
     part: null,
     match: null,
-    text: `${profiles.redis === 'embedded' ? 'Cache (in-process)' : 'Redis'}: cache, not backed up by design (it is rebuilt from the databases)`,
+    text: `${profiles.redis === 'embedded' ? 'In-process cache' : 'Redis'}: cache, not backed up by design; it refills from the databases`,
   });
   return needs;
 }
@@ -157,6 +157,6 @@ export function describeCoverage(needs: readonly CoverageNeed[]): string {
     byPart.set(label, [...(byPart.get(label) ?? []), n.role]);
   }
   const parts = [...byPart].map(([label, roles]) => `${label} (${roles.join(', ')})`);
-  const notBacked = needs.filter((n) => n.part === null).map((n) => n.text.replace(/ \(.*\)$/, ''));
+  const notBacked = needs.filter((n) => n.part === null).map((n) => n.text.replace(/; .*$/, ''));
   return [`covers ${parts.join(' and ')}`, ...notBacked].join('; ');
 }

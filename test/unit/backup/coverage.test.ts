@@ -97,6 +97,6 @@ describe('backup coverage', () => {
     const needs = coverageNeeds(parse({}), { documentsInRelational: true });
     expect(coverageOf([sqlitePart], needs).covers).toBe(true);
     expect(coverageOf([part('sqlite', 'SQLite /elsewhere/nova.sqlite')], needs).covers).toBe(false);
-    expect(needs[2]!.text).toMatch(/^Cache \(in-process\): cache, not backed up by design/);
+    expect(needs[2]!.text).toMatch(/^In-process cache: cache, not backed up by design/);
   });
 });

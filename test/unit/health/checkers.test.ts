@@ -186,7 +186,14 @@ describe('services checker (orchestration state)', () => {
 
   it('says so when nothing is orchestrated', async () => {
     const r = await servicesChecker({ statusAll: async () => [] }).check();
-    expect(r).toMatchObject({ status: 'ok', detail: expect.stringContaining('embedded profile') });
+    expect(r).toMatchObject({ status: 'ok', detail: expect.stringContaining('no server process') });
+    // An external server is not Nova's process: its store check says whether it answers.
+    const external = await servicesChecker({
+      statusAll: async () => [
+        { service: 'redis', provider: 'external', state: 'healthy', since: new Date() },
+      ],
+    }).check();
+    expect(external.detail).toMatch(/no server process/);
   });
 });
 
