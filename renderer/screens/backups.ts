@@ -257,7 +257,12 @@ function renderList(
                     h('button', {
                       class: 'btn btn-small btn-danger',
                       text: 'Restore…',
-                      attrs: { type: 'button', 'aria-label': `Restore ${b.id}` },
+                      // A backup of an earlier setup has nothing for the databases in use now.
+                      attrs: {
+                        type: 'button',
+                        'aria-label': `Restore ${b.id}`,
+                        disabled: !b.covers,
+                      },
                       on: {
                         click: async () => {
                           const passInput = h('input', {

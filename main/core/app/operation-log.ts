@@ -20,8 +20,11 @@ export function describeTaskResult(result: unknown): string | undefined {
   if (!result || typeof result !== 'object') return undefined;
   const r = result as Record<string, unknown>;
   const bits: string[] = [];
+  // A backup job answers { backup: { name }, verify: {…} | null }; the others name things at the top.
+  const backup = r.backup as { name?: unknown } | undefined;
   if (typeof r.name === 'string') bits.push(r.name);
-  if (r.verified === true) bits.push('verified');
+  else if (typeof backup?.name === 'string') bits.push(backup.name);
+  if (r.verified === true || (r.verify !== undefined && r.verify !== null)) bits.push('verified');
   if (r.trialRestored === true) bits.push('trial restore ok');
   if (typeof r.restored === 'number') bits.push(`${r.restored} part(s) restored`);
   if (typeof r.rejectsTotal === 'number') bits.push(`${r.rejectsTotal} row(s) rejected`);
