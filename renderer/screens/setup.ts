@@ -63,8 +63,12 @@ export const setupScreen: Screen = (ctx, host) => {
         renderDetection(detection, (s, f) => choices.find((c) => c.service === s)?.use(f)),
       );
   };
+  // Not disabled while busy: a disabled button drops out of the tab order under the keyboard user.
+  let detecting = false;
   const detect = async () => {
-    redetect.disabled = true;
+    if (detecting) return;
+    detecting = true;
+    redetect.setAttribute('aria-busy', 'true');
     try {
       detection = await ctx.api.setup.detect();
       showDetection();
@@ -74,10 +78,12 @@ export const setupScreen: Screen = (ctx, host) => {
         errorNotice(err, () => void detect()),
       );
     } finally {
-      redetect.disabled = false;
+      detecting = false;
+      redetect.removeAttribute('aria-busy');
     }
   };
   redetect.addEventListener('click', () => {
+    if (detecting) return;
     replace(detectHost, loading('what is on this machine'));
     void detect();
   });

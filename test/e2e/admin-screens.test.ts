@@ -201,8 +201,12 @@ describe('admin screens (issue 14)', () => {
       .toContain('restarting the services with the saved settings');
     await page.getByLabel('Search').fill('');
     await page.getByLabel('Level').selectOption('warn');
-    await expect.poll(() => page.locator('.log-count').textContent()).toMatch(/^\d+ of \d+ lines shown$/);
-    expect(await page.locator('pre.log span:not(.log-line-warn):not(.log-line-error)').count()).toBe(0);
+    await expect
+      .poll(() => page.locator('.log-count').textContent())
+      .toMatch(/^\d+ of \d+ lines shown$/);
+    expect(
+      await page.locator('pre.log span:not(.log-line-warn):not(.log-line-error)').count(),
+    ).toBe(0);
     await page.getByLabel('Level').selectOption('all');
     await lookAtScreen(page, 'i14a-07-logs');
     expect(await technicalWords(page)).toEqual([]);
