@@ -33,6 +33,8 @@ export interface ServiceChoice {
   use(fields: ConnectionFields): void;
   setDetection(d: Detection | null): void;
   locked: boolean;
+  /** The external server saved for this service now, if that is what it uses. */
+  inUse(): { host: string; port: number } | null;
 }
 
 function input(
@@ -300,6 +302,8 @@ export function serviceChoice(
     locked,
     profile: () => chosen,
     read,
+    inUse: () =>
+      current?.profile === 'external' && saved ? { host: saved.host, port: saved.port } : null,
     use(f) {
       chosen = 'external';
       host.value = f.host;

@@ -60,7 +60,7 @@ export const setupScreen: Screen = (ctx, host) => {
     if (detection)
       replace(
         detectHost,
-        renderDetection(detection, (s, f) => choices.find((c) => c.service === s)?.use(f)),
+        renderDetection(detection, choices, (s, f) => choices.find((c) => c.service === s)?.use(f)),
       );
   };
   // Not disabled while busy: a disabled button drops out of the tab order under the keyboard user.
@@ -209,8 +209,13 @@ function setupForm(ctx: AppContext, choices: ServiceChoice[]): HTMLElement {
 
 function renderDetection(
   d: Detection,
+  choices: ServiceChoice[],
   use: (service: ServiceNameDto, fields: ConnectionFields) => void,
 ): HTMLElement {
+  const inUse = (service: ServiceNameDto, host: string, port: number) => {
+    const saved = choices.find((c) => c.service === service)?.inUse();
+    return saved !== null && saved !== undefined && saved.host === host && saved.port === port;
+  };
   const docker =
     d.docker.engine === 'running'
       ? `Docker ${d.docker.client ?? ''} is running${d.docker.compose ? '' : ', without Compose'}.`
@@ -249,12 +254,14 @@ function renderDetection(
                     })
                   : null,
               ),
-              h('button', {
-                class: 'btn btn-primary',
-                text: `Use the ${SERVICE_TEXT[f.service].label} found on ${f.host}:${f.port}`,
-                attrs: { type: 'button' },
-                on: { click: () => use(f.service, f.fields) },
-              }),
+              inUse(f.service, f.host, f.port)
+                ? statusBadge('ok', 'In use by Nova')
+                : h('button', {
+                    class: 'btn btn-primary',
+                    text: `Use the ${SERVICE_TEXT[f.service].label} found on ${f.host}:${f.port}`,
+                    attrs: { type: 'button' },
+                    on: { click: () => use(f.service, f.fields) },
+                  }),
             ),
           ),
         )

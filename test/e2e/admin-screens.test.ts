@@ -64,6 +64,13 @@ describe('admin screens (issue 14)', () => {
   }, 120_000);
 
   it('Setup offers the PostgreSQL found on 5432 and saves a setup made from it', async () => {
+    // The sign-in screen first (no token yet), then the login link.
+    await page.goto(app.server.url);
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    await lookAtScreen(page, 'i14a-00-login');
+    expect(await technicalWords(page)).toEqual([]);
+    // A fresh load: only the fragment would differ, which the browser treats as the same page.
+    await page.goto('about:blank');
     await page.goto(app.server.loginUrl());
     await page.getByRole('heading', { level: 1, name: 'Setup' }).waitFor();
     const use = page.getByRole('button', { name: 'Use the PostgreSQL found on 127.0.0.1:5432' });
@@ -116,6 +123,8 @@ describe('admin screens (issue 14)', () => {
       .toBe(db.name);
     expect(await pg.getByLabel(/^External server/).isChecked()).toBe(true);
     expect(await pg.getByLabel('Password').inputValue()).toBe('');
+    // The server found on 5432 is the one in use now: no second "Use" offer for it.
+    await page.locator('.found[data-service="postgres"]').getByText('In use by Nova').waitFor();
     expect(await page.content()).not.toContain(db.url.replace(/^postgres:\/\//, ''));
     await lookAtScreen(page, 'i14a-03-setup-revisit');
     await page.getByRole('button', { name: 'Save and start services' }).click();
