@@ -5,7 +5,8 @@
  * late (a few GiB); a large database can need more than that for one
  * backup, and a backup that fails for space is found out only when needed.
  */
-import { statfs } from 'node:fs/promises';
+import { access, statfs } from 'node:fs/promises';
+import path from 'node:path';
 import { formatBytes } from '../../format-bytes.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 
@@ -78,8 +79,7 @@ async function checkSpace(
 }
 
 async function existingParent(dir: string): Promise<string> {
-  const { access } = await import('node:fs/promises');
-  const path = await import('node:path');
+  // Static imports only: the single-binary server has no dynamic-import hook.
   let current = dir;
   for (;;) {
     try {
