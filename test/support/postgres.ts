@@ -109,13 +109,14 @@ export function postgresBinDir(): string | undefined {
   return majors[0] === undefined ? undefined : join(base, majors[0], 'bin');
 }
 
-function bin(name: string): string {
+/** Path of a PostgreSQL program (initdb, pg_ctl, pg_basebackup…) in postgresBinDir(). */
+export function bin(name: string): string {
   const dir = postgresBinDir();
   return dir ? join(dir, name) : name;
 }
 
 /** initdb refuses to run as root; tests running as root start the cluster as the `postgres` account. */
-function serverAccount(): { uid: number; gid: number } | undefined {
+export function serverAccount(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());

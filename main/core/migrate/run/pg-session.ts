@@ -21,6 +21,7 @@ import {
   type PostgresTarget,
 } from '../../stores/postgres/postgres-connection.js';
 import { mapPostgresError } from '../../stores/postgres/postgres-errors.js';
+import { sessionHostFor } from '../../stores/postgres/postgres-host-probe.js';
 import { redactUrl } from '../../stores/postgres/redact-url.js';
 
 const SESSION_SETTINGS = [
@@ -53,8 +54,11 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
     poolMax: 6,
     applicationName: 'nova-db migrate',
   });
-  const target = parsePostgresTarget(options.url);
-  const pool = new pg.Pool(buildPoolConfig(options));
+  // A multi-host URL: the migration runs on the primary found now; a failover
+  // mid-run stops it, and --resume finds the new primary.
+  const host = await sessionHostFor(options);
+  const target = { ...parsePostgresTarget(options.url), ...host };
+  const pool = new pg.Pool(buildPoolConfig(options, host));
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   pool.on('connect', (client) => {
     // Once per connection (not per checkout): a dropped connection fails its next query instead.
