@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isNovaError } from '../../../../main/core/errors.js';
 import { findComposeFile } from '../../../../main/core/services/docker/compose-files.js';
+import { checkNoDefaultPassword } from './compose-checks.js';
 
 const require = createRequire(import.meta.url);
 const yaml = require('js-yaml') as { load(text: string): unknown };
@@ -68,18 +69,6 @@ function checkDatabases(doc: ComposeDoc): void {
   // The Redis password reaches the server through a file, never its argv.
   expect(doc.services.redis!.command!.join(' ')).toContain('requirepass');
   expect(doc.services.redis!.command!.join(' ')).not.toMatch(/--requirepass/);
-}
-
-/** Every `${…PASSWORD…}` is required (`:?`) or falls back to another required variable — never a literal. */
-function checkNoDefaultPassword(text: string): void {
-  const refs = [...text.matchAll(/\$\{(\w*PASSWORD\w*)(:?[-?])?/g)];
-  expect(refs.length).toBeGreaterThan(0);
-  for (const m of refs) {
-    const after = text.slice(m.index + m[0].length);
-    if (m[2] === ':?' || m[2] === '?') continue;
-    expect(m[2], `${m[1]} is neither required nor defaulted to another variable`).toMatch(/^:?-$/);
-    expect(after.startsWith('${'), `${m[1]} has a literal default password`).toBe(true);
-  }
 }
 
 describe('docker-compose.yml (development)', () => {
