@@ -17,7 +17,9 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type NovaConfigInput } from '../../../main/core/config/schema.js';
 import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
-import type { RedisCache } from '../../../main/core/stores/redis/redis-cache.js';
+import { RedisCache } from '../../../main/core/stores/redis/redis-cache.js';
+import { ExternalProvider } from '../../../main/core/services/external-provider.js';
+import { osFreePort } from '../../../main/core/services/ports.js';
 import {
   startRedisCluster,
   startRedisSentinel,
@@ -50,12 +52,18 @@ async function factoryWith(settings: Partial<NovaConfigInput>): Promise<Database
   return factory;
 }
 
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls `probe` until it returns a value; `last` describes the latest state for the failure message. */
+async function until<T>(
+  what: string,
+  ms: number,
+  probe: () => Promise<T | undefined>,
+  last: () => string = () => '',
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms. ${last()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -108,11 +116,18 @@ describe('Redis Sentinel', () => {
     await expect(cache.get('before')).resolves.toBeUndefined();
     await expect(cache.set('during', 1)).resolves.toBeUndefined();
 
-    const recovered = await until('health ok on the promoted replica', 45_000, async () => {
-      const h = await cache.health();
-      statuses.push(h.status);
-      return h.status === 'ok' ? h : undefined;
-    });
+    let latest = '';
+    const recovered = await until(
+      'health ok on the promoted replica',
+      45_000,
+      async () => {
+        const h = await cache.health();
+        statuses.push(h.status);
+        latest = `${h.status}: ${h.detail}`;
+        return h.status === 'ok' ? h : undefined;
+      },
+      () => `Last health: ${latest}`,
+    );
     const recoveredMs = Math.round(performance.now() - killedAt);
     expect(await ha.masterPort()).toBe(ha.replica.port);
     expect(recovered.detail).toContain(`master 127.0.0.1:${ha.replica.port}`);
@@ -132,18 +147,40 @@ describe('Redis Sentinel', () => {
     expect(sequence.endsWith('ok')).toBe(true);
   }, 90_000);
 
-  it('names the setting to fix when the sentinels cannot be reached', async () => {
-    const err = await import('../../../main/core/stores/redis/redis-cache.js').then(
-      ({ RedisCache }) =>
-        RedisCache.connect({
-          sentinel: { sentinels: [{ host: '127.0.0.1', port: 1 }], name: 'mymaster' },
-          connectTimeoutMs: 500,
-        }).catch((e: unknown) => e),
+  it('fails in bounded time naming REDIS_SENTINELS when no sentinel answers, or starts degraded offline', async () => {
+    const options = {
+      sentinel: { sentinels: [{ host: '127.0.0.1', port: await osFreePort() }], name: 'mymaster' },
+      connectTimeoutMs: 500,
+    };
+    const started = Date.now();
+    const err = await RedisCache.connect(options).catch((e: unknown) => e);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(err).toMatchObject({ fix: expect.stringContaining('REDIS_SENTINELS') });
+    const offline = await RedisCache.connect({ ...options, allowOffline: true });
+    cleanups.push(() => offline.close());
+    expect(await offline.get('x')).toBeUndefined();
+    const health = await offline.health();
+    expect(health.status).toBe('down');
+    expect(health.detail).toMatch(/no sentinel answers .*ECONNREFUSED/);
+  });
+
+  it('passes the external profile check through any sentinel that answers', async () => {
+    const dead = await osFreePort();
+    const provider = new ExternalProvider(
+      configSchema.parse({
+        NOVA_DATA_DIR: tmpdir(),
+        NOVA_PROFILE: 'external',
+        POSTGRES_URL: 'postgres://x@127.0.0.1/x',
+        MONGODB_URL: 'mongodb://127.0.0.1',
+        REDIS_SENTINELS: `127.0.0.1:${dead},${ha.sentinelList}`,
+        REDIS_SENTINEL_PASSWORD: ha.sentinelPassword,
+      }),
+      { probeTimeoutMs: 1_000 },
     );
-    expect(err).toMatchObject({
-      code: expect.any(String),
-      fix: expect.stringContaining('REDIS_SENTINELS'),
-    });
+    const endpoint = await provider.start('redis');
+    expect(endpoint.port).toBe(ha.sentinels[0]!.port);
+    expect(endpoint.url).toMatch(/^redis\+sentinel:\/\//);
+    expect((await provider.status('redis')).state).toBe('healthy');
   });
 });
 

@@ -224,8 +224,10 @@ export function describeHosts(parts: PostgresUrlParts): string {
  */
 export function postgresUrlForHost(parts: PostgresUrlParts, host: PostgresHostPort): string {
   const socket = host.host.startsWith('/');
+  // A socket directory goes in ?host= (which `pg` prefers to the authority); the
+  // authority keeps a stand-in, since WHATWG URL refuses credentials without a host.
   const authority = socket
-    ? ''
+    ? 'localhost'
     : host.host.includes(':')
       ? `[${host.host}]:${host.port}`
       : `${encodeURIComponent(host.host)}:${host.port}`;

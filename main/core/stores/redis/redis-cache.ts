@@ -124,6 +124,14 @@ export class RedisCache implements Cache {
     client.on('ready', () => {
       this.lastError = undefined;
     });
+    // ioredis gives a client up ('end') in a few races of its own (a failover
+    // during a reconnect); a cache must heal itself, so start it again.
+    client.on('end', () => {
+      if (this.closed) return;
+      setTimeout(() => {
+        if (!this.closed && client.status === 'end') client.connect().catch(() => undefined);
+      }, 1_000).unref();
+    });
   }
 
   /** Connects and authenticates; throws AUTH_FAILED, CONN_REFUSED, TIMEOUT, TLS_FAILED or CONFIG_INVALID. */
@@ -136,6 +144,7 @@ export class RedisCache implements Cache {
     } catch (err) {
       const cause = cache.lastError ?? err;
       if (options.allowOffline && !isAuthError(cause)) return cache;
+      cache.closed = true;
       client.disconnect();
       throw cache.mapError(cause, `connect to Redis at ${endpoint.label}`);
     }

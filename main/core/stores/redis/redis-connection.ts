@@ -176,9 +176,9 @@ export function createRedisConnection(options: RedisConnectOptions): RedisConnec
       name,
       ...(sentinelPassword ? { sentinelPassword } : {}),
       ...(tls ? { tls, enableTLSForSentinelMode: true } : {}),
-      // Sentinels are asked again at the same gentle pace; +switch-master moves us at once.
+      // Sentinels are asked again at the same gentle pace. (ioredis's failoverDetector is
+      // left off: a +switch-master arriving while it reconnects ends the client for good.)
       sentinelRetryStrategy: (times: number) => Math.min(times * 200, 2000),
-      failoverDetector: true,
       // A master demoted under us answers READONLY: reconnect, which asks the sentinels again.
       reconnectOnError: (err: Error) => err.message.startsWith('READONLY'),
     });
