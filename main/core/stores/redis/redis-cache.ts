@@ -335,14 +335,17 @@ export class RedisCache implements Cache {
     topology?: RedisTopologyReport,
   ): ServiceHealth {
     const message = `Redis at ${where} is down (${shortReason(reason)}${this.endpoint.kind === 'single' ? ` ${where}` : ''}); the cache is bypassed and reads go to the database.`;
-    if (topology && topology.status === 'degraded') {
+    // Sentinels or cluster nodes still answer: a failover is under way, not an outage.
+    if (topology && topology.status !== 'down') {
       return {
         service: 'cache',
         backend: this.backend,
         status: 'degraded',
         latencyMs: null,
         detail: `${message} ${topology.detail}`,
-        ...(topology.fix ? { fix: topology.fix } : {}),
+        fix:
+          topology.fix ??
+          'The cache cannot reach its master right now and is bypassed; it reconnects by itself once the master (or a promoted replica) answers.',
       };
     }
     return downHealth(
