@@ -233,6 +233,28 @@ describe('Redis Cluster', () => {
 
     await cache.clear();
     expect((await cache.stats()).keys).toBe(0);
+
+    // A hash tag in the prefix puts every key in one slot, for callers that need multi-key commands.
+    const tagged = await RedisCache.connect({
+      cluster: { nodes: [{ host: '127.0.0.1', port: cluster.nodes[0]!.port }] },
+      password: cluster.password,
+      keyPrefix: '{nova}:',
+    });
+    cleanups.push(() => tagged.close());
+    for (let i = 0; i < 30; i += 1) await tagged.set(`t${i}`, i);
+    const holders: number[] = [];
+    for (const node of cluster.nodes) {
+      const c = new Redis({ port: node.port, password: cluster.password, lazyConnect: true });
+      await c.connect();
+      holders.push((await c.scan('0', 'MATCH', '{nova}:*', 'COUNT', 1000))[1].length);
+      c.disconnect();
+    }
+    expect(
+      holders.filter((n) => n > 0),
+      holders.join(','),
+    ).toEqual([30]);
+    await tagged.clear();
+    expect((await tagged.stats()).keys).toBe(0);
     const probe = new Redis.Cluster([{ host: '127.0.0.1', port: cluster.nodes[0]!.port }], {
       redisOptions: { password: cluster.password },
     });
