@@ -11,6 +11,8 @@ export default tseslint.config(
       'node_modules/**',
       'coverage/**',
       'test/support/mongo/target/**',
+      'release/**',
+      '.tmp/**',
     ],
   },
   js.configs.recommended,

@@ -1,8 +1,10 @@
 // Copies non-TypeScript files the built code reads at run time into dist/,
-// next to the modules that load them (tsc only emits .js). Run by `npm run build`.
-import { cpSync, existsSync, rmSync } from 'node:fs';
+// next to the modules that load them (tsc only emits .js), and writes
+// dist/build-info.json (the commit `nova-db --version` prints). Run by `npm run build`.
+import { cpSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gitCommit } from './lib/git-commit.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -25,3 +27,9 @@ for (const [from, to] of ASSETS) {
   cpSync(source, target, { recursive: true });
   console.log(`copy-assets: ${from} -> ${to}`);
 }
+
+// Read by main/core/package-version.ts; 'unknown' outside a git checkout.
+writeFileSync(
+  join(root, 'dist', 'build-info.json'),
+  `${JSON.stringify({ commit: gitCommit(root) })}\n`,
+);

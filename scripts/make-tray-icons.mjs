@@ -5,8 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Buffer } from 'node:buffer';
-import { deflateSync } from 'node:zlib';
+import { renderPng } from './lib/png.mjs';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'resources', 'tray');
 
@@ -45,55 +44,7 @@ function inside(shape, x, y) {
 }
 
 function render(size, { color, shape }) {
-  const samples = 4; // 4x4 supersampling for smooth edges
-  const rows = [];
-  for (let py = 0; py < size; py++) {
-    const row = Buffer.alloc(1 + size * 4);
-    row[0] = 0; // filter: none
-    for (let px = 0; px < size; px++) {
-      let hits = 0;
-      for (let sy = 0; sy < samples; sy++)
-        for (let sx = 0; sx < samples; sx++)
-          if (inside(shape, (px + (sx + 0.5) / samples) / size, (py + (sy + 0.5) / samples) / size))
-            hits++;
-      const alpha = Math.round((hits / (samples * samples)) * 255);
-      row.set([...color, alpha], 1 + px * 4);
-    }
-    rows.push(row);
-  }
-  return png(size, size, Buffer.concat(rows));
-}
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(buf) {
-  let c = 0xffffffff;
-  for (const b of buf) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const len = Buffer.alloc(4);
-  len.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(body));
-  return Buffer.concat([len, body, crc]);
-}
-function png(width, height, raw) {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr[8] = 8; // bit depth
-  ihdr[9] = 6; // RGBA
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
+  return renderPng(size, (x, y) => [...color, inside(shape, x, y) ? 255 : 0]);
 }
 
 mkdirSync(out, { recursive: true });

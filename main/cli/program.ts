@@ -22,7 +22,8 @@ import { registerUp } from './commands/up.js';
 import { registerDown } from './commands/down.js';
 import { registerDoctor } from './commands/doctor.js';
 import { registerMigrate } from './commands/migrate.js';
-import { packageVersion } from '../core/package-version.js';
+import { registerService } from './commands/service.js';
+import { buildCommit, packageVersion } from '../core/package-version.js';
 import type { CliContext } from './context.js';
 
 type RegisterCommand = (program: Command, ctx: CliContext) => void;
@@ -38,12 +39,13 @@ const COMMANDS: RegisterCommand[] = [
   registerRestore,
   registerBackups,
   registerMigrate,
+  registerService,
 ];
 
 export function createProgram(ctx: CliContext): Command {
   const program = new Command('nova-db')
     .description('Nova Database Appliance: run, check and migrate the Nova data services')
-    .version(packageVersion(), '-V, --version')
+    .version(`${packageVersion()} (commit ${buildCommit()})`, '-V, --version')
     // Global options are read by commands through optsWithGlobals(); the
     // environment variable is applied by loadConfig, not commander, so the
     // config can tell a flag from an env var when it reports a bad value.

@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { createLogger } from '../core/logger.js';
+import { cliEngineHost, sqliteEngineError } from '../core/sqlite-engine-error.js';
 import { listenForProcessSignals, type CliContext, type CliIo } from './context.js';
 import { EXIT_OK, ReportedFailure, reportError, reportUsageError } from './output.js';
 import { createProgram, oneLine } from './program.js';
@@ -36,6 +37,9 @@ export async function runCli(args: string[], io: Partial<CliIo> = {}): Promise<n
       if (NOT_ERRORS.has(err.code) || err.exitCode === 0) return EXIT_OK;
       return reportUsageError(ctx, oneLine(err.message), json);
     }
-    return reportError(ctx, err, json, ctx.logger.level === 'debug');
+    // A SQLite engine that does not load (wrong ABI, missing file) fails
+    // whichever command touches SQLite first; say so, not "unexpected error".
+    const reported = sqliteEngineError(err, cliEngineHost()) ?? err;
+    return reportError(ctx, reported, json, ctx.logger.level === 'debug');
   }
 }

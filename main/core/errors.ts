@@ -34,6 +34,12 @@ export type ErrorCode =
   | 'BACKUP_FAILED'
   | 'RESTORE_FAILED'
   | 'CONFIRMATION_REQUIRED'
+  /** A compiled module (better-sqlite3) cannot be loaded: wrong ABI, missing file, wrong platform. */
+  | 'NATIVE_MODULE_FAILED'
+  /** The single binary cannot unpack its bundled files into its cache directory. */
+  | 'ASSET_CACHE_FAILED'
+  /** The operating system refused a file operation (not the data directory: that is DATA_DIR_NOT_WRITABLE). */
+  | 'PERMISSION_DENIED'
   | 'INTERNAL';
 
 export interface ErrorData {

@@ -13,7 +13,10 @@ function desktopFile(): string {
   return path.join(config, 'autostart', 'nova-db.desktop');
 }
 
-export async function getAutoStart(): Promise<{ enabled: boolean; supported: boolean }> {
+/** `extraArgs`: the arguments setAutoStart was given; Windows matches its entry by them. */
+export async function getAutoStart(
+  extraArgs: string[] = [],
+): Promise<{ enabled: boolean; supported: boolean }> {
   if (process.platform === 'linux') {
     const enabled = await stat(desktopFile()).then(
       () => true,
@@ -21,7 +24,7 @@ export async function getAutoStart(): Promise<{ enabled: boolean; supported: boo
     );
     return { enabled, supported: true };
   }
-  return { enabled: app.getLoginItemSettings().openAtLogin, supported: true };
+  return { enabled: app.getLoginItemSettings({ args: extraArgs }).openAtLogin, supported: true };
 }
 
 export async function setAutoStart(
@@ -51,5 +54,5 @@ export async function setAutoStart(
     return { enabled: true };
   }
   app.setLoginItemSettings({ openAtLogin: enabled, args: extraArgs });
-  return { enabled: app.getLoginItemSettings().openAtLogin };
+  return { enabled: app.getLoginItemSettings({ args: extraArgs }).openAtLogin };
 }

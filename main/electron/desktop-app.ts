@@ -121,6 +121,9 @@ export function runDesktopApp(options: DesktopOptions): void {
     runtime = new RuntimeProcess({
       entry: PATHS.host,
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      // Installed, the compose files live in resources/compose (electron-builder.yml):
+      // the docker CLI cannot read them inside app.asar.
+      ...(app.isPackaged ? { assets: { composeDir: path.join(PATHS.resources, 'compose') } } : {}),
     });
     runtime.on('event', onEvent);
     runtime.on('exit', (code) => {
@@ -137,7 +140,7 @@ export function runDesktopApp(options: DesktopOptions): void {
       trustedContents: () => (win && !win.isDestroyed() ? win.webContents : null),
       forward: (method, input) => runtime!.call(method, input),
       local: {
-        'settings.getAutoStart': () => getAutoStart(),
+        'settings.getAutoStart': () => getAutoStart(options.kiosk ? ['--kiosk'] : []),
         'settings.setAutoStart': (input) =>
           setAutoStart((input as { enabled: boolean }).enabled, options.kiosk ? ['--kiosk'] : []),
       },

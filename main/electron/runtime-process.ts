@@ -7,12 +7,15 @@
 import { EventEmitter } from 'node:events';
 import { utilityProcess, type UtilityProcess } from 'electron';
 import type { CallResult, MethodName, NovaEvent } from '../../shared-contract/index.js';
+import type { AssetLocations } from '../core/asset-locations.js';
 import type { ErrorData } from '../core/errors.js';
 import type { HostMessage, HostRequest } from '../core/app/runtime-host.js';
 
 export interface RuntimeProcessOptions {
   entry: string;
   dataDir?: string;
+  /** Where the install keeps files the runtime reads (the packaged app's compose files). */
+  assets?: AssetLocations;
   /** How long quit waits for the services to stop before killing the host. */
   shutdownTimeoutMs?: number;
 }
@@ -34,7 +37,12 @@ export class RuntimeProcess extends EventEmitter<RuntimeProcessEvents> {
     super();
     this.child = utilityProcess.fork(
       options.entry,
-      [JSON.stringify({ ...(options.dataDir ? { dataDir: options.dataDir } : {}) })],
+      [
+        JSON.stringify({
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+          ...(options.assets ? { assets: options.assets } : {}),
+        }),
+      ],
       {
         serviceName: 'Nova data services',
         stdio: 'inherit',

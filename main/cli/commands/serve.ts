@@ -66,6 +66,12 @@ async function serveUntilStopped(
   stopRequested: Promise<string>,
 ): Promise<void> {
   const { logger } = ctx;
+  // Before any service starts: an engine built for another runtime is
+  // reported as such (cause and fix), not as a crash halfway through start-up.
+  const { checkSqliteEngine } = await import('../../core/sqlite-engine-check.js');
+  const { cliEngineHost } = await import('../../core/sqlite-engine-error.js');
+  const engineProblem = checkSqliteEngine(cliEngineHost());
+  if (engineProblem) throw engineProblem;
   // Loaded on demand: the runtime pulls in the drivers (pg, mongodb, ioredis).
   const { AppRuntime } = await import('../../core/app/app-runtime.js');
   const { startHeadlessServer } = await import('../../server/api/headless-server.js');

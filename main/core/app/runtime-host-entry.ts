@@ -2,8 +2,10 @@
  * Entry of the runtime process (see runtime-host.ts). Started by the
  * Electron main process as a utility process (`process.parentPort`), or by
  * Node's child_process.fork (`process.send`). argv[2] is JSON:
- * `{ dataDir?, env? }` — how to load the configuration.
+ * `{ dataDir?, cwd?, assets? }` — how to load the configuration, and where
+ * the install keeps the files the runtime reads (main/core/asset-locations.ts).
  */
+import { registerAssetLocations, type AssetLocations } from '../asset-locations.js';
 import { createLogger } from '../logger.js';
 import {
   runRuntimeHost,
@@ -36,7 +38,15 @@ function parentPort(): HostPort {
   );
 }
 
-const args = JSON.parse(process.argv[2] ?? '{}') as { dataDir?: string; cwd?: string };
+const args = JSON.parse(process.argv[2] ?? '{}') as {
+  dataDir?: string;
+  cwd?: string;
+  assets?: AssetLocations;
+};
+if (args.assets) {
+  const assets = args.assets;
+  registerAssetLocations(() => assets);
+}
 const logger = createLogger({});
 await runRuntimeHost(
   parentPort(),

@@ -5,8 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assetLocation } from '../asset-locations.js';
 import { NovaError } from '../errors.js';
 import type { SqlDialect } from '../stores/types.js';
 
@@ -31,9 +32,12 @@ const FILE_NAME = /^(\d{4,})_([A-Za-z0-9][A-Za-z0-9_-]*)\.sql$/;
  * The SQL directory shipped next to this module. Resolved from
  * import.meta.url so it is `main/core/schema/sql` when running from source
  * and `dist/main/core/schema/sql` (copied by scripts/copy-assets.mjs) when
- * running the build.
+ * running the build; the single binary registers where it unpacked them
+ * (main/core/asset-locations.ts).
  */
 export function defaultMigrationsDir(dialect: SqlDialect): string {
+  const shipped = assetLocation('sqlDir');
+  if (shipped) return join(shipped, dialect) + sep;
   return fileURLToPath(new URL(`./sql/${dialect}/`, import.meta.url));
 }
 

@@ -167,7 +167,9 @@ export class DatabaseFactory {
       throw new NovaError('INVALID_ARGUMENT', 'createAuditLog needs a non-empty action name.');
     }
     const ctx = this.txContext.getStore();
-    const entry = await enqueueAudit(ctx?.tx ?? this.b.relational, action, userId, details);
+    // A legacy file keeps its outbox in the companion file: outside the caller's transaction.
+    const outbox = this.b.outbox ?? ctx?.tx ?? this.b.relational;
+    const entry = await enqueueAudit(outbox, action, userId, details);
     if (ctx) ctx.auditPending.value = true;
     else await this.deliverAudit().catch(() => undefined);
     return { id: entry.id };
@@ -175,9 +177,11 @@ export class DatabaseFactory {
 
   /** Delivers pending audit entries now; concurrent callers share one drain. */
   deliverAudit(): Promise<DrainResult> {
-    this.draining ??= drainOutbox(this.b.relational, this.b.documents).finally(() => {
-      this.draining = undefined;
-    });
+    this.draining ??= drainOutbox(this.b.outbox ?? this.b.relational, this.b.documents).finally(
+      () => {
+        this.draining = undefined;
+      },
+    );
     return this.draining;
   }
 
@@ -210,7 +214,7 @@ export class DatabaseFactory {
       b.documents.health(),
       b.cache.health(),
     ]);
-    const pending = await pendingCount(b.relational).catch(() => null);
+    const pending = await pendingCount(b.outbox ?? b.relational).catch(() => null);
     const [relational, documents, cache] = services as [
       ServiceHealth,
       ServiceHealth,
@@ -250,7 +254,9 @@ export class DatabaseFactory {
     this.collectionsReady = false;
     if (!backends) return;
     await this.draining?.catch(() => undefined);
-    await drainOutbox(backends.relational, backends.documents).catch(() => undefined);
+    await drainOutbox(backends.outbox ?? backends.relational, backends.documents).catch(
+      () => undefined,
+    );
     await backends.close();
   }
 }

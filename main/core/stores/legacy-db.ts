@@ -1,199 +1,147 @@
 /**
- * The old API's `db` object (node-sqlite3 shape) on top of the DatabaseFactory,
- * so code written for `log.sqlite` keeps working on every profile (SPEC §4):
- * `run/get/all/each/exec/prepare/serialize/parallelize/close`, `?`
- * placeholders, node-style callbacks, `this.lastID` / `this.changes`.
+ * The old API's `db` object, with node-sqlite3's shapes and semantics, on
+ * whatever database the appliance is configured for (translation in
+ * ./legacy/): `run/get/all/each/exec/prepare/serialize/parallelize/close`,
+ * callbacks called once with `this.lastID` / `this.changes`, errors with
+ * node-sqlite3's `code`/`errno`/message, and an exception thrown by the
+ * application's callback propagating as an uncaught exception, as it did.
  *
- * Calls run one after another in call order — what node-sqlite3 guarantees
- * inside `serialize()`, and a valid ordering of what `parallelize()` allows.
+ * Calls run one after another in call order on one logical connection —
+ * what node-sqlite3 guarantees inside `serialize()`, and a valid ordering of
+ * what `parallelize()` allows. Calls made before the database is open wait,
+ * as node-sqlite3 queues them before its open completes.
  */
 import { EventEmitter } from 'node:events';
 import { NovaError } from '../errors.js';
-import { questionToDollar } from './sql-placeholders.js';
-import type { QueryResult, SqlExecutor } from './types.js';
+import type { DatabaseFactory } from './database-factory.js';
+import type { LegacyDriver, Row } from './legacy/driver-common.js';
+import { LegacySqliteError, toLegacyError } from './legacy/legacy-errors.js';
+import {
+  finalizedError,
+  invoke,
+  LegacyStatement,
+  splitArgs,
+  type Arg,
+  type Callback,
+  type Cursor,
+} from './legacy/legacy-statement.js';
+import { splitScript } from './legacy/sql-lexer.js';
 
-/** What the legacy layer needs from the factory (DatabaseFactory satisfies it). */
-export interface LegacyBackend {
-  readonly dialect: SqlExecutor['dialect'];
-  query<R = Record<string, unknown>>(
-    sql: string,
-    params?: readonly unknown[],
-  ): Promise<QueryResult<R>>;
-  close?(): Promise<void>;
-}
+export { LegacySqliteError } from './legacy/legacy-errors.js';
+export type { LegacyDriver } from './legacy/driver-common.js';
+export { LegacyStatement } from './legacy/legacy-statement.js';
 
-/** `this` inside a run/get/all callback, as node-sqlite3's Statement exposes it. */
+/** `this` inside a run() callback (node-sqlite3's Statement after a run). */
 export interface RunContext {
-  sql: string;
-  lastID: number | string | null;
+  lastID: number;
   changes: number;
 }
 
-type Row = Record<string, unknown>;
-type RunCallback = (this: RunContext, err: Error | null) => void;
-type RowCallback = (this: RunContext, err: Error | null, row?: Row) => void;
-type DoneCallback = (err: Error | null, count?: number) => void;
-type Arg = unknown;
-
-/** Splits node-sqlite3's flexible argument lists: `(sql, [p…] | p1, p2…, cb1?, cb2?)`. */
-function splitArgs(args: Arg[]): { params: unknown[]; callbacks: ((...a: never[]) => void)[] } {
-  const callbacks: ((...a: never[]) => void)[] = [];
-  while (args.length > 0 && typeof args[args.length - 1] === 'function') {
-    callbacks.unshift(args.pop() as (...a: never[]) => void);
-  }
-  if (args.length === 1 && Array.isArray(args[0]))
-    return { params: [...(args[0] as unknown[])], callbacks };
-  if (
-    args.length === 1 &&
-    args[0] !== null &&
-    typeof args[0] === 'object' &&
-    !(args[0] instanceof Date) &&
-    !Buffer.isBuffer(args[0])
-  ) {
-    throw new NovaError(
-      'INVALID_ARGUMENT',
-      'Named parameters ($name / :name objects) are not supported by the compatibility layer.',
-      { fix: 'Use ? placeholders with an array of values.' },
-    );
-  }
-  return { params: args, callbacks };
+function closedError(): LegacySqliteError {
+  return new LegacySqliteError('SQLITE_MISUSE', 'Database is closed');
 }
 
-export class LegacyStatement {
-  private boundParams: unknown[] = [];
-
-  constructor(
-    private readonly db: LegacyDatabase,
-    readonly sql: string,
-  ) {}
-
-  bind(...args: Arg[]): this {
-    const { params, callbacks } = splitArgs(args);
-    this.boundParams = params;
-    this.db.enqueue(async () => undefined, callbacks[0] as RunCallback | undefined);
-    return this;
-  }
-
-  reset(callback?: (err: null) => void): this {
-    this.db.enqueue(async () => undefined, callback as RunCallback | undefined);
-    return this;
-  }
-
-  finalize(callback?: (err: null) => void): void {
-    this.db.enqueue(async () => undefined, callback as RunCallback | undefined);
-  }
-
-  run(...args: Arg[]): this {
-    this.db.run(this.sql, ...this.withBound(args));
-    return this;
-  }
-
-  get(...args: Arg[]): this {
-    this.db.get(this.sql, ...this.withBound(args));
-    return this;
-  }
-
-  all(...args: Arg[]): this {
-    this.db.all(this.sql, ...this.withBound(args));
-    return this;
-  }
-
-  each(...args: Arg[]): this {
-    this.db.each(this.sql, ...this.withBound(args));
-    return this;
-  }
-
-  /** Parameters given to a call replace the bound ones, as in node-sqlite3. */
-  private withBound(args: Arg[]): Arg[] {
-    const hasParams = args.some((a) => typeof a !== 'function');
-    return hasParams ? args : [this.boundParams, ...args];
-  }
-}
+type Method = 'run' | 'get' | 'all' | 'each';
 
 export class LegacyDatabase extends EventEmitter {
+  /** True once the database is open (node-sqlite3's `db.open`). */
+  open = false;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly idColumnCache = new Map<string, boolean>();
+  private driver: LegacyDriver | undefined;
+  private opening: Promise<LegacyDriver> | undefined;
   private closed = false;
 
-  constructor(private readonly backend: LegacyBackend) {
+  /**
+   * `connect` opens the database; it is retried by the next call when it
+   * fails. `lazy` waits for the first call (the package's default `db`, so
+   * importing the module opens nothing until it is used).
+   */
+  constructor(
+    private readonly connect: () => Promise<LegacyDriver>,
+    options: { lazy?: boolean } = {},
+  ) {
     super();
+    if (!options.lazy) this.queue = this.ready().catch(() => undefined);
+  }
+
+  /** Resolves with the driver once open (for callers that await). */
+  private ready(): Promise<LegacyDriver> {
+    if (this.driver) return Promise.resolve(this.driver);
+    this.opening ??= this.connect().then(
+      (driver) => {
+        this.driver = driver;
+        this.open = true;
+        this.emit('open');
+        return driver;
+      },
+      (err: unknown) => {
+        this.opening = undefined;
+        const e = toLegacyError(err);
+        if (this.listenerCount('error') > 0) this.emit('error', e);
+        else
+          process.stderr.write(`nova-db legacy: ${e.message}${e.fix ? `\nfix: ${e.fix}` : ''}\n`);
+        throw e;
+      },
+    );
+    return this.opening;
   }
 
   run(sql: string, ...args: Arg[]): this {
-    return this.call(sql, args, async (params, ctx) => {
-      const result = await this.execute(sql, params, true);
-      ctx.lastID = result.lastInsertId ?? null;
-      ctx.changes = result.rowCount;
-      return [];
-    });
+    this.call(new LegacyStatement(this, sql), 'run', sql, splitArgs(args, 1), () => false);
+    return this;
   }
 
   get(sql: string, ...args: Arg[]): this {
-    return this.call(sql, args, async (params) => {
-      const result = await this.execute(sql, params, false);
-      return [result.rows[0]];
-    });
+    this.call(new LegacyStatement(this, sql), 'get', sql, splitArgs(args, 1), () => false);
+    return this;
   }
 
   all(sql: string, ...args: Arg[]): this {
-    return this.call(sql, args, async (params) => {
-      const result = await this.execute(sql, params, false);
-      return [result.rows];
-    });
+    this.call(new LegacyStatement(this, sql), 'all', sql, splitArgs(args, 1), () => false);
+    return this;
   }
 
   /** Calls the row callback per row, then `complete(err, count)`. */
   each(sql: string, ...args: Arg[]): this {
-    let parsed: ReturnType<typeof splitArgs>;
-    try {
-      parsed = splitArgs([...args]);
-    } catch (err) {
-      this.report(
-        err as Error,
-        args.filter((a) => typeof a === 'function').pop() as RunCallback | undefined,
-        { sql, lastID: null, changes: 0 },
-      );
-      return this;
-    }
-    const [onRow, onComplete] = parsed.callbacks as [
-      RowCallback | undefined,
-      DoneCallback | undefined,
-    ];
-    const ctx: RunContext = { sql, lastID: null, changes: 0 };
-    this.enqueue(async () => {
-      try {
-        const { rows } = await this.execute(sql, parsed.params, false);
-        for (const row of rows) onRow?.call(ctx, null, row);
-        onComplete?.(null, rows.length);
-      } catch (err) {
-        if (onComplete) onComplete(err as Error);
-        else this.report(err as Error, onRow as RunCallback | undefined, ctx);
-      }
-    });
+    this.call(new LegacyStatement(this, sql), 'each', sql, splitArgs(args, 2), () => false);
     return this;
   }
 
-  /** Runs a script of several statements (no parameters). */
-  exec(sql: string, callback?: RunCallback): this {
-    const ctx: RunContext = { sql, lastID: null, changes: 0 };
+  /** Runs a script of statements without parameters; stops at the first error. */
+  exec(sql: string, callback?: Callback): this {
     this.enqueue(async () => {
+      let error: LegacySqliteError | null = null;
       try {
-        for (const statement of splitStatements(sql)) await this.backend.query(statement);
-        callback?.call(ctx, null);
+        if (this.closed) throw closedError();
+        const driver = await this.ready();
+        for (const statement of splitScript(sql)) await driver.execute(statement, []);
       } catch (err) {
-        this.report(err as Error, callback, ctx);
+        error = toLegacyError(err);
       }
+      this.finish(error, callback, this, []);
     });
     return this;
   }
 
   prepare(sql: string, ...args: Arg[]): LegacyStatement {
     const statement = new LegacyStatement(this, sql);
-    if (args.length > 0) statement.bind(...args);
+    const { params, fns } = splitArgs(args, 1);
+    if (params.length > 0) statement.bind(params);
+    this.enqueue(async () => {
+      let error: LegacySqliteError | null = null;
+      try {
+        if (this.closed) throw closedError();
+        await (await this.ready()).check(sql);
+      } catch (err) {
+        error = toLegacyError(err);
+      }
+      if (fns[0]) invoke(fns[0], statement, [error]);
+      else if (error) this.raise(error, statement);
+    });
     return statement;
   }
 
-  /** Every call already runs in order; the callback runs immediately, as node-sqlite3 does. */
+  /** Every call already runs in order; the callback runs at once, as node-sqlite3 does. */
   serialize(callback?: () => void): void {
     callback?.();
   }
@@ -202,16 +150,25 @@ export class LegacyDatabase extends EventEmitter {
     callback?.();
   }
 
-  close(callback?: (err: Error | null) => void): void {
+  /** node-sqlite3 options (busyTimeout…): the configured database manages these itself. */
+  configure(_option: string, _value?: unknown): this {
+    return this;
+  }
+
+  close(callback?: Callback): void {
     this.enqueue(async () => {
+      let error: LegacySqliteError | null = null;
       try {
-        if (!this.closed) await this.backend.close?.();
+        if (this.closed) throw closedError();
         this.closed = true;
-        callback?.(null);
+        this.open = false;
+        const driver = this.driver ?? (await this.opening?.catch(() => undefined));
+        await driver?.close();
+        this.emit('close');
       } catch (err) {
-        if (callback) callback(err as Error);
-        else this.emit('error', err);
+        error = toLegacyError(err);
       }
+      this.finish(error, callback, this, []);
     });
   }
 
@@ -221,120 +178,113 @@ export class LegacyDatabase extends EventEmitter {
   }
 
   /** @internal Appends work to the call-order queue. */
-  enqueue(work: () => Promise<unknown>, done?: RunCallback): void {
-    this.queue = this.queue.then(async () => {
-      await work();
-      done?.call({ sql: '', lastID: null, changes: 0 }, null);
-    });
+  enqueue(work: () => Promise<void>): void {
+    this.queue = this.queue.then(work).catch(() => undefined);
   }
 
-  private call(
+  /** @internal One run/get/all/each, with node-sqlite3's callback shapes. */
+  call(
+    stmt: LegacyStatement,
+    method: Method,
     sql: string,
-    args: Arg[],
-    work: (params: unknown[], ctx: RunContext) => Promise<unknown[]>,
-  ): this {
-    const ctx: RunContext = { sql, lastID: null, changes: 0 };
-    let parsed: ReturnType<typeof splitArgs>;
-    try {
-      parsed = splitArgs([...args]);
-    } catch (err) {
-      const cb = args.filter((a) => typeof a === 'function').pop() as RunCallback | undefined;
-      this.enqueue(async () => this.report(err as Error, cb, ctx));
-      return this;
-    }
-    const callback = parsed.callbacks[0] as
-      ((this: RunContext, err: Error | null, ...r: unknown[]) => void) | undefined;
+    args: { params: unknown[]; fns: (Callback | undefined)[] },
+    finalized: () => boolean,
+    cursor?: Cursor,
+  ): void {
+    const [first, second] = args.fns;
     this.enqueue(async () => {
+      let rows: Row[] = [];
       try {
-        const results = await work(parsed.params, ctx);
-        callback?.call(ctx, null, ...results);
+        if (this.closed) throw closedError();
+        if (finalized()) throw finalizedError();
+        const continued = method === 'get' ? cursor?.next() : undefined;
+        if (continued) {
+          invoke(first, stmt, [null, continued.row]);
+          return;
+        }
+        const driver = await this.ready();
+        const result = await driver.execute(sql, args.params);
+        rows = result.rows;
+        cursor?.store(
+          rows,
+          method === 'all' || method === 'each' ? rows.length : Math.min(1, rows.length),
+        );
+        if (method === 'run') {
+          stmt.lastID = result.lastID;
+          stmt.changes = result.changes;
+        }
       } catch (err) {
-        this.report(err as Error, callback, ctx);
+        const e = toLegacyError(err);
+        if (method === 'each') this.finish(e, second ?? first, stmt, []);
+        else this.finish(e, first, stmt, []);
+        return;
+      }
+      switch (method) {
+        case 'run':
+          invoke(first, stmt, [null]);
+          break;
+        case 'get':
+          invoke(first, stmt, [null, rows[0]]);
+          break;
+        case 'all':
+          invoke(first, stmt, [null, rows]);
+          break;
+        case 'each':
+          for (const row of rows) invoke(first, stmt, [null, row]);
+          invoke(second, stmt, [null, rows.length]);
+          break;
       }
     });
-    return this;
   }
 
-  private report(
-    err: Error,
-    callback: ((this: RunContext, err: Error) => void) | undefined,
-    ctx: RunContext,
+  private finish(
+    error: LegacySqliteError | null,
+    callback: Callback | undefined,
+    self: unknown,
+    extra: unknown[],
   ): void {
-    if (callback) callback.call(ctx, err);
-    // node-sqlite3 emits 'error' when no callback was given; without a
-    // listener that would crash the API, so it is logged instead.
-    else if (this.listenerCount('error') > 0) this.emit('error', err);
-    else process.stderr.write(`nova-db legacy: ${err.message}\n`);
-  }
-
-  private async execute(
-    sql: string,
-    params: unknown[],
-    wantsLastId: boolean,
-  ): Promise<QueryResult<Row>> {
-    const { sql: translated, count } = questionToDollar(sql);
-    if (count !== params.length) {
-      throw new NovaError(
-        'INVALID_ARGUMENT',
-        `The statement has ${count} placeholder(s) but ${params.length} value(s) were given: ${sql.slice(0, 120)}`,
-      );
-    }
-    const finalSql = wantsLastId ? await this.withReturningId(translated) : translated;
-    return this.backend.query<Row>(finalSql, params);
+    if (callback) invoke(callback, self, [error, ...extra]);
+    else if (error) this.raise(error, self);
   }
 
   /**
-   * node-sqlite3 reports `lastID` for every INSERT; PostgreSQL only returns
-   * ids it is asked for. Append `RETURNING id` when the target table has one.
+   * An error no callback receives: node-sqlite3 emits it as 'error', which
+   * without a listener is an uncaught exception. Listeners on the statement
+   * or on the database receive it here.
    */
-  private async withReturningId(sql: string): Promise<string> {
-    if (this.backend.dialect !== 'postgres') return sql;
-    const m = /^\s*insert\s+(?:or\s+\w+\s+)?into\s+("(?:[^"]|"")+"|[A-Za-z_][\w]*)/i.exec(sql);
-    if (!m || /\breturning\b/i.test(sql)) return sql;
-    const table = m[1]!.startsWith('"')
-      ? m[1]!.slice(1, -1).replace(/""/g, '"')
-      : m[1]!.toLowerCase();
-    let hasId = this.idColumnCache.get(table);
-    if (hasId === undefined) {
-      const { rows } = await this.backend.query(
-        "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'",
-        [table],
-      );
-      hasId = rows.length > 0;
-      this.idColumnCache.set(table, hasId);
+  private raise(error: LegacySqliteError, self: unknown): void {
+    if (self instanceof EventEmitter && self !== this && self.listenerCount('error') > 0) {
+      self.emit('error', error);
+    } else if (this.listenerCount('error') > 0) this.emit('error', error);
+    else {
+      process.nextTick(() => {
+        throw error;
+      });
     }
-    return hasId ? `${sql.replace(/[\s;]+$/, '')} RETURNING id` : sql;
   }
 }
 
-/** Splits a script on top-level semicolons (outside quotes and comments). */
-export function splitStatements(script: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quote: string | null = null;
-  for (let i = 0; i < script.length; i++) {
-    const ch = script[i]!;
-    if (quote) {
-      current += ch;
-      if (ch === quote) quote = null;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-      current += ch;
-    } else if (ch === '-' && script[i + 1] === '-') {
-      const end = script.indexOf('\n', i);
-      i = end === -1 ? script.length : end;
-    } else if (ch === ';') {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-    } else {
-      current += ch;
-    }
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
+/** A legacy `db` whose database `connect` opens (main/legacy.ts makes the configured one). */
+export function createLegacyDatabase(
+  connect: () => Promise<LegacyDriver>,
+  options: { lazy?: boolean } = {},
+): LegacyDatabase {
+  return new LegacyDatabase(connect, options);
 }
 
-/** The `db` object the old API imported, bound to a factory. */
-export function createLegacyDb(backend: LegacyBackend): LegacyDatabase {
-  return new LegacyDatabase(backend);
+/**
+ * The legacy `db` on the relational store of an initialized (or initializing)
+ * DatabaseFactory: the same SQLite connection on the embedded profile, a pool
+ * of its own (with the legacy value shapes) on PostgreSQL.
+ */
+export function createLegacyDb(factory: DatabaseFactory): LegacyDatabase {
+  return new LegacyDatabase(async () => {
+    await factory.initialize();
+    const relational = factory.backendsForHealth?.relational;
+    if (!relational) {
+      throw new NovaError('NOT_INITIALIZED', 'The data layer is not initialized.');
+    }
+    const { driverForStore } = await import('./legacy/open-driver.js');
+    return driverForStore(relational);
+  });
 }

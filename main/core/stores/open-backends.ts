@@ -17,6 +17,14 @@ export interface Backends {
   cache: Cache;
   /** True when documents live in their own server (MongoDB) that can be down while SQL works. */
   documentsRemote: boolean;
+  /**
+   * Where audit entries wait for delivery when it is not the relational
+   * store: a legacy file opened as it is keeps the outbox in its companion
+   * file (see openRelational).
+   */
+  outbox?: RelationalStore;
+  /** The embedded database is a legacy file opened as it is (nothing of the product's is added to it). */
+  legacyFile?: boolean;
   migrateSchema(): Promise<void>;
   close(): Promise<void>;
 }
@@ -40,10 +48,12 @@ export async function openBackends(
   try {
     const relational = await openRelational(config, profiles.postgres, endpoints.postgres);
     opened.push(relational);
+    const companion = await openLegacyCompanion(relational);
+    if (companion) opened.push(companion);
     const { store: documents, remote } = await openDocuments(
       config,
       profiles.mongo,
-      relational,
+      companion ?? relational,
       endpoints.mongo,
     );
     opened.push(documents);
@@ -54,18 +64,48 @@ export async function openBackends(
       documents,
       cache,
       documentsRemote: remote,
+      ...(companion ? { outbox: companion, legacyFile: true } : {}),
       migrateSchema: async () => {
-        await migrateSchema(relational);
+        // A legacy file is left as it is; its companion gets the product's schema.
+        await migrateSchema(companion ?? relational);
       },
       // Documents and cache first: the SQLite document store shares the relational connection.
       close: async () => {
-        for (const b of [cache, documents, relational]) await b.close().catch(() => undefined);
+        for (const b of [cache, documents, companion, relational]) {
+          await b?.close().catch(() => undefined);
+        }
       },
     };
   } catch (err) {
     for (const b of opened.reverse()) await b.close().catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * An existing legacy `log.sqlite` on the embedded profile is opened as it is:
+ * the product's tables (schema migrations, audit outbox, documents) go into a
+ * companion file next to it, `<name>.nova.sqlite`, so the legacy application
+ * and the appliance can share the file without the product's schema forced
+ * into it (docs/upgrading-nova-api.md, "Embedded: the legacy file as it is").
+ */
+async function openLegacyCompanion(
+  relational: RelationalStore,
+): Promise<SqliteRelationalStore | null> {
+  if (relational.dialect !== 'sqlite') return null;
+  const store = relational as SqliteRelationalStore;
+  if (store.file === ':memory:') return null;
+  const { isLegacySqliteFile } = await import('./legacy/open-driver.js');
+  if (!isLegacySqliteFile(store.db)) return null;
+  const { SqliteRelationalStore: Store } = await import('./sqlite/relational-store.js');
+  return Store.open(companionFile(store.file), { busyTimeoutMs: 5_000 });
+}
+
+/** `/srv/nova/log.sqlite` → `/srv/nova/log.nova.sqlite`. */
+export function companionFile(file: string): string {
+  return /\.(sqlite3?|db)$/i.test(file)
+    ? file.replace(/\.(sqlite3?|db)$/i, '.nova.$1')
+    : `${file}.nova.sqlite`;
 }
 
 function requireUrl(

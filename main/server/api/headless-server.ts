@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppRuntime } from '../../core/app/app-runtime.js';
+import { assetLocation } from '../../core/asset-locations.js';
 import { createHandlers } from '../../core/app/handlers/index.js';
 import { healthFromMonitor, healthRoutes, type HealthSource } from '../health-routes.js';
 import { startHttpServer, type RunningHttpServer } from '../http-server.js';
@@ -38,8 +39,13 @@ export interface HeadlessServer extends RunningHttpServer {
   uiAvailable: boolean;
 }
 
-/** dist/renderer, found from this module in dist/main/server/api or main/server/api. */
+/**
+ * dist/renderer, found from this module in dist/main/server/api or
+ * main/server/api, unless the install registered another place (the single binary).
+ */
 export function defaultRendererDir(): string {
+  const shipped = assetLocation('rendererDir');
+  if (shipped) return shipped;
   const here = path.dirname(fileURLToPath(import.meta.url));
   const root = here.includes(`${path.sep}dist${path.sep}`)
     ? here.slice(0, here.lastIndexOf(`${path.sep}dist${path.sep}`))

@@ -37,7 +37,11 @@ describe('nova-db command line', () => {
     expect(help.stdout).toContain('--data-dir <dir>');
     expect(help.stdout).toContain('serve');
     const version = await cli(['--version']);
-    expect(version).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+    // The commit of the build follows the version (test/unit/cli/version.test.ts).
+    expect(version).toMatchObject({
+      code: 0,
+      stdout: expect.stringMatching(/^0\.1\.0 \(commit ([0-9a-f]{12}(-dirty)?|unknown)\)\n$/),
+    });
   });
 
   it('answers an unknown command with exit 2 and a one-line reason plus a suggestion', async () => {

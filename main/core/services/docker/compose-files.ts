@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assetLocation } from '../../asset-locations.js';
 import { NovaError } from '../../errors.js';
 
 /** dev: tools + default ports; prod: hardened, restart policy, explicit ports. */
@@ -18,14 +19,25 @@ export const COMPOSE_FILE_NAMES: Readonly<Record<ComposeStack, string>> = {
   prod: 'docker-compose.prod.yml',
 };
 
-/** Absolute path of the stack's compose file, searched upwards from `fromDir`. */
-export function findComposeFile(
-  stack: ComposeStack,
-  fromDir: string = path.dirname(fileURLToPath(import.meta.url)),
-): string {
+/**
+ * Absolute path of the stack's compose file, searched upwards from `fromDir`
+ * (default: this module). Without `fromDir`, an install that keeps them
+ * elsewhere (the single binary, the desktop app's resources) is asked first
+ * (main/core/asset-locations.ts).
+ */
+export function findComposeFile(stack: ComposeStack, fromDir?: string): string {
   const name = COMPOSE_FILE_NAMES[stack];
+  const shipped = fromDir === undefined ? assetLocation('composeDir') : undefined;
+  if (shipped !== undefined) {
+    const file = path.join(shipped, name);
+    if (existsSync(file)) return file;
+    throw new NovaError('INTERNAL', `The compose file ${name} is missing from ${shipped}.`, {
+      fix: `Reinstall nova-db; the installation is missing ${name}.`,
+    });
+  }
+  const start = path.resolve(fromDir ?? path.dirname(fileURLToPath(import.meta.url)));
   const searched: string[] = [];
-  let dir = path.resolve(fromDir);
+  let dir = start;
   for (;;) {
     if (existsSync(path.join(dir, 'package.json'))) {
       const candidate = path.join(dir, name);
@@ -38,7 +50,7 @@ export function findComposeFile(
   }
   throw new NovaError(
     'INTERNAL',
-    `The compose file ${name} was not found next to the application (searched ${searched.length > 0 ? searched.join(', ') : `upwards from ${fromDir}`}).`,
+    `The compose file ${name} was not found next to the application (searched ${searched.length > 0 ? searched.join(', ') : `upwards from ${start}`}).`,
     { fix: `Reinstall nova-db, or give the Docker provider the absolute path of ${name}.` },
   );
 }

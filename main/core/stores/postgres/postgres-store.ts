@@ -111,6 +111,11 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
     return store;
   }
 
+  /** The validated options of this store (hook for the legacy db's own pool; the URL carries the password). */
+  get poolOptions(): ResolvedPostgresOptions {
+    return this.options;
+  }
+
   get lastPoolError(): PostgresPoolError | undefined {
     return this.lastError;
   }

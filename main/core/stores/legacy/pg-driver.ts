@@ -1,0 +1,308 @@
+/**
+ * The legacy `db` on PostgreSQL, after `nova-db migrate`. It has its own
+ * `pg` pool, built from the same settings as the product's (buildPoolConfig)
+ * but with the legacy type parsers, so the DatabaseFactory's types are never
+ * touched. Statements run one at a time in call order, as on the single
+ * SQLite connection they were written for; an explicit BEGIN pins one
+ * connection until COMMIT/ROLLBACK, and inside it every statement runs under
+ * a savepoint, because a failed statement leaves a SQLite transaction usable
+ * but aborts a PostgreSQL one.
+ */
+import pg from 'pg';
+import type { FieldDef, PoolClient } from 'pg';
+import { NovaError } from '../../errors.js';
+import {
+  buildPoolConfig,
+  parsePostgresTarget,
+  resolvePostgresOptions,
+  type PostgresStoreOptions,
+} from '../postgres/postgres-connection.js';
+import { mapPostgresError, sqlState } from '../postgres/postgres-errors.js';
+import {
+  ConnectionState,
+  fitParams,
+  PlanCache,
+  rowsFromArrays,
+  tableInfo,
+  type ExecResult,
+  type LegacyDriver,
+  type Row,
+} from './driver-common.js';
+import { fromNovaError, LegacySqliteError } from './legacy-errors.js';
+import { buildLegacyView, type LegacyView } from './legacy-schema.js';
+import { loadPgCatalog, pgErrorToLegacy } from './pg-catalog.js';
+import { formatTimestamp, legacyTypes, TIMESTAMP_OIDS } from './pg-legacy-types.js';
+import { translate, type StatementPlan } from './translate.js';
+
+interface RawResult {
+  rows: unknown[][];
+  fields: FieldDef[];
+  rowCount: number;
+}
+
+export class PgLegacyDriver implements LegacyDriver {
+  readonly mode = 'postgres' as const;
+  private readonly pool: pg.Pool;
+  private readonly options: ReturnType<typeof resolvePostgresOptions>;
+  private view: LegacyView | undefined;
+  private readonly plans = new PlanCache();
+  private readonly state = new ConnectionState();
+  /** The connection of an open BEGIN … COMMIT. */
+  private pinned: PoolClient | null = null;
+  private savepoints = 0;
+
+  constructor(options: PostgresStoreOptions) {
+    this.options = resolvePostgresOptions({
+      ...options,
+      applicationName: options.applicationName ?? 'nova-db-legacy',
+    });
+    // The product's pool settings (TLS, timeouts, keepalive), with the
+    // legacy value shapes on this pool only.
+    this.pool = new pg.Pool({ ...buildPoolConfig(this.options), types: legacyTypes });
+    this.pool.on('error', () => undefined);
+  }
+
+  /** Connects and reads the catalog, so a bad URL or an unmigrated database fails at open. */
+  async open(): Promise<void> {
+    await this.withClient(async (client) => {
+      this.view = buildLegacyView(await loadPgCatalog(client));
+    });
+  }
+
+  async check(sql: string): Promise<void> {
+    this.plan(sql);
+  }
+
+  private plan(sql: string): StatementPlan {
+    const view = this.view;
+    if (!view) throw new LegacySqliteError('SQLITE_MISUSE', 'Database is closed');
+    return this.plans.get(sql, () => translate(sql, view, 'postgres'));
+  }
+
+  async execute(sql: string, params: unknown[]): Promise<ExecResult> {
+    const plan = this.plan(sql);
+    switch (plan.action) {
+      case 'noop':
+      case 'pragma-set':
+        return this.state.result([]);
+      case 'table-info':
+        return this.state.result(tableInfo(this.view!, plan.table ?? ''));
+      case 'tx':
+        return this.transactionControl(plan);
+      default:
+        break;
+    }
+    const values = [...fitParams(plan, params), ...plan.stateParams.map((s) => this.state[s])];
+    return this.withClient(async (client) => {
+      const inTx = this.pinned !== null;
+      const atomic = plan.action === 'replace' || plan.bumpSequence !== null;
+      if (inTx) await this.raw(client, 'SAVEPOINT nova_legacy_statement');
+      else if (atomic) await this.raw(client, 'BEGIN');
+      try {
+        const rows = await this.run(client, plan, values);
+        if (inTx) await this.raw(client, 'RELEASE SAVEPOINT nova_legacy_statement');
+        else if (atomic) await this.raw(client, 'COMMIT');
+        if (plan.schemaChange) await this.reloadSchema(client);
+        return this.state.result(rows);
+      } catch (err) {
+        // Only a statement that ran (constraint, type errors) resets changes(), as in SQLite.
+        if (/^2[23]/.test(sqlState(err) ?? '')) this.state.failed(plan);
+        if (inTx) {
+          await this.raw(client, 'ROLLBACK TO SAVEPOINT nova_legacy_statement').catch(
+            () => undefined,
+          );
+        } else if (atomic) await this.raw(client, 'ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private async run(client: PoolClient, plan: StatementPlan, values: unknown[]): Promise<Row[]> {
+    if (plan.replace?.deleteSql) {
+      const deleteValues = plan.replace.deleteParams.map((k) => values[k]);
+      await this.query(client, plan.replace.deleteSql, deleteValues, deleteValues.length);
+    }
+    const res = await this.query(client, plan.sql, values, values.length);
+    let insertedId: number | null = null;
+    let rows = res.rows;
+    if (plan.hiddenTrailing > 0) {
+      const width = res.fields.length - plan.hiddenTrailing;
+      for (const r of rows) {
+        const inserted = plan.insertedFlag ? r[r.length - 1] === 1 : true;
+        if (plan.lastIdReturned && inserted) insertedId = Number(r[width]);
+      }
+      rows = rows.map((r) => r.slice(0, width));
+    }
+    if (plan.bumpSequence && res.rowCount > 0) {
+      const { table, column } = plan.bumpSequence;
+      const seq = `pg_get_serial_sequence('"${table.replace(/"/g, '""')}"', '${column.replace(/'/g, "''")}')`;
+      await this.raw(
+        client,
+        `SELECT setval(${seq}, GREATEST(nextval(${seq}) - 1, (SELECT max("${column.replace(/"/g, '""')}") FROM "${table.replace(/"/g, '""')}")))`,
+      );
+    }
+    const changes = plan.insertedFlag ? res.rowCount : res.rowCount;
+    this.state.record(plan, changes, insertedId);
+    const fields = res.fields.slice(0, res.fields.length - plan.hiddenTrailing);
+    const keys =
+      plan.keys && plan.keys.length === fields.length
+        ? plan.keys
+        : fields.map((f) => this.fieldKey(f));
+    fields.forEach((f, k) => {
+      if (!TIMESTAMP_OIDS.has(f.dataTypeID)) return;
+      for (const r of rows) {
+        if (typeof r[k] === 'string') r[k] = formatTimestamp(r[k] as string);
+      }
+    });
+    return rowsFromArrays(rows, keys);
+  }
+
+  /** A result column named by the database: its legacy name when it is a renamed column. */
+  private fieldKey(f: FieldDef): string {
+    for (const t of this.view!.tables.values()) {
+      const c = t.byTarget.get(f.name.toLowerCase());
+      if (c && c.target === f.name) return c.legacy;
+    }
+    return f.name;
+  }
+
+  private async query(
+    client: PoolClient,
+    text: string,
+    values: unknown[],
+    count: number,
+  ): Promise<RawResult> {
+    const res = await client.query({
+      text,
+      values: values.slice(0, count),
+      rowMode: 'array',
+    });
+    return { rows: res.rows as unknown[][], fields: res.fields, rowCount: res.rowCount ?? 0 };
+  }
+
+  private async raw(client: PoolClient, text: string): Promise<void> {
+    await client.query(text);
+  }
+
+  private async transactionControl(plan: StatementPlan): Promise<ExecResult> {
+    switch (plan.tx) {
+      case 'begin': {
+        if (this.pinned) {
+          throw new LegacySqliteError(
+            'SQLITE_ERROR',
+            'cannot start a transaction within a transaction',
+          );
+        }
+        const client = await this.connect();
+        try {
+          await this.raw(client, 'BEGIN');
+        } catch (err) {
+          client.release(true);
+          throw this.legacyError(err);
+        }
+        this.pinned = client;
+        this.savepoints = 0;
+        return this.state.result([]);
+      }
+      case 'commit':
+      case 'rollback': {
+        const client = this.pinned;
+        if (!client) {
+          throw new LegacySqliteError(
+            'SQLITE_ERROR',
+            `cannot ${plan.tx} - no transaction is active`,
+          );
+        }
+        try {
+          await this.raw(client, plan.tx === 'commit' ? 'COMMIT' : 'ROLLBACK');
+        } catch (err) {
+          throw this.legacyError(err);
+        } finally {
+          this.pinned = null;
+          client.release();
+        }
+        return this.state.result([]);
+      }
+      default: {
+        // SAVEPOINT outside a transaction starts one, as in SQLite.
+        if (!this.pinned) {
+          if (plan.tx !== 'savepoint') {
+            throw new LegacySqliteError('SQLITE_ERROR', 'no such savepoint');
+          }
+          const client = await this.connect();
+          await this.raw(client, 'BEGIN');
+          this.pinned = client;
+        }
+        try {
+          await this.raw(this.pinned, plan.sql);
+        } catch (err) {
+          throw this.legacyError(err);
+        }
+        if (plan.tx === 'savepoint') this.savepoints++;
+        return this.state.result([]);
+      }
+    }
+  }
+
+  private async connect(): Promise<PoolClient> {
+    try {
+      return await this.pool.connect();
+    } catch (err) {
+      throw this.legacyError(err, 'connect');
+    }
+  }
+
+  private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    if (this.pinned) {
+      try {
+        return await work(this.pinned);
+      } catch (err) {
+        throw this.legacyError(err);
+      }
+    }
+    const client = await this.connect();
+    let broken: unknown;
+    try {
+      return await work(client);
+    } catch (err) {
+      if (sqlState(err) === undefined && !(err instanceof LegacySqliteError)) broken = err;
+      throw this.legacyError(err);
+    } finally {
+      client.release(broken instanceof Error ? broken : undefined);
+    }
+  }
+
+  private async reloadSchema(client: PoolClient): Promise<void> {
+    this.view = buildLegacyView(await loadPgCatalog(client));
+    this.plans.clear();
+  }
+
+  private legacyError(err: unknown, phase: 'connect' | 'query' = 'query'): LegacySqliteError {
+    if (err instanceof LegacySqliteError) return err;
+    if (sqlState(err) !== undefined && phase === 'query' && this.view) {
+      return pgErrorToLegacy(err as Parameters<typeof pgErrorToLegacy>[0], this.view);
+    }
+    const nova =
+      err instanceof NovaError
+        ? err
+        : mapPostgresError(err, {
+            target: parsePostgresTarget(this.options.url),
+            phase,
+            sslRequested: this.options.ssl !== 'disable',
+            connectTimeoutMs: this.options.connectTimeoutMs,
+            statementTimeoutMs: this.options.statementTimeoutMs,
+            poolMax: this.options.poolMax,
+          });
+    return fromNovaError(nova);
+  }
+
+  async close(): Promise<void> {
+    if (this.pinned) {
+      await this.raw(this.pinned, 'ROLLBACK').catch(() => undefined);
+      this.pinned.release();
+      this.pinned = null;
+    }
+    this.view = undefined;
+    await this.pool.end();
+  }
+}
