@@ -5,7 +5,8 @@
  * API never notices. Writes are never retried here (a cut-off write may have
  * committed: only the caller knows whether running it twice is safe), nor is
  * anything inside a transaction (the transaction is gone with its session) —
- * the DatabaseFactory calls this only outside one.
+ * the DatabaseFactory and the legacy db's PostgreSQL driver call this only
+ * outside one.
  */
 import { isNovaError } from '../errors.js';
 import { skipLiteralOrComment } from './sql-scan.js';
@@ -53,12 +54,25 @@ export function isIdempotentRead(sql: string): boolean {
   return !/\bfor\s+(no\s+key\s+)?(update|share|key\s+share)\b/.test(code);
 }
 
+/**
+ * A failure after which the same read may succeed: FAILOVER or a lost
+ * connection, as a NovaError or as the legacy db's SQLite-shaped error,
+ * which carries the NovaError's code as `novaCode`.
+ */
+export function isRetryableFailure(err: unknown): boolean {
+  const novaCode = (err as { novaCode?: unknown } | null)?.novaCode;
+  return (
+    RETRYABLE.some((code) => isNovaError(err, code)) ||
+    (typeof novaCode === 'string' && (RETRYABLE as readonly string[]).includes(novaCode))
+  );
+}
+
 /** Runs `run`; when it is an idempotent read that failed over, runs it once more. */
 export async function retryReadOnce<T>(sql: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (!RETRYABLE.some((code) => isNovaError(err, code)) || !isIdempotentRead(sql)) throw err;
+    if (!isRetryableFailure(err) || !isIdempotentRead(sql)) throw err;
     return run();
   }
 }

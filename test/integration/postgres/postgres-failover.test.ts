@@ -195,7 +195,8 @@ describe('reads cut off by a dropped session', () => {
         `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%${tag}%' AND pid <> pg_backend_pid() AND state = 'active' AND query NOT LIKE '%pg_terminate_backend%'`,
       );
       await client.end();
-      if ((rowCount ?? 0) > 0 || Date.now() > deadline) break;
+      if ((rowCount ?? 0) > 0) break;
+      if (Date.now() > deadline) throw new Error(`no running statement tagged ${tag} to cut off`);
       await new Promise((r) => setTimeout(r, 20));
     }
     return running;
@@ -221,6 +222,24 @@ describe('reads cut off by a dropped session', () => {
         ),
     );
     expect(Number(legacyRow.v)).toBe(7);
+    // A legacy write cut off is not run again; it fails as SQLITE_BUSY, marked FAILOVER.
+    await factory.query('CREATE TABLE IF NOT EXISTS legacy_retry_probe (n int)');
+    const legacyWrite = await cutOff(
+      'tag_legacy_write',
+      () =>
+        new Promise<Error | null>((resolve) =>
+          db.run(
+            'INSERT INTO legacy_retry_probe SELECT 1 FROM pg_sleep(0.3) /* tag_legacy_write */',
+            [],
+            (err: Error | null) => resolve(err),
+          ),
+        ),
+    );
+    expect(legacyWrite).toMatchObject({ code: 'SQLITE_BUSY', novaCode: 'FAILOVER' });
+    const probe = await factory.query<{ n: number }>(
+      'SELECT count(*) AS n FROM legacy_retry_probe',
+    );
+    expect(probe.rows[0]!.n).toBe(0);
 
     await factory.query('CREATE TABLE IF NOT EXISTS retry_probe (n int)');
     const write = await rejection(

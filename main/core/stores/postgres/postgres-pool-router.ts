@@ -8,6 +8,7 @@
  * the right host again — one search at a time, shared by everyone waiting.
  */
 import pg from 'pg';
+import type { PoolConfig } from 'pg';
 import { NovaError } from '../../errors.js';
 import { buildPoolConfig, type ResolvedPostgresOptions } from './postgres-connection.js';
 import { findSessionHost, type HostProbe } from './postgres-host-probe.js';
@@ -39,9 +40,14 @@ export class PostgresPoolRouter {
   /** How many times the store moved to another pool after a failover; for health and tests. */
   switches = 0;
 
+  /**
+   * `extra` is merged into every pool's configuration (the legacy db's own
+   * type parsers); `onIdleError` hears the errors of idle connections.
+   */
   constructor(
     private readonly options: ResolvedPostgresOptions,
     private readonly onIdleError: (err: Error, routed: RoutedPool) => void,
+    private readonly extra: Partial<PoolConfig> = {},
   ) {
     this.parts = parsePostgresUrl(options.url);
     this.followsFailover = isHighAvailability(this.parts);
@@ -115,7 +121,7 @@ export class PostgresPoolRouter {
   }
 
   private makePool(hostForUrl: PostgresHostPort | undefined, host: PostgresHostPort): RoutedPool {
-    const pool = new pg.Pool(buildPoolConfig(this.options, hostForUrl));
+    const pool = new pg.Pool({ ...buildPoolConfig(this.options, hostForUrl), ...this.extra });
     const routed: RoutedPool = { pool, host };
     // pg-pool re-emits errors of idle clients on the pool; without a listener
     // Node would treat them as unhandled and end the process.
