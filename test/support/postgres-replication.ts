@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import pg from 'pg';
 import { osFreePort } from '../../main/core/services/ports.js';
-import { bin, serverAccount } from './postgres.js';
+import { bin, initdb, serverAccount } from './postgres.js';
 
 export interface ReplicaNode {
   port: number;
@@ -117,22 +117,7 @@ export async function startReplicatedPostgres(): Promise<ReplicatedPostgres> {
     `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
 
   try {
-    await execa(
-      bin('initdb'),
-      [
-        '-D',
-        primaryDir,
-        '-U',
-        'postgres',
-        '--auth=scram-sha-256',
-        `--pwfile=${pwfile}`,
-        '-E',
-        'UTF8',
-        '--no-sync',
-        '--no-instructions',
-      ],
-      asServer,
-    );
+    await initdb(primaryDir, pwfile, asServer);
     appendFileSync(join(primaryDir, 'postgresql.conf'), `\n${settings(primaryPort)}\n`);
     await start(primaryDir);
 

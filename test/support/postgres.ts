@@ -123,6 +123,30 @@ export function serverAccount(): { uid: number; gid: number } | undefined {
   return { uid, gid };
 }
 
+/** initdb for a test cluster: superuser `postgres` with the password in `pwfile`, scram-sha-256, UTF8. */
+export async function initdb(
+  dataDir: string,
+  pwfile: string,
+  asServer: { uid?: number; gid?: number },
+): Promise<void> {
+  await execa(
+    bin('initdb'),
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    asServer,
+  );
+}
+
 export interface PrivateClusterOptions {
   /** Password of the `postgres` superuser (scram-sha-256 for every connection). */
   password?: string;
@@ -194,22 +218,7 @@ export async function startPrivateCluster(
   };
 
   try {
-    await execa(
-      bin('initdb'),
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '--auth=scram-sha-256',
-        `--pwfile=${pwfile}`,
-        '-E',
-        'UTF8',
-        '--no-sync',
-        '--no-instructions',
-      ],
-      asServer,
-    );
+    await initdb(dataDir, pwfile, asServer);
     const settings = [
       `port = ${port}`,
       `listen_addresses = '127.0.0.1'`,

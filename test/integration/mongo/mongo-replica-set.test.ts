@@ -8,12 +8,9 @@
  * mongod those cases are skipped, and the reason is printed.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../main/core/config/schema.js';
-import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
+import type { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
+import { openTestFactory } from '../../support/test-factory.js';
 import { MongoDocumentStore } from '../../../main/core/stores/mongo/mongo-document-store.js';
 import {
   noReplicaSetReason,
@@ -28,22 +25,12 @@ afterAll(async () => {
 });
 
 async function factoryOn(url: string, dbName: string): Promise<DatabaseFactory> {
-  const dir = mkdtempSync(join(tmpdir(), 'nova-mongo-rs-'));
-  const factory = new DatabaseFactory(
-    configSchema.parse({
-      NOVA_DATA_DIR: dir,
-      NOVA_PROFILE: 'embedded',
-      NOVA_MONGO_PROFILE: 'external',
-      MONGODB_URL: url,
-      MONGODB_DB: dbName,
-    }),
-    { maintenanceIntervalMs: 0 },
-  );
-  cleanups.push(async () => {
-    await factory.close();
-    rmSync(dir, { recursive: true, force: true });
+  const { factory, close } = await openTestFactory({
+    NOVA_MONGO_PROFILE: 'external',
+    MONGODB_URL: url,
+    MONGODB_DB: dbName,
   });
-  await factory.initialize();
+  cleanups.push(close);
   return factory;
 }
 

@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../../main/core/config/schema.js';
-import { isNovaError, NovaError } from '../../../main/core/errors.js';
+import { isNovaError } from '../../../main/core/errors.js';
+import { rejection } from '../../support/rejection.js';
 import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
 import { createLegacyDb } from '../../../main/core/stores/legacy-db.js';
 import { PostgresStore } from '../../../main/core/stores/postgres/postgres-store.js';
@@ -52,16 +53,6 @@ async function open(url: string): Promise<PostgresStore> {
   const store = await PostgresStore.open({ url, poolMax: 4, connectTimeoutMs: 3_000 });
   stores.push(store);
   return store;
-}
-
-async function rejection(p: Promise<unknown>): Promise<NovaError> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(NovaError);
-    return err as NovaError;
-  }
-  throw new Error('expected a rejection');
 }
 
 describe('a multi-host POSTGRES_URL', () => {

@@ -10,16 +10,15 @@
  * - Cluster: three masters; cache entries and sessions spread over them,
  *   stats and clear() see every master, health lists every node.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema, type NovaConfigInput } from '../../../main/core/config/schema.js';
-import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
+import type { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
 import { RedisCache } from '../../../main/core/stores/redis/redis-cache.js';
 import { ExternalProvider } from '../../../main/core/services/external-provider.js';
 import { osFreePort } from '../../../main/core/services/ports.js';
+import { openTestFactory } from '../../support/test-factory.js';
 import {
   startRedisCluster,
   startRedisSentinel,
@@ -33,22 +32,12 @@ afterAll(async () => {
 });
 
 async function factoryWith(settings: Partial<NovaConfigInput>): Promise<DatabaseFactory> {
-  const dir = mkdtempSync(join(tmpdir(), 'nova-redis-ha-'));
-  const factory = new DatabaseFactory(
-    configSchema.parse({
-      NOVA_DATA_DIR: dir,
-      NOVA_PROFILE: 'embedded',
-      NOVA_REDIS_PROFILE: 'external',
-      REDIS_CONNECT_TIMEOUT_MS: 1000,
-      ...settings,
-    }),
-    { maintenanceIntervalMs: 0 },
-  );
-  cleanups.push(async () => {
-    await factory.close();
-    rmSync(dir, { recursive: true, force: true });
+  const { factory, close } = await openTestFactory({
+    NOVA_REDIS_PROFILE: 'external',
+    REDIS_CONNECT_TIMEOUT_MS: 1000,
+    ...settings,
   });
-  await factory.initialize();
+  cleanups.push(close);
   return factory;
 }
 

@@ -26,19 +26,10 @@ import {
   postgresUrlForHost,
   postgresUrlWithDatabase,
 } from '../../../main/core/stores/postgres/postgres-url.js';
+import { thrown } from '../../support/rejection.js';
 
 const HA =
   'postgres://nova:s%40cret@db1.example:5432,db2.example:5433/nova?target_session_attrs=read-write&application_name=api';
-
-function thrown(fn: () => unknown): NovaError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(NovaError);
-    return err as NovaError;
-  }
-  throw new Error('expected a NovaError');
-}
 
 describe('parsePostgresUrl', () => {
   it('reads every host with its port, the credentials, the database and target_session_attrs', () => {

@@ -6,40 +6,18 @@
  * its header tells people to use are read back through the appliance's own
  * configuration schema and must point at the ports the file publishes.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../../main/core/config/schema.js';
 import { parsePostgresUrl } from '../../../../main/core/stores/postgres/postgres-url.js';
 import { parseNodeList } from '../../../../main/core/stores/redis/redis-connection.js';
-import { checkNoDefaultPassword } from './compose-checks.js';
+import { checkNoDefaultPassword, loadCompose, type ComposeService } from './compose-checks.js';
 
-const require = createRequire(import.meta.url);
-const yaml = require('js-yaml') as { load(text: string): unknown };
+type Service = ComposeService;
 
-type Service = {
-  image: string;
-  profiles?: string[];
-  ports?: string[];
-  environment?: Record<string, string>;
-  healthcheck?: { test: string[] };
-  volumes?: string[];
-  command?: string[];
-  entrypoint?: string[];
-  network_mode?: string;
-  configs?: { source: string; target: string }[];
-};
-type ComposeDoc = {
-  name: string;
-  services: Record<string, Service>;
-  volumes: Record<string, unknown>;
-  configs: Record<string, { content: string }>;
-};
-
-const file = path.join(import.meta.dirname, '../../../../docker-compose.ha.yml');
-const text = readFileSync(file, 'utf8');
-const doc = yaml.load(text) as ComposeDoc;
+const { text, doc } = loadCompose(
+  path.join(import.meta.dirname, '../../../../docker-compose.ha.yml'),
+);
 const services = Object.entries(doc.services);
 const argv = (s: Service) => [...(s.command ?? []), ...(s.entrypoint ?? [])].join(' ');
 
@@ -109,7 +87,7 @@ describe('docker-compose.ha.yml', () => {
     expect(doc.services['pg-primary']!.configs![0]!.target).toMatch(
       /^\/docker-entrypoint-initdb\.d\//,
     );
-    expect(doc.configs['pg-replication-hba']!.content).toContain(
+    expect(doc.configs!['pg-replication-hba']!.content).toContain(
       'host replication all all scram-sha-256',
     );
   });
