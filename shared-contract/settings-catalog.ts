@@ -270,6 +270,52 @@ export const SETTINGS_CATALOG: Record<string, SettingInfo> = {
     group: 'connections',
     control: { kind: 'path' },
   },
+  REDIS_SENTINELS: {
+    label: 'Redis Sentinels',
+    description:
+      'For a Redis watched by Sentinels: their addresses as host:port, separated by commas. Nova asks them which server is the master.',
+    group: 'connections',
+    control: { kind: 'text', placeholder: '10.0.0.1:26379,10.0.0.2:26379' },
+  },
+  REDIS_SENTINEL_NAME: {
+    label: 'Redis Sentinel master name',
+    description: 'The name the Sentinels know the master by.',
+    group: 'connections',
+    control: { kind: 'text', placeholder: 'mymaster' },
+  },
+  REDIS_SENTINEL_PASSWORD: {
+    label: 'Redis Sentinel password',
+    description: 'The password of the Sentinels themselves, when they require one.',
+    group: 'connections',
+    control: { kind: 'text' },
+  },
+  REDIS_CLUSTER_NODES: {
+    label: 'Redis Cluster nodes',
+    description:
+      'For a Redis Cluster: some of its nodes as host:port, separated by commas; the rest are found from them.',
+    group: 'connections',
+    control: { kind: 'text', placeholder: '10.0.0.1:6379,10.0.0.2:6379' },
+  },
+  REDIS_USERNAME: {
+    label: 'Redis user',
+    description:
+      'The user for Sentinel or Cluster data servers (one server takes it from its address).',
+    group: 'connections',
+    control: { kind: 'text' },
+  },
+  REDIS_PASSWORD: {
+    label: 'Redis password',
+    description:
+      'The password for Sentinel or Cluster data servers (one server takes it from its address).',
+    group: 'connections',
+    control: { kind: 'text' },
+  },
+  REDIS_TLS: {
+    label: 'Redis over TLS',
+    description: 'Encrypt connections to Sentinel or Cluster data servers.',
+    group: 'connections',
+    control: { kind: 'boolean' },
+  },
   NOVA_BIN_SEARCH_DIRS: {
     label: 'Where to find server programs',
     description:
