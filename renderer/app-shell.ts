@@ -4,7 +4,6 @@
  * screen puts focus on its heading, so keyboard and screen-reader users
  * land where the new content starts.
  */
-import type { HealthSummaryDto } from '../shared-contract/methods/health.js';
 import { statusBadge } from './components/status.js';
 import { ROUTES, type AppContext, type RouteName, type Screen } from './context.js';
 import { h, replace } from './lib/dom.js';
@@ -14,20 +13,22 @@ import { logsScreen } from './screens/logs.js';
 import { migrationScreen } from './screens/migration/wizard.js';
 import { settingsScreen } from './screens/settings.js';
 import { setupScreen } from './screens/setup.js';
+import { createStatusStore } from './status/status-store.js';
+import { statusView } from './status/status-view.js';
 
 const SCREENS: Record<RouteName, { label: string; screen: Screen }> = {
   dashboard: { label: 'Dashboard', screen: dashboardScreen },
   setup: { label: 'Setup', screen: setupScreen },
   migration: { label: 'Migration', screen: migrationScreen },
   backups: { label: 'Backups', screen: backupsScreen },
-  logs: { label: 'Service logs', screen: logsScreen },
+  logs: { label: 'Logs', screen: logsScreen },
   settings: { label: 'Settings', screen: settingsScreen },
 };
 
 export function mountShell(
   root: HTMLElement,
-  base: Omit<AppContext, 'navigate' | 'announce'>,
-): void {
+  base: Omit<AppContext, 'navigate' | 'announce' | 'status'>,
+): AppContext {
   const announcer = h('div', {
     class: 'sr-only',
     attrs: { 'aria-live': 'polite', 'aria-atomic': 'true' },
@@ -59,20 +60,22 @@ export function mountShell(
       }),
     ),
     h('p', {
-      class: 'sidebar-foot muted',
+      class: 'sidebar-foot',
       text: `${base.info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${base.info.version}`,
     }),
   );
-  const connection = h(
-    'div',
-    { class: 'connection-banner', attrs: { role: 'status', hidden: true } },
-    'Reconnecting to Nova…',
-  );
-  replace(root, nav, h('div', { class: 'content' }, connection, main), announcer);
+  const connection = h('div', {
+    class: 'connection-banner',
+    attrs: { role: 'alert', hidden: true },
+  });
+  const content = h('div', { class: 'content' }, connection, main);
+  replace(root, nav, content, announcer);
+  const status = createStatusStore(base.api, base.onEvent);
 
   let cleanup: (() => void) | void;
   const ctx: AppContext = {
     ...base,
+    status,
     refreshInfo: async () => {
       await base.refreshInfo();
       ctx.info = base.info;
@@ -88,17 +91,17 @@ export function mountShell(
     },
   };
 
-  const setHealth = (health: HealthSummaryDto) => {
-    replace(
-      pill,
-      statusBadge(health.status, `System ${health.status === 'ok' ? 'OK' : health.status}`),
-    );
-  };
+  // The pill, the banner and the greyed look all come from the one status snapshot.
+  status.subscribe((snap) => {
+    const view = statusView(snap, Date.now());
+    replace(pill, statusBadge(view.pill.stale ? 'unknown' : view.pill.status, view.pill.text));
+    connection.hidden = view.banner === null;
+    connection.textContent = view.banner ?? '';
+    content.classList.toggle('stale', view.stale);
+  });
   base.onEvent((event) => {
-    if (event.type === 'health') setHealth(event.health);
     if (event.type === 'runtime' && event.state === 'ready') void ctx.refreshInfo();
   });
-  void base.api.health.current().then(setHealth, () => undefined);
 
   const show = (route: RouteName) => {
     if (typeof cleanup === 'function') cleanup();
@@ -125,6 +128,7 @@ export function mountShell(
     if (location.hash.startsWith('#/')) show(current());
   });
   show(current());
+  return ctx;
 }
 
 /** Header of a screen: the h1 the shell focuses, and what the screen is for. */
@@ -137,8 +141,7 @@ export function pageHeader(title: string, description: string, ...actions: Node[
   );
 }
 
-/** The connection hint for the headless event stream. */
-export function showConnection(root: HTMLElement, connected: boolean): void {
-  const banner = root.querySelector<HTMLElement>('.connection-banner');
-  if (banner) banner.hidden = connected;
+/** The connection state of the headless event stream, for the status store. */
+export function showConnection(ctx: Pick<AppContext, 'status'>, connected: boolean): void {
+  ctx.status.setConnected(connected);
 }

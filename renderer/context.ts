@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { NovaApi } from '../shared-contract/contract.js';
 import type { NovaEvent } from '../shared-contract/events.js';
 import type { appInfoSchema } from '../shared-contract/methods/app.js';
+import type { StatusStore } from './status/status-store.js';
 
 export type AppInfo = z.infer<typeof appInfoSchema>;
 
@@ -16,6 +17,8 @@ export interface AppContext {
   navigate(route: RouteName): void;
   /** Reloads app.info (after the setup changed). */
   refreshInfo(): Promise<void>;
+  /** The appliance's status as every screen shows it (one snapshot, status-view.ts). */
+  status: StatusStore;
   /** Headless only: store a new admin token (after rotation) and reconnect the event stream. */
   replaceToken?(token: string): void;
 }

@@ -40,7 +40,7 @@ async function start(transport: Transport, http?: HttpTransport): Promise<void> 
     );
     return;
   }
-  const base: Omit<AppContext, 'navigate' | 'announce'> = {
+  const base: Omit<AppContext, 'navigate' | 'announce' | 'status'> = {
     api,
     info,
     onEvent: (listener) => transport.subscribe(listener),
@@ -56,8 +56,8 @@ async function start(transport: Transport, http?: HttpTransport): Promise<void> 
         }
       : {}),
   };
-  transport.onConnectionChange?.((connected) => showConnection(root, connected));
-  mountShell(root, base);
+  const ctx = mountShell(root, base);
+  transport.onConnectionChange?.((connected) => showConnection(ctx, connected));
 }
 
 const bridge = bridgeFromWindow();

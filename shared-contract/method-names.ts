@@ -6,6 +6,7 @@
 export const METHOD_NAMES = [
   'app.info',
   'setup.detect',
+  'setup.current',
   'setup.testConnection',
   'setup.apply',
   'services.list',

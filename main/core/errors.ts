@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'MIGRATION_CHECKSUM_MISMATCH'
   | 'MIGRATION_FAILED'
   | 'SERVICE_UNAVAILABLE'
+  /** A replicated server lost its primary role (or is being replaced) under a statement: retry it. */
+  | 'FAILOVER'
   | 'TASK_CANCELLED'
   | 'BACKUP_NOT_FOUND'
   | 'BACKUP_CORRUPT'

@@ -87,16 +87,31 @@ export function httpTransport(onUnauthorized: () => void): HttpTransport {
     kind: 'http',
     async call(method, input) {
       const token = tokenStore.get();
-      const response = await fetch(apiPath(method), {
-        method: 'POST',
-        headers: {
-          'Content-Type': 'application/json',
-          ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        },
-        body: JSON.stringify(input ?? {}),
-        credentials: 'omit',
-        cache: 'no-store',
-      });
+      let response: Response;
+      try {
+        response = await fetch(apiPath(method), {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            ...(token ? { Authorization: `Bearer ${token}` } : {}),
+          },
+          body: JSON.stringify(input ?? {}),
+          credentials: 'omit',
+          cache: 'no-store',
+        });
+      } catch {
+        // The server is gone (stopped, restarting, network): every status on screen greys out.
+        setConnected(false);
+        return {
+          ok: false,
+          error: {
+            name: 'Error',
+            code: 'NETWORK',
+            message: 'Nova is not answering.',
+            fix: 'Check that Nova is running; this page reconnects by itself.',
+          },
+        };
+      }
       if (response.status === 401) onUnauthorized();
       let body: { result?: unknown; error?: ContractErrorData };
       try {

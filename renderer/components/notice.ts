@@ -1,6 +1,7 @@
 /** The three states every screen has besides "content": loading, empty, error. */
 import { ContractError } from '../api/contract-error.js';
 import { h, replace } from '../lib/dom.js';
+import { forScreen } from '../lib/screen-words.js';
 
 export function loading(what: string): HTMLElement {
   return h(
@@ -35,9 +36,11 @@ export function errorNotice(err: unknown, retry?: () => void): HTMLElement {
       'p',
       { class: 'notice-title' },
       h('strong', { text: unavailable ? 'Not available: ' : 'Something went wrong: ' }),
-      e.message,
+      forScreen(e.message),
     ),
-    e.fix ? h('p', { class: 'notice-fix' }, h('strong', { text: 'What to do: ' }), e.fix) : null,
+    e.fix
+      ? h('p', { class: 'notice-fix' }, h('strong', { text: 'What to do: ' }), forScreen(e.fix))
+      : null,
     h('p', { class: 'notice-code muted' }, 'Code ', h('code', { text: e.code })),
     retry
       ? h('button', {

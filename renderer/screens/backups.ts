@@ -15,8 +15,16 @@ import { statusBadge } from '../components/status.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
 import { formatBytes, formatTime } from '../lib/format.js';
+import { forScreen } from '../lib/screen-words.js';
+import { coverageCell, coveragePanel } from './backups-coverage.js';
 
 type BackupList = z.infer<typeof backupListSchema>;
+
+const PART_LABEL: Record<string, string> = {
+  sqlite: 'SQLite',
+  postgres: 'PostgreSQL',
+  mongo: 'MongoDB',
+};
 
 export const backupsScreen: Screen = (ctx, host) => {
   const listHost = h('div', {});
@@ -46,7 +54,7 @@ export const backupsScreen: Screen = (ctx, host) => {
       'div',
       { class: 'checkbox' },
       encrypt,
-      h('label', { attrs: { for: 'backup-encrypt' }, text: 'Encrypt (AES-256-GCM)' }),
+      h('label', { attrs: { for: 'backup-encrypt' }, text: 'Encrypt with a passphrase' }),
     ),
     passField,
     h('div', { class: 'actions' }, runNow),
@@ -103,12 +111,14 @@ export const backupsScreen: Screen = (ctx, host) => {
   });
 
   const scheduleHost = h('div', {});
+  const coverageHost = h('div', {});
   append(host, [
     pageHeader(
       'Backups',
-      'Every backup has a manifest with a sha256 of each part; verify re-checks them and test-restores. The newest good backup is never deleted by retention.',
+      'Each backup is checked after it is written and restored into scratch databases to prove it works. The newest good backup is never deleted.',
     ),
     messages,
+    coverageHost,
     h('div', { class: 'two-col' }, runForm, scheduleHost),
     tasksHost,
     h(
@@ -125,6 +135,7 @@ export const backupsScreen: Screen = (ctx, host) => {
     () => ctx.api.backups.list(),
     (list) => {
       replace(scheduleHost, scheduleForm(ctx, list, messages));
+      replace(coverageHost, coveragePanel(list));
       return renderList(ctx, list, messages, showTask);
     },
   );
@@ -164,9 +175,16 @@ function renderList(
       h(
         'tr',
         {},
-        ['Backup', 'Created', 'Size', 'Contents', 'Encrypted', 'State', 'Actions'].map((t) =>
-          h('th', { attrs: { scope: 'col' }, text: t }),
-        ),
+        [
+          'Backup',
+          'Created',
+          'Size',
+          'Contents',
+          'Current setup',
+          'Encrypted',
+          'State',
+          'Actions',
+        ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
       ),
     ),
     h(
@@ -189,7 +207,8 @@ function renderList(
               : null,
           ),
           h('td', { class: 'num', text: formatBytes(b.sizeBytes) }),
-          h('td', { text: b.parts.join(', ') }),
+          h('td', { text: b.parts.map((p) => PART_LABEL[p] ?? p).join(', ') }),
+          h('td', {}, coverageCell(b)),
           h('td', { text: b.encrypted ? 'yes' : 'no' }),
           h(
             'td',
@@ -197,7 +216,7 @@ function renderList(
             !b.intact
               ? [
                   statusBadge('down', 'Damaged'),
-                  b.problem ? h('span', { class: 'hint block', text: b.problem }) : null,
+                  b.problem ? h('span', { class: 'hint block', text: forScreen(b.problem) }) : null,
                 ]
               : b.verifiedAt
                 ? [
@@ -238,7 +257,12 @@ function renderList(
                     h('button', {
                       class: 'btn btn-small btn-danger',
                       text: 'Restore…',
-                      attrs: { type: 'button', 'aria-label': `Restore ${b.id}` },
+                      // A backup of an earlier setup has nothing for the databases in use now.
+                      attrs: {
+                        type: 'button',
+                        'aria-label': `Restore ${b.id}`,
+                        disabled: !b.covers,
+                      },
                       on: {
                         click: async () => {
                           const passInput = h('input', {

@@ -1,11 +1,23 @@
-/** Service logs: Nova's own recent lines and each server's log where its provider keeps one. */
+/**
+ * Logs: Nova's own log (every operation's start and outcome, every service
+ * change) and each server's log where Nova keeps one; filter by level,
+ * search, copy what is shown, or download it. Secrets are masked by main
+ * before any line reaches this page.
+ */
 import type { z } from 'zod';
 import type { logSourceSchema } from '../../shared-contract/methods/services.js';
 import { pageHeader } from '../app-shell.js';
 import { textField } from '../components/field.js';
-import { empty, errorNotice, loading } from '../components/notice.js';
+import { empty, errorNotice, info, loading } from '../components/notice.js';
 import type { Screen } from '../context.js';
 import { h, replace } from '../lib/dom.js';
+import {
+  downloadName,
+  filterLog,
+  LEVEL_FILTERS,
+  type LogEntryView,
+  type LogLevelName,
+} from './logs-model.js';
 
 type Source = z.infer<typeof logSourceSchema>;
 
@@ -22,33 +34,86 @@ export const logsScreen: Screen = (ctx, host) => {
     {},
     SOURCES.map((s) => h('option', { attrs: { value: s.value }, text: s.label })),
   );
+  const level = h(
+    'select',
+    {},
+    LEVEL_FILTERS.map((l) => h('option', { attrs: { value: l.value }, text: l.label })),
+  );
+  const search = h('input', {
+    attrs: { type: 'search', placeholder: 'e.g. backup, failed', spellcheck: 'false' },
+  });
   const lines = h(
     'select',
     {},
-    [100, 200, 500, 1000].map((n) =>
-      h('option', { attrs: { value: n, selected: n === 200 }, text: `last ${n} lines` }),
+    [200, 500, 1000, 2000].map((n) =>
+      h('option', { attrs: { value: n, selected: n === 500 }, text: `last ${n} lines` }),
     ),
   );
   const follow = h('input', { attrs: { type: 'checkbox', id: 'logs-follow', checked: true } });
-  const refresh = h('button', { class: 'btn', text: 'Refresh', attrs: { type: 'button' } });
+  const copy = h('button', { class: 'btn', text: 'Copy', attrs: { type: 'button' } });
+  const download = h('button', { class: 'btn', text: 'Download', attrs: { type: 'button' } });
+  const note = h('div', { attrs: { 'aria-live': 'polite' } });
   const out = h('div', {});
   host.append(
-    pageHeader('Service logs', 'Recent log lines; secrets are masked before they are shown.'),
+    pageHeader(
+      'Logs',
+      'What Nova and its servers did, newest at the bottom. Passwords are masked before lines are shown.',
+    ),
     h(
       'div',
-      { class: 'toolbar' },
+      { class: 'log-toolbar' },
       textField('Log', source),
+      textField('Level', level),
+      textField('Search', search),
       textField('Show', lines),
       h(
         'div',
         { class: 'checkbox' },
         follow,
-        h('label', { attrs: { for: 'logs-follow' }, text: 'Refresh every 5 s' }),
+        h('label', { attrs: { for: 'logs-follow' }, text: 'Update every 5 s' }),
       ),
-      refresh,
+      copy,
+      download,
     ),
+    note,
     out,
   );
+
+  let entries: LogEntryView[] = [];
+  let available = true;
+  let reason: string | undefined;
+  const shown = () => filterLog(entries, level.value as LogLevelName | 'all', search.value);
+  const label = () => source.selectedOptions[0]?.text ?? '';
+
+  const render = () => {
+    if (!available) return replace(out, empty('No log to show for this service.', reason));
+    if (entries.length === 0) return replace(out, empty('The log is empty so far.'));
+    const visible = shown();
+    const oldPre = out.querySelector('pre');
+    const atBottom = !oldPre || oldPre.scrollTop + oldPre.clientHeight >= oldPre.scrollHeight - 4;
+    const pre = h(
+      'pre',
+      {
+        class: 'log',
+        attrs: { tabindex: '0', 'aria-label': `${label()} log, ${visible.length} lines shown` },
+      },
+      visible.map((e) =>
+        h('span', {
+          class: e.level === 'error' || e.level === 'warn' ? `log-line-${e.level}` : '',
+          text: `${e.text}\n`,
+        }),
+      ),
+    );
+    replace(
+      out,
+      h('p', {
+        class: 'muted log-count',
+        text: `${visible.length} of ${entries.length} lines shown`,
+      }),
+      visible.length ? pre : empty('No line matches the level and search.'),
+    );
+    if (atBottom) pre.scrollTop = pre.scrollHeight;
+  };
 
   let seq = 0;
   const load = async () => {
@@ -60,21 +125,10 @@ export const logsScreen: Screen = (ctx, host) => {
         lines: Number(lines.value),
       });
       if (mine !== seq) return;
-      if (!r.available) replace(out, empty('No log to show for this service.', r.reason));
-      else if (r.lines.length === 0) replace(out, empty('The log is empty so far.'));
-      else {
-        const atBottom = (() => {
-          const pre = out.querySelector('pre');
-          return !pre || pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
-        })();
-        const pre = h('pre', {
-          class: 'log',
-          attrs: { tabindex: '0', 'aria-label': `${source.selectedOptions[0]?.text ?? ''} log` },
-          text: r.lines.join('\n'),
-        });
-        replace(out, pre);
-        if (atBottom) pre.scrollTop = pre.scrollHeight;
-      }
+      available = r.available;
+      reason = r.reason;
+      entries = r.entries;
+      render();
     } catch (err) {
       if (mine === seq)
         replace(
@@ -83,12 +137,46 @@ export const logsScreen: Screen = (ctx, host) => {
         );
     }
   };
+
+  copy.addEventListener('click', async () => {
+    const text = shown()
+      .map((e) => e.text)
+      .join('\n');
+    try {
+      await navigator.clipboard.writeText(text);
+      replace(note, info(`Copied ${shown().length} lines.`, 'success'));
+    } catch {
+      // No clipboard permission (e.g. plain http on another host): select the text for Ctrl+C instead.
+      const pre = out.querySelector('pre');
+      if (pre) window.getSelection()?.selectAllChildren(pre);
+      replace(note, info('The lines are selected: press Ctrl+C to copy them.'));
+    }
+  });
+  download.addEventListener('click', () => {
+    const blob = new Blob(
+      [
+        shown()
+          .map((e) => e.text)
+          .join('\n') + '\n',
+      ],
+      { type: 'text/plain' },
+    );
+    const a = h('a', {
+      attrs: { href: URL.createObjectURL(blob), download: downloadName(source.value, new Date()) },
+    });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    window.setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+
   source.addEventListener('change', () => {
     replace(out);
     void load();
   });
   lines.addEventListener('change', () => void load());
-  refresh.addEventListener('click', () => void load());
+  level.addEventListener('change', render);
+  search.addEventListener('input', render);
   const timer = window.setInterval(() => {
     if (follow.checked) void load();
   }, 5000);

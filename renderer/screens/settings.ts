@@ -1,7 +1,7 @@
 /**
- * Settings: every setting with its value and where it comes from (a value
- * from the environment or a flag cannot be changed here), edits saved to
- * the versioned settings file, the admin token, and start-at-login.
+ * Settings: grouped settings with typed controls and errors beside their
+ * fields (settings-form.ts), Save (what applies live applies at once) and
+ * Apply & restart services; the admin token; start-at-login on the desktop.
  */
 import type { z } from 'zod';
 import type { settingsViewSchema } from '../../shared-contract/methods/settings.js';
@@ -9,143 +9,91 @@ import { pageHeader } from '../app-shell.js';
 import { errorNotice, info, withStates } from '../components/notice.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
+import { settingGroups } from './settings-form.js';
 
 type SettingsView = z.infer<typeof settingsViewSchema>;
 
-const SOURCE_LABEL: Record<string, string> = {
-  flag: 'command line',
-  env: 'environment',
-  dotenv: '.env file',
-  settings: 'settings file',
-  default: 'default',
-};
-
 export const settingsScreen: Screen = (ctx, host) => {
-  const tableHost = h('div', {});
-  const status = h('div', { attrs: { 'aria-live': 'polite' } });
+  const formHost = h('div', {});
   append(host, [
     pageHeader(
       'Settings',
-      'Values saved here go to the settings file in the data directory. Changes to services take effect after a restart; the log level applies at once.',
+      'How Nova runs. Log detail and backup settings apply at once; the others when the services restart.',
     ),
+    formHost,
     ctx.info.mode === 'desktop' ? autoStartPanel(ctx) : null,
     tokenPanel(ctx),
-    h(
-      'section',
-      { attrs: { 'aria-labelledby': 'all-settings-h' } },
-      h('h2', { id: 'all-settings-h', text: 'All settings' }),
-      status,
-      tableHost,
-    ),
   ]);
   const reload = withStates(
-    tableHost,
+    formHost,
     'settings',
     () => ctx.api.settings.get(),
-    (view) => renderTable(ctx, view, status, () => void reload()),
+    (view) => renderForm(ctx, view, () => void reload()),
   );
 };
 
-function renderTable(
-  ctx: AppContext,
-  view: SettingsView,
-  status: HTMLElement,
-  reload: () => void,
-): Node {
-  const edits = new Map<string, HTMLInputElement>();
+function renderForm(ctx: AppContext, view: SettingsView, reload: () => void): Node {
+  const { rows, element } = settingGroups(view);
+  const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const save = h('button', {
+    class: 'btn',
+    text: 'Save',
+    attrs: { type: 'submit', value: 'save' },
+  });
+  const apply = h('button', {
     class: 'btn btn-primary',
-    text: 'Save changes',
-    attrs: { type: 'submit' },
+    text: 'Apply & restart services',
+    attrs: { type: 'submit', value: 'restart' },
   });
   const form = h(
     'form',
-    {},
+    { attrs: { novalidate: true } },
     view.restartRequired
-      ? info(
-          'Some saved changes take effect after Nova restarts (or after saving the Setup again).',
-          'warning',
-        )
+      ? info('Some saved settings are not in use yet: use Apply & restart services.', 'warning')
       : null,
-    h('p', { class: 'muted' }, 'Settings file: ', h('code', { text: view.settingsFile })),
-    h(
-      'div',
-      { class: 'table-scroll' },
-      h(
-        'table',
-        { class: 'table settings-table' },
-        h(
-          'thead',
-          {},
-          h(
-            'tr',
-            {},
-            ['Setting', 'Value', 'From'].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
-          ),
-        ),
-        h(
-          'tbody',
-          {},
-          view.items.map((item) => {
-            const id = `setting-${item.key}`;
-            let cell: Node;
-            if (item.editable && !item.secret) {
-              const input = h('input', {
-                id,
-                attrs: {
-                  type: 'text',
-                  value: item.value === null ? '' : String(item.value),
-                  spellcheck: 'false',
-                  placeholder: item.value === null ? 'not set' : null,
-                },
-              });
-              input.dataset.initial = input.value;
-              edits.set(item.key, input);
-              cell = input;
-            } else {
-              cell = h('span', {
-                class: 'mono',
-                id,
-                text: item.value === null ? '—' : String(item.value),
-              });
-            }
-            return h(
-              'tr',
-              {},
-              h(
-                'th',
-                { attrs: { scope: 'row' } },
-                h('label', { attrs: { for: id }, class: 'mono', text: item.key }),
-              ),
-              h('td', {}, cell, settingHint(item)),
-              h('td', { text: SOURCE_LABEL[item.source] ?? item.source }),
-            );
-          }),
-        ),
-      ),
-    ),
-    h('div', { class: 'actions sticky-actions' }, save),
+    element,
+    h('div', { class: 'actions sticky-actions' }, save, apply, status),
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const values: Record<string, string | null> = {};
-    for (const [key, input] of edits) {
-      if (input.value === input.dataset.initial) continue;
-      values[key] = input.value.trim() === '' ? null : input.value.trim();
+    const restart = (event.submitter as HTMLButtonElement | null)?.value === 'restart';
+    const values: Record<string, string | number | boolean | null> = {};
+    let firstBad: HTMLElement | null = null;
+    for (const row of rows) {
+      const problem = row.validate();
+      row.showError(problem);
+      if (problem) firstBad ??= row.element;
+      const change = row.changed();
+      if (change) values[row.key] = change.value;
     }
-    if (Object.keys(values).length === 0) {
+    if (firstBad) {
+      replace(status, info('Correct the values marked in red.', 'warning'));
+      firstBad.querySelector<HTMLElement>('input, select')?.focus();
+      return;
+    }
+    if (Object.keys(values).length === 0 && !restart) {
       replace(status, info('Nothing changed.'));
       return;
     }
-    save.disabled = true;
+    save.disabled = apply.disabled = true;
+    if (restart) replace(status, info('Saving and restarting the services…'));
     try {
-      await ctx.api.settings.update({ values });
-      replace(status, info(`Saved ${Object.keys(values).join(', ')}.`, 'success'));
-      ctx.announce('Settings saved');
+      const result = await ctx.api.settings.update({ values, restart });
+      if (Object.keys(result.errors).length) {
+        for (const row of rows) row.showError(result.errors[row.key] ?? null);
+        replace(status, info('Nothing was saved: correct the values marked in red.', 'warning'));
+        rows
+          .find((r) => result.errors[r.key])
+          ?.element.querySelector<HTMLElement>('input, select')
+          ?.focus();
+        return;
+      }
+      ctx.announce(restart ? 'Settings applied and services restarted' : 'Settings saved');
       reload();
     } catch (err) {
       replace(status, errorNotice(err));
-      save.disabled = false;
+    } finally {
+      save.disabled = apply.disabled = false;
     }
   });
   return form;
@@ -155,13 +103,13 @@ function tokenPanel(ctx: AppContext): HTMLElement {
   const out = h('div', { attrs: { 'aria-live': 'polite' } });
   const rotate = h('button', {
     class: 'btn',
-    text: 'Rotate admin token',
+    text: 'Make a new admin token',
     attrs: { type: 'button' },
   });
   rotate.addEventListener('click', async () => {
     if (
       !window.confirm(
-        'Make a new admin token? Every open session of the headless UI and every script using the old token is signed out.',
+        'Make a new admin token? Every open session of the admin page and every script using the old token is signed out.',
       )
     )
       return;
@@ -173,7 +121,7 @@ function tokenPanel(ctx: AppContext): HTMLElement {
       replace(
         out,
         info(
-          'The token was rotated. This tab already uses the new one. Keep the link below somewhere safe; it is shown only now.',
+          'The token was replaced. This tab already uses the new one. Keep the link below somewhere safe; it is shown only now.',
           'success',
         ),
         h(
@@ -192,7 +140,7 @@ function tokenPanel(ctx: AppContext): HTMLElement {
     'section',
     { class: 'panel', attrs: { 'aria-labelledby': 'token-h' } },
     h('h2', { id: 'token-h', text: 'Admin token' }),
-    h('p', { text: 'The headless server and its API accept only requests carrying this token.' }),
+    h('p', { text: 'The admin page and its API accept only requests carrying this token.' }),
     rotate,
     out,
   );
@@ -229,14 +177,4 @@ function autoStartPanel(ctx: AppContext): HTMLElement {
     ),
     out,
   );
-}
-
-/** Why a value cannot be edited here, and where it can. */
-function settingHint(item: SettingsView['items'][number]): HTMLElement | null {
-  let text: string | null = null;
-  if (item.key === 'NOVA_DATA_DIR')
-    text = 'chosen with --data-dir or NOVA_DATA_DIR when Nova starts';
-  else if (!item.editable) text = `set in the ${SOURCE_LABEL[item.source]}; change it there`;
-  else if (item.secret) text = 'a connection URL: change it in Setup';
-  return text ? h('span', { class: 'hint block', text }) : null;
 }

@@ -1,161 +1,32 @@
 /**
- * First-run setup (SPEC §8): what is on this machine, a profile per
- * service with a connection test, then save — which restarts the services
- * and the data layer with the new choice.
+ * Setup: what is on this machine, with "Use this server" for a database
+ * found listening; where each data service runs (options this machine
+ * cannot run are shown disabled with the reason); then Save, which
+ * restarts the services and the data layer with the new choice. On a
+ * revisit the saved choice is shown, passwords masked, and unchanged
+ * fields are kept as they are.
  */
-import type { z } from 'zod';
 import type { ProfileDto, ServiceNameDto } from '../../shared-contract/common.js';
-import type { detectionSchema } from '../../shared-contract/methods/setup.js';
 import { pageHeader } from '../app-shell.js';
-import { textField } from '../components/field.js';
-import { errorNotice, info, loading, withStates } from '../components/notice.js';
+import { errorNotice, info, loading } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
-import type { Screen } from '../context.js';
-import { append, h, replace, uid } from '../lib/dom.js';
-import { formatLatency } from '../lib/format.js';
+import type { AppContext, Screen } from '../context.js';
+import { append, h, replace } from '../lib/dom.js';
+import { forScreen } from '../lib/screen-words.js';
+import {
+  foundServers,
+  SERVICE_TEXT,
+  type ConnectionFields,
+  type Detection,
+} from './setup-model.js';
+import { serviceChoice, type ServiceChoice } from './setup-service.js';
 
-type Detection = z.infer<typeof detectionSchema>;
-
-const SERVICES: { name: ServiceNameDto; label: string; role: string; placeholder: string }[] = [
-  {
-    name: 'postgres',
-    label: 'PostgreSQL',
-    role: 'Relational data (tickets, users, configuration)',
-    placeholder: 'postgres://user:password@db.example.org:5432/nova',
-  },
-  {
-    name: 'mongo',
-    label: 'MongoDB',
-    role: 'Documents and the audit trail',
-    placeholder: 'mongodb://user:password@db.example.org:27017/nova',
-  },
-  {
-    name: 'redis',
-    label: 'Redis',
-    role: 'Cache and sessions',
-    placeholder: 'redis://:password@cache.example.org:6379',
-  },
-];
-
-const PROFILES: { value: ProfileDto; label: string; hint: Record<ServiceNameDto, string> }[] = [
-  {
-    value: 'embedded',
-    label: 'Embedded',
-    hint: {
-      postgres: 'SQLite file in the data directory; nothing to install.',
-      mongo: 'Stored next to the relational data.',
-      redis: 'In-process cache.',
-    },
-  },
-  {
-    value: 'docker',
-    label: 'Docker',
-    hint: {
-      postgres: 'A PostgreSQL container started by Nova.',
-      mongo: 'A MongoDB container started by Nova.',
-      redis: 'A Redis container started by Nova.',
-    },
-  },
-  {
-    value: 'native',
-    label: 'Native',
-    hint: {
-      postgres: 'A private cluster run from the installed PostgreSQL programs.',
-      mongo: 'The installed mongod; without it, PostgreSQL JSONB.',
-      redis: 'The installed redis-server.',
-    },
-  },
-  {
-    value: 'external',
-    label: 'External',
-    hint: {
-      postgres: 'A server you already run; give its URL.',
-      mongo: 'A server you already run; give its URL.',
-      redis: 'A server you already run; give its URL.',
-    },
-  },
-];
+const ORDER: ServiceNameDto[] = ['postgres', 'mongo', 'redis'];
 
 export const setupScreen: Screen = (ctx, host) => {
-  const detectHost = h('div', {});
+  const detectHost = h('div', {}, loading('what is on this machine'));
+  const formHost = h('div', {}, loading('the current setup'));
   const redetect = h('button', { class: 'btn', text: 'Detect again', attrs: { type: 'button' } });
-  const choices = new Map<ServiceNameDto, { profile: () => ProfileDto; url: HTMLInputElement }>();
-  const result = h('div', { attrs: { 'aria-live': 'polite' } });
-  const save = h('button', {
-    class: 'btn btn-primary',
-    text: 'Save and start services',
-    attrs: { type: 'submit' },
-  });
-
-  const form = h(
-    'form',
-    { class: 'setup-form', attrs: { novalidate: true } },
-    SERVICES.map((s) => serviceFieldset(ctx, s, choices)),
-    h('div', { class: 'actions' }, save),
-    result,
-  );
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const profiles = Object.fromEntries(
-      SERVICES.map((s) => [s.name, choices.get(s.name)!.profile()]),
-    ) as Record<ServiceNameDto, ProfileDto>;
-    const urls: Partial<Record<ServiceNameDto, string>> = {};
-    for (const s of SERVICES) {
-      const value = choices.get(s.name)!.url.value.trim();
-      if (profiles[s.name] === 'external' && value) urls[s.name] = value;
-    }
-    save.disabled = true;
-    save.textContent = 'Saving and starting…';
-    replace(result, loading('the services with the new setup'));
-    try {
-      const outcome = await ctx.api.setup.apply({ profiles, urls });
-      await ctx.refreshInfo();
-      replace(
-        result,
-        outcome.failed.length
-          ? h(
-              'div',
-              { class: 'notice notice-warning', attrs: { role: 'alert' } },
-              h('p', { text: 'The setup was saved, but not everything started:' }),
-              h(
-                'ul',
-                {},
-                outcome.failed.map((f) =>
-                  h(
-                    'li',
-                    {},
-                    h('strong', { text: `${f.service}: ` }),
-                    f.message,
-                    f.fix ? h('p', { class: 'hint', text: f.fix }) : null,
-                  ),
-                ),
-              ),
-            )
-          : info('Setup saved. The services are running with the new choice.', 'success'),
-        h(
-          'ul',
-          { class: 'inline-list' },
-          outcome.services.map((s) =>
-            h('li', {}, `${s.service} (${s.provider}) `, statusBadge(s.state)),
-          ),
-        ),
-        h(
-          'p',
-          {},
-          h('a', { attrs: { href: '#/dashboard' }, text: 'Open the dashboard' }),
-          ' · ',
-          h('a', { attrs: { href: '#/migration' }, text: 'Migrate a legacy database' }),
-        ),
-      );
-      ctx.announce(outcome.failed.length ? 'Setup saved with problems' : 'Setup saved');
-    } catch (err) {
-      replace(result, errorNotice(err));
-    } finally {
-      save.disabled = false;
-      save.textContent = 'Save and start services';
-    }
-  });
-
   append(host, [
     pageHeader(
       'Setup',
@@ -177,189 +48,261 @@ export const setupScreen: Screen = (ctx, host) => {
     h(
       'section',
       { attrs: { 'aria-labelledby': 'choose-h' } },
-      h('h2', { id: 'choose-h', text: 'Choose a profile per service' }),
-      form,
+      h('h2', { id: 'choose-h', text: 'Where each service runs' }),
+      formHost,
     ),
   ]);
-  const reload = withStates(
-    detectHost,
-    'detection results',
-    () => ctx.api.setup.detect(),
-    renderDetection,
-  );
+
+  let choices: ServiceChoice[] = [];
+  let detection: Detection | null = null;
+  const showDetection = () => {
+    for (const c of choices) c.setDetection(detection);
+    if (detection)
+      replace(
+        detectHost,
+        renderDetection(detection, choices, (s, f) => choices.find((c) => c.service === s)?.use(f)),
+      );
+  };
+  // Not disabled while busy: a disabled button drops out of the tab order under the keyboard user.
+  let detecting = false;
+  const detect = async () => {
+    if (detecting) return;
+    detecting = true;
+    redetect.setAttribute('aria-busy', 'true');
+    try {
+      detection = await ctx.api.setup.detect();
+      showDetection();
+    } catch (err) {
+      replace(
+        detectHost,
+        errorNotice(err, () => void detect()),
+      );
+    } finally {
+      detecting = false;
+      redetect.removeAttribute('aria-busy');
+    }
+  };
   redetect.addEventListener('click', () => {
-    replace(detectHost);
-    void reload();
+    if (detecting) return;
+    replace(detectHost, loading('what is on this machine'));
+    void detect();
   });
+
+  const load = async () => {
+    try {
+      const current = await ctx.api.setup.current();
+      choices = ORDER.map((s) =>
+        serviceChoice(
+          ctx,
+          s,
+          current.services.find((c) => c.service === s),
+        ),
+      );
+      replace(formHost, setupForm(ctx, choices));
+      showDetection();
+    } catch (err) {
+      replace(
+        formHost,
+        errorNotice(err, () => void load()),
+      );
+    }
+  };
+  void load();
+  void detect();
 };
 
-function serviceFieldset(
-  ctx: Parameters<Screen>[0],
-  s: (typeof SERVICES)[number],
-  choices: Map<ServiceNameDto, { profile: () => ProfileDto; url: HTMLInputElement }>,
-): HTMLElement {
-  const name = uid(`profile-${s.name}`);
-  const current = ctx.info.profiles[s.name];
-  const url = h('input', {
-    attrs: {
-      type: 'text',
-      inputmode: 'url',
-      autocomplete: 'off',
-      spellcheck: 'false',
-      placeholder: s.placeholder,
-      name: `${s.name}-url`,
-    },
+function setupForm(ctx: AppContext, choices: ServiceChoice[]): HTMLElement {
+  const result = h('div', { attrs: { 'aria-live': 'polite' } });
+  const save = h('button', {
+    class: 'btn btn-primary',
+    text: 'Save and start services',
+    attrs: { type: 'submit' },
   });
-  const urlField = textField(
-    `${s.label} connection URL`,
-    url,
-    'The password is stored in the private settings file of the data directory and never shown again.',
-  );
-  const radios = PROFILES.map((p) => {
-    const id = uid('radio');
-    const input = h('input', {
-      id,
-      attrs: { type: 'radio', name, value: p.value, checked: p.value === current },
-    });
-    return {
-      input,
-      el: h(
-        'div',
-        { class: 'radio' },
-        input,
-        h(
-          'label',
-          { attrs: { for: id } },
-          h('span', { class: 'radio-label', text: p.label }),
-          h('span', { class: 'hint', text: p.hint[s.name] }),
-        ),
-      ),
-    };
-  });
-  const profile = () =>
-    (radios.find((r) => r.input.checked)?.input.value ?? 'embedded') as ProfileDto;
-  const sync = () => (urlField.hidden = profile() !== 'external');
-  radios.forEach((r) => r.input.addEventListener('change', sync));
-  sync();
-  choices.set(s.name, { profile, url });
-
-  const testResult = h('p', { class: 'test-result', attrs: { role: 'status' } });
-  const test = h('button', {
-    class: 'btn',
-    text: 'Test connection',
-    attrs: { type: 'button', 'aria-label': `Test the ${s.label} connection` },
-  });
-  test.addEventListener('click', async () => {
-    test.disabled = true;
-    replace(testResult, 'Testing…');
-    try {
-      const value = url.value.trim();
-      const r = await ctx.api.setup.testConnection({
-        service: s.name,
-        profile: profile(),
-        ...(profile() === 'external' && value ? { url: value } : {}),
-      });
-      replace(
-        testResult,
-        statusBadge(r.ok ? 'ok' : 'down', r.ok ? 'Works' : 'Failed'),
-        ` ${r.detail}`,
-        r.latencyMs !== null ? ` (${formatLatency(r.latencyMs)})` : '',
-        r.fix ? h('span', { class: 'hint block', text: r.fix }) : null,
-      );
-    } catch (err) {
-      replace(testResult, errorNotice(err));
-    } finally {
-      test.disabled = false;
-    }
-  });
-
-  return h(
-    'fieldset',
-    { class: 'service-choice', dataset: { service: s.name } },
-    h(
-      'legend',
-      {},
-      h('span', { class: 'legend-title', text: s.label }),
-      h('span', { class: 'legend-role', text: s.role }),
-    ),
+  const form = h(
+    'form',
+    { class: 'setup-form', attrs: { novalidate: true } },
+    choices.map((c) => c.element),
     h(
       'div',
-      { class: 'radio-group', attrs: { role: 'radiogroup', 'aria-label': `${s.label} profile` } },
-      radios.map((r) => r.el),
+      { class: 'actions sticky-actions' },
+      save,
+      h('span', {
+        class: 'hint',
+        text: 'Saving restarts the data services; it takes a few seconds.',
+      }),
     ),
-    urlField,
-    h('div', { class: 'test-row' }, test, testResult),
+    result,
   );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const profiles = Object.fromEntries(choices.map((c) => [c.service, c.profile()])) as Record<
+      ServiceNameDto,
+      ProfileDto
+    >;
+    const urls: Partial<Record<ServiceNameDto, string>> = {};
+    const connections: Partial<Record<ServiceNameDto, ConnectionFields>> = {};
+    for (const c of choices) {
+      const given = c.read();
+      if (given === null) {
+        replace(
+          result,
+          info(`Check the ${SERVICE_TEXT[c.service].label} fields marked above.`, 'warning'),
+        );
+        return;
+      }
+      if (given.url) urls[c.service] = given.url;
+      if (given.connection) connections[c.service] = given.connection;
+    }
+    save.disabled = true;
+    save.textContent = 'Saving and starting…';
+    replace(result, loading('the services with the new setup'));
+    try {
+      const outcome = await ctx.api.setup.apply({ profiles, urls, connections });
+      await ctx.refreshInfo();
+      replace(
+        result,
+        outcome.failed.length
+          ? h(
+              'div',
+              { class: 'notice notice-warning', attrs: { role: 'alert' } },
+              h('p', { text: 'The setup was saved, but not everything started:' }),
+              h(
+                'ul',
+                {},
+                outcome.failed.map((f) =>
+                  h(
+                    'li',
+                    {},
+                    h('strong', { text: `${SERVICE_TEXT[f.service].label}: ` }),
+                    forScreen(f.message),
+                    f.fix ? h('p', { class: 'hint', text: forScreen(f.fix) }) : null,
+                  ),
+                ),
+              ),
+            )
+          : info('Setup saved. The services are running with the new choice.', 'success'),
+        h(
+          'ul',
+          { class: 'inline-list' },
+          outcome.services.map((s) =>
+            h('li', {}, `${SERVICE_TEXT[s.service].label} `, statusBadge(s.state)),
+          ),
+        ),
+        h(
+          'p',
+          {},
+          h('a', { attrs: { href: '#/dashboard' }, text: 'Open the dashboard' }),
+          ' · ',
+          h('a', { attrs: { href: '#/migration' }, text: 'Migrate a legacy database' }),
+        ),
+      );
+      ctx.announce(outcome.failed.length ? 'Setup saved with problems' : 'Setup saved');
+    } catch (err) {
+      replace(result, errorNotice(err));
+    } finally {
+      save.disabled = false;
+      save.textContent = 'Save and start services';
+    }
+  });
+  return form;
 }
 
-function renderDetection(d: Detection): HTMLElement {
-  // The reason, when there is one, already says what is wrong in full.
+function renderDetection(
+  d: Detection,
+  choices: ServiceChoice[],
+  use: (service: ServiceNameDto, fields: ConnectionFields) => void,
+): HTMLElement {
+  const inUse = (service: ServiceNameDto, host: string, port: number) => {
+    const saved = choices.find((c) => c.service === service)?.inUse();
+    return saved !== null && saved !== undefined && saved.host === host && saved.port === port;
+  };
   const docker =
     d.docker.engine === 'running'
-      ? `Docker ${d.docker.client ?? ''} running${d.docker.compose ? `, Compose ${d.docker.compose}` : ', no Compose'}.`
+      ? `Docker ${d.docker.client ?? ''} is running${d.docker.compose ? '' : ', without Compose'}.`
       : (d.docker.reason ??
         (d.docker.engine === 'not-running'
           ? 'Docker is installed but not running.'
           : 'Docker is not installed.'));
+  const found = foundServers(d);
+  const programs: [string, string | undefined][] = [
+    ['PostgreSQL', d.binaries.postgres ? (d.binaries.postgres.version ?? 'installed') : undefined],
+    [
+      'Redis',
+      d.binaries['redis-server'] ? (d.binaries['redis-server'].version ?? 'installed') : undefined,
+    ],
+    ['MongoDB', d.binaries.mongod ? (d.binaries.mongod.version ?? 'installed') : undefined],
+  ];
   return h(
     'div',
-    { class: 'detect-grid' },
+    {},
+    found.length
+      ? h(
+          'ul',
+          { class: 'found-list' },
+          found.map((f) =>
+            h(
+              'li',
+              { class: 'found', dataset: { service: f.service } },
+              h(
+                'div',
+                {},
+                h('strong', { text: `${SERVICE_TEXT[f.service].label} on ${f.host}:${f.port}` }),
+                f.version
+                  ? h('span', {
+                      class: 'hint block',
+                      text: `Version ${f.version}; it answered as ${SERVICE_TEXT[f.service].label}.`,
+                    })
+                  : null,
+              ),
+              inUse(f.service, f.host, f.port)
+                ? statusBadge('ok', 'In use by Nova')
+                : h('button', {
+                    class: 'btn btn-primary',
+                    text: `Use the ${SERVICE_TEXT[f.service].label} found on ${f.host}:${f.port}`,
+                    attrs: { type: 'button' },
+                    on: { click: () => use(f.service, f.fields) },
+                  }),
+            ),
+          ),
+        )
+      : h('p', {
+          class: 'muted',
+          text: 'No database server answered on the usual ports (5432, 27017, 6379).',
+        }),
     h(
       'div',
-      {},
-      h('h3', { text: 'Docker' }),
+      { class: 'detect-grid' },
       h(
-        'p',
+        'div',
         {},
-        statusBadge(
-          d.docker.engine === 'running' ? 'ok' : 'stopped',
-          d.docker.engine === 'running' ? 'Available' : 'Not available',
+        h('h3', { text: 'Docker' }),
+        h(
+          'p',
+          {},
+          statusBadge(
+            d.docker.engine === 'running' ? 'ok' : 'stopped',
+            d.docker.engine === 'running' ? 'Available' : 'Not available',
+          ),
         ),
+        h('p', { class: 'hint', text: docker }),
       ),
-      h('p', { class: 'hint', text: docker }),
-    ),
-    h(
-      'div',
-      {},
-      h('h3', { text: 'Server programs' }),
       h(
-        'ul',
-        { class: 'plain' },
-        Object.entries(d.binaries).map(([name, found]) =>
-          h(
-            'li',
-            {},
-            h('code', { text: name }),
-            ': ',
-            found
-              ? `${found.version ?? 'found'} — ${found.path}`
-              : h('span', { class: 'muted', text: 'not found' }),
+        'div',
+        {},
+        h('h3', { text: 'Server programs' }),
+        h(
+          'ul',
+          { class: 'plain' },
+          programs.map(([name, version]) =>
+            h(
+              'li',
+              {},
+              `${name}: `,
+              version ? version : h('span', { class: 'muted', text: 'not installed' }),
+            ),
           ),
         ),
       ),
-    ),
-    h(
-      'div',
-      {},
-      h('h3', { text: 'Servers already listening' }),
-      d.listening.length
-        ? h(
-            'ul',
-            { class: 'plain' },
-            d.listening.map((l) =>
-              h(
-                'li',
-                {},
-                statusBadge(
-                  l.confirmed ? 'ok' : 'degraded',
-                  l.confirmed ? 'Confirmed' : 'Unconfirmed',
-                ),
-                ` ${l.service} on ${l.host}:${l.port}${l.version ? ` (version ${l.version})` : ''}`,
-                h('span', { class: 'hint block', text: l.detail }),
-              ),
-            ),
-          )
-        : h('p', { class: 'muted', text: 'None on the usual ports (5432, 27017, 6379).' }),
     ),
   );
 }

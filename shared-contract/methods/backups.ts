@@ -1,6 +1,6 @@
 /** `backups.*`: list, run now, verify, restore (with confirmation) and the schedule (SPEC §7). */
 import { z } from 'zod';
-import { emptyInput, taskStartedSchema } from '../common.js';
+import { emptyInput, serviceNameSchema, taskStartedSchema } from '../common.js';
 
 /** A backup is named by its directory/file name inside the backup dir, never by a free path. */
 const backupId = z
@@ -27,6 +27,19 @@ export const backupSummarySchema = z.object({
   verifiedAt: z.string().nullable(),
   /** Why a damaged backup cannot be used. */
   problem: z.string().optional(),
+  /** It holds everything the current setup keeps data in (only such backups count as the last good one). */
+  covers: z.boolean(),
+  /** What it lacks for the current setup, in words; empty when it covers it. */
+  missing: z.array(z.string()),
+});
+
+/** What the current setup needs from a backup, per service. */
+export const backupCoverageSchema = z.object({
+  service: serviceNameSchema,
+  role: z.enum(['relational data', 'documents', 'cache']),
+  /** False for the cache: it is rebuilt from the databases, never backed up. */
+  backedUp: z.boolean(),
+  text: z.string(),
 });
 
 export const backupScheduleSchema = z.object({
@@ -44,6 +57,7 @@ export const backupScheduleSchema = z.object({
 export const backupListSchema = z.object({
   dir: z.string(),
   backups: z.array(backupSummarySchema),
+  coverage: z.array(backupCoverageSchema),
   schedule: backupScheduleSchema,
 });
 

@@ -26,11 +26,22 @@ export const healthReasonSchema = z.object({
   fix: z.string(),
 });
 
+/** One status per data service, from the same checks (so the service table agrees with the cards). */
+export const serviceRollupSchema = z.object({
+  service: z.enum(['postgres', 'mongo', 'redis']),
+  role: z.enum(['relational data', 'documents', 'cache']),
+  label: z.string(),
+  status: healthStatusSchema,
+  detail: z.string(),
+  checkId: z.string().nullable(),
+});
+
 export const healthSummarySchema = z.object({
   status: healthStatusSchema,
   at: z.number(),
   reasons: z.array(healthReasonSchema),
   checks: z.array(checkOutcomeSchema),
+  services: z.array(serviceRollupSchema),
 });
 export type HealthSummaryDto = z.infer<typeof healthSummarySchema>;
 

@@ -32,6 +32,10 @@ export const logsResult = z.object({
   /** Why there is no log to show (embedded service, external server…). */
   reason: z.string().optional(),
   lines: z.array(z.string()),
+  /** The same lines with their level (null when a server's line does not say), for filtering. */
+  entries: z.array(
+    z.object({ level: z.enum(['error', 'warn', 'info', 'debug']).nullable(), text: z.string() }),
+  ),
 });
 
 export const servicesMethods = {

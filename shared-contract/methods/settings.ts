@@ -21,18 +21,34 @@ export const settingsViewSchema = z.object({
   restartRequired: z.boolean(),
 });
 
-export const settingsUpdateInput = z.strictObject({
-  values: z
-    .record(
+export const settingsUpdateInput = z
+  .strictObject({
+    values: z.record(
       z.string().regex(/^[A-Z][A-Z0-9_]{1,63}$/, 'must be a setting name like NOVA_LOG_LEVEL'),
       settingValue,
-    )
-    .refine((v) => Object.keys(v).length > 0, { message: 'must name at least one setting' }),
+    ),
+    /** Rebuild the services and the data layer with the saved values (Apply & restart services). */
+    restart: z.boolean().default(false),
+  })
+  .refine((v) => v.restart || Object.keys(v.values).length > 0, {
+    path: ['values'],
+    message: 'must name at least one setting',
+  });
+
+/**
+ * After an update: the view, and per setting what is wrong with the value
+ * given (nothing is saved when any is wrong), so the screen shows each
+ * problem beside its field.
+ */
+export const settingsUpdateResult = settingsViewSchema.extend({
+  errors: z.record(z.string(), z.string()),
+  /** The services and data layer were rebuilt with the new values. */
+  restarted: z.boolean(),
 });
 
 export const settingsMethods = {
   'settings.get': { input: emptyInput, output: settingsViewSchema },
-  'settings.update': { input: settingsUpdateInput, output: settingsViewSchema },
+  'settings.update': { input: settingsUpdateInput, output: settingsUpdateResult },
   /** A new admin token for the headless server; the old one stops working at once. */
   'settings.rotateAdminToken': { input: emptyInput, output: z.object({ token: z.string() }) },
   /** Desktop only: start Nova when the user logs in. */

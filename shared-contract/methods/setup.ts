@@ -22,6 +22,49 @@ export const detectionSchema = z.object({
       confirmed: z.boolean(),
       version: z.string().optional(),
       detail: z.string(),
+      /** What Setup prefills for "Use this server" (a confirmed server only). */
+      suggestion: z
+        .object({
+          host: z.string(),
+          port: z.number(),
+          database: z.string().optional(),
+          user: z.string().optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
+/**
+ * A server given as fields. The password is a secret: Setup shows a saved
+ * one masked and sends none back when it was not changed, which keeps it.
+ */
+export const connectionFieldsSchema = z.strictObject({
+  host: z.string().trim().min(1, 'Enter the server name or address.').max(255),
+  port: z.number().int().min(1).max(65535),
+  database: z.string().trim().max(63).optional(),
+  user: z.string().trim().max(128).optional(),
+  /** Omitted: keep the saved password. */
+  password: z.string().max(1024).optional(),
+});
+
+/** What Setup shows on a revisit: the saved choice per service, without any password. */
+export const setupCurrentSchema = z.object({
+  services: z.array(
+    z.object({
+      service: serviceNameSchema,
+      profile: profileSchema,
+      connection: z
+        .object({
+          host: z.string(),
+          port: z.number(),
+          database: z.string().optional(),
+          user: z.string().optional(),
+          hasPassword: z.boolean(),
+        })
+        .nullable(),
+      /** The choice is made outside Nova (environment, .env, command line), so Setup cannot change it. */
+      locked: z.boolean(),
     }),
   ),
 });
@@ -48,16 +91,13 @@ export const testConnectionInput = z
     service: serviceNameSchema,
     profile: profileSchema,
     url: connectionUrl.optional(),
+    /** Instead of a URL; a missing password uses the saved one. */
+    connection: connectionFieldsSchema.optional(),
   })
   .superRefine((v, ctx) => {
     if (v.profile !== 'external') return;
-    if (!v.url)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['url'],
-        message: 'is required for the external profile',
-      });
-    else if (!schemeOk(v.service, v.url))
+    // Neither: the saved connection is tested (the handler says so when there is none).
+    if (v.url && !schemeOk(v.service, v.url))
       ctx.addIssue({
         code: 'custom',
         path: ['url'],
@@ -88,16 +128,19 @@ export const applySetupInput = z
         redis: connectionUrl.optional(),
       })
       .default({}),
+    /** Servers given as fields (Setup's form); a missing password keeps the saved one. */
+    connections: z
+      .strictObject({
+        postgres: connectionFieldsSchema.optional(),
+        mongo: connectionFieldsSchema.optional(),
+        redis: connectionFieldsSchema.optional(),
+      })
+      .default({}),
   })
   .superRefine((v, ctx) => {
+    // An external service with neither keeps its saved URL; the handler refuses when there is none.
     for (const service of serviceNameSchema.options) {
       const url = v.urls[service];
-      if (v.profiles[service] === 'external' && !url)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['urls', service],
-          message: 'is required for the external profile',
-        });
       if (url && !schemeOk(service, url))
         ctx.addIssue({
           code: 'custom',
@@ -117,6 +160,7 @@ export const applySetupResult = z.object({
 
 export const setupMethods = {
   'setup.detect': { input: emptyInput, output: detectionSchema },
+  'setup.current': { input: emptyInput, output: setupCurrentSchema },
   'setup.testConnection': { input: testConnectionInput, output: testConnectionResult },
   'setup.apply': { input: applySetupInput, output: applySetupResult },
 } as const;

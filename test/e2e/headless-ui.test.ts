@@ -73,8 +73,9 @@ describe('headless admin UI in Chromium', () => {
     await page.locator('.detect-grid li').first().waitFor();
     const postgres = page.locator('fieldset[data-service="postgres"]');
     await postgres.getByLabel(/External/).check();
+    await postgres.getByText('Use a connection URL instead').click();
     await postgres.getByLabel('PostgreSQL connection URL').fill(db.url);
-    await postgres.getByRole('button', { name: 'Test the PostgreSQL connection' }).click();
+    await postgres.getByRole('button', { name: 'Test PostgreSQL connection' }).click();
     await expect
       .poll(() => postgres.locator('.test-result').textContent(), { timeout: 15_000 })
       .toContain('Works');
@@ -175,7 +176,7 @@ describe('headless admin UI in Chromium', () => {
       .toBe(before + 1);
     const newest = page.locator('tr[data-backup]').first();
     await expect.poll(() => newest.textContent(), { timeout: 30_000 }).toContain('Verified');
-    expect(await newest.textContent()).toContain('postgres');
+    expect(await newest.textContent()).toContain('PostgreSQL');
     await screenshot(page, '09-backups');
   }, 150_000);
 
@@ -196,21 +197,22 @@ describe('headless admin UI in Chromium', () => {
         timeout: 10_000,
       })
       .toMatch(/Down|Degraded/);
-    await expect.poll(() => page.locator('.health-pill').textContent()).toContain('degraded');
+    await expect.poll(() => page.locator('.health-pill').textContent()).toContain('Degraded');
     await screenshot(page, '11-dashboard-degraded');
   }, 90_000);
 
   it('shows the service logs and the settings', async () => {
-    await page.getByRole('link', { name: 'Service logs' }).click();
+    await page.getByRole('link', { name: 'Logs', exact: true }).click();
     await expect
       .poll(() => page.locator('pre.log').textContent(), { timeout: 10_000 })
       .toContain('setup saved');
     await screenshot(page, '12-logs');
     await page.getByRole('link', { name: 'Settings' }).click();
-    await page.getByRole('heading', { name: 'All settings' }).waitFor();
-    await page.locator('.settings-table').waitFor();
-    // The connection URL is shown without its password.
-    expect(await page.locator('.settings-table').textContent()).toContain('NOVA_POSTGRES_PROFILE');
+    await page.getByRole('heading', { name: 'Connections' }).waitFor();
+    // The connection is shown without its password, as a label a person reads.
+    const connection = page.locator('[data-setting="POSTGRES_URL"]');
+    expect(await connection.textContent()).toContain('PostgreSQL connection');
+    expect(await connection.textContent()).not.toContain(new URL(db.url).password || '\u0000');
     await screenshot(page, '13-settings');
   });
 

@@ -211,3 +211,89 @@ async function startEmulator(listenPort: number): Promise<MongoTestServer> {
   child.stdout?.resume();
   return { url: `mongodb://127.0.0.1:${port}`, kind: 'emulator', stop: () => stopChild(child) };
 }
+
+/** Why no replica set can be had here without trying (undefined: MONGODB_URL or mongod may provide one). */
+export function noReplicaSetReason(): string | undefined {
+  if (process.env.MONGODB_URL || onPath('mongod')) return undefined;
+  return 'no mongod on PATH and no MONGODB_URL: the MongoDB emulator (mongo-java-server) cannot run a replica set';
+}
+
+/** A replica set to test against, or why there is none here. */
+export type ReplicaSetServer = (MongoTestServer & { setName: string }) | { skipped: string };
+
+/**
+ * A MongoDB replica set for the transaction and member-health paths:
+ * MONGODB_URL when it names one, else a private one-node set (`mongod
+ * --replSet` + replSetInitiate) when `mongod` is on PATH. The emulator has
+ * no replica sets, so otherwise `{ skipped: reason }`.
+ */
+export async function startMongoReplicaSet(): Promise<ReplicaSetServer> {
+  const external = process.env.MONGODB_URL;
+  if (external) {
+    const client = new MongoClient(external, { serverSelectionTimeoutMS: 5000 });
+    try {
+      const hello = (await client.db('admin').command({ hello: 1 })) as { setName?: string };
+      if (hello.setName)
+        return { url: external, kind: 'external', setName: hello.setName, stop: async () => {} };
+      return { skipped: 'MONGODB_URL is a standalone server, not a replica set' };
+    } finally {
+      await client.close();
+    }
+  }
+  const none = noReplicaSetReason();
+  if (none) return { skipped: none };
+  const setName = 'nova-rs';
+  const dbpath = mkdtempSync(join(tmpdir(), 'nova-mongod-rs-'));
+  const port = await osFreePort();
+  const child = spawn(
+    'mongod',
+    [
+      '--replSet',
+      setName,
+      '--port',
+      String(port),
+      '--bind_ip',
+      '127.0.0.1',
+      '--dbpath',
+      dbpath,
+      '--quiet',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const tail = captureTail(child);
+  const stop = async () => {
+    await stopChild(child);
+    rmSync(dbpath, { recursive: true, force: true });
+  };
+  try {
+    const direct = `mongodb://127.0.0.1:${port}/?directConnection=true`;
+    await waitForPing(direct, child, tail, 30_000);
+    const client = new MongoClient(direct);
+    try {
+      await client.db('admin').command({
+        replSetInitiate: { _id: setName, members: [{ _id: 0, host: `127.0.0.1:${port}` }] },
+      });
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const hello = (await client.db('admin').command({ hello: 1 })) as {
+          isWritablePrimary?: boolean;
+        };
+        if (hello.isWritablePrimary) break;
+        if (Date.now() > deadline)
+          throw new Error(`the replica set did not elect a primary: ${tail()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    } finally {
+      await client.close();
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    url: `mongodb://127.0.0.1:${port}/?replicaSet=${setName}`,
+    kind: 'mongod',
+    setName,
+    stop,
+  };
+}

@@ -126,17 +126,42 @@ export function postgresBinDir(): string | undefined {
   return majors[0] === undefined ? undefined : join(base, majors[0], 'bin');
 }
 
-function bin(name: string): string {
+/** Path of a PostgreSQL program (initdb, pg_ctl, pg_basebackup…) in postgresBinDir(). */
+export function bin(name: string): string {
   const dir = postgresBinDir();
   return dir ? join(dir, name) : name;
 }
 
 /** initdb refuses to run as root; tests running as root start the cluster as the `postgres` account. */
-function serverAccount(): { uid: number; gid: number } | undefined {
+export function serverAccount(): { uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
   return { uid, gid };
+}
+
+/** initdb for a test cluster: superuser `postgres` with the password in `pwfile`, scram-sha-256, UTF8. */
+export async function initdb(
+  dataDir: string,
+  pwfile: string,
+  asServer: { uid?: number; gid?: number },
+): Promise<void> {
+  await execa(
+    bin('initdb'),
+    [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--no-sync',
+      '--no-instructions',
+    ],
+    asServer,
+  );
 }
 
 export interface PrivateClusterOptions {
@@ -210,22 +235,7 @@ export async function startPrivateCluster(
   };
 
   try {
-    await execa(
-      bin('initdb'),
-      [
-        '-D',
-        dataDir,
-        '-U',
-        'postgres',
-        '--auth=scram-sha-256',
-        `--pwfile=${pwfile}`,
-        '-E',
-        'UTF8',
-        '--no-sync',
-        '--no-instructions',
-      ],
-      asServer,
-    );
+    await initdb(dataDir, pwfile, asServer);
     const settings = [
       `port = ${port}`,
       `listen_addresses = '127.0.0.1'`,

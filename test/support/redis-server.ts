@@ -25,6 +25,10 @@ export interface StartRedisOptions {
   password?: string;
   /** Reuse a port, e.g. to restart a killed server where clients expect it. Default: a free one. */
   port?: number;
+  /** More redis-server arguments (`--replicaof`, `--cluster-enabled`, `--sentinel`…). */
+  args?: string[];
+  /** A configuration file, given first (a sentinel needs one it can rewrite). */
+  configFile?: string;
 }
 
 /** Resolves when a RESP `PING` gets any answer (+PONG, or -NOAUTH when a password is set). */
@@ -51,9 +55,11 @@ async function waitForExit(child: ChildProcess, signal: NodeJS.Signals): Promise
   clearTimeout(timer);
 }
 
-async function launch(port: number, password: string | undefined): Promise<RedisTestServer> {
+async function launch(port: number, options: StartRedisOptions): Promise<RedisTestServer> {
+  const { password } = options;
   const dir = mkdtempSync(join(tmpdir(), 'nova-redis-'));
   const args = [
+    ...(options.configFile ? [options.configFile] : []),
     '--port',
     String(port),
     '--bind',
@@ -70,6 +76,7 @@ async function launch(port: number, password: string | undefined): Promise<Redis
     'warning',
   ];
   if (password !== undefined) args.push('--requirepass', password);
+  args.push(...(options.args ?? []));
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer) => {
@@ -118,12 +125,12 @@ async function launch(port: number, password: string | undefined): Promise<Redis
 }
 
 export async function startRedis(options: StartRedisOptions = {}): Promise<RedisTestServer> {
-  if (options.port !== undefined) return launch(options.port, options.password);
+  if (options.port !== undefined) return launch(options.port, options);
   // A free port can be taken between our probe and redis-server's bind: retry with another.
   let lastError: unknown;
   for (let attempt = 0; attempt < 3; attempt += 1) {
     try {
-      return await launch(await osFreePort(), options.password);
+      return await launch(await osFreePort(), options);
     } catch (err) {
       lastError = err;
       if (!/Address already in use|exited with code/.test(String(err))) throw err;

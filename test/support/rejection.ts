@@ -10,3 +10,15 @@ export async function rejection(p: Promise<unknown>): Promise<NovaError> {
   expect(err).toBeInstanceOf(NovaError);
   return err as NovaError;
 }
+
+/** The NovaError `fn` throws; fails the test when it returns or throws anything else. */
+export function thrown(fn: () => unknown): NovaError {
+  let err: unknown;
+  try {
+    fn();
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(NovaError);
+  return err as NovaError;
+}

@@ -20,8 +20,10 @@ import type { DatabaseFactory } from '../stores/database-factory.js';
 import { TaskRegistry } from '../tasks/task.js';
 import { startBackupSchedule } from './backup-adapter.js';
 import { openDataLayer, type DataLayer, type DataLayerOptions } from './data-layer.js';
+import { healthSummary } from '../health/rollup.js';
 import { LogRing, teeLogger } from './log-ring.js';
 import { MigrationSessions } from './migration-sessions.js';
+import { logServiceChange, logTaskOutcomes } from './operation-log.js';
 import { packageVersion } from '../package-version.js';
 
 export interface AppRuntimeOptions {
@@ -74,6 +76,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     this.tasks.on('task', (task) => this.#emit({ type: 'task', task }));
     this.tasks.on('progress', (task) => this.#emit({ type: 'task', task }));
     this.tasks.on('state-changed', (task) => this.#emit({ type: 'task', task }));
+    logTaskOutcomes(this.tasks, this.logger);
   }
 
   /**
@@ -178,6 +181,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
           layer.endpoints,
           this.tasks,
           this.logger,
+          layer.coverage,
           () => void layer.monitor.runNow(),
         )?.scheduler ?? null)
       : null;
@@ -243,7 +247,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       ...(this.#options.health ? { health: this.#options.health } : {}),
     });
     const { services, monitor } = layer;
-    const onState = (change: StateChange) =>
+    const onState = (change: StateChange) => {
+      logServiceChange(this.logger, change);
       this.#emit({
         type: 'service',
         service: change.service,
@@ -252,8 +257,16 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
         ...(change.reason ? { reason: change.reason } : {}),
         at: change.at.toISOString(),
       });
+    };
     services.on('state-changed', onState);
-    monitor.on('update', (health) => this.#emit({ type: 'health', health }));
+    // The starts happened while the layer opened: say where each service ended up.
+    for (const s of await services.statusAll()) {
+      const line = `${SERVICE_WORD[s.service]} (${s.provider}): ${s.state}`;
+      if (s.state === 'failed')
+        this.logger.error(line, s.reason ? { reason: s.reason } : undefined);
+      else this.logger.info(line, s.reason ? { reason: s.reason } : undefined);
+    }
+    monitor.on('update', (health) => this.#emit({ type: 'health', health: healthSummary(health) }));
     monitor.on('transition', (t) => this.#emit({ type: 'health-transition', ...t }));
     this.#unsubscribe.push(() => services.off('state-changed', onState));
     return layer;
@@ -283,6 +296,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     }
   }
 }
+
+const SERVICE_WORD = { postgres: 'PostgreSQL', mongo: 'MongoDB', redis: 'Redis' } as const;
 
 /** Settings that take effect without rebuilding the data layer. */
 function isLiveSetting(key: string): boolean {

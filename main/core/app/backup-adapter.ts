@@ -7,6 +7,8 @@ import type { z } from 'zod';
 import type { backupSummarySchema } from '../../../shared-contract/index.js';
 import { backupSchedulerFromConfig, lastGoodBackupAt } from '../backup/backup-job.js';
 import { listBackups } from '../backup/backup-store.js';
+import { coverageOf, describeCoverage, type CoverageNeed } from '../backup/coverage.js';
+import type { Manifest } from '../backup/manifest.js';
 import { resolveBackupDir } from '../backup/backup-targets.js';
 import type { BackupScheduler } from '../backup/scheduler.js';
 import type { NovaConfig } from '../config/schema.js';
@@ -17,13 +19,27 @@ import type { TaskRegistry } from '../tasks/task.js';
 
 type BackupSummaryDto = z.output<typeof backupSummarySchema>;
 
-export function lastBackupSource(config: NovaConfig): LastBackupSource {
+/** What the running configuration needs from a backup (coverage.ts), fixed for one data layer. */
+export interface BackupCoverage {
+  needs: CoverageNeed[];
+  /** Documents live in the relational store (embedded, or native without mongod). */
+  documentsInRelational: boolean;
+}
+
+/** Whether a backup's parts hold everything the configuration needs now. */
+export function coversNow(coverage: BackupCoverage): (parts: Manifest['parts']) => boolean {
+  return (parts) => coverageOf(parts, coverage.needs).covers;
+}
+
+/** The backup check's source: the newest VERIFIED backup that covers the configuration. */
+export function lastBackupSource(config: NovaConfig, coverage: BackupCoverage): LastBackupSource {
   const dir = resolveBackupDir(config);
   return {
     lastGoodBackup: async () => {
-      const at = await lastGoodBackupAt(dir);
+      const at = await lastGoodBackupAt(dir, true, coversNow(coverage));
       return at ? { at } : null;
     },
+    coverage: describeCoverage(coverage.needs),
     schedule:
       config.NOVA_BACKUP_INTERVAL_HOURS > 0
         ? { intervalHours: config.NOVA_BACKUP_INTERVAL_HOURS }
@@ -48,10 +64,13 @@ export function startBackupSchedule(
   endpoints: Endpoints,
   tasks: TaskRegistry,
   logger: Logger,
+  coverage: BackupCoverage,
   onRun: () => void = () => undefined,
 ): BackupSchedule | null {
   const scheduler = backupSchedulerFromConfig(config, {
     endpoints,
+    documentsInRelational: coverage.documentsInRelational,
+    covers: coversNow(coverage),
     registry: tasks,
     ...(process.env.NOVA_BACKUP_PASSPHRASE
       ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
@@ -67,7 +86,9 @@ export function startBackupSchedule(
   });
   if (!scheduler) return null;
   const armed = (async () => {
-    if ((await lastGoodBackupAt(resolveBackupDir(config))) === null) await scheduler.runNow();
+    // A backup of what the configuration uses now: after Setup moved the data, at once.
+    if ((await lastGoodBackupAt(resolveBackupDir(config), false, coversNow(coverage))) === null)
+      await scheduler.runNow();
     await scheduler.start();
   })().catch((err: unknown) =>
     logger.warn('the backup schedule could not be armed', {
@@ -79,6 +100,7 @@ export function startBackupSchedule(
 
 export async function listBackupDtos(
   config: NovaConfig,
+  coverage: BackupCoverage,
 ): Promise<{ dir: string; backups: BackupSummaryDto[] }> {
   const dir = resolveBackupDir(config);
   const listing = await listBackups(dir);
@@ -86,6 +108,7 @@ export async function listBackupDtos(
     dir,
     backups: [
       ...listing.backups.map((b) => ({
+        ...coverageFields(b.manifest.parts, coverage),
         id: b.name,
         path: b.path,
         createdAt: b.manifest.createdAt,
@@ -107,7 +130,18 @@ export async function listBackupDtos(
         intact: false,
         verifiedAt: null,
         problem: b.error.message,
+        covers: false,
+        missing: [],
       })),
     ],
   };
+}
+
+/** Whether a listed backup covers the configuration now, and what it lacks (in words). */
+function coverageFields(
+  parts: Manifest['parts'],
+  coverage: BackupCoverage,
+): { covers: boolean; missing: string[] } {
+  const verdict = coverageOf(parts, coverage.needs);
+  return { covers: verdict.covers, missing: verdict.missing.map((n) => n.text) };
 }

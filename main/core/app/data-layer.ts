@@ -21,7 +21,19 @@ import type { DatabaseFactory } from '../stores/database-factory.js';
 import type { Backends, Endpoints } from '../stores/open-backends.js';
 import type { BackupScheduler } from '../backup/scheduler.js';
 import type { TaskRegistry } from '../tasks/task.js';
-import { lastBackupSource, startBackupSchedule } from './backup-adapter.js';
+import { backupTargetsFromConfig } from '../backup/backup-targets.js';
+import { coverageNeeds } from '../backup/coverage.js';
+import { backupSpaceChecker } from '../health/checkers/backup-space-checker.js';
+import { migrationChecker } from '../health/checkers/migration-checker.js';
+import { restoreTestChecker } from '../health/checkers/restore-test-checker.js';
+import {
+  backupSpaceSource,
+  migrationStateSource,
+  restoreProofSource,
+  restoreTestScheduler,
+} from './data-safety.js';
+import { serviceProfiles } from '../config/schema.js';
+import { lastBackupSource, startBackupSchedule, type BackupCoverage } from './backup-adapter.js';
 
 export interface DataLayerOptions {
   config: NovaConfig;
@@ -40,12 +52,16 @@ export interface DataLayer {
   monitor: HealthMonitor;
   /** Scheduled backups of this configuration; null when off or when the data layer is closed. */
   scheduler: BackupScheduler | null;
+  /** Scheduled trial restores (data-safety.ts); null when off or when the data layer is closed. */
+  restoreTests: BackupScheduler | null;
   /** Where the started services listen (secret: URLs carry passwords). */
   endpoints: Endpoints;
   /** Services that did not start, as shown to the admin. */
   failed: { service: ServiceName; error: ErrorData }[];
   /** Why the data layer could not be opened; null when it is open. */
   openError: ErrorData | null;
+  /** What a backup of this configuration must hold (coverage.ts). */
+  coverage: BackupCoverage;
 }
 
 const FIRST_BACKUP_WAIT_MS = 15_000;
@@ -85,22 +101,60 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     });
   }
 
+  // Where documents really are decides what a backup must hold: the store that opened says.
+  const documentsInRelational = backends
+    ? !backends.documentsRemote
+    : serviceProfiles(config).mongo === 'embedded' ||
+      (serviceProfiles(config).mongo === 'native' && !urls.mongo && !config.MONGODB_URL);
+  const coverage: BackupCoverage = {
+    documentsInRelational,
+    needs: coverageNeeds(config, {
+      documentsInRelational,
+      ...(urls.postgres ? { postgresUrl: urls.postgres } : {}),
+    }),
+  };
+
   const live = { backends };
   const checkers = factory
-    ? standardCheckers(() => (live.backends ?? undefined) as HealthBackends | undefined, {
-        dataDir: config.NOVA_DATA_DIR,
-        services,
-        lastBackup: lastBackupSource(config),
-      })
+    ? [
+        ...standardCheckers(() => (live.backends ?? undefined) as HealthBackends | undefined, {
+          dataDir: config.NOVA_DATA_DIR,
+          services,
+          lastBackup: lastBackupSource(config, coverage),
+        }),
+        // Data safety: proof of restorability, room for the next backup, half-done migrations.
+        restoreTestChecker(restoreProofSource(config, coverage)),
+        backupSpaceChecker(backupSpaceSource(config, coverage)),
+        migrationChecker(migrationStateSource(config.NOVA_DATA_DIR, options.tasks)),
+      ]
     : [dataLayerClosedChecker(openError!)];
   const monitor = new HealthMonitor(checkers, { ...options.health, logger });
   // A finished backup changes the backup check: show it now, not an interval later.
   const schedule = factory
-    ? startBackupSchedule(config, urls, options.tasks, logger, () => void monitor.runNow())
+    ? startBackupSchedule(
+        config,
+        urls,
+        options.tasks,
+        logger,
+        coverage,
+        () => void monitor.runNow(),
+      )
     : null;
   // The first backup of a fresh data directory is quick; wait for it (within
   // reason) so the first health report is not a needless "no backup yet".
   if (schedule) await Promise.race([schedule.armed, delay(FIRST_BACKUP_WAIT_MS)]);
+  const restoreTests = factory
+    ? restoreTestScheduler({
+        config,
+        coverage,
+        targets: () => backupTargetsFromConfig(config, urls, { documentsInRelational }),
+        tasks: options.tasks,
+        logger,
+        onRun: () => void monitor.runNow(),
+      })
+    : null;
+  // After the first backup: a fresh backup was just verified with a trial restore.
+  if (restoreTests) void (schedule?.armed ?? Promise.resolve()).then(() => restoreTests.start());
   monitor.start();
 
   const layer: DataLayer = {
@@ -109,9 +163,11 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     backends,
     monitor,
     scheduler: schedule?.scheduler ?? null,
+    restoreTests,
     endpoints: urls,
     failed,
     openError,
+    coverage,
   };
   // Shutdown phase (DESIGN.md practice 9): teardown steps run in reverse
   // order before the services stop — the monitor first, then the pools.
@@ -121,6 +177,7 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
   });
   services.registerTeardown('health monitor', () => monitor.stop());
   services.registerTeardown('backup schedule', () => layer.scheduler?.stop());
+  services.registerTeardown('trial restore schedule', () => layer.restoreTests?.stop());
   return layer;
 }
 

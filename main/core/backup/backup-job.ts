@@ -16,6 +16,7 @@ import {
   resolveBackupDir,
   retentionPolicyFromConfig,
 } from './backup-targets.js';
+import type { Manifest } from './manifest.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy } from './retention.js';
 import {
   createBackup,
@@ -92,18 +93,29 @@ export function backupBeforeMigration(
   return runBackupJob({ ...options, reason: 'pre-migration' }, ctx);
 }
 
-/** When the newest complete backup (with `verifiedOnly`, the newest verified one) was made, or null. */
+/**
+ * When the newest complete backup (with `verifiedOnly`, the newest verified
+ * one; with `covers`, the newest that holds what the configuration needs
+ * now — coverage.ts) was made, or null.
+ */
 export async function lastGoodBackupAt(
   backupDir: string,
   verifiedOnly = false,
+  covers: (parts: Manifest['parts']) => boolean = () => true,
 ): Promise<Date | null> {
   const { backups } = await listBackups(backupDir);
-  const newest = backups.find((b) => !verifiedOnly || b.verified !== null);
+  const newest = backups.find(
+    (b) => (!verifiedOnly || b.verified !== null) && covers(b.manifest.parts),
+  );
   return newest ? new Date(newest.manifest.createdAt) : null;
 }
 
 export interface ScheduleFromConfigOptions {
   endpoints?: Endpoints;
+  /** Documents live in the relational store (backup-targets.ts); from the running data layer. */
+  documentsInRelational?: boolean;
+  /** Only backups this accepts count as the last good one (coverage.ts); default all. */
+  covers?: (parts: Manifest['parts']) => boolean;
   /** NOVA_BACKUP_PASSPHRASE: scheduled backups are encrypted when it is set. */
   passphrase?: string;
   /** Run each job as a Task here, so the UI can watch it. */
@@ -125,7 +137,11 @@ export function backupSchedulerFromConfig(
   const backupDir = resolveBackupDir(config);
   const job = (): BackupJobOptions => ({
     backupDir,
-    targets: backupTargetsFromConfig(config, options.endpoints),
+    targets: backupTargetsFromConfig(config, options.endpoints, {
+      ...(options.documentsInRelational !== undefined
+        ? { documentsInRelational: options.documentsInRelational }
+        : {}),
+    }),
     reason: 'scheduled',
     retention: retentionPolicyFromConfig(config),
     ...(options.passphrase ? { passphrase: options.passphrase } : {}),
@@ -139,7 +155,7 @@ export function backupSchedulerFromConfig(
         .start();
     },
     // Scheduled runs verify; an unverified backup does not postpone the next one.
-    lastGoodBackupAt: () => lastGoodBackupAt(backupDir, true),
+    lastGoodBackupAt: () => lastGoodBackupAt(backupDir, true, options.covers),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.onRun ? { onRun: options.onRun } : {}),
   });

@@ -58,10 +58,17 @@ function needUrl(
   );
 }
 
-/** The targets the configuration selects; `endpoints` are URLs of services the orchestrator started. */
+/**
+ * The targets the configuration selects; `endpoints` are URLs of services
+ * the orchestrator started. `documentsInRelational` comes from the running
+ * data layer: documents of the native profile without mongod live in
+ * PostgreSQL (JSONB) and so travel in the PostgreSQL part
+ * (coverage.ts); without it only the embedded profile is taken to mean that.
+ */
 export function backupTargetsFromConfig(
   config: NovaConfig,
   endpoints: Endpoints = {},
+  options: { documentsInRelational?: boolean } = {},
 ): BackupTargets {
   const profiles = serviceProfiles(config);
   const targets: BackupTargets = {};
@@ -79,7 +86,8 @@ export function backupTargetsFromConfig(
       ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
     };
   }
-  if (profiles.mongo !== 'embedded') {
+  const documentsInRelational = options.documentsInRelational ?? profiles.mongo === 'embedded';
+  if (!documentsInRelational) {
     targets.mongo = {
       url: needUrl(endpoints.mongo ?? config.MONGODB_URL, 'MONGODB_URL', 'MongoDB', profiles.mongo),
       dbName: config.MONGODB_DB,

@@ -14,6 +14,13 @@ import {
   resolvePostgresOptions,
 } from '../stores/postgres/postgres-connection.js';
 import { mapPostgresError } from '../stores/postgres/postgres-errors.js';
+import { sessionHostFor } from '../stores/postgres/postgres-host-probe.js';
+import {
+  describeHosts,
+  isHighAvailability,
+  parsePostgresUrl,
+  postgresUrlWithDatabase,
+} from '../stores/postgres/postgres-url.js';
 import { PG_USER_SCHEMA_FILTER } from './content-checksum-postgres.js';
 
 /** A PostgreSQL database to back up or restore into. */
@@ -26,15 +33,15 @@ export interface PostgresBackupTarget {
 
 /** The same server and credentials, another database (scratch databases for verify). */
 export function withDatabase(target: PostgresBackupTarget, database: string): PostgresBackupTarget {
-  const url = new URL(target.url);
-  url.pathname = `/${encodeURIComponent(database)}`;
-  return { ...target, url: url.toString() };
+  return { ...target, url: postgresUrlWithDatabase(target.url, database) };
 }
 
-/** "PostgreSQL host:port/database" — no credentials, for manifests and messages. */
+/** "PostgreSQL host:port/database" (every host of a multi-host URL) — no credentials, for manifests and messages. */
 export function describePostgres(target: PostgresBackupTarget): string {
+  const parts = parsePostgresUrl(target.url);
+  const hosts = parts.hosts.length > 1 ? describeHosts(parts).replaceAll(', ', ',') : undefined;
   const t = parsePostgresTarget(target.url);
-  return `PostgreSQL ${t.host}:${t.port}/${t.database}`;
+  return `PostgreSQL ${hosts ?? `${t.host}:${t.port}`}/${t.database}`;
 }
 
 function errorContext(target: PostgresBackupTarget, phase: 'connect' | 'query') {
@@ -59,7 +66,8 @@ export async function connectPostgres(target: PostgresBackupTarget): Promise<pg.
     ...(target.ssl ? { ssl: target.ssl } : {}),
     ...(target.sslCaFile ? { sslCaFile: target.sslCaFile } : {}),
   });
-  const config = buildPoolConfig(options);
+  // A multi-host URL: the server target_session_attrs asks for (the primary, for read-write).
+  const config = buildPoolConfig(options, await sessionHostFor(options));
   const client = new pg.Client({
     connectionString: config.connectionString,
     ssl: config.ssl,
@@ -128,21 +136,24 @@ export function pgToolEnv(target: PostgresBackupTarget): Record<string, string> 
     const value = process.env[key];
     if (value !== undefined) base[key] = value;
   }
-  const t = parsePostgresTarget(target.url);
-  const url = new URL(target.url);
+  // libpq takes host and port lists and target_session_attrs itself, so the
+  // tools find the primary of a multi-host URL the same way the store does.
+  const parts = parsePostgresUrl(target.url);
   const env: Record<string, string> = {
     ...base,
-    PGHOST: t.host,
-    PGPORT: String(t.port),
-    PGUSER: t.user,
-    PGDATABASE: t.database,
+    PGHOST: parts.hosts.map((h) => h.host).join(','),
+    PGPORT: parts.hosts.map((h) => String(h.port)).join(','),
+    PGUSER: parts.user,
+    PGDATABASE: parts.database,
     PGSSLMODE: target.ssl ?? 'disable',
     PGAPPNAME: 'nova-db backup',
     PGCONNECT_TIMEOUT: '10',
   };
-  const options = url.searchParams.get('options');
+  if (isHighAvailability(parts)) env.PGTARGETSESSIONATTRS = parts.targetSessionAttrs;
+  if (parts.loadBalanceHosts === 'random') env.PGLOADBALANCEHOSTS = 'random';
+  const options = parts.params.get('options');
   if (options) env.PGOPTIONS = options;
-  if (url.password) env.PGPASSWORD = decodeURIComponent(url.password);
+  if (parts.password !== undefined) env.PGPASSWORD = parts.password;
   if (target.sslCaFile) env.PGSSLROOTCERT = target.sslCaFile;
   return env;
 }

@@ -4,6 +4,7 @@
  * same keys work in the environment, in `.env` and in the settings file.
  */
 import { z } from 'zod';
+import { postgresUrlProblem } from '../stores/postgres/postgres-url.js';
 
 export const PROFILES = ['embedded', 'docker', 'native', 'external'] as const;
 export type Profile = (typeof PROFILES)[number];
@@ -30,6 +31,21 @@ const url = (protocols: string[]) =>
     { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}` },
   );
 
+/** libpq's URI, also with several hosts (`postgres://h1:5432,h2:5432/db?target_session_attrs=read-write`), which WHATWG URL refuses. */
+const postgresUrl = z.string().superRefine((v, ctx) => {
+  const problem = postgresUrlProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+/** `host:port,host:port` (IPv6 in brackets): the nodes of a Redis Sentinel or Cluster deployment. */
+const hostPortList = z
+  .string()
+  .refine(
+    (v) =>
+      v.split(',').every((item) => /^(\[[0-9a-fA-F:.]+\]|[^\s:,[\]]+):\d{1,5}$/.test(item.trim())),
+    { message: 'must be host:port pairs separated by commas, e.g. 10.0.0.1:26379,10.0.0.2:26379' },
+  );
+
 export const configSchema = z
   .object({
     /** Where databases, settings, credentials, logs and backups live. */
@@ -48,7 +64,7 @@ export const configSchema = z
     SQLITE_BUSY_TIMEOUT_MS: nonNegativeInt.default(5000),
     NOVA_CACHE_MAX_ENTRIES: positiveInt.default(10_000),
 
-    POSTGRES_URL: url(['postgres:', 'postgresql:']).optional(),
+    POSTGRES_URL: postgresUrl.optional(),
     POSTGRES_POOL_MAX: positiveInt.default(10),
     POSTGRES_IDLE_TIMEOUT_MS: nonNegativeInt.default(30_000),
     POSTGRES_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
@@ -67,6 +83,17 @@ export const configSchema = z
     REDIS_KEY_PREFIX: z.string().default('nova:'),
     REDIS_CONNECT_TIMEOUT_MS: positiveInt.default(5_000),
     REDIS_TLS_CA: z.string().min(1).optional(),
+    /** Redis Sentinel: the sentinels to ask for the current master, and the master's name. */
+    REDIS_SENTINELS: hostPortList.optional(),
+    REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+    /** Password of the sentinels themselves (their requirepass), when they have one. */
+    REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+    /** Redis Cluster: some (or all) of its nodes; the rest are discovered. */
+    REDIS_CLUSTER_NODES: hostPortList.optional(),
+    /** Sentinel/Cluster data nodes: ACL user, password and TLS (one node takes them from REDIS_URL). */
+    REDIS_USERNAME: z.string().min(1).optional(),
+    REDIS_PASSWORD: z.string().min(1).optional(),
+    REDIS_TLS: bool.default(false),
 
     /**
      * Native profile: where to look for initdb/pg_ctl/postgres, redis-server
@@ -88,6 +115,8 @@ export const configSchema = z
     NOVA_BACKUP_KEEP_WEEKLY: nonNegativeInt.default(4),
     /** Hours between scheduled backups; 0 turns the schedule off. */
     NOVA_BACKUP_INTERVAL_HOURS: z.coerce.number().min(0).default(24),
+    /** Hours between scheduled trial restores of the newest backup (proof it restores); 0 = off. */
+    NOVA_RESTORE_TEST_INTERVAL_HOURS: z.coerce.number().min(0).default(168),
   })
   .superRefine((c, ctx) => {
     // An external service without a URL cannot work; say which variable is missing.
@@ -96,7 +125,9 @@ export const configSchema = z
       ['NOVA_MONGO_PROFILE', 'MONGODB_URL'],
       ['NOVA_REDIS_PROFILE', 'REDIS_URL'],
     ];
+    const redisTopology = Boolean(c.REDIS_SENTINELS || c.REDIS_CLUSTER_NODES);
     for (const [profileKey, urlKey] of needsUrl) {
+      if (urlKey === 'REDIS_URL' && redisTopology) continue;
       if ((c[profileKey] ?? c.NOVA_PROFILE) === 'external' && !c[urlKey]) {
         ctx.addIssue({
           code: 'custom',
@@ -104,6 +135,14 @@ export const configSchema = z
           message: `is required when ${profileKey === 'NOVA_POSTGRES_PROFILE' ? 'PostgreSQL' : profileKey === 'NOVA_MONGO_PROFILE' ? 'MongoDB' : 'Redis'} uses the external profile`,
         });
       }
+    }
+    if (c.REDIS_SENTINELS && c.REDIS_CLUSTER_NODES) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER_NODES'],
+        message:
+          'cannot be combined with REDIS_SENTINELS: a Redis deployment is either Sentinel or Cluster',
+      });
     }
     if (c.POSTGRES_SSL === 'verify-full' && !c.POSTGRES_SSL_CA) {
       ctx.addIssue({

@@ -45,6 +45,8 @@ const EFFECT: Record<HealthService, Record<ProblemStatus, ProblemStatus>> = {
   backup: { degraded: 'degraded', down: 'degraded' },
   // The store checks measure real reachability; orchestration state adds context.
   services: { degraded: 'degraded', down: 'degraded' },
+  // A half-finished migration endangers no running data, but the API must not use its target yet.
+  migration: { degraded: 'degraded', down: 'degraded' },
 };
 
 interface Consequence {
@@ -73,12 +75,15 @@ const CONSEQUENCE: Partial<Record<HealthService, Partial<Record<ProblemStatus, C
 /** Used when a checker knows no better fix. */
 const DEFAULT_FIX: Record<HealthService, string> = {
   relational:
-    'Start the relational database (nova-db up) or correct POSTGRES_URL / SQLITE_FILE, then check its log.',
-  documents: 'Start MongoDB (nova-db up) or correct MONGODB_URL, then check its log.',
-  cache: 'Start Redis (nova-db up) or correct REDIS_URL; the cache reconnects by itself.',
-  disk: 'Free space on the disk that holds the data directory, or move NOVA_DATA_DIR to a larger one.',
-  backup: 'Run a backup now (nova-db backup) and check the backup schedule and its log.',
-  services: 'Run nova-db status for details, then nova-db up to start the services again.',
+    'Start the relational database (Dashboard › Services) or correct its connection in Setup, then check its log.',
+  documents:
+    'Start MongoDB (Dashboard › Services) or correct its connection in Setup, then check its log.',
+  cache:
+    'Start Redis (Dashboard › Services) or correct its connection in Setup; the cache reconnects by itself.',
+  disk: 'Free space on the disk that holds the data directory, or move the data directory to a larger one.',
+  backup: 'Use Back up now (Backups) and check the backup schedule and the log.',
+  services: 'Open the Dashboard for each service’s state, then start the stopped ones.',
+  migration: 'Open Migration and resume or discard the unfinished attempt.',
 };
 
 const RANK: Record<HealthStatus, number> = { ok: 0, degraded: 1, down: 2 };

@@ -95,12 +95,37 @@ const CATALOG: Partial<Record<HealthService, Record<string, CatalogEntry>>> = {
       'Bytes available to the appliance on the disk of the data directory.',
     ),
     total_bytes: gauge('nova_disk_size_bytes', 'Size of the disk of the data directory.'),
+    backup_disk_free_bytes: gauge(
+      'nova_backup_disk_free_bytes',
+      'Bytes available on the disk of the backup folder.',
+    ),
+    backup_expected_bytes: gauge(
+      'nova_backup_next_expected_bytes',
+      'Expected size of the next backup (the last one of the current setup plus a growth margin).',
+    ),
   },
   backup: {
-    backup_age_seconds: gauge('nova_backup_age_seconds', 'Age of the last good backup.'),
+    backup_age_seconds: gauge(
+      'nova_backup_age_seconds',
+      'Age of the last verified backup that covers the current setup.',
+    ),
+    restore_test_age_seconds: gauge(
+      'nova_restore_test_age_seconds',
+      'Age of the last successful trial restore of a backup of the current setup.',
+    ),
+    restore_test_ok: gauge(
+      'nova_restore_test_ok',
+      'Whether the latest trial restore succeeded (1) or failed / never ran on an existing backup (0).',
+    ),
     backup_interval_seconds: gauge(
       'nova_backup_interval_seconds',
       'Interval of the backup schedule.',
+    ),
+  },
+  migration: {
+    migrations_unfinished: gauge(
+      'nova_migrations_unfinished',
+      'Migration attempts that stopped or failed before finishing and were not resumed or discarded.',
     ),
   },
   services: {

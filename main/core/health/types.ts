@@ -14,7 +14,8 @@ export const HEALTH_STATUSES: readonly HealthStatus[] = ['ok', 'degraded', 'down
  * What a checker is about. The aggregate weighs a finding by it: without the
  * relational store nothing works, while a missing cache only slows things down.
  */
-export type HealthService = 'relational' | 'documents' | 'cache' | 'disk' | 'backup' | 'services';
+export type HealthService =
+  'relational' | 'documents' | 'cache' | 'disk' | 'backup' | 'services' | 'migration';
 
 export const HEALTH_SERVICES: readonly HealthService[] = [
   'relational',
@@ -23,6 +24,7 @@ export const HEALTH_SERVICES: readonly HealthService[] = [
   'disk',
   'backup',
   'services',
+  'migration',
 ];
 
 /** What one run of one checker found. */

@@ -24,7 +24,6 @@ import {
   checkJobState,
   chooseHash,
   copyMissing,
-  isPgServerError,
   pgQuery,
   planChanged,
   preparePgJob,
@@ -225,7 +224,7 @@ export async function runMigration(
       local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
       if (pg) await pgQuery(pg, (c) => setJobStatus(c, job!.id, 'failed')).catch(() => undefined);
     }
-    throw pg && isPgServerError(err) ? pg.mapError(err) : err;
+    throw pg ? await pg.explainFailure(err) : err;
   } finally {
     source?.close();
     verifySource?.close();

@@ -9,6 +9,7 @@ import { resolveSrv } from 'node:dns/promises';
 import { NovaError } from '../errors.js';
 import type { NovaConfig } from '../config/schema.js';
 import { redactUrlPasswords } from '../config/redact.js';
+import { parsePostgresUrl } from '../stores/postgres/postgres-url.js';
 import { DEFAULT_PORTS, SERVICE_LABEL, probeService, type ProbeResult } from './handshake.js';
 import type { ServiceEndpoint, ServiceName, ServiceProvider, ServiceStatus } from './types.js';
 
@@ -24,6 +25,63 @@ interface Target {
   port: number;
   tls: boolean;
   password?: string;
+}
+
+/** Every host a replicated deployment names, each checked in turn (a standby or a sentinel will do). */
+async function resolveTargets(
+  service: ServiceName,
+  url: string | undefined,
+  config: NovaConfig,
+): Promise<Target[]> {
+  if (service === 'redis' && (config.REDIS_SENTINELS || config.REDIS_CLUSTER_NODES)) {
+    const sentinel = Boolean(config.REDIS_SENTINELS);
+    const list = (config.REDIS_SENTINELS ?? config.REDIS_CLUSTER_NODES)!;
+    const password = sentinel ? config.REDIS_SENTINEL_PASSWORD : config.REDIS_PASSWORD;
+    const nodes = list.split(',').map((item) => {
+      const colon = item.trim().lastIndexOf(':');
+      return {
+        host: item
+          .trim()
+          .slice(0, colon)
+          .replace(/^\[(.*)\]$/, '$1'),
+        port: Number(item.trim().slice(colon + 1)),
+      };
+    });
+    // What `status` shows: the kind of deployment and its nodes (the cache reads the settings themselves).
+    const label = `redis+${sentinel ? 'sentinel' : 'cluster'}://${nodes.map((n) => `${n.host}:${n.port}`).join(',')}${sentinel ? `/${config.REDIS_SENTINEL_NAME}` : ''}`;
+    return nodes.map((n) => ({
+      url: label,
+      host: n.host,
+      port: n.port,
+      tls: config.REDIS_TLS,
+      ...(password ? { password } : {}),
+    }));
+  }
+  if (service === 'postgres' && url && /^postgres(ql)?:\/\//i.test(url)) {
+    let hosts;
+    try {
+      hosts = parsePostgresUrl(url).hosts;
+    } catch (err) {
+      throw new NovaError('CONFIG_INVALID', `${URL_KEY[service]} is not a valid URL.`, {
+        fix:
+          (err as NovaError).fix ?? `Set ${URL_KEY[service]} to a URL such as ${example(service)}.`,
+      });
+    }
+    if (hosts.length > 1)
+      return hosts.map((h) => ({ url, host: h.host, port: h.port, tls: false }));
+  }
+  return [await resolveTarget(service, requireSet(service, url))];
+}
+
+function requireSet(service: ServiceName, url: string | undefined): string {
+  if (url) return url;
+  throw new NovaError(
+    'CONFIG_INVALID',
+    `${SERVICE_LABEL[service]} uses the external profile but ${URL_KEY[service]} is not set.`,
+    {
+      fix: `Set ${URL_KEY[service]} (e.g. ${example(service)}) or choose another profile for ${SERVICE_LABEL[service]}.`,
+    },
+  );
 }
 
 /** Host, port and TLS of a connection URL; mongodb+srv is resolved through DNS like the driver does. */
@@ -95,30 +153,22 @@ export class ExternalProvider implements ServiceProvider {
     this.#timeoutMs = options.probeTimeoutMs ?? 3000;
   }
 
-  #url(service: ServiceName): string {
-    const url = this.#config[URL_KEY[service]];
-    if (!url) {
-      throw new NovaError(
-        'CONFIG_INVALID',
-        `${SERVICE_LABEL[service]} uses the external profile but ${URL_KEY[service]} is not set.`,
-        {
-          fix: `Set ${URL_KEY[service]} (e.g. ${example(service)}) or choose another profile for ${SERVICE_LABEL[service]}.`,
-        },
-      );
-    }
-    return url;
-  }
-
+  /** Probes the host (or, for a replicated deployment, each in turn until one answers as it should). */
   async #probe(service: ServiceName): Promise<{ target: Target; probe: ProbeResult }> {
-    const target = await resolveTarget(service, this.#url(service));
-    const probe = await probeService(service, target.host, target.port, {
-      timeoutMs: this.#timeoutMs,
-      tls: target.tls,
-      ...(service === 'redis' && target.password !== undefined
-        ? { password: target.password }
-        : {}),
-    });
-    return { target, probe };
+    const targets = await resolveTargets(service, this.#config[URL_KEY[service]], this.#config);
+    let first: { target: Target; probe: ProbeResult } | undefined;
+    for (const target of targets) {
+      const probe = await probeService(service, target.host, target.port, {
+        timeoutMs: this.#timeoutMs,
+        tls: target.tls,
+        ...(service === 'redis' && target.password !== undefined
+          ? { password: target.password }
+          : {}),
+      });
+      if (probe.confirmed && !probe.authRequired) return { target, probe };
+      first ??= { target, probe };
+    }
+    return first!;
   }
 
   async start(service: ServiceName): Promise<ServiceEndpoint> {

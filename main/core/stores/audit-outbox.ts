@@ -6,6 +6,12 @@
  * store's `audit_logs`. Delivery uses the outbox id as the document `_id`,
  * so a crash between "inserted" and "marked delivered" re-delivers into a
  * duplicate-key error that we count as delivered: exactly once.
+ *
+ * Where the document store has transactions (a MongoDB replica set), a batch
+ * is delivered in one majority-committed transaction that skips entries
+ * already there, then its outbox rows are deleted together: a primary that
+ * fails over cannot roll back an entry whose row is gone, and a failed batch
+ * leaves every row pending. Elsewhere entries go one insert at a time.
  */
 import { randomUUID } from 'node:crypto';
 import { isNovaError } from '../errors.js';
@@ -77,6 +83,10 @@ export async function drainOutbox(
     'SELECT id, action, user_id, details, created_at FROM nova_audit_outbox WHERE delivered_at IS NULL ORDER BY created_at, id LIMIT $1',
     [batch],
   );
+  if (rows.length > 0 && documents.insertAbsentAtomically) {
+    const atomic = await deliverAtomically(sql, documents, rows);
+    if (atomic) return { ...atomic, pending: await pendingCount(sql) };
+  }
   let delivered = 0;
   let lastError: string | undefined;
   for (const row of rows) {
@@ -98,6 +108,34 @@ export async function drainOutbox(
   }
   const pending = await pendingCount(sql);
   return { delivered, pending, ...(lastError ? { lastError } : {}) };
+}
+
+/** The batch in one transaction; undefined when the store has none (nothing was written). */
+async function deliverAtomically(
+  sql: SqlExecutor,
+  documents: DocumentStore,
+  rows: OutboxRow[],
+): Promise<{ delivered: number; lastError?: string } | undefined> {
+  try {
+    const done = await documents.insertAbsentAtomically!(
+      AUDIT_COLLECTION,
+      rows.map(toAuditDocument),
+    );
+    if (!done) return undefined;
+  } catch (err) {
+    const lastError = err instanceof Error ? err.message : String(err);
+    await sql.query(
+      'UPDATE nova_audit_outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1',
+      [rows[0]!.id, lastError],
+    );
+    return { delivered: 0, lastError };
+  }
+  const ids = rows.map((r) => r.id);
+  await sql.query(
+    `DELETE FROM nova_audit_outbox WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+    ids,
+  );
+  return { delivered: rows.length };
 }
 
 export async function pendingCount(sql: SqlExecutor): Promise<number> {

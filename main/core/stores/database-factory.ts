@@ -8,6 +8,7 @@ import { NovaError } from '../errors.js';
 import type { NovaConfig } from '../config/schema.js';
 import { drainOutbox, enqueueAudit, pendingCount, type DrainResult } from './audit-outbox.js';
 import { openBackends, type Backends } from './open-backends.js';
+import { retryReadOnce } from './read-retry.js';
 import type {
   Cache,
   Doc,
@@ -96,13 +97,19 @@ export class DatabaseFactory {
     return this.b.relational.dialect;
   }
 
-  /** Runs SQL; inside `transaction(fn)` it joins that transaction automatically. */
+  /**
+   * Runs SQL; inside `transaction(fn)` it joins that transaction
+   * automatically. Outside one, a read cut off by a failover (or a dropped
+   * connection) runs once more on the server the store reconnects to.
+   */
   query<R = Record<string, unknown>>(
     sql: string,
     params: readonly unknown[] = [],
   ): Promise<QueryResult<R>> {
     const ctx = this.txContext.getStore();
-    return (ctx?.tx ?? this.b.relational).query<R>(sql, params);
+    if (ctx) return ctx.tx.query<R>(sql, params);
+    const relational = this.b.relational;
+    return retryReadOnce(sql, () => relational.query<R>(sql, params));
   }
 
   /**

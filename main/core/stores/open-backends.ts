@@ -189,9 +189,14 @@ async function openCache(
     return new MemoryCache({ maxEntries: config.NOVA_CACHE_MAX_ENTRIES });
   }
   const { RedisCache } = await import('./redis/redis-cache.js');
-  const url = requireUrl(endpoint ?? config.REDIS_URL, 'REDIS_URL', 'Redis', profile);
+  const { redisTopologyFromConfig } = await import('./redis/redis-connection.js');
+  // Sentinel and Cluster are external deployments; the other profiles run one server.
+  const topology = profile === 'external' ? redisTopologyFromConfig(config) : undefined;
+  const target = topology ?? {
+    url: requireUrl(endpoint ?? config.REDIS_URL, 'REDIS_URL', 'Redis', profile),
+  };
   return RedisCache.connect({
-    url,
+    ...target,
     keyPrefix: config.REDIS_KEY_PREFIX,
     connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
     ...(config.REDIS_TLS_CA ? { tlsCA: config.REDIS_TLS_CA } : {}),

@@ -90,6 +90,12 @@ export interface DocumentStore {
   delete(collection: string, filter: DocFilter): Promise<{ deleted: number }>;
   /** Removes expired documents now (MongoDB does this itself; the others sweep). Returns how many. */
   sweepExpired(now?: Date): Promise<number>;
+  /**
+   * Optional: stores every document whose `_id` is absent, all or none, in
+   * one durable transaction — or returns false, writing nothing, where the
+   * server has no transactions (MongoDB standalone). The audit outbox uses it.
+   */
+  insertAbsentAtomically?(collection: string, docs: Doc[]): Promise<boolean>;
   health(): Promise<ServiceHealth>;
   close(): Promise<void>;
 }

@@ -90,6 +90,14 @@ function tooltipFor(icon: TrayIcon, aggregate: HealthAggregate | null): string {
 }
 
 function statusLine(c: CheckOutcome): string {
+  // Data safety reads as a fact, not as "ok": when the data was last proven restorable.
+  const proof = /Last proven restorable at (\S+)/.exec(c.detail);
+  if (c.status === 'ok' && proof) {
+    return truncate(
+      `Proven restorable: ${proof[1]!.replace('T', ' ').slice(0, 16)} UTC`,
+      STATUS_LINE_MAX,
+    );
+  }
   if (c.status === 'ok') {
     const latency = c.latencyMs === null ? '' : ` (${formatLatency(c.latencyMs)})`;
     return truncate(`${c.label}: ok${latency}`, STATUS_LINE_MAX);

@@ -60,8 +60,19 @@ describe('nova-db serve', () => {
       'disk',
       'backup',
       'services',
+      'restore-test',
+      'backup-space',
+      'migration',
     ]);
     expect(body.services.every((s) => s.status === 'ok')).toBe(true);
+    // The backup taken on first start covers this setup, per service, and was proven restorable.
+    const backup = body.checks.find((c) => c.id === 'backup')!;
+    expect(backup.detail).toMatch(/^Last verified backup/);
+    expect(backup.detail).toContain('covers SQLite (relational data, documents)');
+    expect(backup.detail).toContain('In-process cache: cache, not backed up by design');
+    expect(body.checks.find((c) => c.id === 'restore-test')!.detail).toMatch(
+      /^Last proven restorable at /,
+    );
 
     const metrics = await fetch(`${url}/metrics`);
     expect(metrics.status).toBe(200);
@@ -81,6 +92,10 @@ describe('nova-db serve', () => {
     ).toBe(1);
     expect(families.get('nova_sqlite_file_size_bytes')!.samples[0]!.value).toBeGreaterThan(0);
     expect(families.get('nova_health_runs_total')!.samples[0]!.value).toBeGreaterThanOrEqual(1);
+    // Data safety, not just liveness.
+    expect(families.get('nova_restore_test_ok')!.samples[0]!.value).toBe(1);
+    expect(families.get('nova_backup_next_expected_bytes')!.samples[0]!.value).toBeGreaterThan(0);
+    expect(families.get('nova_migrations_unfinished')!.samples[0]!.value).toBe(0);
 
     stop('SIGTERM');
     expect(await exit).toBe(0);

@@ -52,8 +52,8 @@ describe('shared contract', () => {
     ['migration.planPreview', { sessionId: 'x' }, /sessionId/],
     [
       'setup.testConnection',
-      { service: 'postgres', profile: 'external' },
-      /url: is required for the external profile/,
+      { service: 'postgres', profile: 'external', connection: { host: '', port: 5432 } },
+      /connection\.host: Enter the server name or address/,
     ],
     [
       'setup.testConnection',
@@ -63,8 +63,11 @@ describe('shared contract', () => {
     ['setup.testConnection', { service: 'mongo', profile: 'cloud' }, /profile/],
     [
       'setup.apply',
-      { profiles: { postgres: 'external', mongo: 'embedded', redis: 'embedded' } },
-      /urls\.postgres: is required for the external profile/,
+      {
+        profiles: { postgres: 'external', mongo: 'embedded', redis: 'embedded' },
+        connections: { postgres: { host: 'db', port: 70000 } },
+      },
+      /connections\.postgres\.port/,
     ],
     [
       'setup.apply',
@@ -107,6 +110,7 @@ describe('shared contract', () => {
     ).toEqual({
       profiles: { postgres: 'embedded', mongo: 'embedded', redis: 'native' },
       urls: {},
+      connections: {},
     });
     expect(
       parseInput('backups.restore', {

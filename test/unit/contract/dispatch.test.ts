@@ -50,6 +50,7 @@ describe('dispatch', () => {
       source: input.source as 'app',
       available: true,
       lines: [`${input.lines}`],
+      entries: [],
     }));
     const result = await dispatch(
       handlers({ 'services.logs': logs as never }),
@@ -58,7 +59,10 @@ describe('dispatch', () => {
       ctx,
     );
     expect(logs).toHaveBeenCalledWith({ source: 'app', lines: 200 }, ctx);
-    expect(result).toEqual({ ok: true, value: { source: 'app', available: true, lines: ['200'] } });
+    expect(result).toEqual({
+      ok: true,
+      value: { source: 'app', available: true, lines: ['200'], entries: [] },
+    });
   });
 
   it('strips fields the contract does not declare from the answer (a leaked secret never leaves)', async () => {

@@ -85,7 +85,7 @@ describe('backup checker', () => {
     expect(r.status).toBe('ok');
     expect(r.metrics).toEqual({ backup_age_seconds: 72_000, backup_interval_seconds: 86_400 });
     expect(r.detail).toContain(
-      'Last good backup 20.0 h ago (2025-05-31T16:00:00.000Z); scheduled every 24 h.',
+      'Last verified backup 20.0 h ago (2025-05-31T16:00:00.000Z); scheduled every 24 h.',
     );
   });
 
@@ -94,15 +94,15 @@ describe('backup checker', () => {
     const overdue = await check(source(hours(37), 24));
     expect(overdue.status).toBe('degraded');
     expect(overdue.detail).toContain('It is overdue.');
-    expect(overdue.fix).toMatch(/check the backup log/);
+    expect(overdue.fix).toMatch(/failed backup in the log/);
     expect((await check(source(hours(30), 24), 1.2)).status).toBe('degraded');
   });
 
   it('is degraded when a schedule exists but no good backup does', async () => {
     const r = await check(source(null, 24));
     expect(r.status).toBe('degraded');
-    expect(r.detail).toMatch(/No good backup exists yet/);
-    expect(r.fix).toMatch(/Back up now|nova-db backup/);
+    expect(r.detail).toMatch(/No verified backup of the current setup exists yet/);
+    expect(r.fix).toMatch(/Back up now/);
   });
 
   it('without a schedule, is never overdue', async () => {
@@ -186,7 +186,14 @@ describe('services checker (orchestration state)', () => {
 
   it('says so when nothing is orchestrated', async () => {
     const r = await servicesChecker({ statusAll: async () => [] }).check();
-    expect(r).toMatchObject({ status: 'ok', detail: expect.stringContaining('embedded profile') });
+    expect(r).toMatchObject({ status: 'ok', detail: expect.stringContaining('no server process') });
+    // An external server is not Nova's process: its store check says whether it answers.
+    const external = await servicesChecker({
+      statusAll: async () => [
+        { service: 'redis', provider: 'external', state: 'healthy', since: new Date() },
+      ],
+    }).check();
+    expect(external.detail).toMatch(/no server process/);
   });
 });
 

@@ -8,6 +8,7 @@ const LABELS: Record<HealthService, [string, string, string | undefined]> = {
   disk: ['disk', 'Free disk', undefined],
   backup: ['backup', 'Backups', undefined],
   services: ['services', 'Service orchestration', undefined],
+  migration: ['migration', 'Migration', undefined],
 };
 
 export function outcome(

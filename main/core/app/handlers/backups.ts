@@ -37,10 +37,14 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
   };
   const targets = () => {
     const endpoints = rt.layer.services.endpoints();
-    return backupTargetsFromConfig(rt.config, {
-      ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
-      ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
-    });
+    return backupTargetsFromConfig(
+      rt.config,
+      {
+        ...(endpoints.postgres ? { postgres: endpoints.postgres.url } : {}),
+        ...(endpoints.mongo ? { mongo: endpoints.mongo.url } : {}),
+      },
+      { documentsInRelational: rt.layer.coverage.documentsInRelational },
+    );
   };
   /** The folder of a listed backup; the id is a plain name (schema), checked again here. */
   const backupPath = (id: string) => {
@@ -55,7 +59,16 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
   };
 
   return {
-    'backups.list': async () => ({ ...(await listBackupDtos(rt.config)), schedule: schedule() }),
+    'backups.list': async () => ({
+      ...(await listBackupDtos(rt.config, rt.layer.coverage)),
+      coverage: rt.layer.coverage.needs.map((n) => ({
+        service: n.service,
+        role: n.role,
+        backedUp: n.part !== null,
+        text: n.text,
+      })),
+      schedule: schedule(),
+    }),
 
     'backups.run': async ({ passphrase }) => {
       const options = {

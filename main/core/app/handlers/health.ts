@@ -1,4 +1,5 @@
 /** `health.*` handlers: the monitor's aggregate and history. */
+import { healthSummary } from '../../health/rollup.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 
@@ -6,8 +7,8 @@ export function healthHandlers(
   rt: AppRuntime,
 ): Pick<Handlers, 'health.current' | 'health.refresh' | 'health.history'> {
   return {
-    'health.current': () => rt.layer.monitor.current(),
-    'health.refresh': () => rt.layer.monitor.runNow(),
+    'health.current': async () => healthSummary(await rt.layer.monitor.current()),
+    'health.refresh': async () => healthSummary(await rt.layer.monitor.runNow()),
     'health.history': async () => {
       const { monitor } = rt.layer;
       return {

@@ -2,6 +2,7 @@
 import type { ServiceStatusDto } from '../../../../shared-contract/index.js';
 import type { ServiceStatus } from '../../services/types.js';
 import type { AppRuntime } from '../app-runtime.js';
+import { classifyLogLine } from '../log-ring.js';
 import type { Handlers } from '../dispatch.js';
 
 /** Dates become ISO strings; the URL is already the display (redacted) form. */
@@ -61,7 +62,10 @@ export function servicesHandlers(
       return { services: (await services.statusAll()).map(serviceStatusDto) };
     },
     'services.logs': async ({ source, lines }) => {
-      if (source === 'app') return { source, available: true, lines: rt.logs.tail(lines) };
+      if (source === 'app') {
+        const entries = rt.logs.tailEntries(lines);
+        return { source, available: true, lines: entries.map((e) => e.text), entries };
+      }
       const { services } = rt.layer;
       const kind = services.providerKinds()[source];
       if (kind === 'embedded') {
@@ -71,6 +75,7 @@ export function servicesHandlers(
           reason:
             'This service runs inside Nova (embedded profile); its messages are in the Nova log.',
           lines: [],
+          entries: [],
         };
       }
       const provider = await services.provider(kind);
@@ -78,11 +83,21 @@ export function servicesHandlers(
         return {
           source,
           available: false,
-          reason: `The ${kind} profile keeps no log for this service here; see the server's own logs.`,
+          reason:
+            kind === 'external'
+              ? 'This server is run by someone else; its log is on that server.'
+              : `Nova keeps no log for this service in the ${kind} setup; see the server's own log.`,
           lines: [],
+          entries: [],
         };
       }
-      return { source, available: true, lines: await provider.logs(source, lines) };
+      const text = await provider.logs(source, lines);
+      return {
+        source,
+        available: true,
+        lines: text,
+        entries: text.map((t) => ({ level: classifyLogLine(t), text: t })),
+      };
     },
   };
 }

@@ -7,7 +7,8 @@
 import type { z } from 'zod';
 import type { settingsViewSchema } from '../../../../shared-contract/index.js';
 import { isSecretKey, redactSecrets, redactUrl } from '../../config/redact.js';
-import { CONFIG_KEYS } from '../../config/schema.js';
+import { CONFIG_KEYS, configSchema } from '../../config/schema.js';
+import { numberProblem, settingInfo } from '../../../../shared-contract/settings-catalog.js';
 import { writeSettings } from '../../config/settings-file.js';
 import { NovaError } from '../../errors.js';
 import type { AppRuntime } from '../app-runtime.js';
@@ -54,24 +55,32 @@ export function settingsHandlers(
 > {
   return {
     'settings.get': async () => settingsView(rt),
-    'settings.update': async ({ values }) => {
+    'settings.update': async ({ values, restart }) => {
       const locked = Object.keys(values).filter((k) => {
         const source = rt.loaded.sources[k as keyof typeof rt.loaded.sources];
         return source === 'flag' || source === 'env' || source === 'dotenv';
       });
-      if (locked.length > 0) {
-        throw new NovaError(
-          'CONFIG_INVALID',
-          `${locked.join(', ')} ${locked.length === 1 ? 'is' : 'are'} set in the environment, .env or on the command line, which outranks the settings file.`,
-          {
-            fix: `Change ${locked.join(', ')} where it is set, or remove it there and save it here.`,
-          },
-        );
+      const errors = {
+        ...settingErrors(values),
+        // A stronger source would silently win over what we save.
+        ...Object.fromEntries(
+          locked.map((k) => [
+            k,
+            'Set outside Nova (environment, .env file or command line), which wins over this screen; change it there.',
+          ]),
+        ),
+      };
+      if (Object.keys(errors).length > 0) return { ...settingsView(rt), errors, restarted: false };
+      if (Object.keys(values).length > 0) {
+        await writeSettings(rt.dataDir, values);
+        await rt.reloadConfig();
+        rt.logger.info('settings saved', { keys: Object.keys(values).join(',') });
       }
-      await writeSettings(rt.dataDir, values);
-      await rt.reloadConfig();
-      rt.logger.info('settings saved', { keys: Object.keys(values).join(',') });
-      return settingsView(rt);
+      if (restart) {
+        rt.logger.info('restarting the services with the saved settings');
+        await rt.reconfigure();
+      }
+      return { ...settingsView(rt), errors: {}, restarted: restart };
     },
     'settings.rotateAdminToken': async () => ({ token: await rt.rotateAdminToken() }),
     // Start-at-login belongs to the desktop app; the Electron main process answers these itself.
@@ -82,4 +91,37 @@ export function settingsHandlers(
       });
     },
   };
+}
+
+/** What is wrong with each value, in words for the field beside it; empty when all are fine. */
+export function settingErrors(values: Record<string, unknown>): Record<string, string> {
+  const shape = configSchema.shape as Record<string, z.ZodType>;
+  const errors: Record<string, string> = {};
+  for (const [key, value] of Object.entries(values)) {
+    if (!Object.hasOwn(shape, key)) {
+      errors[key] = 'Nova has no such setting.';
+      continue;
+    }
+    if (key === 'NOVA_DATA_DIR') {
+      errors[key] = 'The data folder is chosen when Nova starts, not here.';
+      continue;
+    }
+    if (value === null) continue; // back to the default
+    const control = settingInfo(key).control;
+    if (control.kind === 'number') {
+      const problem = numberProblem(control, String(value));
+      if (problem) {
+        errors[key] = problem;
+        continue;
+      }
+    }
+    if (control.kind === 'choice' && !control.options.some((o) => o.value === String(value))) {
+      errors[key] = `Choose one of: ${control.options.map((o) => o.label).join(', ')}.`;
+      continue;
+    }
+    const result = shape[key]!.safeParse(value);
+    if (!result.success)
+      errors[key] = `Not a valid value: ${result.error.issues[0]?.message ?? 'invalid'}.`;
+  }
+  return errors;
 }

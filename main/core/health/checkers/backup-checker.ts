@@ -9,8 +9,13 @@ import { formatAge } from './shared.js';
 
 /** What the backup module tells health. */
 export interface LastBackupSource {
-  /** When the newest backup that completed and verified was made; null when there is none. */
+  /**
+   * When the newest backup that completed, verified and covers the current
+   * configuration was made; null when there is none.
+   */
   lastGoodBackup(): Promise<{ at: Date } | null>;
+  /** What such a backup holds per service, in words ("covers PostgreSQL (…); Redis: cache, not backed up by design"). */
+  coverage?: string;
   /** The schedule, or null when backups only run by hand. */
   schedule: { intervalHours: number } | null;
 }
@@ -67,7 +72,7 @@ async function checkBackup(
       status: 'down',
       latencyMs: null,
       detail: 'The backup catalogue returned a last good backup without a valid date.',
-      fix: 'Run nova-db backups to inspect the catalogue, then run a new backup.',
+      fix: 'Open Backups to inspect the list, then use Back up now.',
     };
   }
   const intervalMs = hours === undefined ? undefined : hours * 3_600_000;
@@ -75,28 +80,34 @@ async function checkBackup(
   if (intervalMs !== undefined) metrics.backup_interval_seconds = intervalMs / 1000;
   const every =
     hours === undefined ? 'no schedule (backups run by hand)' : `scheduled every ${hours} h`;
+  const covers = source.coverage ? ` A backup ${source.coverage}.` : '';
   if (last === null) {
     if (intervalMs === undefined) {
-      return { status: 'ok', latencyMs: null, detail: `No backup yet; ${every}.`, metrics };
+      return {
+        status: 'ok',
+        latencyMs: null,
+        detail: `No verified backup of the current setup yet; ${every}.${covers}`,
+        metrics,
+      };
     }
     return {
       status: 'degraded',
       latencyMs: null,
-      detail: `No good backup exists yet although backups are ${every}.`,
-      fix: 'Run a backup now (tray: Back up now, or nova-db backup) and check the backup log if it fails.',
+      detail: `No verified backup of the current setup exists yet although backups are ${every}.${covers}`,
+      fix: 'Use Back up now (on the Backups screen or in the tray); if it fails, its message says why.',
       metrics,
     };
   }
   // A clock set back must not yield a negative age.
   const ageMs = Math.max(0, now - last.at.getTime());
   metrics.backup_age_seconds = ageMs / 1000;
-  const detail = `Last good backup ${formatAge(ageMs)} ago (${last.at.toISOString()}); ${every}.`;
+  const detail = `Last verified backup ${formatAge(ageMs)} ago (${last.at.toISOString()}); ${every}.${covers}`;
   if (intervalMs !== undefined && ageMs > intervalMs * factor) {
     return {
       status: 'degraded',
       latencyMs: null,
       detail: `${detail} It is overdue.`,
-      fix: 'Scheduled backups are not succeeding: check the backup log, then run one now (nova-db backup).',
+      fix: 'Scheduled backups are not succeeding: look for the failed backup in the log, then use Back up now.',
       metrics,
     };
   }

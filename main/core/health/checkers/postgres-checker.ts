@@ -11,11 +11,15 @@ import type { CheckResult, HealthChecker } from '../types.js';
 import { elapsedMs, requireBackend } from './shared.js';
 import { formatBytes } from '../../format-bytes.js';
 
-/** The part of PostgresStore the checker reads (type-only import: pg is not loaded here). */
+/**
+ * The part of PostgresStore the checker reads (type-only import: pg is not
+ * loaded here). `replication` reports every host of a multi-host URL.
+ */
 export type PostgresHealthSource = Pick<
   PostgresStore,
   'query' | 'poolStats' | 'target' | 'lastPoolError'
->;
+> &
+  Partial<Pick<PostgresStore, 'replication'>>;
 
 export interface PostgresCheckerOptions {
   /** A round trip slower than this is "degraded" (default 1000 ms). */
@@ -57,6 +61,8 @@ async function checkPostgres(
   slowMs: number,
   ratio: number,
 ): Promise<CheckResult> {
+  // Primary, standbys and their replay lag, when POSTGRES_URL lists several hosts.
+  const replication = await pg.replication?.();
   const where = `${pg.target.host}:${pg.target.port}/${pg.target.database}`;
   let latencyMs: number;
   let row: StatsRow | undefined;
@@ -67,6 +73,16 @@ async function checkPostgres(
     row = (await pg.query<StatsRow>(STATS_SQL)).rows[0];
   } catch (err) {
     const e = isNovaError(err) ? err : new NovaError('QUERY_FAILED', String(err));
+    if (replication?.status === 'degraded') {
+      // Only standbys answer: writes wait for a promotion, the appliance is not down.
+      return {
+        status: 'degraded',
+        latencyMs: null,
+        detail: `${e.message} ${replication.detail}`,
+        ...(replication.fix ? { fix: replication.fix } : {}),
+        metrics: { ...poolMetrics(pg.poolStats()), ...replication.metrics },
+      };
+    }
     return {
       status: 'down',
       latencyMs: null,
@@ -90,13 +106,18 @@ async function checkPostgres(
   if (lastError && Date.now() - lastError.at.getTime() < 5 * 60_000) {
     parts.push(`an idle connection dropped at ${lastError.at.toISOString()}`);
   }
+  if (replication) parts.push(replication.detail);
   const metrics = {
     ...poolMetrics(pool),
     database_size_bytes: size,
     server_connections: connections,
     server_max_connections: maxConnections,
+    ...replication?.metrics,
   };
   const result = { latencyMs, detail: parts.join('; '), metrics };
+  if (replication && replication.status !== 'ok') {
+    return { ...result, status: 'degraded', ...(replication.fix ? { fix: replication.fix } : {}) };
+  }
   if (pool.waiting > 0) {
     return {
       ...result,

@@ -39,13 +39,17 @@ export function servicesChecker(source: OrchestrationSource): HealthChecker {
 }
 
 async function checkServices(source: OrchestrationSource): Promise<CheckResult> {
-  // Embedded services are not orchestrated: their state says nothing.
-  const statuses = (await source.statusAll()).filter((s) => s.provider !== 'embedded');
+  // Embedded services run inside Nova and external ones elsewhere: Nova runs
+  // neither, so their state says nothing here (their store checks say whether they answer).
+  const statuses = (await source.statusAll()).filter(
+    (s) => s.provider !== 'embedded' && s.provider !== 'external',
+  );
   if (statuses.length === 0) {
     return {
       status: 'ok',
       latencyMs: null,
-      detail: 'No service is orchestrated (embedded profile).',
+      detail:
+        'Nova runs no server process itself in this setup (embedded or external servers only).',
     };
   }
   let status: HealthStatus = 'ok';

@@ -21,6 +21,14 @@ import {
   type PostgresTarget,
 } from '../../stores/postgres/postgres-connection.js';
 import { mapPostgresError } from '../../stores/postgres/postgres-errors.js';
+import { isFailoverError } from '../../stores/postgres/postgres-failover.js';
+import { probeHost, sessionHostFor } from '../../stores/postgres/postgres-host-probe.js';
+import { sqlState } from '../../stores/postgres/postgres-errors.js';
+import {
+  hostLabel,
+  isHighAvailability,
+  parsePostgresUrl,
+} from '../../stores/postgres/postgres-url.js';
 import { redactUrl } from '../../stores/postgres/redact-url.js';
 
 const SESSION_SETTINGS = [
@@ -41,6 +49,13 @@ export interface MigrationPg {
   /** A dedicated session (the loader keeps its staging table in it). */
   connect(): Promise<pg.PoolClient>;
   mapError(err: unknown): NovaError;
+  /**
+   * What to tell the user about the error that ended a run: when the
+   * connection broke and the server is gone or no longer the primary (a
+   * restart, a failover), an error that says so and how to resume; else
+   * `err` as the run reported it (mapped when PostgreSQL raised it).
+   */
+  explainFailure(err: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
 
@@ -53,8 +68,11 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
     poolMax: 6,
     applicationName: 'nova-db migrate',
   });
-  const target = parsePostgresTarget(options.url);
-  const pool = new pg.Pool(buildPoolConfig(options));
+  // A multi-host URL: the migration runs on the primary found now; a failover
+  // mid-run stops it, and --resume finds the new primary.
+  const host = await sessionHostFor(options);
+  const target = { ...parsePostgresTarget(options.url), ...host };
+  const pool = new pg.Pool(buildPoolConfig(options, host));
   pool.on('error', () => undefined); // idle-client errors surface on the next query instead
   pool.on('connect', (client) => {
     // Once per connection (not per checkout): a dropped connection fails its next query instead.
@@ -62,6 +80,19 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
     client.query(SESSION_SETTINGS).catch(() => undefined);
   });
   const mapError = (err: unknown): NovaError => mapPostgresError(err, { target, phase: 'query' });
+  const replicated = isHighAvailability(parsePostgresUrl(url));
+  const explainFailure = async (err: unknown): Promise<unknown> => {
+    const connectionClass =
+      err instanceof NovaError
+        ? ['SERVICE_UNAVAILABLE', 'CONN_REFUSED', 'TIMEOUT'].includes(err.code)
+        : isFailoverError(err);
+    if (connectionClass) {
+      const now = await probeHost(options, target, 2_000);
+      if (!now.reachable || now.inRecovery)
+        return targetLost(err, target, now.reachable, replicated);
+    }
+    return err instanceof NovaError || sqlState(err) === undefined ? err : mapError(err);
+  };
   const migration: MigrationPg = {
     pool,
     target,
@@ -74,6 +105,7 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
       }
     },
     mapError,
+    explainFailure,
     close: () => pool.end(),
   };
   const client = await migration.connect();
@@ -98,4 +130,23 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
   }
   client.release();
   return migration;
+}
+
+/** The run lost its server: it may be restarting or failing over; resuming finishes the job. */
+function targetLost(
+  err: unknown,
+  target: PostgresTarget,
+  reachable: boolean,
+  replicated: boolean,
+): NovaError {
+  const where = hostLabel(target);
+  const state = reachable ? 'is a standby now' : 'does not answer any more';
+  return new NovaError(
+    replicated ? 'FAILOVER' : 'SERVICE_UNAVAILABLE',
+    `The migration stopped: the connection to PostgreSQL at ${where} broke, and ${where} ${state}${replicated ? ' (the primary is failing over)' : ''}.`,
+    {
+      cause: err,
+      fix: `Resume the migration once PostgreSQL accepts writes again (nova-db migrate with the same --source, --report and --postgres-url, plus --resume): it carries on after the last committed batch${replicated ? ', on whichever host of the URL is the primary then' : ''}; nothing is lost or doubled.`,
+    },
+  );
 }

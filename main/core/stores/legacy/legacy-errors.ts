@@ -119,8 +119,9 @@ export function fromNovaError(err: NovaError): LegacySqliteError {
       cause: err,
     });
   }
+  // A failover is "busy, try again", as a locked SQLite file was for this code.
   const code: SqliteCode =
-    err.code === 'DB_LOCKED'
+    err.code === 'DB_LOCKED' || err.code === 'FAILOVER'
       ? 'SQLITE_BUSY'
       : err.code === 'DB_READONLY'
         ? 'SQLITE_READONLY'

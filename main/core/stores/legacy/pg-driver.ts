@@ -1,23 +1,27 @@
 /**
  * The legacy `db` on PostgreSQL, after `nova-db migrate`. It has its own
- * `pg` pool, built from the same settings as the product's (buildPoolConfig)
- * but with the legacy type parsers, so the DatabaseFactory's types are never
- * touched. Statements run one at a time in call order, as on the single
+ * `pg` pool, built from the same settings as the product's (buildPoolConfig,
+ * through the product's pool router) but with the legacy type parsers, so
+ * the DatabaseFactory's types are never touched. Statements run one at a time in call order, as on the single
  * SQLite connection they were written for; an explicit BEGIN pins one
  * connection until COMMIT/ROLLBACK, and inside it every statement runs under
  * a savepoint, because a failed statement leaves a SQLite transaction usable
- * but aborts a PostgreSQL one.
+ * but aborts a PostgreSQL one. With a multi-host POSTGRES_URL the pool
+ * follows the primary like the product's (postgres-pool-router.ts), and a
+ * read outside a transaction cut off by a failover runs once more.
  */
-import pg from 'pg';
 import type { FieldDef, PoolClient } from 'pg';
 import { NovaError } from '../../errors.js';
 import {
-  buildPoolConfig,
   parsePostgresTarget,
   resolvePostgresOptions,
   type PostgresStoreOptions,
 } from '../postgres/postgres-connection.js';
 import { mapPostgresError, sqlState } from '../postgres/postgres-errors.js';
+import { failoverError, isFailoverError } from '../postgres/postgres-failover.js';
+import { PostgresPoolRouter, type RoutedPool } from '../postgres/postgres-pool-router.js';
+import { hostLabel } from '../postgres/postgres-url.js';
+import { isIdempotentRead, retryReadOnce } from '../read-retry.js';
 import {
   ConnectionState,
   fitParams,
@@ -51,13 +55,22 @@ interface RawResult {
 
 export class PgLegacyDriver implements LegacyDriver {
   readonly mode = 'postgres' as const;
-  private readonly pool: pg.Pool;
+  private readonly router: PostgresPoolRouter;
+  /** The pool (and so the host) each borrowed connection came from. */
+  private readonly routes = new WeakMap<PoolClient, RoutedPool>();
   private readonly options: ReturnType<typeof resolvePostgresOptions>;
   private view: LegacyView | undefined;
   private readonly plans = new PlanCache();
   private readonly state = new ConnectionState();
   /** SQLite's verdict on each legacy statement before it is translated. */
   private readonly shadow = new LegacyShadow();
+  /**
+   * Connections whose session runs in UTC: the legacy file's timestamps
+   * without a zone are UTC (CURRENT_TIMESTAMP wrote them so), so text like
+   * '2024-01-02 10:00:00' must mean the same instant whatever the server's
+   * TimeZone.
+   */
+  private readonly utcSessions = new WeakSet<PoolClient>();
   /** The connection of an open BEGIN … COMMIT. */
   private pinned: PoolClient | null = null;
   private savepoints = 0;
@@ -67,16 +80,21 @@ export class PgLegacyDriver implements LegacyDriver {
       ...options,
       applicationName: options.applicationName ?? 'nova-db-legacy',
     });
-    // The product's pool settings (TLS, timeouts, keepalive), with the
-    // legacy value shapes on this pool only.
-    this.pool = new pg.Pool({ ...buildPoolConfig(this.options), types: legacyTypes });
-    this.pool.on('error', () => undefined);
-    // The legacy file's timestamps without a zone are UTC (CURRENT_TIMESTAMP wrote
-    // them so): text like '2024-01-02 10:00:00' must mean the same instant on a
-    // server whose TimeZone is not UTC. Queued before the client's first query.
-    this.pool.on('connect', (client) => {
-      client.query("SET TIME ZONE 'UTC'").catch(() => undefined);
-    });
+    // The product's pool settings (TLS, timeouts, keepalive, the host to
+    // use), with the legacy value shapes on these pools only.
+    this.router = new PostgresPoolRouter(
+      this.options,
+      (err, routed) => {
+        if (isFailoverError(err)) this.router.invalidate(routed);
+      },
+      { types: legacyTypes },
+    );
+  }
+
+  /** The URL asks for a server that takes writes (target_session_attrs read-write or primary). */
+  private get expectsWrites(): boolean {
+    const attrs = this.router.parts.targetSessionAttrs;
+    return attrs === 'read-write' || attrs === 'primary';
   }
 
   /** Connects and reads the catalog, so a bad URL or an unmigrated database fails at open. */
@@ -117,6 +135,19 @@ export class PgLegacyDriver implements LegacyDriver {
       values[slot] = sqliteLimitValue(values[slot], clause);
     }
     for (const slot of plan.integerSlots) values[slot] = integerComparand(values[slot]);
+    // Outside BEGIN … COMMIT, a plain read cut off by a failover runs again on the new primary.
+    const retryable =
+      this.pinned === null &&
+      plan.action === 'query' &&
+      !plan.schemaChange &&
+      plan.bumpSequence === null &&
+      isIdempotentRead(plan.sql);
+    return retryable
+      ? retryReadOnce(plan.sql, () => this.runPlan(plan, values))
+      : this.runPlan(plan, values);
+  }
+
+  private runPlan(plan: StatementPlan, values: unknown[]): Promise<ExecResult> {
     return this.withClient(async (client) => {
       const inTx = this.pinned !== null;
       const atomic = plan.action === 'replace' || plan.bumpSequence !== null;
@@ -308,10 +339,23 @@ export class PgLegacyDriver implements LegacyDriver {
   }
 
   private async connect(): Promise<PoolClient> {
+    let routed: RoutedPool | undefined;
     try {
-      return await this.pool.connect();
+      routed = await this.router.pool();
+      const client = await routed.pool.connect();
+      this.routes.set(client, routed);
+      if (!this.utcSessions.has(client)) {
+        try {
+          await client.query("SET TIME ZONE 'UTC'");
+        } catch (err) {
+          client.release(err instanceof Error ? err : true);
+          throw err;
+        }
+        this.utcSessions.add(client);
+      }
+      return client;
     } catch (err) {
-      throw this.legacyError(err, 'connect');
+      throw this.legacyError(err, 'connect', routed);
     }
   }
 
@@ -320,7 +364,7 @@ export class PgLegacyDriver implements LegacyDriver {
       try {
         return await work(this.pinned);
       } catch (err) {
-        throw this.legacyError(err);
+        throw this.legacyError(err, 'query', this.routes.get(this.pinned));
       }
     }
     const client = await this.connect();
@@ -328,8 +372,11 @@ export class PgLegacyDriver implements LegacyDriver {
     try {
       return await work(client);
     } catch (err) {
+      // A broken connection, or (25006) one that sits on a standby now: never pooled again.
       if (sqlState(err) === undefined && !(err instanceof LegacySqliteError)) broken = err;
-      throw this.legacyError(err);
+      else if (this.router.followsFailover && isFailoverError(err, this.expectsWrites))
+        broken = err;
+      throw this.legacyError(err, 'query', this.routes.get(client));
     } finally {
       client.release(broken instanceof Error ? broken : undefined);
     }
@@ -340,23 +387,41 @@ export class PgLegacyDriver implements LegacyDriver {
     this.plans.clear();
   }
 
-  private legacyError(err: unknown, phase: 'connect' | 'query' = 'query'): LegacySqliteError {
+  private legacyError(
+    err: unknown,
+    phase: 'connect' | 'query' = 'query',
+    routed?: RoutedPool,
+  ): LegacySqliteError {
     if (err instanceof LegacySqliteError) return err;
+    // The server went away or is a standby now: find the primary again, and say it is retryable
+    // (SQLITE_BUSY, with novaCode FAILOVER), as a locked SQLite file would be.
+    if (routed && this.router.followsFailover && isFailoverError(err, this.expectsWrites)) {
+      this.router.invalidate(routed);
+      return fromNovaError(
+        failoverError(
+          err,
+          hostLabel(routed.host),
+          phase,
+          mapPostgresError(err, this.errorContext(phase)),
+        ),
+      );
+    }
     if (sqlState(err) !== undefined && phase === 'query' && this.view) {
       return pgErrorToLegacy(err as Parameters<typeof pgErrorToLegacy>[0], this.view);
     }
-    const nova =
-      err instanceof NovaError
-        ? err
-        : mapPostgresError(err, {
-            target: parsePostgresTarget(this.options.url),
-            phase,
-            sslRequested: this.options.ssl !== 'disable',
-            connectTimeoutMs: this.options.connectTimeoutMs,
-            statementTimeoutMs: this.options.statementTimeoutMs,
-            poolMax: this.options.poolMax,
-          });
+    const nova = err instanceof NovaError ? err : mapPostgresError(err, this.errorContext(phase));
     return fromNovaError(nova);
+  }
+
+  private errorContext(phase: 'connect' | 'query') {
+    return {
+      target: { ...parsePostgresTarget(this.options.url), ...this.router.host },
+      phase,
+      sslRequested: this.options.ssl !== 'disable',
+      connectTimeoutMs: this.options.connectTimeoutMs,
+      statementTimeoutMs: this.options.statementTimeoutMs,
+      poolMax: this.options.poolMax,
+    };
   }
 
   async close(): Promise<void> {
@@ -367,6 +432,6 @@ export class PgLegacyDriver implements LegacyDriver {
     }
     this.view = undefined;
     this.shadow.close();
-    await this.pool.end();
+    await this.router.end();
   }
 }

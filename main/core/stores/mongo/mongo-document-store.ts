@@ -30,8 +30,12 @@ import { mapMongoError, mongoHosts } from './mongo-errors.js';
 import { toFindOptions, toMongoFilter } from './mongo-filter.js';
 import { toMongoUpdate } from './mongo-update.js';
 import { fromStoredDoc, fromStoredId, toStoredDoc, type DriverDoc } from './mongo-values.js';
-import { downHealth } from '../service-health.js';
-import { formatBytes } from '../../format-bytes.js';
+import {
+  insertAbsentInTransaction,
+  readDeployment,
+  type MongoDeployment,
+} from './mongo-deployment.js';
+import { mongoHealth, readDbStats } from './mongo-health.js';
 
 export type { MongoCapabilities } from './mongo-collections.js';
 export type { BulkInsertError, BulkInsertOptions, BulkInsertResult } from './mongo-bulk-insert.js';
@@ -70,11 +74,6 @@ function databaseFromUrl(url: string): string | undefined {
   }
 }
 
-/** dbStats sizes are numbers (doubles on some servers); anything else counts as unreported. */
-function isSize(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
-}
-
 export class MongoDocumentStore implements DocumentStore {
   readonly backend = 'mongodb';
   /** What the server supports, learned by ensureCollections(). */
@@ -82,6 +81,7 @@ export class MongoDocumentStore implements DocumentStore {
   private closed = false;
 
   private reconnectTimer: NodeJS.Timeout | undefined;
+  private deploymentInfo: Promise<MongoDeployment> | undefined;
 
   private constructor(
     private readonly client: MongoClient,
@@ -309,33 +309,38 @@ export class MongoDocumentStore implements DocumentStore {
   }
 
   async health(): Promise<ServiceHealth> {
-    const base = { service: 'documents', backend: this.backend };
-    const started = performance.now();
+    return mongoHealth(this.db, this.url, this.capabilities.notes, () => this.assertOpen());
+  }
+
+  /** Replica set, sharded cluster or standalone, and whether it has transactions (cached once known). */
+  deployment(): Promise<MongoDeployment> {
+    this.deploymentInfo ??= readDeployment(this.db).catch((err: unknown) => {
+      this.deploymentInfo = undefined;
+      throw mapMongoError(err, {
+        url: this.url,
+        action: 'ask MongoDB what kind of deployment it is',
+      });
+    });
+    return this.deploymentInfo;
+  }
+
+  /**
+   * Stores every document whose `_id` is absent, in one majority-committed
+   * transaction; false (nothing written) where the deployment has no
+   * transactions, so the caller inserts one at a time instead.
+   */
+  async insertAbsentAtomically(collection: string, docs: Doc[]): Promise<boolean> {
+    const coll = this.collection(collection);
+    if (!(await this.deployment()).transactions) return false;
+    const stored = docs.map((d, i) => toStoredDoc(d, collection, i));
+    stored.forEach((d) => this.checkSchema(collection, d));
+    if (stored.length === 0) return true;
     try {
-      this.assertOpen();
-      await this.db.command({ ping: 1 });
-      const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-      const stats = await this.readDbStats();
-      // buildInfo, like dbStats, differs between servers and emulators: the version is optional.
-      const info = (await this.db
-        .admin()
-        .command({ buildInfo: 1 })
-        .catch(() => ({}))) as { version?: unknown };
-      const parts = [`${stats.collections} collections`];
-      if (stats.dataSize !== undefined) parts.push(`${formatBytes(stats.dataSize)} of data`);
-      const version = typeof info.version === 'string' ? ` ${info.version}` : '';
-      const notes =
-        this.capabilities.notes.length > 0 ? `; ${this.capabilities.notes.join('; ')}` : '';
-      return {
-        ...base,
-        status: 'ok',
-        latencyMs,
-        detail: `MongoDB${version} at ${mongoHosts(this.url)}, database "${this.db.databaseName}": ${parts.join(', ')}${notes}`,
-      };
+      await insertAbsentInTransaction(this.client, coll, stored);
     } catch (err) {
-      const mapped = mapMongoError(err, { url: this.url, action: 'check MongoDB health' });
-      return downHealth(base, mapped);
+      throw mapMongoError(err, { url: this.url, action: `insert into "${collection}"` });
     }
+    return true;
   }
 
   /**
@@ -345,7 +350,7 @@ export class MongoDocumentStore implements DocumentStore {
   async databaseStats(): Promise<{ collections: number; dataSizeBytes: number }> {
     this.assertOpen();
     try {
-      const stats = await this.readDbStats();
+      const stats = await readDbStats(this.db);
       return { collections: stats.collections, dataSizeBytes: stats.dataSize ?? 0 };
     } catch (err) {
       throw mapMongoError(err, { url: this.url, action: 'read MongoDB database statistics' });
@@ -357,20 +362,6 @@ export class MongoDocumentStore implements DocumentStore {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     await this.client.close();
-  }
-
-  /**
-   * Collection count and data size. The count comes from listCollections
-   * (which also surfaces a lost connection); dbStats fields differ between
-   * servers and emulators (the test emulator may omit them, or the command
-   * altogether), so the size is optional.
-   */
-  private async readDbStats(): Promise<{ collections: number; dataSize: number | undefined }> {
-    const collections = await this.db.listCollections({}, { nameOnly: true }).toArray();
-    const stats = (await this.db.command({ dbStats: 1 }).catch(() => ({}))) as {
-      dataSize?: unknown;
-    };
-    return { collections: collections.length, dataSize: isSize(stats.dataSize) };
   }
 
   private assertOpen(): void {

@@ -10,10 +10,16 @@ import type { ConnectionOptions } from 'node:tls';
 import { NovaError } from '../../errors.js';
 import type { NovaConfig, SslMode } from '../../config/schema.js';
 import { redactUrl } from '../../config/redact.js';
+import {
+  isHighAvailability,
+  parsePostgresUrl,
+  postgresUrlForHost,
+  type PostgresHostPort,
+} from './postgres-url.js';
 
 /** How to reach PostgreSQL; every field but `url` has the NovaConfig default. */
 export interface PostgresStoreOptions {
-  /** `postgres://user:password@host:port/database` (POSTGRES_URL). */
+  /** `postgres://user:password@host:port/database` (POSTGRES_URL), or several `host:port` joined by commas. */
   url: string;
   /** Most connections the pool opens (POSTGRES_POOL_MAX, default 10). */
   poolMax?: number;
@@ -116,42 +122,24 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
 }
 
 function parseUrl(url: string): URL {
-  let parsed: URL;
   try {
-    parsed = new URL(url);
+    return new URL(url);
   } catch {
     throw new NovaError('CONFIG_INVALID', `POSTGRES_URL is not a valid URL: ${redactUrl(url)}`, {
       fix: 'Use the form postgres://user:password@host:5432/database (percent-encode special characters in the password).',
     });
   }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
-    throw new NovaError(
-      'CONFIG_INVALID',
-      `POSTGRES_URL must start with postgres:// or postgresql://, got ${redactUrl(url)}`,
-      {
-        fix: 'Use the form postgres://user:password@host:5432/database.',
-      },
-    );
-  }
-  return parsed;
 }
 
-/** Where `url` points, resolved the way `pg` resolves it (URL first, then PG* variables, then defaults). */
+/**
+ * Where `url` points, resolved the way `pg` resolves it (URL first, then PG*
+ * variables, then defaults). For a URL with several hosts this is the first
+ * one; the store reports the host it actually uses.
+ */
 export function parsePostgresTarget(url: string): PostgresTarget {
-  const parsed = parseUrl(url);
-  const user =
-    decodeURIComponent(parsed.username) ||
-    process.env.PGUSER ||
-    (process.platform === 'win32' ? process.env.USERNAME : process.env.USER) ||
-    'postgres';
-  const host =
-    parsed.searchParams.get('host') ||
-    parsed.hostname.replace(/^\[(.+)\]$/, '$1') ||
-    process.env.PGHOST ||
-    'localhost';
-  const port = Number(parsed.searchParams.get('port') || parsed.port || process.env.PGPORT || 5432);
-  const database = decodeURIComponent(parsed.pathname.slice(1)) || process.env.PGDATABASE || user;
-  return { host, port, database, user };
+  const parts = parsePostgresUrl(url);
+  const first = parts.hosts[0]!;
+  return { host: first.host, port: first.port, database: parts.database, user: parts.user };
 }
 
 /** URL parameters through which `pg` would configure TLS behind POSTGRES_SSL's back. */
@@ -244,9 +232,22 @@ const novaTypes: PoolConfig['types'] = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-/** The `pg.Pool` configuration for validated options. */
-export function buildPoolConfig(options: ResolvedPostgresOptions): PoolConfig {
-  const connectionString = stripUrlTls(parseUrl(options.url), options.ssl);
+/**
+ * The `pg.Pool` configuration for validated options. `pg` takes one host:
+ * for a URL with several (or with target_session_attrs) pass the host to
+ * use, found by findSessionHost (postgres-host-probe.ts); without one the
+ * first host is used.
+ */
+export function buildPoolConfig(
+  options: ResolvedPostgresOptions,
+  host?: PostgresHostPort,
+): PoolConfig {
+  const parts = parsePostgresUrl(options.url);
+  const url =
+    host !== undefined || isHighAvailability(parts)
+      ? postgresUrlForHost(parts, host ?? parts.hosts[0]!)
+      : options.url;
+  const connectionString = stripUrlTls(parseUrl(url), options.ssl);
   return {
     connectionString,
     max: options.poolMax,

@@ -2,15 +2,16 @@
  * The relational store on PostgreSQL (SPEC §4): a `pg` pool that never lets
  * a dying connection crash the process, maps every failure to a NovaError,
  * and runs transactions on a dedicated connection (postgres-transaction.ts).
+ * With a multi-host POSTGRES_URL the pool follows the primary through
+ * failovers (postgres-pool-router.ts); statements cut off by one fail with
+ * the retryable FAILOVER code.
  */
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import type { PoolClient } from 'pg';
 import { NovaError } from '../../errors.js';
 import type { NovaConfig } from '../../config/schema.js';
 import type { QueryResult, RelationalStore, ServiceHealth } from '../types.js';
 import {
-  buildPoolConfig,
   parsePostgresTarget,
   postgresOptionsFromConfig,
   resolvePostgresOptions,
@@ -19,6 +20,10 @@ import {
   type ResolvedPostgresOptions,
 } from './postgres-connection.js';
 import { mapPostgresError, type PostgresErrorContext } from './postgres-errors.js';
+import { failoverError, isFailoverError } from './postgres-failover.js';
+import { PostgresPoolRouter, type RoutedPool } from './postgres-pool-router.js';
+import { replicationHealth, type ReplicationHealth } from './postgres-replication.js';
+import { hostLabel } from './postgres-url.js';
 import { Session, type ScriptExecutor } from './postgres-session.js';
 import { probeServerSsl } from './postgres-ssl-probe.js';
 import { activeTransaction, runSavepoint, runTransaction } from './postgres-transaction.js';
@@ -49,23 +54,45 @@ const SLOW_LATENCY_MS = 1_000;
 export class PostgresStore implements RelationalStore, ScriptExecutor {
   readonly dialect = 'postgres' as const;
   readonly backend = 'postgres';
-  /** Host, port, database and user this store talks to (no password). */
-  readonly target: PostgresTarget;
   private readonly options: ResolvedPostgresOptions;
-  private readonly pool: pg.Pool;
+  private readonly router: PostgresPoolRouter;
+  private readonly urlTarget: PostgresTarget;
   private closing: Promise<void> | undefined;
   private lastError: PostgresPoolError | undefined;
 
   /** Creates the pool; no connection is opened until the first query (see `open`). */
   constructor(options: PostgresStoreOptions) {
     this.options = resolvePostgresOptions(options);
-    this.target = parsePostgresTarget(this.options.url);
-    this.pool = new pg.Pool(buildPoolConfig(this.options));
-    // pg-pool re-emits errors of idle clients (server restarted, backend
-    // terminated, network gone) on the pool; with no listener Node would
-    // treat them as unhandled and kill the process. The pool has already
-    // discarded the client, so recording the error is all that is left to do.
-    this.pool.on('error', (err) => this.recordPoolError(err));
+    this.urlTarget = parsePostgresTarget(this.options.url);
+    // Errors of idle clients (server restarted, backend terminated, network
+    // gone): the pool has already discarded the client, so recording the
+    // error — and, on a replicated server, looking for the primary again — is
+    // all that is left to do.
+    this.router = new PostgresPoolRouter(this.options, (err, routed) => {
+      this.recordPoolError(err);
+      if (isFailoverError(err)) this.router.invalidate(routed);
+    });
+  }
+
+  /** Host, port, database and user this store talks to (no password): the host in use, on a multi-host URL. */
+  get target(): PostgresTarget {
+    return { ...this.urlTarget, ...this.router.host };
+  }
+
+  /** True when POSTGRES_URL lists several hosts (or target_session_attrs) and the store follows failovers. */
+  get followsFailover(): boolean {
+    return this.router.followsFailover;
+  }
+
+  /** The URL asks for a server that takes writes (target_session_attrs read-write or primary). */
+  private get expectsWrites(): boolean {
+    const attrs = this.router.parts.targetSessionAttrs;
+    return attrs === 'read-write' || attrs === 'primary';
+  }
+
+  /** How often the store moved to another host after a failover since it was opened. */
+  get hostSwitches(): number {
+    return this.router.switches;
   }
 
   static fromConfig(config: NovaConfig): PostgresStore {
@@ -94,12 +121,7 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
   }
 
   poolStats(): PostgresPoolStats {
-    return {
-      total: this.pool.totalCount,
-      idle: this.pool.idleCount,
-      waiting: this.pool.waitingCount,
-      max: this.options.poolMax,
-    };
+    return { ...this.router.stats(), max: this.options.poolMax };
   }
 
   async query<R = Record<string, unknown>>(
@@ -128,10 +150,20 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
     return this.withSession((session) => runTransaction(this, session, fn));
   }
 
+  /**
+   * Every host of a multi-host URL: which one is the primary, each standby's
+   * replay lag, which do not answer. Undefined for a single-host URL.
+   */
+  async replication(): Promise<ReplicationHealth | undefined> {
+    if (!this.router.followsFailover || this.closing) return undefined;
+    return replicationHealth(this.options, this.router.parts, this.router.host);
+  }
+
   async health(): Promise<ServiceHealth> {
     const base = { service: 'relational', backend: this.backend };
     const at = `${this.target.host}:${this.target.port}/${this.target.database}`;
     if (this.closing) return downHealth(base, `PostgreSQL store for ${at} is closed.`);
+    const replication = await this.replication();
     try {
       const started = performance.now();
       await this.query('SELECT 1');
@@ -152,6 +184,16 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
         parts.push(
           `an idle connection dropped at ${this.lastError.at.toISOString()}: ${this.lastError.error.message}`,
         );
+      if (replication) parts.push(replication.detail);
+      if (replication && replication.status !== 'ok') {
+        return {
+          ...base,
+          status: replication.status,
+          latencyMs,
+          detail: parts.join('; '),
+          ...(replication.fix ? { fix: replication.fix } : {}),
+        };
+      }
       if (stats.waiting > 0) {
         return {
           ...base,
@@ -173,13 +215,23 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
       return { ...base, status: 'ok', latencyMs, detail: parts.join('; ') };
     } catch (err) {
       const error = mapPostgresError(err, this.errorContext('query'));
+      // Standbys still answer while no primary does: reads of a replica work, writes wait for a promotion.
+      if (replication && replication.status === 'degraded') {
+        return {
+          ...base,
+          status: 'degraded',
+          latencyMs: null,
+          detail: `${error.message} ${replication.detail}`,
+          ...(replication.fix ? { fix: replication.fix } : {}),
+        };
+      }
       return downHealth(base, error);
     }
   }
 
   /** Ends the pool (waits for checked-out connections to come back). Safe to call twice. */
   close(): Promise<void> {
-    this.closing ??= this.pool.end();
+    this.closing ??= this.router.end();
     return this.closing;
   }
 
@@ -198,16 +250,18 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
     };
   }
 
-  private async acquire(): Promise<PoolClient> {
+  private async acquire(): Promise<{ client: PoolClient; routed: RoutedPool }> {
     if (this.closing) {
       throw new NovaError('SERVICE_UNAVAILABLE', 'This PostgreSQL store has been closed.', {
         fix: 'Open a new store (or re-initialize the data layer) instead of using one after close().',
       });
     }
-    const poolExhausted = this.pool.totalCount >= this.options.poolMax && this.pool.idleCount === 0;
+    const routed = await this.router.pool();
+    const { pool } = routed;
+    const poolExhausted = pool.totalCount >= this.options.poolMax && pool.idleCount === 0;
     const started = performance.now();
     try {
-      return await this.pool.connect();
+      return { client: await pool.connect(), routed };
     } catch (err) {
       const ctx: PostgresErrorContext = {
         ...this.errorContext('connect'),
@@ -222,8 +276,22 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
           Math.min(this.options.connectTimeoutMs, 2_000),
         );
       }
-      throw mapPostgresError(err, ctx);
+      const mapped = mapPostgresError(err, ctx);
+      if (!poolExhausted && this.followsFailover && isFailoverError(err))
+        throw this.failedOver(err, routed, 'connect', mapped);
+      throw mapped;
     }
+  }
+
+  /** Forgets a host that went away; the error to throw is the retryable FAILOVER. */
+  private failedOver(
+    err: unknown,
+    routed: RoutedPool,
+    phase: 'connect' | 'query',
+    mapped: NovaError,
+  ): NovaError {
+    this.router.invalidate(routed);
+    return failoverError(err, hostLabel(routed.host), phase, mapped);
   }
 
   /**
@@ -233,8 +301,14 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
    * not an uncaught 'error' event. Broken sessions are destroyed, not pooled.
    */
   private async withSession<T>(work: (session: Session) => Promise<T>): Promise<T> {
-    const client = await this.acquire();
-    const session = new Session(client, (err) => mapPostgresError(err, this.errorContext('query')));
+    const { client, routed } = await this.acquire();
+    const session = new Session(client, (err) => {
+      const mapped = mapPostgresError(err, this.errorContext('query'));
+      if (!this.followsFailover || !isFailoverError(err, this.expectsWrites)) return mapped;
+      // 25006 leaves the session usable, but it is on a standby now: do not pool it again.
+      session.broken ??= err instanceof Error ? err : new Error(String(err));
+      return this.failedOver(err, routed, 'query', mapped);
+    });
     const onError = (err: Error): void => {
       session.broken = err;
       this.recordPoolError(err);

@@ -1,30 +1,31 @@
 /**
- * Cache on Redis (ioredis). A cache must never take the application down: when
- * Redis is unreachable, reads miss, writes are dropped, wrap() just computes,
- * and health() says why — and when Redis is back the client reconnects by
- * itself. Nothing ever waits on a dead server: the offline queue is off and
- * every command has a timeout.
+ * Cache on Redis (ioredis): one server, a master behind Redis Sentinel, or a
+ * Redis Cluster (redis-connection.ts). A cache must never take the
+ * application down: when Redis is unreachable, reads miss, writes are
+ * dropped, wrap() just computes, and health() says why — and when Redis is
+ * back (or a replica has been promoted) the client reconnects by itself.
+ * Nothing ever waits on a dead server: the offline queue is off and every
+ * command has a timeout. Every command names one key, so on a Cluster none
+ * spans two hash slots.
  */
-import { readFileSync } from 'node:fs';
-import { Redis, type RedisOptions } from 'ioredis';
-import { redactUrlPasswords } from '../../config/redact.js';
+import type { Cluster, Redis } from 'ioredis';
 import { NovaError } from '../../errors.js';
 import type { Cache, CacheStats, ServiceHealth } from '../types.js';
 import { decodeValue, encodeValue } from './redis-codec.js';
-import { probeTcp, serverStatsFromInfo, type RedisServerStats } from './redis-info.js';
-import { isAuthError, mapRedisError, redisHostPort, shortReason } from './redis-errors.js';
+import { probeTcp, type RedisServerStats } from './redis-info.js';
+import { countPrefix, keyspaceStats, unlinkPrefix } from './redis-keyspace.js';
+import { isAuthError, mapRedisError, shortReason } from './redis-errors.js';
+import {
+  createRedisConnection,
+  type RedisConnectOptions,
+  type RedisEndpoint,
+} from './redis-connection.js';
+import { clusterReport, sentinelReport, type RedisTopologyReport } from './redis-topology.js';
 import { downHealth } from '../service-health.js';
 
-export interface RedisCacheOptions {
-  /** redis:// or rediss:// URL; the password in it is never logged. */
-  url: string;
+export interface RedisCacheOptions extends RedisConnectOptions {
   /** Every key this cache touches starts with it (default "nova:"); clear() removes only these. */
   keyPrefix?: string;
-  connectTimeoutMs?: number;
-  /** Upper bound for one command while connected (default 2000 ms). */
-  commandTimeoutMs?: number;
-  /** Path of the PEM CA file for TLS (rediss://). */
-  tlsCA?: string;
   /**
    * Resolve even when Redis is unreachable right now: the cache starts
    * degraded and recovers when Redis comes up. Wrong credentials still throw.
@@ -41,12 +42,6 @@ export interface RedisCacheStats extends CacheStats {
 }
 
 const SESSION_PREFIX = 'sess:';
-const SCAN_COUNT = 500;
-
-/** Escapes glob characters so SCAN MATCH treats the prefix literally. */
-function globEscape(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
-}
 
 function checkKey(key: unknown): asserts key is string {
   if (typeof key !== 'string' || key.length === 0) {
@@ -72,6 +67,39 @@ function checkTtl(ttlSeconds: unknown, what: string): asserts ttlSeconds is numb
   }
 }
 
+/**
+ * Sentinel and Cluster clients keep retrying their seed nodes instead of
+ * failing connect() when none answers; bound the first attempt so a wrong
+ * REDIS_SENTINELS fails (or, with allowOffline, starts degraded) in time.
+ * One server fails connect() by itself.
+ */
+async function connectWithin(
+  client: Redis | Cluster,
+  endpoint: RedisEndpoint,
+  limitMs: number,
+): Promise<void> {
+  if (endpoint.kind === 'single') return client.connect();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          Object.assign(new Error(`no ${endpoint.setting} node answered within ${limitMs} ms`), {
+            code: 'ETIMEDOUT',
+          }),
+        ),
+      limitMs,
+    );
+  });
+  const connecting = client.connect();
+  connecting.catch(() => undefined);
+  try {
+    await Promise.race([connecting, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export class RedisCache implements Cache {
   readonly backend = 'redis';
   readonly keyPrefix: string;
@@ -83,8 +111,9 @@ export class RedisCache implements Cache {
   private closed = false;
 
   private constructor(
-    private readonly client: Redis,
-    private readonly url: string,
+    private readonly client: Redis | Cluster,
+    private readonly endpoint: RedisEndpoint,
+    private readonly options: RedisCacheOptions,
     keyPrefix: string,
   ) {
     this.keyPrefix = keyPrefix;
@@ -95,64 +124,35 @@ export class RedisCache implements Cache {
     client.on('ready', () => {
       this.lastError = undefined;
     });
+    // ioredis gives a client up ('end') in a few races of its own (a failover
+    // during a reconnect); a cache must heal itself, so start it again.
+    client.on('end', () => {
+      if (this.closed) return;
+      setTimeout(() => {
+        if (!this.closed && client.status === 'end') client.connect().catch(() => undefined);
+      }, 1_000).unref();
+    });
   }
 
   /** Connects and authenticates; throws AUTH_FAILED, CONN_REFUSED, TIMEOUT, TLS_FAILED or CONFIG_INVALID. */
   static async connect(options: RedisCacheOptions): Promise<RedisCache> {
-    const { url } = options;
-    let parsed: URL;
+    const { client, endpoint } = createRedisConnection(options);
+    const cache = new RedisCache(client, endpoint, options, options.keyPrefix ?? 'nova:');
     try {
-      parsed = new URL(url);
-    } catch {
-      parsed = new URL('invalid:');
-    }
-    if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-      throw new NovaError(
-        'CONFIG_INVALID',
-        `REDIS_URL ${typeof url === 'string' ? redactUrlPasswords(url) : '(missing)'} is not a redis:// or rediss:// URL.`,
-        {
-          fix: 'Write it as redis://:PASSWORD@127.0.0.1:6379/0 (rediss:// for TLS).',
-        },
-      );
-    }
-    let ca: Buffer | undefined;
-    if (options.tlsCA !== undefined) {
-      try {
-        ca = readFileSync(options.tlsCA);
-      } catch (err) {
-        throw new NovaError(
-          'CONFIG_INVALID',
-          `REDIS_TLS_CA ${options.tlsCA} cannot be read (${(err as NodeJS.ErrnoException).code ?? String(err)}).`,
-          {
-            fix: 'Set REDIS_TLS_CA to the path of the PEM file of the CA that signed the Redis certificate.',
-            cause: err,
-          },
-        );
-      }
-    }
-    const connectTimeout = options.connectTimeoutMs ?? 5000;
-    const redisOptions: RedisOptions = {
-      lazyConnect: true,
-      connectTimeout,
-      commandTimeout: options.commandTimeoutMs ?? 2000,
-      // Fail calls at once while disconnected instead of queueing them until Redis returns.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      // Keep reconnecting forever (so the cache heals itself) but never wait more than 2 s between tries.
-      retryStrategy: (times: number) => Math.min(times * 200, 2000),
-      ...(ca !== undefined ? { tls: { ca } } : {}),
-    };
-    const client = new Redis(url, redisOptions);
-    const cache = new RedisCache(client, url, options.keyPrefix ?? 'nova:');
-    try {
-      await client.connect();
+      await connectWithin(client, endpoint, (options.connectTimeoutMs ?? 5000) * 2);
       return cache;
     } catch (err) {
       const cause = cache.lastError ?? err;
       if (options.allowOffline && !isAuthError(cause)) return cache;
+      cache.closed = true;
       client.disconnect();
-      throw mapRedisError(cause, url, `connect to Redis at ${redisHostPort(url)}`);
+      throw cache.mapError(cause, `connect to Redis at ${endpoint.label}`);
     }
+  }
+
+  /** One server, Sentinel or Cluster, and where. */
+  get deployment(): Readonly<RedisEndpoint> {
+    return this.endpoint;
   }
 
   /** True while commands can reach Redis. */
@@ -223,20 +223,9 @@ export class RedisCache implements Cache {
     this.assertOpen();
     if (!this.available) throw this.unavailable('clear the cache');
     try {
-      let cursor = '0';
-      do {
-        const [next, keys] = await this.client.scan(
-          cursor,
-          'MATCH',
-          `${globEscape(this.keyPrefix)}*`,
-          'COUNT',
-          SCAN_COUNT,
-        );
-        cursor = next;
-        if (keys.length > 0) await this.client.unlink(...keys);
-      } while (cursor !== '0');
+      await unlinkPrefix(this.client, this.keyPrefix);
     } catch (err) {
-      throw mapRedisError(err, this.url, 'clear the cache');
+      throw this.mapError(err, 'clear the cache');
     }
   }
 
@@ -249,7 +238,7 @@ export class RedisCache implements Cache {
     try {
       await this.client.set(this.sessionKey(sid), text, 'PX', Math.ceil(ttlSeconds * 1000));
     } catch (err) {
-      throw mapRedisError(this.lastError ?? err, this.url, 'store the session');
+      throw this.mapError(this.lastError ?? err, 'store the session');
     }
   }
 
@@ -260,7 +249,7 @@ export class RedisCache implements Cache {
     try {
       text = await this.client.get(this.sessionKey(sid));
     } catch (err) {
-      throw mapRedisError(this.lastError ?? err, this.url, 'read the session');
+      throw this.mapError(this.lastError ?? err, 'read the session');
     }
     return text === null ? undefined : (decodeValue(text) as T);
   }
@@ -271,15 +260,16 @@ export class RedisCache implements Cache {
     try {
       await this.client.unlink(this.sessionKey(sid));
     } catch (err) {
-      throw mapRedisError(this.lastError ?? err, this.url, 'destroy the session');
+      throw this.mapError(this.lastError ?? err, 'destroy the session');
     }
   }
 
   async health(): Promise<ServiceHealth> {
     const base = { service: 'cache', backend: this.backend };
-    const where = redisHostPort(this.url);
+    const where = this.endpoint.label;
     if (this.closed) return downHealth(base, `The Redis cache for ${where} is closed.`);
-    if (!this.available) return this.unreachableHealth(where, await this.downReason());
+    const topology = await this.topology();
+    if (!this.available) return this.unreachableHealth(where, await this.downReason(), topology);
     const started = performance.now();
     try {
       await this.client.ping();
@@ -292,12 +282,35 @@ export class RedisCache implements Cache {
           : '';
       const detail =
         `Redis${version} at ${where}: ${keys} keys under "${this.keyPrefix}"${memory}; ` +
-        `this process ${this.hits} hits / ${this.misses} misses; server keyspace_hits ${server.keyspaceHits} / keyspace_misses ${server.keyspaceMisses}`;
+        `this process ${this.hits} hits / ${this.misses} misses; server keyspace_hits ${server.keyspaceHits} / keyspace_misses ${server.keyspaceMisses}` +
+        (topology ? `; ${topology.detail}` : '');
+      if (topology && topology.status !== 'ok') {
+        return {
+          ...base,
+          status: 'degraded',
+          latencyMs,
+          detail,
+          ...(topology.fix ? { fix: topology.fix } : {}),
+        };
+      }
       return { ...base, status: 'ok', latencyMs, detail };
     } catch (err) {
       this.lastError = err;
-      return this.unreachableHealth(where, err);
+      return this.unreachableHealth(where, err, topology);
     }
+  }
+
+  /**
+   * Sentinel or Cluster: every node as the sentinels or the cluster see it
+   * (undefined for one server). For /health and the per-node metrics.
+   */
+  async topology(): Promise<RedisTopologyReport | undefined> {
+    if (this.closed) return undefined;
+    const { sentinel } = this.options;
+    if (this.endpoint.kind === 'sentinel' && sentinel)
+      return sentinelReport(sentinel, this.endpoint.tls, this.available);
+    if (this.endpoint.kind === 'cluster') return clusterReport(this.client as Cluster);
+    return undefined;
   }
 
   async close(): Promise<void> {
@@ -308,14 +321,41 @@ export class RedisCache implements Cache {
     else this.client.disconnect();
   }
 
-  /** Down, with the reason; meanwhile the cache is bypassed. */
-  private unreachableHealth(where: string, reason: unknown): ServiceHealth {
+  private mapError(err: unknown, action: string): NovaError {
+    return mapRedisError(err, this.endpoint.label, action, this.endpoint.setting);
+  }
+
+  /**
+   * Down, with the reason; meanwhile the cache is bypassed. Degraded instead
+   * while a Sentinel failover is under way (sentinels answer, the master not yet).
+   */
+  private unreachableHealth(
+    where: string,
+    reason: unknown,
+    topology?: RedisTopologyReport,
+  ): ServiceHealth {
+    const message = `Redis at ${where} is down (${shortReason(reason)}${this.endpoint.kind === 'single' ? ` ${where}` : ''}); the cache is bypassed and reads go to the database.`;
+    // Sentinels or cluster nodes still answer: a failover is under way, not an outage.
+    if (topology && topology.status !== 'down') {
+      return {
+        service: 'cache',
+        backend: this.backend,
+        status: 'degraded',
+        latencyMs: null,
+        detail: `${message} ${topology.detail}`,
+        fix:
+          topology.fix ??
+          'The cache cannot reach its master right now and is bypassed; it reconnects by itself once the master (or a promoted replica) answers.',
+      };
+    }
     return downHealth(
       { service: 'cache', backend: this.backend },
       {
-        message: `Redis at ${where} is down (${shortReason(reason)} ${where}); the cache is bypassed and reads go to the database.`,
+        message: topology ? `${message} ${topology.detail}` : message,
         fix:
-          mapRedisError(reason, this.url, 'reach Redis').fix ?? 'Start Redis or correct REDIS_URL.',
+          topology?.fix ??
+          this.mapError(reason, 'reach Redis').fix ??
+          `Start Redis or correct ${this.endpoint.setting}.`,
       },
     );
   }
@@ -323,17 +363,17 @@ export class RedisCache implements Cache {
   /** Why Redis is unreachable: the last error ioredis reported, else a TCP probe (right after a drop ioredis has only seen 'close'). */
   private async downReason(): Promise<unknown> {
     if (this.lastError !== undefined) return this.lastError;
-    const { hostname, port } = new URL(this.url);
-    return probeTcp(hostname || '127.0.0.1', Number(port || 6379), this.client.status);
+    const { host, port } = this.endpoint.probe;
+    return probeTcp(host, port, this.client.status);
   }
 
   private unavailable(action: string): NovaError {
-    if (this.lastError !== undefined) return mapRedisError(this.lastError, this.url, action);
+    if (this.lastError !== undefined) return this.mapError(this.lastError, action);
     return new NovaError(
       'SERVICE_UNAVAILABLE',
-      `Cannot ${action}: Redis at ${redisHostPort(this.url)} is not connected (${this.client.status}).`,
+      `Cannot ${action}: Redis at ${this.endpoint.label} is not connected (${this.client.status}).`,
       {
-        fix: 'Start Redis or correct REDIS_URL; the cache reconnects by itself.',
+        fix: `Start Redis or correct ${this.endpoint.setting}; the cache reconnects by itself.`,
       },
     );
   }
@@ -385,25 +425,11 @@ export class RedisCache implements Cache {
     }
   }
 
-  /** Keys under our prefix. SCAN may return a key twice while the table rehashes, hence the Set. */
-  private async countKeys(): Promise<number> {
-    const seen = new Set<string>();
-    let cursor = '0';
-    do {
-      const [next, keys] = await this.client.scan(
-        cursor,
-        'MATCH',
-        `${globEscape(this.keyPrefix)}*`,
-        'COUNT',
-        SCAN_COUNT,
-      );
-      cursor = next;
-      for (const k of keys) seen.add(k);
-    } while (cursor !== '0');
-    return seen.size;
+  private countKeys(): Promise<number> {
+    return countPrefix(this.client, this.keyPrefix);
   }
 
-  private async serverStats(): Promise<RedisServerStats> {
-    return serverStatsFromInfo(await this.client.info());
+  private serverStats(): Promise<RedisServerStats> {
+    return keyspaceStats(this.client);
   }
 }

@@ -6,8 +6,9 @@
 import { redactUrlPasswords } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 
-/** `host:port` of a redis:// URL (default port 6379). */
+/** `host:port` of a redis:// URL (default port 6379); a Sentinel or Cluster label is returned as it is. */
 export function redisHostPort(url: string): string {
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) return url;
   try {
     const u = new URL(url);
     return `${u.hostname || '127.0.0.1'}:${u.port || '6379'}`;
@@ -16,8 +17,10 @@ export function redisHostPort(url: string): string {
   }
 }
 
-const START_FIX =
-  'Start Redis (redis-server, or the Nova Redis service) or correct the host and port in REDIS_URL; the cache reconnects by itself.';
+const startFix = (setting: string): string =>
+  setting === 'REDIS_URL'
+    ? 'Start Redis (redis-server, or the Nova Redis service) or correct the host and port in REDIS_URL; the cache reconnects by itself.'
+    : `Start the Redis servers or correct the host:port list in ${setting}; the cache reconnects by itself.`;
 
 export function isAuthError(err: unknown): boolean {
   const message = err instanceof Error ? err.message : String(err);
@@ -32,7 +35,16 @@ export function shortReason(err: unknown): string {
   return message.split('\n')[0]!.slice(0, 120);
 }
 
-export function mapRedisError(err: unknown, url: string, action: string): NovaError {
+/**
+ * `url` is REDIS_URL, or the label of a Sentinel/Cluster deployment;
+ * `setting` is what a fix should tell people to correct.
+ */
+export function mapRedisError(
+  err: unknown,
+  url: string,
+  action: string,
+  setting = 'REDIS_URL',
+): NovaError {
   if (err instanceof NovaError) return err;
   const where = `Redis at ${redisHostPort(url)}`;
   const message = redactUrlPasswords(err instanceof Error ? err.message : String(err));
@@ -42,7 +54,10 @@ export function mapRedisError(err: unknown, url: string, action: string): NovaEr
       'AUTH_FAILED',
       `${where} rejected the credentials (${message.split('.')[0]}).`,
       {
-        fix: 'Put the password Redis expects in REDIS_URL (redis://:PASSWORD@host:6379, or redis://USER:PASSWORD@… with ACL users).',
+        fix:
+          setting === 'REDIS_URL'
+            ? 'Put the password Redis expects in REDIS_URL (redis://:PASSWORD@host:6379, or redis://USER:PASSWORD@… with ACL users).'
+            : 'Set REDIS_PASSWORD (and REDIS_USERNAME with ACL users) to what the Redis servers expect; REDIS_SENTINEL_PASSWORD for sentinels with their own password.',
         cause: err,
       },
     );
@@ -51,14 +66,14 @@ export function mapRedisError(err: unknown, url: string, action: string): NovaEr
     return new NovaError(
       'CONN_REFUSED',
       `Cannot ${action}: ${where} refused the connection (ECONNREFUSED).`,
-      { fix: START_FIX, cause: err },
+      { fix: startFix(setting), cause: err },
     );
   }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
     return new NovaError(
       'CONN_REFUSED',
       `Cannot ${action}: the host of ${where} cannot be resolved (${code}).`,
-      { fix: 'Correct the host name in REDIS_URL.', cause: err },
+      { fix: `Correct the host name in ${setting}.`, cause: err },
     );
   }
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message)) {
@@ -72,7 +87,10 @@ export function mapRedisError(err: unknown, url: string, action: string): NovaEr
       'TLS_FAILED',
       `Cannot ${action}: the TLS handshake with ${where} failed (${message}).`,
       {
-        fix: 'Set REDIS_TLS_CA to the CA that signed the server certificate, or use redis:// for a server without TLS.',
+        fix:
+          setting === 'REDIS_URL'
+            ? 'Set REDIS_TLS_CA to the CA that signed the server certificate, or use redis:// for a server without TLS.'
+            : 'Set REDIS_TLS_CA to the CA that signed the server certificates, or REDIS_TLS=false for servers without TLS.',
         cause: err,
       },
     );
@@ -80,6 +98,6 @@ export function mapRedisError(err: unknown, url: string, action: string): NovaEr
   return new NovaError(
     'SERVICE_UNAVAILABLE',
     `Cannot ${action}: ${where} is unavailable (${message}).`,
-    { fix: START_FIX, cause: err },
+    { fix: startFix(setting), cause: err },
   );
 }

@@ -3,40 +3,17 @@
  * properties the appliance relies on. Parsed with js-yaml from node_modules
  * (present as a dependency of eslint; nothing was installed for this).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isNovaError } from '../../../../main/core/errors.js';
 import { findComposeFile } from '../../../../main/core/services/docker/compose-files.js';
-
-const require = createRequire(import.meta.url);
-const yaml = require('js-yaml') as { load(text: string): unknown };
-
-type Service = {
-  image: string;
-  profiles?: string[];
-  ports?: string[];
-  environment?: Record<string, string>;
-  healthcheck?: { test: string[] };
-  volumes?: string[];
-  restart?: string;
-  read_only?: boolean;
-  tmpfs?: string[];
-  deploy?: { resources?: { limits?: { cpus?: string; memory?: string } } };
-  command?: string[];
-};
-type ComposeDoc = {
-  name: string;
-  services: Record<string, Service>;
-  volumes: Record<string, unknown>;
-};
+import { checkNoDefaultPassword, loadCompose, type ComposeDoc } from './compose-checks.js';
 
 function load(stack: 'dev' | 'prod'): { text: string; doc: ComposeDoc; file: string } {
   const file = findComposeFile(stack);
-  const text = readFileSync(file, 'utf8');
-  return { text, doc: yaml.load(text) as ComposeDoc, file };
+  return { ...loadCompose(file), file };
 }
 
 const DATABASES = ['postgres', 'mongo', 'redis'];
@@ -68,18 +45,6 @@ function checkDatabases(doc: ComposeDoc): void {
   // The Redis password reaches the server through a file, never its argv.
   expect(doc.services.redis!.command!.join(' ')).toContain('requirepass');
   expect(doc.services.redis!.command!.join(' ')).not.toMatch(/--requirepass/);
-}
-
-/** Every `${…PASSWORD…}` is required (`:?`) or falls back to another required variable — never a literal. */
-function checkNoDefaultPassword(text: string): void {
-  const refs = [...text.matchAll(/\$\{(\w*PASSWORD\w*)(:?[-?])?/g)];
-  expect(refs.length).toBeGreaterThan(0);
-  for (const m of refs) {
-    const after = text.slice(m.index + m[0].length);
-    if (m[2] === ':?' || m[2] === '?') continue;
-    expect(m[2], `${m[1]} is neither required nor defaulted to another variable`).toMatch(/^:?-$/);
-    expect(after.startsWith('${'), `${m[1]} has a literal default password`).toBe(true);
-  }
 }
 
 describe('docker-compose.yml (development)', () => {
