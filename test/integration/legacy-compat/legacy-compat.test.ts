@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
 import type sqlite3 from 'sqlite3';
 import type { LegacyDatabase } from '../../../main/core/stores/legacy-db.js';
 import type { ScratchDatabase } from '../../support/postgres.js';
@@ -118,6 +119,22 @@ describe('the legacy db matches node-sqlite3 on the corpus', () => {
       });
       try {
         expectNoMismatch(await runCorpus('postgres', db));
+        // A table another client created after the legacy db read the catalog is found.
+        const other = new pg.Client({ connectionString: scratch.url });
+        await other.connect();
+        try {
+          await other.query(
+            "CREATE TABLE later_table (id integer, label text); INSERT INTO later_table VALUES (1, 'made elsewhere')",
+          );
+        } finally {
+          await other.end();
+        }
+        const later = await new Promise<unknown>((resolve) =>
+          db.all('SELECT id, label FROM later_table', (err: Error | null, rows: unknown) =>
+            resolve(err ?? rows),
+          ),
+        );
+        expect(later).toEqual([{ id: 1, label: 'made elsewhere' }]);
       } finally {
         await closeLegacy(db);
       }

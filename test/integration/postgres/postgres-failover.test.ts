@@ -204,8 +204,10 @@ describe('reads cut off by a dropped session', () => {
       'tag_read_2',
       () =>
         new Promise<Record<string, unknown>>((resolve, reject) =>
+          // The legacy db takes SQLite's SQL only (no pg_sleep): a slow recursive count instead.
           db.get(
-            'SELECT ? AS v, pg_sleep(0.3) /* tag_read_2 */',
+            `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
+             SELECT ? AS v, COUNT(*) AS c FROM n /* tag_read_2 */`,
             [7],
             (err: Error | null, row?: Record<string, unknown>) =>
               err ? reject(err) : resolve(row!),
@@ -220,7 +222,9 @@ describe('reads cut off by a dropped session', () => {
       () =>
         new Promise<Error | null>((resolve) =>
           db.run(
-            'INSERT INTO legacy_retry_probe SELECT 1 FROM pg_sleep(0.3) /* tag_legacy_write */',
+            `INSERT INTO legacy_retry_probe (n)
+             WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 300000)
+             SELECT 1 FROM s WHERE i = 300000 /* tag_legacy_write */`,
             [],
             (err: Error | null) => resolve(err),
           ),

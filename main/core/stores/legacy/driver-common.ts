@@ -209,3 +209,37 @@ export function sqliteLimitValue(value: unknown, clause: 'limit' | 'offset'): nu
   if (n >= 0) return n;
   return clause === 'limit' ? null : 0;
 }
+
+/**
+ * The statement named a table or column the legacy view does not have. The
+ * view is read at open and after the legacy db's own DDL; another client
+ * (the appliance, psql) may have created the table since, so the driver
+ * reads the catalog again before it believes it — once per missing name
+ * every few seconds, so a route that keeps naming a table that does not
+ * exist does not re-read the catalog on every call.
+ */
+export function schemaMiss(err: unknown): string | null {
+  if (!(err instanceof LegacySqliteError)) return null;
+  const m =
+    /^SQLITE_ERROR: (no such table: .*|no such column: .*|table \S+ has no column named .*)$/.exec(
+      err.message,
+    );
+  return m ? m[1]! : null;
+}
+
+/** Allows a catalog re-read per missing name at most once per interval. */
+export class CatalogRefresh {
+  private readonly last = new Map<string, number>();
+
+  constructor(private readonly intervalMs = 5000) {}
+
+  due(miss: string): boolean {
+    const now = performance.now();
+    const at = this.last.get(miss);
+    if (at !== undefined && now - at < this.intervalMs) return false;
+    this.last.delete(miss);
+    this.last.set(miss, now);
+    if (this.last.size > 200) this.last.delete(this.last.keys().next().value!);
+    return true;
+  }
+}

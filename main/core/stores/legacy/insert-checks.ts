@@ -154,3 +154,41 @@ export function insertChecks(
 export function constraintError(message: string): LegacySqliteError {
   return new LegacySqliteError('SQLITE_CONSTRAINT', message);
 }
+
+/**
+ * What SQLite refused before inserting, checked before PostgreSQL's identity
+ * hands out an id: the message of the failed check, or null. `query` runs
+ * the existing-key lookup and returns its rows.
+ */
+export async function insertRefusal(
+  checks: InsertChecks | null,
+  values: unknown[],
+  query: (sql: string, params: unknown[]) => Promise<unknown[][]>,
+): Promise<string | null> {
+  if (!checks) return null;
+  if (checks.alwaysNull) return checks.alwaysNull;
+  for (const { slot, message } of checks.nullParams) {
+    if (values[slot] === null || values[slot] === undefined) return message;
+  }
+  if (!checks.unique) return null;
+  const { sql, params, messages } = checks.unique;
+  const rows = await query(
+    sql,
+    params.map((k) => values[k]),
+  );
+  const k = rows[0]?.[0];
+  return k === null || k === undefined ? null : messages[Number(k)]!;
+}
+
+/** The identity sequence of a table's integer key, as an SQL expression. */
+export function serialSequence({ table, column }: { table: string; column: string }): string {
+  return `pg_get_serial_sequence('"${table.replace(/"/g, '""')}"', '${column.replace(/'/g, "''")}')`;
+}
+
+/** After explicit ids went in: the identity moves past them (SQLite's next id was max + 1). */
+export function bumpSequenceSql(bump: { table: string; column: string }): string {
+  const seq = serialSequence(bump);
+  const column = `"${bump.column.replace(/"/g, '""')}"`;
+  const table = `"${bump.table.replace(/"/g, '""')}"`;
+  return `SELECT setval(${seq}, GREATEST(nextval(${seq}) - 1, (SELECT max(${column}) FROM ${table})))`;
+}

@@ -23,29 +23,30 @@ import { PostgresPoolRouter, type RoutedPool } from '../postgres/postgres-pool-r
 import { hostLabel } from '../postgres/postgres-url.js';
 import { isIdempotentRead, retryReadOnce } from '../read-retry.js';
 import {
+  CatalogRefresh,
   ConnectionState,
   fitParams,
   PlanCache,
-  rowsFromArrays,
+  schemaMiss,
   sqliteLimitValue,
   tableInfo,
   type ExecResult,
   type LegacyDriver,
   type Row,
 } from './driver-common.js';
-import { constraintError } from './insert-checks.js';
+import {
+  bumpSequenceSql,
+  constraintError,
+  insertRefusal,
+  serialSequence,
+} from './insert-checks.js';
 import { fromNovaError, LegacySqliteError } from './legacy-errors.js';
 import { buildLegacyView, type LegacyView } from './legacy-schema.js';
 import { LegacyShadow } from './legacy-shadow.js';
 import { loadPgCatalog, pgErrorToLegacy } from './pg-catalog.js';
-import { formatTimestamp, legacyTypes, TIMESTAMP_OIDS } from './pg-legacy-types.js';
+import { legacyRows, legacyTypes } from './pg-legacy-types.js';
 import { translate, type StatementPlan } from './translate.js';
 import { integerComparand } from './translate-affinity.js';
-
-/** The identity sequence of a table's integer key, as an SQL expression. */
-function serialSequence({ table, column }: { table: string; column: string }): string {
-  return `pg_get_serial_sequence('"${table.replace(/"/g, '""')}"', '${column.replace(/'/g, "''")}')`;
-}
 
 interface RawResult {
   rows: unknown[][];
@@ -61,6 +62,7 @@ export class PgLegacyDriver implements LegacyDriver {
   private readonly options: ReturnType<typeof resolvePostgresOptions>;
   private view: LegacyView | undefined;
   private readonly plans = new PlanCache();
+  private readonly catalogRefresh = new CatalogRefresh();
   private readonly state = new ConnectionState();
   /** SQLite's verdict on each legacy statement before it is translated. */
   private readonly shadow = new LegacyShadow();
@@ -105,7 +107,19 @@ export class PgLegacyDriver implements LegacyDriver {
   }
 
   async check(sql: string): Promise<void> {
-    this.plan(sql);
+    await this.planFresh(sql);
+  }
+
+  /** The plan, after reading the catalog again if the statement names what the view lacks. */
+  private async planFresh(sql: string): Promise<StatementPlan> {
+    try {
+      return this.plan(sql);
+    } catch (err) {
+      const miss = schemaMiss(err);
+      if (miss === null || !this.catalogRefresh.due(miss)) throw err;
+      await this.withClient((client) => this.reloadSchema(client));
+      return this.plan(sql);
+    }
   }
 
   private plan(sql: string): StatementPlan {
@@ -118,7 +132,7 @@ export class PgLegacyDriver implements LegacyDriver {
   }
 
   async execute(sql: string, params: unknown[]): Promise<ExecResult> {
-    const plan = this.plan(sql);
+    const plan = await this.planFresh(sql);
     switch (plan.action) {
       case 'noop':
       case 'pragma-set':
@@ -172,35 +186,10 @@ export class PgLegacyDriver implements LegacyDriver {
     });
   }
 
-  /**
-   * What SQLite refused before inserting, checked before PostgreSQL's identity
-   * hands out an id: the message of the failed check, or null.
-   */
-  private async insertRefusal(
-    client: PoolClient,
-    plan: StatementPlan,
-    values: unknown[],
-  ): Promise<string | null> {
-    const checks = plan.insertChecks;
-    if (!checks) return null;
-    if (checks.alwaysNull) return checks.alwaysNull;
-    for (const { slot, message } of checks.nullParams) {
-      if (values[slot] === null || values[slot] === undefined) return message;
-    }
-    if (!checks.unique) return null;
-    const { sql, params, messages } = checks.unique;
-    const hit = await this.query(
-      client,
-      sql,
-      params.map((k) => values[k]),
-      params.length,
-    );
-    const k = hit.rows[0]?.[0];
-    return k === null || k === undefined ? null : messages[Number(k)]!;
-  }
-
   private async run(client: PoolClient, plan: StatementPlan, values: unknown[]): Promise<Row[]> {
-    const refusal = await this.insertRefusal(client, plan, values);
+    const refusal = await insertRefusal(plan.insertChecks, values, async (sql, params) => {
+      return (await this.query(client, sql, params, params.length)).rows;
+    });
     if (refusal !== null) {
       // OR IGNORE skips the row (no change, lastID as it was); otherwise SQLite's error.
       const { ignore, sequence } = plan.insertChecks!;
@@ -228,36 +217,10 @@ export class PgLegacyDriver implements LegacyDriver {
       rows = rows.map((r) => r.slice(0, width));
     }
     if (plan.bumpSequence && res.rowCount > 0) {
-      const { table, column } = plan.bumpSequence;
-      const seq = serialSequence(plan.bumpSequence);
-      await this.raw(
-        client,
-        `SELECT setval(${seq}, GREATEST(nextval(${seq}) - 1, (SELECT max("${column.replace(/"/g, '""')}") FROM "${table.replace(/"/g, '""')}")))`,
-      );
+      await this.raw(client, bumpSequenceSql(plan.bumpSequence));
     }
-    const changes = plan.insertedFlag ? res.rowCount : res.rowCount;
-    this.state.record(plan, changes, insertedId);
-    const fields = res.fields.slice(0, res.fields.length - plan.hiddenTrailing);
-    const keys =
-      plan.keys && plan.keys.length === fields.length
-        ? plan.keys
-        : fields.map((f) => this.fieldKey(f));
-    fields.forEach((f, k) => {
-      if (!TIMESTAMP_OIDS.has(f.dataTypeID)) return;
-      for (const r of rows) {
-        if (typeof r[k] === 'string') r[k] = formatTimestamp(r[k] as string);
-      }
-    });
-    return rowsFromArrays(rows, keys);
-  }
-
-  /** A result column named by the database: its legacy name when it is a renamed column. */
-  private fieldKey(f: FieldDef): string {
-    for (const t of this.view!.tables.values()) {
-      const c = t.byTarget.get(f.name.toLowerCase());
-      if (c && c.target === f.name) return c.legacy;
-    }
-    return f.name;
+    this.state.record(plan, res.rowCount, insertedId);
+    return legacyRows(plan, res.fields, rows, this.view!);
   }
 
   private async query(

@@ -12,6 +12,10 @@
  * | timestamptz / timestamp   | the text the old API wrote: see formatTimestamp()     |
  */
 import pg from 'pg';
+import type { FieldDef } from 'pg';
+import { rowsFromArrays, type Row } from './driver-common.js';
+import type { LegacyView } from './legacy-schema.js';
+import type { StatementPlan } from './translate.js';
 
 const OID = {
   bool: 16,
@@ -104,4 +108,38 @@ export function formatTimestamp(text: string): string {
   const iso = date.toISOString();
   const javascript = frac !== '' && micros.slice(3) === '000' && micros.slice(0, 3) !== '000';
   return javascript ? iso : iso.slice(0, 19).replace('T', ' ');
+}
+
+/** A result column named by the database: its legacy name when it is a renamed column. */
+function fieldKey(view: LegacyView, f: FieldDef): string {
+  for (const t of view.tables.values()) {
+    const c = t.byTarget.get(f.name.toLowerCase());
+    if (c && c.target === f.name) return c.legacy;
+  }
+  return f.name;
+}
+
+/**
+ * Result rows (arrays, the hidden RETURNING columns already cut off) as
+ * node-sqlite3 gave them: keyed by the plan's legacy keys (or the fields'
+ * legacy names), timestamps in the text the old API wrote.
+ */
+export function legacyRows(
+  plan: StatementPlan,
+  allFields: FieldDef[],
+  rows: unknown[][],
+  view: LegacyView,
+): Row[] {
+  const fields = allFields.slice(0, allFields.length - plan.hiddenTrailing);
+  const keys =
+    plan.keys && plan.keys.length === fields.length
+      ? plan.keys
+      : fields.map((f) => fieldKey(view, f));
+  fields.forEach((f, k) => {
+    if (!TIMESTAMP_OIDS.has(f.dataTypeID)) return;
+    for (const r of rows) {
+      if (typeof r[k] === 'string') r[k] = formatTimestamp(r[k] as string);
+    }
+  });
+  return rowsFromArrays(rows, keys);
 }

@@ -8,9 +8,11 @@
 import type Database from 'better-sqlite3';
 import {
   bindForBetterSqlite3,
+  CatalogRefresh,
   ConnectionState,
   fitParams,
   PlanCache,
+  schemaMiss,
   rowsFromArrays,
   tableInfo,
   type ExecResult,
@@ -30,6 +32,7 @@ export class SqliteLegacyDriver implements LegacyDriver {
   readonly mode: 'sqlite-legacy' | 'sqlite-product';
   private view: LegacyView;
   private readonly plans = new PlanCache();
+  private readonly catalogRefresh = new CatalogRefresh();
   private readonly statements = new Map<string, Database.Statement>();
   private readonly state = new ConnectionState();
   /** SQLite's verdict on legacy statements, for the product's own schema (the legacy file is its own). */
@@ -49,7 +52,19 @@ export class SqliteLegacyDriver implements LegacyDriver {
   }
 
   async check(sql: string): Promise<void> {
-    this.plan(sql);
+    this.planFresh(sql);
+  }
+
+  /** The plan, after reading the catalog again if the statement names what the view lacks. */
+  private planFresh(sql: string): StatementPlan {
+    try {
+      return this.plan(sql);
+    } catch (err) {
+      const miss = schemaMiss(err);
+      if (miss === null || !this.catalogRefresh.due(miss)) throw err;
+      this.reloadSchema();
+      return this.plan(sql);
+    }
   }
 
   private plan(sql: string): StatementPlan {
@@ -61,7 +76,7 @@ export class SqliteLegacyDriver implements LegacyDriver {
   }
 
   async execute(sql: string, params: unknown[]): Promise<ExecResult> {
-    const plan = this.plan(sql);
+    const plan = this.planFresh(sql);
     if (plan.action === 'noop' || plan.action === 'pragma-set') return this.state.result([]);
     if (plan.action === 'table-info')
       return this.state.result(tableInfo(this.view, plan.table ?? ''));
