@@ -119,10 +119,6 @@ export function requireUrl(url: string | undefined, kind: 'postgres' | 'mongo'):
   );
 }
 
-export function redactMongo(url: string | undefined): string {
-  return (url ?? '').replace(/\/\/[^@/]*@/, '//***@');
-}
-
 export async function pgQuery<T>(pg: MigrationPg, fn: (c: PoolClient) => Promise<T>): Promise<T> {
   const client = await pg.connect();
   try {

@@ -29,7 +29,7 @@ import {
   isHighAvailability,
   parsePostgresUrl,
 } from '../../stores/postgres/postgres-url.js';
-import { redactUrl } from '../../stores/postgres/redact-url.js';
+import { redactSecrets } from '../../config/redact.js';
 
 const SESSION_SETTINGS = [
   "SET TimeZone = 'UTC'",
@@ -96,7 +96,7 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
   const migration: MigrationPg = {
     pool,
     target,
-    display: redactUrl(url),
+    display: redactSecrets(url),
     connect: async () => {
       try {
         return await pool.connect();

@@ -6,6 +6,7 @@
  * no users accepts `createUser` from loopback — and a marker file records
  * that it was done.
  */
+import { redactSecrets } from '../../config/redact.js';
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -16,12 +17,7 @@ import { choosePort } from '../ports.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
 import { ChildServer, terminatePid } from './child-server.js';
-import {
-  displayUrl,
-  type NativeServer,
-  type ServerPaths,
-  type UnexpectedExit,
-} from './native-server.js';
+import { type NativeServer, type ServerPaths, type UnexpectedExit } from './native-server.js';
 import { isPidRunning, readTail, sleep } from './process-utils.js';
 
 export const MONGO_USER = 'nova';
@@ -270,7 +266,7 @@ export class MongoServer implements NativeServer {
     return {
       ...base,
       state: probe.confirmed ? 'healthy' : 'degraded',
-      url: displayUrl(this.#endpoint(port).url),
+      url: redactSecrets(this.#endpoint(port).url),
       port,
       pid,
       ...(probe.confirmed ? {} : { reason: probe.detail }),

@@ -15,7 +15,8 @@ import { choosePort } from '../ports.js';
 import { runCommand } from '../run-command.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
-import { displayUrl, type NativeServer } from './native-server.js';
+import { redactSecrets } from '../../config/redact.js';
+import { type NativeServer } from './native-server.js';
 import { assertUserCanWrite, chownTree, grantTraverse, isRoot, type OsUser } from './os-user.js';
 import {
   assertShellSafe,
@@ -332,7 +333,7 @@ export class PostgresServer implements NativeServer {
     return {
       ...base,
       state: probe.confirmed ? 'healthy' : 'degraded',
-      url: displayUrl(this.#url(port)),
+      url: redactSecrets(this.#url(port)),
       port,
       pid,
       ...(probe.confirmed ? {} : { reason: probe.detail }),

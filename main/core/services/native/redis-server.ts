@@ -4,6 +4,7 @@
  * pid files), spawned as our child (see child-server.ts). Stopped with an
  * authenticated SHUTDOWN so Redis saves cleanly, with signals as fallback.
  */
+import { redactSecrets } from '../../config/redact.js';
 import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
@@ -14,12 +15,7 @@ import { choosePort } from '../ports.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceStatus } from '../types.js';
 import { ChildServer, terminatePid } from './child-server.js';
-import {
-  displayUrl,
-  type NativeServer,
-  type ServerPaths,
-  type UnexpectedExit,
-} from './native-server.js';
+import { type NativeServer, type ServerPaths, type UnexpectedExit } from './native-server.js';
 import { isPidRunning, readTail, sleep } from './process-utils.js';
 
 export interface RedisServerOptions {
@@ -306,7 +302,7 @@ export class RedisServer implements NativeServer {
     return {
       ...base,
       state: ok ? 'healthy' : 'degraded',
-      url: displayUrl(this.#endpoint(port).url),
+      url: redactSecrets(this.#endpoint(port).url),
       port,
       pid,
       ...(ok ? {} : { reason: probe.detail }),
