@@ -102,6 +102,11 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       firstRun,
     );
     runtime.adminTokenCreated = !tokenExisted;
+    const swept = await runtime.migrations.sweepEnded();
+    if (swept.length > 0)
+      logger.info(
+        `removed ${swept.length} legacy database snapshot(s) left by ended migration sessions`,
+      );
     runtime.#layer = await runtime.#open(loaded.config);
     return runtime;
   }
@@ -232,6 +237,12 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       this.#emit({ type: 'runtime', state: 'stopping' });
       await this.#reconfiguring?.catch(() => undefined);
       await this.tasks.cancelAll();
+      // The wizard's sessions end with this process: their legacy snapshots go with them.
+      await this.migrations.endAll().catch((err: unknown) =>
+        this.logger.warn('could not remove the migration session snapshots', {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
       await this.#close(this.#layer);
       this.logger.info('stopped');
     })();
