@@ -72,6 +72,37 @@ async function serveUntilStopped(
   const { cliEngineHost } = await import('../../core/sqlite-engine-error.js');
   const engineProblem = checkSqliteEngine(cliEngineHost());
   if (engineProblem) throw engineProblem;
+  const configOptions = {
+    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+    // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
+    overrides: {
+      NOVA_HOST: options.host,
+      NOVA_PORT: options.port === 0 ? undefined : options.port,
+    },
+    flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
+  };
+  // A server already running on this data dir is the one to rotate: a second
+  // server would be refused by the data dir's lock anyway.
+  if (options.rotateToken === true) {
+    const { loadConfig } = await import('../../core/config/load-config.js');
+    const { rotateOnRunningServer } = await import('../actions/rotate-running.js');
+    const dataDir = (await loadConfig(configOptions)).config.NOVA_DATA_DIR;
+    const rotated = await rotateOnRunningServer(dataDir);
+    if (rotated) {
+      const { owner, token } = rotated;
+      ctx.stderr(
+        `\nThe running server (pid ${owner.pid}) rotated its admin token: the old one no longer works and its open connections were closed.\n` +
+          (owner.url
+            ? `Open the admin UI with this login link (shown once; keep it private):\n  ${owner.url}/#token=${encodeURIComponent(token)}\n\n`
+            : 'Its login link is the server address followed by /#token= and the token in credentials.json.\n\n'),
+      );
+      if (globals.json === true) printJson(ctx, { rotated: true, pid: owner.pid, url: owner.url });
+      return;
+    }
+  }
+
   // Loaded on demand: the runtime pulls in the drivers (pg, mongodb, ioredis).
   const { AppRuntime } = await import('../../core/app/app-runtime.js');
   const { startHeadlessServer } = await import('../../server/api/headless-server.js');
@@ -82,17 +113,7 @@ async function serveUntilStopped(
   const runtime = await AppRuntime.start({
     mode: 'headless',
     logger,
-    configOptions: {
-      ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-      env: ctx.env,
-      cwd: ctx.cwd,
-      // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
-      overrides: {
-        NOVA_HOST: options.host,
-        NOVA_PORT: options.port === 0 ? undefined : options.port,
-      },
-      flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
-    },
+    configOptions,
   });
   const { config } = runtime;
   runtime.on('event', (event) => {
@@ -134,9 +155,20 @@ async function serveUntilStopped(
         'Lost it? Run nova-db serve --rotate-token for a new one.\n\n',
     );
   }
+  await runtime.lock.setUrl(server.url);
+  const { ROTATE_SIGNAL } = await import('../actions/rotate-running.js');
+  // `nova-db serve --rotate-token` run next to this server asks it to rotate (rotate-running.ts).
+  const onRotateSignal = () => {
+    runtime.rotateAdminToken().catch((err: unknown) =>
+      logger.error('could not rotate the admin token', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  };
+  process.on(ROTATE_SIGNAL, onRotateSignal);
   if (globals.json === true) printJson(ctx, { url: server.url, dataDir: config.NOVA_DATA_DIR });
 
-  const signal = await stopRequested;
+  const signal = await stopRequested.finally(() => process.off(ROTATE_SIGNAL, onRotateSignal));
   logger.info(`received ${signal}, stopping`);
   // Stop taking requests first so none arrives at a closed data layer; then
   // the shutdown phase: tasks cancelled (checkpointed), pools closed, services stopped.

@@ -31,6 +31,8 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export interface EventSocketServer {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
   broadcast(event: NovaEvent): void;
+  /** Closes at once every client that connected with a token other than the current one (after a rotation). */
+  revokeStale(): void;
   /** Closes every client (server shutdown). */
   close(): void;
   readonly clientCount: number;
@@ -87,6 +89,12 @@ export function createEventSocketServer(policy: RequestPolicy): EventSocketServe
         const droppable = event.type === 'task' && event.task.state === 'running';
         if (droppable && ws.bufferedAmount > MAX_BUFFERED_BYTES) continue;
         ws.send(payload);
+      }
+    },
+    revokeStale() {
+      const current = policy.token();
+      for (const ws of wss.clients) {
+        if (tokens.get(ws) !== current) ws.close(4401, 'admin token rotated');
       }
     },
     close() {

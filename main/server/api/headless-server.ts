@@ -21,6 +21,7 @@ import {
   type RequestPolicy,
 } from './request-security.js';
 import { staticRoutes } from './static-files.js';
+import { TokenSessions } from './token-sessions.js';
 
 export interface HeadlessServerOptions {
   runtime: AppRuntime;
@@ -63,6 +64,13 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const sockets = createEventSocketServer(policy);
   const onEvent = (event: Parameters<typeof sockets.broadcast>[0]) => sockets.broadcast(event);
   runtime.on('event', onEvent);
+  const sessions = new TokenSessions(policy);
+  // A rotation (API, signal or --rotate-token) ends what the old token opened, at once.
+  const onRotated = () => {
+    sockets.revokeStale();
+    sessions.revokeStale();
+  };
+  runtime.on('admin-token-rotated', onRotated);
 
   // The monitor is replaced when the setup changes; always read the current one.
   const monitor: HealthSource = {
@@ -101,6 +109,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         });
         return false;
       }
+      if (needsToken(url.pathname, policy)) sessions.track(req, res);
       return true;
     },
     onUpgrade: (req, socket, head) => sockets.handleUpgrade(req, socket, head),
@@ -113,6 +122,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     loginUrl: () => `${server.url}/#token=${encodeURIComponent(runtime.adminToken())}`,
     close: async () => {
       runtime.off('event', onEvent);
+      runtime.off('admin-token-rotated', onRotated);
       sockets.close();
       await server.close();
     },
