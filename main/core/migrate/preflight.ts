@@ -219,11 +219,11 @@ async function checkHeader(file: string, size: number) {
       if (probe.text) {
         throw notSqliteError(
           file,
-          `is a text file, not a SQLite database (it starts with "${probe.preview}").`,
+          `is ${probe.fileKind}, not a SQLite database.`,
           'If it is an SQL dump (.sql), load it into a database first — `sqlite3 restored.sqlite < dump.sql` — and migrate restored.sqlite. Otherwise point the migration at the legacy log.sqlite.',
         );
       }
-      throw encryptedOrForeignError(file, probe.preview);
+      throw encryptedOrForeignError(file, probe.fileKind);
     case 'damaged-header':
       throw corruptSourceError(file, `${probe.detail}.`);
     case 'sqlite': {
