@@ -12,6 +12,9 @@ interface ServeOptions {
   host?: string;
   port?: number;
   rotateToken?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecurePublic?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -25,6 +28,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--port <port>',
       'port to listen on; 0 picks a free one (default: NOVA_PORT, else 4730)',
       parsePort,
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--insecure-public',
+      'allow a non-loopback --host without TLS (only behind a TLS-terminating proxy on a trusted network)',
     )
     .option(
       '--rotate-token',
@@ -125,6 +134,15 @@ async function serveUntilStopped(
 
   let server: Awaited<ReturnType<typeof startHeadlessServer>>;
   try {
+    const { isLoopback } = await import('../../server/loopback.js');
+    const { readTlsFiles, requireTlsOffLoopback } = await import('../actions/serve-tls.js');
+    const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
+    requireTlsOffLoopback(config.NOVA_HOST, tls !== null, options.insecurePublic === true);
+    if (!isLoopback(config.NOVA_HOST)) {
+      logger.warn(
+        `listening on ${config.NOVA_HOST}, which other machines can reach${tls ? '' : ' WITHOUT TLS (--insecure-public): the admin token crosses the network in clear text unless a TLS proxy is in front'}`,
+      );
+    }
     if (options.rotateToken === true) await runtime.rotateAdminToken();
     // /health serves the latest run: let the first one complete before listening.
     await runtime.layer.monitor.current();
@@ -132,15 +150,11 @@ async function serveUntilStopped(
       runtime,
       host: config.NOVA_HOST,
       port: options.port === 0 ? 0 : config.NOVA_PORT,
+      ...(tls ? { tls } : {}),
     });
   } catch (err) {
     await runtime.shutdown().catch(() => undefined);
     throw err;
-  }
-  if (!isLoopback(config.NOVA_HOST)) {
-    logger.warn(
-      `listening on ${config.NOVA_HOST}, which other machines can reach; bind to 127.0.0.1 unless that is intended`,
-    );
   }
   logger.info(`Nova DB is serving on ${server.url}`, {
     health: `${server.url}/health`,
@@ -174,8 +188,4 @@ async function serveUntilStopped(
   // the shutdown phase: tasks cancelled (checkpointed), pools closed, services stopped.
   await server.close();
   await runtime.shutdown();
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
