@@ -103,12 +103,31 @@ async function loadMigrateConfig(
   globals: GlobalOptions,
   options: MigrateOptions,
 ): Promise<NovaConfig> {
+  const { resolveUrlOption } = await import('./url-options.js');
+  const postgresUrl = await resolveUrlOption(
+    '--postgres-url',
+    options.postgresUrl,
+    options.postgresUrlFile,
+    ctx.cwd,
+    ctx.logger,
+  );
+  const mongoUrl = await resolveUrlOption(
+    '--mongo-url',
+    options.mongoUrl,
+    options.mongoUrlFile,
+    ctx.cwd,
+    ctx.logger,
+  );
   const { config, warnings } = await loadConfig({
     ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
     env: ctx.env,
     cwd: ctx.cwd,
-    overrides: { POSTGRES_URL: options.postgresUrl, MONGODB_URL: options.mongoUrl },
-    flagNames: { POSTGRES_URL: '--postgres-url', MONGODB_URL: '--mongo-url' },
+    overrides: { POSTGRES_URL: postgresUrl, MONGODB_URL: mongoUrl },
+    flagNames: {
+      POSTGRES_URL:
+        options.postgresUrlFile !== undefined ? '--postgres-url-file' : '--postgres-url',
+      MONGODB_URL: options.mongoUrlFile !== undefined ? '--mongo-url-file' : '--mongo-url',
+    },
   });
   ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
   for (const warning of warnings) ctx.logger.warn(warning);
