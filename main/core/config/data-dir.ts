@@ -17,8 +17,11 @@ export async function ensureWritableDataDir(dir: string): Promise<void> {
     const info = await stat(dir);
     if (!info.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
     // An installer may have created it 0755: what is inside (credentials,
-    // databases, legacy snapshots) is for this user only, so close it.
-    if ((info.mode & 0o077) !== 0 && info.uid === process.geteuid?.()) await chmod(dir, 0o700);
+    // databases, legacy snapshots) is for this user only, so nobody else may
+    // list or write it. Traverse-only (x) stays: a native PostgreSQL run as
+    // another account when we are root needs it (os-user.ts grantTraverse).
+    if ((info.mode & 0o066) !== 0 && info.uid === process.geteuid?.())
+      await chmod(dir, info.mode & 0o7711);
     const probe = path.join(
       dir,
       `.nova-write-probe-${process.pid}-${randomBytes(4).toString('hex')}`,

@@ -31,14 +31,16 @@ export function usePrivateFileModes(): void {
 
 /**
  * `mkdir -p dir` with 0700, and tightens `dir` itself when it already existed
- * with a wider mode and belongs to this user (a directory someone else owns,
+ * readable or writable by others and belongs to this user (a directory someone else owns,
  * chosen on purpose, e.g. a shared `--report` folder, is left as it is).
  */
 export async function makePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const info = await stat(dir);
-  if ((info.mode & 0o077) !== 0 && info.uid === process.geteuid?.())
-    await chmod(dir, PRIVATE_DIR_MODE);
+  // Read/write for others goes; traverse-only (x) may have been granted on
+  // purpose (a native server run as another account, os-user.ts) and stays.
+  if ((info.mode & 0o066) !== 0 && info.uid === process.geteuid?.())
+    await chmod(dir, info.mode & 0o7711);
 }
 
 /** Creates (or empties) `file` as 0600 before anything is written into it. */
