@@ -1,7 +1,7 @@
 // Small helpers several layers share: byte sizes, the package version, "down" health.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../../main/core/format-bytes.js';
+import { formatBytes } from '../../../shared-contract/format-bytes.js';
 import { packageVersion } from '../../../main/core/package-version.js';
 import { downHealth } from '../../../main/core/stores/service-health.js';
 
@@ -13,6 +13,13 @@ describe('formatBytes', () => {
     expect(formatBytes(5 * 1024 ** 2)).toBe('5.0 MiB');
     expect(formatBytes(3.25 * 1024 ** 3)).toBe('3.3 GiB');
     expect(formatBytes(2048 * 1024 ** 4)).toBe('2048.0 TiB');
+  });
+
+  it('reads "—" when there is no number, as every screen shows a missing value', () => {
+    expect(formatBytes(null)).toBe('—');
+    expect(formatBytes(undefined)).toBe('—');
+    expect(formatBytes(Number.NaN)).toBe('—');
+    expect(formatBytes(Number.POSITIVE_INFINITY)).toBe('—');
   });
 });
 
