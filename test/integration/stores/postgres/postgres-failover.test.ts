@@ -173,41 +173,60 @@ describe('reads cut off by a dropped session', () => {
     await factory.initialize();
   });
 
-  /** Runs `work`, and once its statement (marked by `tag`) runs on the server, terminates that session. */
+  /**
+   * Runs `work` while this test holds an exclusive lock on `cut_probe`, so
+   * its statement (marked by `tag`, reading or writing `cut_probe`) waits on
+   * the server however slow the machine is; terminates that session, then
+   * releases the lock so a retry can finish.
+   */
   async function cutOff<T>(tag: string, work: () => Promise<T>): Promise<T> {
-    const running = work();
-    // Awaited by the caller; handled here so a quick rejection is not reported as unhandled meanwhile.
-    running.catch(() => undefined);
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      const client = new pg.Client({ connectionString: ha.primary.url });
-      await client.connect();
-      const { rowCount } = await client.query(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%${tag}%' AND pid <> pg_backend_pid() AND state = 'active' AND query NOT LIKE '%pg_terminate_backend%'`,
-      );
-      await client.end();
-      if ((rowCount ?? 0) > 0) break;
-      if (Date.now() > deadline) throw new Error(`no running statement tagged ${tag} to cut off`);
-      await new Promise((r) => setTimeout(r, 20));
+    const locker = new pg.Client({ connectionString: ha.primary.url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE cut_probe IN ACCESS EXCLUSIVE MODE');
+      const running = work();
+      // Awaited by the caller; handled here so a quick rejection is not reported as unhandled meanwhile.
+      running.catch(() => undefined);
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        // pg_stat_activity is read once per transaction: clear that snapshot on every poll.
+        await locker.query('SELECT pg_stat_clear_snapshot()');
+        const { rowCount } = await locker.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE '%${tag}%' AND pid <> pg_backend_pid() AND state = 'active' AND query NOT LIKE '%pg_terminate_backend%'`,
+        );
+        if ((rowCount ?? 0) > 0) break;
+        if (Date.now() > deadline) throw new Error(`no running statement tagged ${tag} to cut off`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      await locker.query('COMMIT');
+      return await running;
+    } finally {
+      await locker.end();
     }
-    return running;
   }
 
   it('runs an idempotent read again (DatabaseFactory and the legacy db) and never a write', async () => {
+    await factory.query('CREATE TABLE IF NOT EXISTS cut_probe (n int)');
+    await factory.query('INSERT INTO cut_probe VALUES (1)');
     const read = await cutOff('tag_read_1', () =>
-      factory.query<{ v: number }>('SELECT 41 + 1 AS v, pg_sleep(0.3) /* tag_read_1 */'),
+      factory.query<{ v: number }>('SELECT 41 + 1 AS v FROM cut_probe /* tag_read_1 */'),
     );
     expect(read.rows[0]!.v).toBe(42);
 
     const db = createLegacyDb(factory);
+    // Connected, and cut_probe known to the legacy db, before the lock is taken.
+    await new Promise<void>((resolve, reject) =>
+      db.get('SELECT COUNT(*) AS c FROM cut_probe', [], (err: Error | null) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
     const legacyRow = await cutOff(
       'tag_read_2',
       () =>
         new Promise<Record<string, unknown>>((resolve, reject) =>
-          // The legacy db takes SQLite's SQL only (no pg_sleep): a slow recursive count instead.
           db.get(
-            `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000)
-             SELECT ? AS v, COUNT(*) AS c FROM n /* tag_read_2 */`,
+            'SELECT ? AS v, COUNT(*) AS c FROM cut_probe /* tag_read_2 */',
             [7],
             (err: Error | null, row?: Record<string, unknown>) =>
               err ? reject(err) : resolve(row!),
@@ -216,40 +235,29 @@ describe('reads cut off by a dropped session', () => {
     );
     expect(Number(legacyRow.v)).toBe(7);
     // A legacy write cut off is not run again; it fails as SQLITE_BUSY, marked FAILOVER.
-    await factory.query('CREATE TABLE IF NOT EXISTS legacy_retry_probe (n int)');
     const legacyWrite = await cutOff(
       'tag_legacy_write',
       () =>
         new Promise<Error | null>((resolve) =>
           db.run(
-            `INSERT INTO legacy_retry_probe (n)
-             WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 300000)
-             SELECT 1 FROM s WHERE i = 300000 /* tag_legacy_write */`,
+            'INSERT INTO cut_probe (n) VALUES (2) /* tag_legacy_write */',
             [],
             (err: Error | null) => resolve(err),
           ),
         ),
     );
     expect(legacyWrite).toMatchObject({ code: 'SQLITE_BUSY', novaCode: 'FAILOVER' });
-    const probe = await factory.query<{ n: number }>(
-      'SELECT count(*) AS n FROM legacy_retry_probe',
-    );
-    expect(probe.rows[0]!.n).toBe(0);
-
-    await factory.query('CREATE TABLE IF NOT EXISTS retry_probe (n int)');
     const write = await rejection(
-      cutOff('tag_write', () =>
-        factory.query('INSERT INTO retry_probe SELECT 1 FROM pg_sleep(0.3) /* tag_write */'),
-      ),
+      cutOff('tag_write', () => factory.query('INSERT INTO cut_probe VALUES (3) /* tag_write */')),
     );
     expect(write.code).toBe('FAILOVER');
     expect(write.fix).toMatch(/Retry/);
-    const { rows } = await factory.query<{ n: number }>('SELECT count(*) AS n FROM retry_probe');
-    expect(rows[0]!.n).toBe(0);
+    const { rows } = await factory.query<{ n: number }>('SELECT count(*) AS n FROM cut_probe');
+    expect(rows[0]!.n).toBe(1); // neither cut-off write was run again
 
     const inTx = await rejection(
       cutOff('tag_tx', () =>
-        factory.transaction((tx) => tx.query('SELECT pg_sleep(0.3) /* tag_tx */')),
+        factory.transaction((tx) => tx.query('SELECT n FROM cut_probe /* tag_tx */')),
       ),
     );
     expect(inTx.code).toBe('FAILOVER');
