@@ -10,10 +10,10 @@ import {
   overviewModel,
   safetyHeadline,
   safetyLines,
-} from '../../../renderer/screens/dashboard-model.js';
-import { formatTime } from '../../../renderer/lib/format.js';
-import { statusView } from '../../../renderer/status/status-view.js';
-import type { HealthSummaryDto } from '../../../shared-contract/methods/health.js';
+} from '../../../../renderer/screens/dashboard-model.js';
+import { formatTime } from '../../../../renderer/lib/format.js';
+import { statusView } from '../../../../renderer/status/status-view.js';
+import type { HealthSummaryDto } from '../../../../shared-contract/methods/health.js';
 
 type Check = HealthSummaryDto['checks'][number];
 const at = Date.parse('2026-01-10T10:00:00Z');

@@ -9,7 +9,7 @@ import {
   settingGroupModels,
   settingRowModel,
   type SettingItem,
-} from '../../../renderer/screens/settings-model.js';
+} from '../../../../renderer/screens/settings-model.js';
 
 const item = (extra: Partial<SettingItem> & { key: string }): SettingItem => ({
   value: null,

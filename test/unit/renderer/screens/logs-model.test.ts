@@ -5,7 +5,7 @@ import {
   logText,
   logView,
   type LogEntryView,
-} from '../../../renderer/screens/logs-model.js';
+} from '../../../../renderer/screens/logs-model.js';
 
 const entries: LogEntryView[] = [
   { level: 'info', text: 'backup started' },

@@ -1,7 +1,7 @@
 /** Sign-in words: first visit vs a refused (rotated) token, and what counts as a pasted token. */
 import { describe, expect, it } from 'vitest';
-import { pastedToken, signInModel } from '../../../renderer/screens/login-model.js';
-import { sidebarFoot } from '../../../renderer/app-shell.js';
+import { pastedToken, signInModel } from '../../../../renderer/screens/login-model.js';
+import { sidebarFoot } from '../../../../renderer/app-shell.js';
 
 describe('sign-in', () => {
   it('first visit: no warning', () => {

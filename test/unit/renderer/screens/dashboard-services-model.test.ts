@@ -4,10 +4,10 @@
  * for Nova to start (embedded, external, MongoDB kept in PostgreSQL).
  */
 import { describe, expect, it } from 'vitest';
-import { serviceRow } from '../../../renderer/screens/dashboard-services-model.js';
-import { statusView } from '../../../renderer/status/status-view.js';
-import type { HealthSummaryDto } from '../../../shared-contract/methods/health.js';
-import type { ServiceStatusDto } from '../../../shared-contract/methods/services.js';
+import { serviceRow } from '../../../../renderer/screens/dashboard-services-model.js';
+import { statusView } from '../../../../renderer/status/status-view.js';
+import type { HealthSummaryDto } from '../../../../shared-contract/methods/health.js';
+import type { ServiceStatusDto } from '../../../../shared-contract/methods/services.js';
 
 const at = Date.parse('2026-01-10T10:00:00Z');
 const health: HealthSummaryDto = {

@@ -1,6 +1,6 @@
 /** A check's numbers as labelled card lines: usages get a meter ratio, unknown keys still show. */
 import { describe, expect, it } from 'vitest';
-import { metricLines } from '../../../renderer/screens/dashboard-metrics.js';
+import { metricLines } from '../../../../renderer/screens/dashboard-metrics.js';
 
 describe('metric lines', () => {
   it('pool, disk and cache lines with their ratios; unknown metrics by their name', () => {

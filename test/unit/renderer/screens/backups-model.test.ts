@@ -4,7 +4,7 @@
  * the coverage of this setup, a task's line, and the schedule's words.
  */
 import { describe, expect, it } from 'vitest';
-import { formatTime } from '../../../renderer/lib/format.js';
+import { formatTime } from '../../../../renderer/lib/format.js';
 import {
   backupRow,
   coverageLines,
@@ -15,8 +15,8 @@ import {
   taskLine,
   type BackupEntry,
   type BackupList,
-} from '../../../renderer/screens/backups-model.js';
-import type { TaskSnapshotDto } from '../../../shared-contract/common.js';
+} from '../../../../renderer/screens/backups-model.js';
+import type { TaskSnapshotDto } from '../../../../shared-contract/common.js';
 
 const entry = (extra: Partial<BackupEntry>): BackupEntry => ({
   id: 'nova-2026-01-10',

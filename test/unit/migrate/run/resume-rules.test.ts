@@ -5,14 +5,14 @@
  */
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isNovaError } from '../../../main/core/errors.js';
-import type { LocalJobRecord } from '../../../main/core/migrate/run/local-job-state.js';
+import { isNovaError } from '../../../../main/core/errors.js';
+import type { LocalJobRecord } from '../../../../main/core/migrate/run/local-job-state.js';
 import {
   checkJobState,
   copyMissing,
   planChanged,
-} from '../../../main/core/migrate/run/resume-rules.js';
-import { requireUrl } from '../../../main/core/migrate/run/target-urls.js';
+} from '../../../../main/core/migrate/run/resume-rules.js';
+import { requireUrl } from '../../../../main/core/migrate/run/target-urls.js';
 
 const jobDir = '/reports/legacy';
 const job = (status: LocalJobRecord['status']): LocalJobRecord => ({
