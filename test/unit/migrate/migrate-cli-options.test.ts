@@ -14,7 +14,7 @@ import {
   formatSeconds,
   ProgressView,
   renderLine,
-} from '../../../main/cli/commands/migrate-progress.js';
+} from '../../../main/cli/views/migrate-progress.js';
 import { chooseTargets, defaultJobDir } from '../../../main/core/migrate/run/job-setup.js';
 import type { ResolvedPlan } from '../../../main/core/migrate/resolved-plan.js';
 import type { TaskProgress } from '../../../main/core/tasks/task.js';
