@@ -28,6 +28,7 @@ const PARTS = [
   ['main/core/backup/', 'core/backup'],
   ['main/core/health/', 'core/health'],
   ['main/core/tray/', 'core/tray'],
+  ['main/core/use-cases/', 'core/use-cases'],
   ['main/core/app/', 'core/app'],
   // The programs built on core, and the contract beneath everything.
   ['main/cli/', 'cli'],
@@ -50,6 +51,7 @@ const CORE = [
   'core/backup',
   'core/health',
   'core/tray',
+  'core/use-cases',
   'core/app',
 ];
 
@@ -73,6 +75,17 @@ const LAYERS = {
   'core/backup': ['core/foundation', 'core/services', 'core/stores', 'contract'],
   'core/health': ['core/foundation', 'core/services', 'core/stores', 'contract'],
   'core/tray': ['core/foundation', 'core/health', 'contract'],
+  // Each use case composed once (migrate with its backup, verify, restore) for the CLI and the app.
+  'core/use-cases': [
+    'core/foundation',
+    'core/services',
+    'core/schema',
+    'core/stores',
+    'core/migrate',
+    'core/backup',
+    'core/health',
+    'contract',
+  ],
   'core/app': [...CORE, 'contract'],
   cli: [...CORE, 'server', 'contract'],
   server: [...CORE, 'contract'],
