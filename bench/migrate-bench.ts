@@ -108,6 +108,8 @@ interface Measured {
   machineCpu: number | null;
   stdout: string;
   exitCode: number;
+  /** The engine's progress lines (`migrate: load logs`) with the second each arrived: where the time goes. */
+  timeline: { at: number; text: string }[];
 }
 
 /** User + nice + system CPU seconds of the machine so far (Linux), or null. */
@@ -153,7 +155,18 @@ async function measure(
         }
       }, 50);
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-8000)));
+  const timeline: Measured['timeline'] = [];
+  let partial = '';
+  child.stderr.on('data', (d: Buffer) => {
+    const text = d.toString();
+    stderr = (stderr + text).slice(-8000);
+    const at = Number(process.hrtime.bigint() - started) / 1e9;
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines)
+      if (line.startsWith('migrate: ') && timeline.length < 200)
+        timeline.push({ at, text: line.slice('migrate: '.length) });
+  });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   if (poll) clearInterval(poll);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -166,7 +179,7 @@ async function measure(
     peakRss = Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) * 1024;
     rmSync(timeFile, { force: true });
   }
-  return { seconds, peakRss, machineCpu, stdout, exitCode: code };
+  return { seconds, peakRss, machineCpu, stdout, exitCode: code, timeline };
 }
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>, url = ADMIN_URL): Promise<T> {
@@ -434,6 +447,15 @@ function printTable(runs: FileRuns[], small: EngineMeasured | null, smallRows: n
     console.log(
       `\n    nova-db migrate, ${smallRows} rows (clean): ${secs(small)}, ${mb(small.peakRss)}`,
     );
+
+  for (const r of runs) {
+    // Each step runs until the next one shows up (two tables load at once: their starts interleave).
+    const steps = r.engine.timeline.map((t, i, all) => {
+      const next = all[i + 1]?.at ?? r.engine.seconds;
+      return `${t.text} @${t.at.toFixed(1)}s (+${(next - t.at).toFixed(1)})`;
+    });
+    console.log(`\nnova-db migrate, ${r.label}, where the time goes:\n  ${steps.join('\n  ')}`);
+  }
 
   const [clean, dirty] = runs;
   console.log('\nAcceptance:');
