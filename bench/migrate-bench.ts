@@ -14,7 +14,7 @@
  * peak RSS on a 10× smaller file to show memory does not grow with the
  * table size. Options: --logs N (default 1000000), --users N (50000),
  * --kiosks N (5000), --passkeys N (users / 10), --small N (100000; 0 skips
- * it), --no-pgloader, --keep.
+ * it), --no-pgloader, --no-raw (skip the raw pipeline), --keep.
  *
  * --dirty [--defect-rate R]: a second file, the same rows with defects
  * spread through every table at R (default 0.01, range 0.001–0.05; see
@@ -56,6 +56,7 @@ interface Args {
   passkeys: number | null;
   small: number;
   pgloader: boolean;
+  raw: boolean;
   keep: boolean;
   dirty: boolean;
   defectRate: number;
@@ -69,6 +70,7 @@ function parseArgs(argv: string[]): Args {
     passkeys: null,
     small: 100_000,
     pgloader: true,
+    raw: true,
     keep: false,
     dirty: false,
     defectRate: DEFAULT_DEFECT_RATE,
@@ -94,6 +96,7 @@ function parseArgs(argv: string[]): Args {
           `--defect-rate ${args.defectRate} is outside ${MIN_DEFECT_RATE}–${MAX_DEFECT_RATE} (0.1%–5% of rows)`,
         );
     } else if (a === '--no-pgloader') args.pgloader = false;
+    else if (a === '--no-raw') args.raw = false;
     else if (a === '--keep') args.keep = true;
     else throw new Error(`unknown option ${a}`);
   }
@@ -343,7 +346,7 @@ interface FileRuns {
   label: string;
   gen: GeneratedLegacyDb;
   rows: number;
-  copy: Measured & { failedSteps: number };
+  copy: (Measured & { failedSteps: number }) | null;
   loader: (Measured & { loaded: number }) | null;
   engine: EngineMeasured;
 }
@@ -357,8 +360,8 @@ async function runAll(
   dirty: boolean,
 ): Promise<FileRuns> {
   const rows = Object.values(gen.rowCounts).reduce((a, b) => a + b, 0);
-  console.log(`[${label}] (a) sqlite3 -csv | psql \\copy + keys and indexes…`);
-  const copy = await copyBaseline(gen.file, work, dirty);
+  if (args.raw) console.log(`[${label}] (a) sqlite3 -csv | psql \\copy + keys and indexes…`);
+  const copy = args.raw ? await copyBaseline(gen.file, work, dirty) : null;
   let loader: FileRuns['loader'] = null;
   if (args.pgloader && existsSync('/usr/bin/pgloader')) {
     console.log(`[${label}] (b) pgloader…`);
@@ -400,14 +403,15 @@ function printTable(runs: FileRuns[], small: EngineMeasured | null, smallRows: n
   );
   row(
     '(a) sqlite3 | psql \\copy + keys',
-    runs.map(
-      (r) =>
-        `${secs(r.copy)}${r.copy.failedSteps > 0 ? ` (${r.copy.failedSteps} steps failed)` : ''}`,
+    runs.map((r) =>
+      r.copy
+        ? `${secs(r.copy)}${r.copy.failedSteps > 0 ? ` (${r.copy.failedSteps} steps failed)` : ''}`
+        : '-',
     ),
   );
   row(
     '    peak RSS',
-    runs.map((r) => mb(r.copy.peakRss)),
+    runs.map((r) => (r.copy ? mb(r.copy.peakRss) : '-')),
   );
   if (runs.some((r) => r.loader)) {
     row(
@@ -459,10 +463,12 @@ function printTable(runs: FileRuns[], small: EngineMeasured | null, smallRows: n
 
   const [clean, dirty] = runs;
   console.log('\nAcceptance:');
-  const vsCopy = clean!.engine.seconds / clean!.copy.seconds;
-  console.log(
-    `clean: engine / raw pipeline      ${vsCopy.toFixed(2)}× (target ≤ 1.5×) ${verdict(vsCopy <= 1.5)}`,
-  );
+  if (clean!.copy) {
+    const vsCopy = clean!.engine.seconds / clean!.copy.seconds;
+    console.log(
+      `clean: engine / raw pipeline      ${vsCopy.toFixed(2)}× (target ≤ 1.5×) ${verdict(vsCopy <= 1.5)}`,
+    );
+  }
   if (dirty) {
     const vsClean = dirty.engine.seconds / clean!.engine.seconds;
     console.log(
