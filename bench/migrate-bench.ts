@@ -166,9 +166,11 @@ async function measure(
     const at = Number(process.hrtime.bigint() - started) / 1e9;
     const lines = (partial + text).split('\n');
     partial = lines.pop() ?? '';
-    for (const line of lines)
-      if (line.startsWith('migrate: ') && timeline.length < 200)
-        timeline.push({ at, text: line.slice('migrate: '.length) });
+    for (const line of lines) {
+      // The CLI's log lines: `<ISO time> info  migrate: load logs (1000000 rows)`.
+      const step = /\sinfo\s+migrate: (.*)$/.exec(line)?.[1];
+      if (step && timeline.length < 200) timeline.push({ at, text: step });
+    }
   });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
   if (poll) clearInterval(poll);
