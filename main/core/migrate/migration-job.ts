@@ -47,6 +47,7 @@ import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
 import type { TableVerification } from './verify.js';
+import { hasRules, type MigrationRules } from './rules.js';
 
 export interface MigrationOptions {
   /** The legacy SQLite file. */
@@ -62,6 +63,8 @@ export interface MigrationOptions {
   planFile?: string;
   /** Continue the unfinished job in jobDir; without it an unfinished job is refused. */
   resume?: boolean;
+  /** What to do instead of rejecting (rules.ts); a resume without rules reuses the job's. */
+  rules?: MigrationRules;
   /** Rows per batch (and per transaction); default 50 000. */
   batchSize?: number;
   /** For the NOVA_MIGRATE_PAUSE_AT test hook (pause-hook.ts). */
@@ -123,7 +126,8 @@ export async function runMigration(
       (job && job.planSource !== 'builtin' && job.planSource !== 'auto'
         ? job.planSource
         : undefined);
-    const sp = await planForSnapshot(snapshot, planFile);
+    const rules = hasRules(options.rules) ? options.rules : job?.rules;
+    const sp = await planForSnapshot(snapshot, planFile, rules);
     if (job && sp.hash !== job.planHash) throw planChanged(jobDir);
     const targets = chooseTargets(sp.resolved, options.targets ?? job?.targets);
     job ??= {
@@ -133,6 +137,7 @@ export async function runMigration(
       planName: sp.resolved.name,
       planHash: sp.hash,
       planSource: sp.planFile ?? sp.origin,
+      ...(hasRules(rules) ? { rules } : {}),
       targets,
       hash: 'lookup3',
       backup: null,
