@@ -26,6 +26,13 @@ export async function migrate(
 ): Promise<void> {
   const config = await loadMigrateConfig(ctx, globals, options);
   const json = globals.json === true;
+  const { hasRules, parseRuleFlags } = await import('../../core/migrate/rules.js');
+  const parsed = parseRuleFlags({
+    value: options.valueRule ?? [],
+    duplicate: options.duplicateRule ?? [],
+    orphan: options.orphanRule ?? [],
+  });
+  const rules = hasRules(parsed) ? { rules: parsed } : {};
   if (options.applyRejects !== undefined) {
     const { applyRejects } = await import('../../core/migrate/apply-rejects.js');
     const result = await runTask(ctx, json, 'Applying rejects', (t) =>
@@ -36,6 +43,7 @@ export async function migrate(
             ? { jobDir: path.resolve(ctx.cwd, options.report) }
             : {}),
           ...urls(config),
+          ...rules,
         },
         t,
       ),
@@ -66,6 +74,7 @@ export async function migrate(
           ...(options.target ? { targets: options.target } : {}),
           ...(reportDir !== undefined ? { reportDir } : {}),
           ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+          ...rules,
         },
         t,
       ),
@@ -82,6 +91,7 @@ export async function migrate(
           ...urls(config),
           ...(options.plan !== undefined ? { planFile: path.resolve(ctx.cwd, options.plan) } : {}),
           ...(options.resume ? { resume: true } : {}),
+          ...rules,
           ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
           env: ctx.env,
           backupTarget: (targets) => backupTarget(config, ctx, targets),

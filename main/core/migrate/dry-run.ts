@@ -19,6 +19,7 @@ import Database from 'better-sqlite3';
 import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
 import type { MigrationRules } from './rules.js';
+import { summarizeOutcomes } from './reject-groups.js';
 import { preflight } from './preflight.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import { buildReport } from './run/build-report.js';
@@ -158,7 +159,11 @@ export async function dryRunMigration(
       const changesTotal = await writeJsonLines(changesFile, changeSink.read());
       files = { rejectsFile, rejectsTotal, changesFile, changesTotal, samples };
     }
+    const summary = files
+      ? await summarizeOutcomes(files.rejectsFile, files.changesFile, sp.resolved.tables)
+      : undefined;
     const report = buildReport({
+      ...(summary ? { summary } : {}),
       kind: 'dry-run',
       jobId: null,
       source: resolve(options.source),

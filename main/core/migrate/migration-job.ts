@@ -19,6 +19,7 @@ import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
 import { preflight } from './preflight.js';
 import { buildReport } from './run/build-report.js';
+import { summarizeOutcomes } from './reject-groups.js';
 import { exportOutcomes } from './run/export-outcomes.js';
 import {
   checkJobState,
@@ -265,7 +266,9 @@ export async function completeJob(
   const verification = input.verification ?? (await verifyAll(ctx, input));
   ctx.progress({ phase: 'report', done: 0, total: null });
   const files = await exportOutcomes(jobDir, pg, input.job.id, local);
+  const summary = await summarizeOutcomes(files.rejectsFile, files.changesFile, sp.resolved.tables);
   const report = buildReport({
+    summary,
     kind: 'run',
     jobId: input.job.id,
     source: input.job.sourceFile,
