@@ -135,7 +135,9 @@ export function renderSummary(r: MigrationReport): string {
   lines.push(`  Plan: ${r.plan.name} (${r.plan.origin}${r.plan.file ? `: ${r.plan.file}` : ''})`);
   if (r.resumed) lines.push('  Resumed an interrupted run.');
   lines.push('');
+  // Columns that only rules and cascades fill are shown when they have something to say.
   const anyDropped = Object.values(r.tables).some((t) => (t.dropped ?? 0) > 0);
+  const anyCascaded = Object.values(r.tables).some((t) => (t.cascaded ?? 0) > 0);
   const header = [
     'table',
     'target',
@@ -143,7 +145,7 @@ export function renderSummary(r: MigrationReport): string {
     'migrated',
     'duplicates',
     'rejected',
-    'cascaded',
+    ...(anyCascaded ? ['cascaded'] : []),
     ...(anyDropped ? ['dropped'] : []),
     'changed',
     'verified',
@@ -155,7 +157,7 @@ export function renderSummary(r: MigrationReport): string {
     String(t.migrated),
     String(t.duplicates),
     String(t.rejected),
-    String(t.cascaded ?? 0),
+    ...(anyCascaded ? [String(t.cascaded ?? 0)] : []),
     ...(anyDropped ? [String(t.dropped ?? 0)] : []),
     String(t.changed),
     t.verified === null ? '-' : t.verified ? 'yes' : 'NO',
@@ -184,6 +186,15 @@ export function renderSummary(r: MigrationReport): string {
         `  ${g.count} × ${g.table}.${g.column}: ${g.cascade ? 'parent not migrated' : g.reason} (e.g. ${g.examples.join('; ')})`,
         `      fix: ${describeFix(g)}`,
       );
+    }
+    // Without groups (a report built before they were counted): the first rejects one by one.
+    if (r.rejectGroups.length === 0) {
+      for (const s of r.rejects.slice(0, 10))
+        lines.push(
+          `  ${s.table} ${s.key}: ${s.reason} (${s.column} = ${truncate(s.original)}) — ${truncate(s.message, 120)}`,
+        );
+      if (r.rejectsTotal > 10)
+        lines.push(`  … and ${r.rejectsTotal - 10} more in the rejects file.`);
     }
     if (r.kind === 'run' && r.rejectsFile)
       lines.push(
