@@ -97,6 +97,8 @@ export class StagedRules {
     changes: ChangeRecord[][],
     preexisting: readonly string[],
   ): Promise<StageStatus[]> {
+    // Indexes are per staged slice: `outcome` must be asked about this slice's rows only.
+    this.remapped.clear();
     const statuses = await stageBatch(this.ctx.client, this.prep, lines, preexisting);
     if (!this.rules && !this.mayHaveMergedParents()) return statuses;
     const fixed: { i: number; line: string; change: ChangeRecord }[] = [];
