@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../../main/cli/run.js';
 import { applyRejects } from '../../../main/core/migrate/apply-rejects.js';
 import { runMigration } from '../../../main/core/migrate/migration-job.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
@@ -372,4 +373,109 @@ describe('bad rules are refused with the valid choices', () => {
     expect(all).toMatch(/nope[\s\S]*users\.email=truncate/); // every problem at once
     expect(all).toMatch(/Value actions: round, truncate, keep-in-extra, reject/);
   });
+});
+
+describe('nova-db migrate with rule flags', () => {
+  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
+      stdout: (s) => void (stdout += s),
+      stderr: (s) => void (stderr += s),
+      env: { NOVA_LOG_LEVEL: 'warn' },
+      cwd: dir,
+      onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('--help documents the three flags and their actions', async () => {
+    const r = await cli(['migrate', '--help']);
+    expect(r.code).toBe(0);
+    const help = r.stdout + r.stderr;
+    expect(help).toContain('--value-rule <table.column=action>');
+    expect(help).toContain('--duplicate-rule <table.column=action>');
+    expect(help).toContain('--orphan-rule <table=action>');
+    expect(help).toMatch(/keep-first-rename/);
+    expect(help).toContain('docs/migration-rules.md');
+  });
+
+  it('a bad rule stops the command before anything is written, naming the valid choices', async () => {
+    const db = await createScratchDatabase('nova_rules_cli_bad');
+    dbs.push(db);
+    const job = join(dir, 'cli-bad');
+    const r = await cli([
+      'migrate',
+      '--source',
+      gen.file,
+      '--postgres-url',
+      db.url,
+      '--report',
+      job,
+      '--value-rule',
+      'passkeys.counter=ceil',
+      '--orphan-rule',
+      'user_roles',
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /"ceil" is not an action here; use one of round, truncate, keep-in-extra, reject/,
+    );
+    expect(r.stderr).toMatch(/--orphan-rule "user_roles": write it as table=action/);
+    const unknown = await cli([
+      'migrate',
+      '--source',
+      gen.file,
+      '--postgres-url',
+      db.url,
+      '--report',
+      job,
+      '--value-rule',
+      'passkeys.countr=round',
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/passkeys has no mapped column "countr"; columns: .*counter/);
+    const tables = await query<{ n: string }>(
+      db,
+      "SELECT count(*)::text AS n FROM information_schema.tables WHERE table_schema = 'public'",
+    );
+    expect(tables[0]!.n).toBe('0');
+  });
+
+  it('a run with rule flags reports the rules, the change groups and verifies', async () => {
+    const db = await createScratchDatabase('nova_rules_cli');
+    dbs.push(db);
+    const r = await cli([
+      '--json',
+      'migrate',
+      '--source',
+      gen.file,
+      '--postgres-url',
+      db.url,
+      '--report',
+      join(dir, 'cli-run'),
+      '--value-rule',
+      'passkeys.counter=truncate',
+      '--duplicate-rule',
+      'users(email)=keep-first-rename',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as MigrationReport;
+    expectAccounted(report);
+    expect(report.rules).toEqual({
+      values: [{ table: 'passkeys', column: 'counter', action: 'truncate' }],
+      duplicates: [{ table: 'users', key: ['email'], action: 'keep-first-rename' }],
+      orphans: [],
+    });
+    expect(report.changeGroups.map((g) => g.kind)).toEqual(
+      expect.arrayContaining(['truncated', 'renamed-duplicate']),
+    );
+    const [bob] = gen.quirks!.caseDuplicateUserIds;
+    const rows = await query<{ counter: string }>(
+      db,
+      "SELECT counter::text FROM passkeys WHERE user_id = $1 AND credential_id = 'shared-credential'",
+      [bob],
+    );
+    expect(rows).toEqual([{ counter: '3' }]);
+  }, 120_000);
 });
