@@ -76,6 +76,8 @@ export class StagedRules {
   /** Rows re-staged after their parent key was moved to a merged row. */
   private readonly remapped = new Set<number>();
   private merges: Map<string, Map<string, Record<string, unknown>>> | null = null;
+  /** One prepared parent lookup per foreign key (orphans of a dirty batch can be thousands). */
+  private readonly parentLookups = new Map<number, Database.Statement>();
 
   constructor(
     private readonly ctx: RuleContext,
@@ -326,10 +328,15 @@ export class StagedRules {
     if (parentCols.some((c) => c === undefined) || childCols.some((c) => c === undefined))
       return null;
     const values = childCols.map((c) => row[c!.index]);
-    const where = parentCols.map((c) => `${quoteIdent(c!)} = ?`).join(' AND ');
-    const found = this.ctx.source
-      .prepare(`SELECT 1 FROM ${quoteIdent(parent.source)} WHERE ${where} LIMIT 1`)
-      .get(...values.map(bindable));
+    let lookup = this.parentLookups.get(check);
+    if (!lookup) {
+      const where = parentCols.map((c) => `${quoteIdent(c!)} = ?`).join(' AND ');
+      lookup = this.ctx.source.prepare(
+        `SELECT 1 FROM ${quoteIdent(parent.source)} WHERE ${where} LIMIT 1`,
+      );
+      this.parentLookups.set(check, lookup);
+    }
+    const found = lookup.get(...values.map(bindable));
     return found === undefined
       ? null
       : `${parent.source}:${values.map((v) => rawToText(v)).join(',')}`;
