@@ -134,6 +134,7 @@ async function backupTarget(
   const passphrase = ctx.env[PASSPHRASE_ENV];
   const result = await backupBeforeMigration({
     backupDir: resolveBackupDir(config),
+    dataDir: config.NOVA_DATA_DIR,
     targets: {
       ...(targets.postgresUrl
         ? {

@@ -21,7 +21,12 @@ export async function restore(
   const result = await runCliTask(ctx, 'restore', 'Restore', (taskCtx) =>
     restoreBackup(
       backupPath,
-      { targets: setup.targets, confirm, ...(passphrase !== undefined ? { passphrase } : {}) },
+      {
+        targets: setup.targets,
+        confirm,
+        dataDir: setup.config.NOVA_DATA_DIR,
+        ...(passphrase !== undefined ? { passphrase } : {}),
+      },
       taskCtx,
     ),
   );

@@ -20,6 +20,7 @@ export async function verify(
       backupPath,
       {
         ...(passphrase !== undefined ? { passphrase } : {}),
+        dataDir: setup.config.NOVA_DATA_DIR,
         scratch: {
           ...(setup.targets.postgres ? { postgres: setup.targets.postgres } : {}),
           ...(setup.targets.mongo ? { mongo: setup.targets.mongo } : {}),

@@ -197,6 +197,7 @@ export function restoreTestScheduler(options: RestoreTestScheduleOptions): Backu
           newest.path,
           {
             ...(passphrase ? { passphrase } : {}),
+            dataDir: config.NOVA_DATA_DIR,
             scratch: {
               ...(targets.postgres ? { postgres: targets.postgres } : {}),
               ...(targets.mongo ? { mongo: targets.mongo } : {}),

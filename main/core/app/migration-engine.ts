@@ -108,6 +108,7 @@ export function startRun(
           const passphrase = process.env.NOVA_BACKUP_PASSPHRASE;
           const result = await backupBeforeMigration({
             backupDir: resolveBackupDir(config),
+            dataDir: config.NOVA_DATA_DIR,
             targets: {
               ...(t.postgresUrl
                 ? {

@@ -59,6 +59,7 @@ export async function runBackupJob(
             ...(options.targets.mongo ? { mongo: options.targets.mongo } : {}),
           },
           ...(options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {}),
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           now,
         },
         ctx,
@@ -137,6 +138,7 @@ export function backupSchedulerFromConfig(
   const backupDir = resolveBackupDir(config);
   const job = (): BackupJobOptions => ({
     backupDir,
+    dataDir: config.NOVA_DATA_DIR,
     targets: backupTargetsFromConfig(config, options.endpoints, {
       ...(options.documentsInRelational !== undefined
         ? { documentsInRelational: options.documentsInRelational }

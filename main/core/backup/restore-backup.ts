@@ -16,12 +16,11 @@
  * The data layer (DatabaseFactory) must be closed while a restore runs; the
  * CLI runs it as its own process, the app stops its services first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { rm } from 'node:fs/promises';
 import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
-import { unlockBackup } from './backup-crypto.js';
+import { unlockManifest } from './backup-crypto.js';
+import { assertMatchesLedger } from './backup-ledger.js';
 import { readBackup } from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { partRows, type ManifestPart } from './manifest.js';
@@ -29,6 +28,7 @@ import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
 import { asNovaError, detachedContext } from './run-backup.js';
 import type { PartJobOptions, StagedRestore } from './part-types.js';
 import { stageSqliteRestore } from './sqlite-part.js';
+import { privateWorkDir } from './verify-leftovers.js';
 
 export interface RestoreOptions {
   /** Where to restore to: the configured databases, or any others. */
@@ -37,6 +37,8 @@ export interface RestoreOptions {
   /** Must be true: a restore replaces the targets' current contents (CLI: --yes). */
   confirm: boolean;
   pgToolDirs?: string[];
+  /** The Nova data directory: private scratch space and the backup ledger (see VerifyOptions). */
+  dataDir?: string;
 }
 
 export interface RestoreResult {
@@ -155,14 +157,20 @@ async function runRestore(
   const entry = await readBackup(backupPath);
   const { manifest } = entry;
   const where = `the backup ${entry.name}`;
+  if (options.dataDir) await assertMatchesLedger(options.dataDir, manifest, where);
   requireTargets(manifest.parts, options.targets, where);
   ctx.progress({ phase: 'verify', done: 0, total: manifest.parts.length });
   for (const part of manifest.parts) await checkPartFile(entry.path, part, where);
   const key = manifest.encryption
-    ? await unlockBackup(options.passphrase, manifest.encryption, where)
+    ? await unlockManifest(
+        options.passphrase,
+        { ...manifest, encryption: manifest.encryption },
+        where,
+        ctx.signal,
+      )
     : undefined;
 
-  const workDir = await mkdtemp(path.join(tmpdir(), 'nova-restore-'));
+  const workDir = await privateWorkDir(options.dataDir, 'restore');
   const staged = new Map<ManifestPart['service'], StagedRestore>();
   const described = new Map<ManifestPart['service'], string>();
   try {

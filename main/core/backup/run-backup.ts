@@ -9,6 +9,7 @@ import { NovaError, isNovaError, type ErrorCode } from '../errors.js';
 import { packageVersion } from '../package-version.js';
 import type { TaskContext } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
+import { recordInLedger } from './backup-ledger.js';
 import {
   cleanStalePartials,
   newBackupId,
@@ -19,6 +20,7 @@ import type { BackupTargets } from './backup-targets.js';
 import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
 import type { PartJobOptions } from './part-types.js';
 import { backupSqlite } from './sqlite-part.js';
+import { sweepVerifyLeftovers } from './verify-leftovers.js';
 
 export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
 
@@ -33,6 +35,11 @@ export interface CreateBackupOptions {
   postgresMethod?: PostgresMethod;
   /** Where to look for pg_dump (default: PATH and the usual install folders). */
   pgToolDirs?: string[];
+  /**
+   * The Nova data directory: the backup is recorded in its ledger
+   * (backup-ledger.ts), and leftovers of killed verifies are swept from it.
+   */
+  dataDir?: string;
   /** KDF cost override (tests only: the default costs ~100 ms per derivation). */
   kdfCost?: { N: number; r: number; p: number };
   now?: () => Date;
@@ -142,6 +149,11 @@ export async function createBackup(
   const reason = options.reason ?? 'manual';
   ctx.progress({ phase: 'prepare', done: 0, total: null });
   const cleanedPartials = await cleanStalePartials(options.backupDir).catch(() => [] as string[]);
+  await sweepVerifyLeftovers({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.targets.postgres ? { postgres: options.targets.postgres } : {}),
+    ...(options.targets.mongo ? { mongo: options.targets.mongo } : {}),
+  });
   const encryption =
     options.passphrase !== undefined
       ? await newEncryption(options.passphrase, options.kdfCost)
@@ -176,19 +188,24 @@ export async function createBackup(
     ctx.throwIfCancelled();
     ctx.progress({ phase: 'finalize', done: 0, total: null });
     const finishedAt = now();
-    const manifest = sealManifest({
-      format: 'nova-backup',
-      formatVersion: 1,
-      id,
-      name,
-      createdAt: createdAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      reason,
-      novaVersion: packageVersion('unknown'),
-      host: hostname(),
-      encryption: encryption?.header ?? null,
-      parts,
-    });
+    const manifest = sealManifest(
+      {
+        format: 'nova-backup',
+        formatVersion: 1,
+        id,
+        name,
+        createdAt: createdAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        reason,
+        novaVersion: packageVersion('unknown'),
+        host: hostname(),
+        encryption: encryption?.header ?? null,
+        parts,
+      },
+      encryption?.key,
+    );
+    // Before the rename: a backup the ledger does not know about is never listed as made here.
+    if (options.dataDir) await recordInLedger(options.dataDir, manifest);
     const finalPath = await partial.commit(manifest);
     return {
       name,

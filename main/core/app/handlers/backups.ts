@@ -73,6 +73,7 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
     'backups.run': async ({ passphrase }) => {
       const options = {
         backupDir: resolveBackupDir(rt.config),
+        dataDir: rt.config.NOVA_DATA_DIR,
         targets: targets(),
         reason: 'manual' as const,
         retention: retentionPolicyFromConfig(rt.config),
@@ -102,6 +103,7 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
           file,
           {
             ...(passphrase ? { passphrase } : {}),
+            dataDir: rt.config.NOVA_DATA_DIR,
             scratch: {
               ...(t.postgres ? { postgres: t.postgres } : {}),
               ...(t.mongo ? { mongo: t.mongo } : {}),
@@ -123,7 +125,12 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         try {
           const result = await restoreBackup(
             file,
-            { targets: t, confirm: true, ...(passphrase ? { passphrase } : {}) },
+            {
+              targets: t,
+              confirm: true,
+              dataDir: rt.config.NOVA_DATA_DIR,
+              ...(passphrase ? { passphrase } : {}),
+            },
             ctx,
           );
           return { name: result.name, restored: result.restored.length };
