@@ -32,6 +32,8 @@ export type ErrorCode =
   | 'BACKUP_CORRUPT'
   | 'BACKUP_PASSPHRASE'
   | 'BACKUP_FAILED'
+  /** Another backup into the same folder is running (one at a time: backup-lock.ts). */
+  | 'BACKUP_RUNNING'
   | 'RESTORE_FAILED'
   | 'CONFIRMATION_REQUIRED'
   /** A compiled module (better-sqlite3) cannot be loaded: wrong ABI, missing file, wrong platform. */

@@ -9,6 +9,7 @@ import { NovaError, isNovaError, type ErrorCode } from '../errors.js';
 import { packageVersion } from '../package-version.js';
 import type { TaskContext } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
+import { withBackupLock } from './backup-lock.js';
 import { recordInLedger } from './backup-ledger.js';
 import {
   cleanStalePartials,
@@ -132,11 +133,21 @@ async function backupPostgres(
   return backupPostgresWithPgDump(target, tools, dir, job);
 }
 
+/** Makes one backup, holding the backup folder's lock (backup-lock.ts) throughout. */
 export async function createBackup(
   options: CreateBackupOptions,
   ctx: TaskContext = detachedContext(),
 ): Promise<BackupSummary> {
-  if (!hasTargets(options.targets)) {
+  assertTargets(options.targets);
+  return withBackupLock(options.backupDir, () => createBackupLocked(options, ctx)).catch(
+    (err: unknown) => {
+      throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
+    },
+  );
+}
+
+function assertTargets(targets: BackupTargets): void {
+  if (!hasTargets(targets)) {
     throw new NovaError(
       'INVALID_ARGUMENT',
       'There is nothing to back up: no database is configured.',
@@ -145,6 +156,14 @@ export async function createBackup(
       },
     );
   }
+}
+
+/** createBackup for a caller that already holds the lock (runBackupJob: backup, verify, retention). */
+export async function createBackupLocked(
+  options: CreateBackupOptions,
+  ctx: TaskContext,
+): Promise<BackupSummary> {
+  assertTargets(options.targets);
   const now = options.now ?? (() => new Date());
   const reason = options.reason ?? 'manual';
   ctx.progress({ phase: 'prepare', done: 0, total: null });

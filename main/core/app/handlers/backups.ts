@@ -71,6 +71,13 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
     }),
 
     'backups.run': async ({ passphrase }) => {
+      // One at a time (backup-lock.ts); say so at once rather than start a task that can only fail.
+      const running = rt.tasks.list().find((t) => t.kind === 'backup' && t.state === 'running');
+      if (running) {
+        throw new NovaError('BACKUP_RUNNING', `"${running.title}" is already running.`, {
+          fix: 'Wait for it to finish; it backs up the same data.',
+        });
+      }
       const options = {
         backupDir: resolveBackupDir(rt.config),
         dataDir: rt.config.NOVA_DATA_DIR,
@@ -85,6 +92,11 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         async (ctx) => {
           const result = await runBackupJob(options, ctx);
           void rt.layer.monitor.runNow(); // the backup check should see it at once
+          if (result.retentionError) {
+            rt.logger.warn('old backups could not be removed; the next backup tries again', {
+              error: result.retentionError.message,
+            });
+          }
           return {
             name: result.backup.name,
             verified: result.verify !== null,
