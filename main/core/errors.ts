@@ -40,6 +40,8 @@ export type ErrorCode =
   | 'NATIVE_MODULE_FAILED'
   /** The single binary cannot unpack its bundled files into its cache directory. */
   | 'ASSET_CACHE_FAILED'
+  /** This machine's disk is full (ENOSPC/EDQUOT) — never the database server's. */
+  | 'DISK_FULL'
   /** The operating system refused a file operation (not the data directory: that is DATA_DIR_NOT_WRITABLE). */
   | 'PERMISSION_DENIED'
   | 'INTERNAL';

@@ -10,6 +10,7 @@ import { packageVersion } from '../package-version.js';
 import type { TaskContext } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
 import { withBackupLock } from './backup-lock.js';
+import { localErrno, localFileError } from '../local-fs-errors.js';
 import { recordInLedger } from './backup-ledger.js';
 import {
   cleanStalePartials,
@@ -93,6 +94,8 @@ export function asNovaError(
     return new NovaError('TASK_CANCELLED', `${what}: it was cancelled.`, { cause: err });
   }
   if (isNovaError(err)) return err;
+  const local = localFileError(err, what);
+  if (local) return local;
   return new NovaError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
     fix: 'Check free disk space and permissions of the backup and temporary folders, then try again.',
     cause: err,
@@ -248,6 +251,19 @@ export async function createBackupLocked(
     };
   } catch (err) {
     await partial.discard().catch(() => undefined);
+    // Name the backup folder's disk: a write stream's ENOSPC carries no path.
+    const full =
+      isNovaError(err, 'DISK_FULL') || ['ENOSPC', 'EDQUOT'].includes(localErrno(err)?.code ?? '');
+    if (full && !ctx.signal.aborted) {
+      throw new NovaError(
+        'DISK_FULL',
+        `The backup could not be written: the disk holding ${options.backupDir} on this machine is full. Nothing was kept of this attempt.`,
+        {
+          fix: 'Free space on that disk (old backups, other files), or back up into a folder on a disk with room, then run the backup again.',
+          cause: err,
+        },
+      );
+    }
     throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
   }
 }
