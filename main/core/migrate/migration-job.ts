@@ -43,6 +43,7 @@ import { JOB_STATE_FILE, LocalJobState, type LocalJobRecord } from './run/local-
 import { checkCollectionName } from './run/mongo-docs.js';
 import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { PauseHook } from './run/pause-hook.js';
+import { classifyRunFailure } from './run/run-failure.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
@@ -221,10 +222,15 @@ export async function runMigration(
     return report;
   } catch (err) {
     if (job && owned) {
-      local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      try {
+        local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      } catch {
+        // A full disk cannot take the status either; --resume accepts a job left 'running'.
+      }
       if (pg) await pgQuery(pg, (c) => setJobStatus(c, job!.id, 'failed')).catch(() => undefined);
     }
-    throw pg ? await pg.explainFailure(err) : err;
+    // Infrastructure failures (server gone, disk full) say so and name --resume (run-failure.ts).
+    throw await classifyRunFailure(pg ? await pg.explainFailure(err) : err, { pg, startedAt });
   } finally {
     source?.close();
     verifySource?.close();
