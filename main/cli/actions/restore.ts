@@ -1,5 +1,6 @@
 /** What `nova-db restore` does once parsed (registered in ../commands/restore.ts). */
 import { readBackup } from '../../core/backup/backup-store.js';
+import { PASSPHRASE_ENV } from '../../core/backup/passphrase.js';
 import { restoreBackup, type RestoreResult } from '../../core/backup/restore-backup.js';
 import type { RestoreOptions } from '../commands/restore.js';
 import type { CliContext, GlobalOptions } from '../context.js';
@@ -26,6 +27,14 @@ export async function restore(
         confirm,
         dataDir: setup.config.NOVA_DATA_DIR,
         ...(passphrase !== undefined ? { passphrase } : {}),
+        safetyBackup:
+          options.safetyBackup === false
+            ? null
+            : {
+                backupDir: setup.backupDir,
+                // Encrypted like every backup of this installation when a passphrase is configured.
+                ...(ctx.env[PASSPHRASE_ENV] ? { passphrase: ctx.env[PASSPHRASE_ENV] } : {}),
+              },
       },
       taskCtx,
     ),
@@ -36,6 +45,8 @@ export async function restore(
 
 function describeRestore(r: RestoreResult): string {
   const lines = [`Restored backup ${r.name} in ${(r.durationMs / 1000).toFixed(1)} s.`];
+  if (r.safetyBackup)
+    lines.push(`The contents it replaced were backed up first to ${r.safetyBackup.path}`);
   for (const p of r.restored)
     lines.push(`  ${p.target}: ${p.tables} tables/collections, ${p.rows} rows`);
   return `${lines.join('\n')}\n`;

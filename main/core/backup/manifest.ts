@@ -40,7 +40,7 @@ export const PART_MAGIC: Record<PartFormat, Buffer> = {
 };
 export type PartFormat = keyof typeof PART_FORMATS;
 
-export const BACKUP_REASONS = ['manual', 'scheduled', 'pre-migration'] as const;
+export const BACKUP_REASONS = ['manual', 'scheduled', 'pre-migration', 'pre-restore'] as const;
 export type BackupReason = (typeof BACKUP_REASONS)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');

@@ -16,12 +16,13 @@
  * The data layer (DatabaseFactory) must be closed while a restore runs; the
  * CLI runs it as its own process, the app stops its services first.
  */
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
 import { unlockManifest } from './backup-crypto.js';
 import { assertMatchesLedger } from './backup-ledger.js';
-import { readBackup } from './backup-store.js';
+import { readBackup, type BackupEntry } from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { partRows, type ManifestPart } from './manifest.js';
 import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
@@ -39,11 +40,19 @@ export interface RestoreOptions {
   pgToolDirs?: string[];
   /** The Nova data directory: private scratch space and the backup ledger (see VerifyOptions). */
   dataDir?: string;
+  /**
+   * Back up what the restore is about to replace, first, into this folder
+   * (encrypted when a passphrase is given). Null or absent: no safety backup
+   * (the CLI's explicit opt-out).
+   */
+  safetyBackup?: { backupDir: string; passphrase?: string } | null;
 }
 
 export interface RestoreResult {
   name: string;
   path: string;
+  /** The backup of the contents the restore replaced; null when none was asked for or there was nothing. */
+  safetyBackup: { name: string; path: string } | null;
   restored: { service: string; target: string; tables: number; rows: number }[];
   durationMs: number;
 }
@@ -170,6 +179,77 @@ async function runRestore(
       )
     : undefined;
 
+  // Everything is checked: keep what is about to be replaced before touching it.
+  const safety = await takeSafetyBackup(manifest.parts, options, ctx);
+  try {
+    return await stageAndCommit(entry, options, ctx, key, started, safety);
+  } catch (err) {
+    if (!safety || !(err instanceof NovaError)) throw err;
+    throw new NovaError(err.code, err.message, {
+      fix: `${err.fix ?? 'Fix the cause and run the restore again.'} The contents from before this restore are saved in ${safety.path}.`,
+      cause: err,
+    });
+  }
+}
+
+/** The services the backup replaces, as they are now; only targets that exist (a missing SQLite file has nothing to keep). */
+function replacedTargets(parts: readonly ManifestPart[], targets: BackupTargets): BackupTargets {
+  const services = new Set(parts.map((p) => p.service));
+  return {
+    ...(services.has('sqlite') && targets.sqlite && existsSync(targets.sqlite.file)
+      ? { sqlite: targets.sqlite }
+      : {}),
+    ...(services.has('postgres') && targets.postgres ? { postgres: targets.postgres } : {}),
+    ...(services.has('mongo') && targets.mongo ? { mongo: targets.mongo } : {}),
+  };
+}
+
+async function takeSafetyBackup(
+  parts: readonly ManifestPart[],
+  options: RestoreOptions,
+  ctx: TaskContext,
+): Promise<{ name: string; path: string } | null> {
+  if (!options.safetyBackup) return null;
+  const targets = replacedTargets(parts, options.targets);
+  if (!targets.sqlite && !targets.postgres && !targets.mongo) return null;
+  ctx.progress({ phase: 'safety backup', done: 0, total: null });
+  const { createBackup } = await import('./run-backup.js');
+  try {
+    const made = await createBackup(
+      {
+        backupDir: options.safetyBackup.backupDir,
+        targets,
+        reason: 'pre-restore',
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.safetyBackup.passphrase ? { passphrase: options.safetyBackup.passphrase } : {}),
+        ...(options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {}),
+      },
+      ctx,
+    );
+    return { name: made.name, path: made.path };
+  } catch (err) {
+    const inner = err instanceof NovaError ? err : undefined;
+    throw new NovaError(
+      'RESTORE_FAILED',
+      `Nothing was restored: the safety backup of the current contents failed first (${inner?.message ?? String(err)}).`,
+      {
+        fix: `${inner?.fix ?? 'Fix the cause.'} Then run the restore again (or, if the current contents do not matter, without the safety backup).`,
+        cause: err,
+      },
+    );
+  }
+}
+
+async function stageAndCommit(
+  entry: BackupEntry,
+  options: RestoreOptions,
+  ctx: TaskContext,
+  key: Buffer | undefined,
+  started: number,
+  safetyBackup: { name: string; path: string } | null,
+): Promise<RestoreResult> {
+  const { manifest } = entry;
+  const where = `the backup ${entry.name}`;
   const workDir = await privateWorkDir(options.dataDir, 'restore');
   const staged = new Map<ManifestPart['service'], StagedRestore>();
   const described = new Map<ManifestPart['service'], string>();
@@ -217,6 +297,7 @@ async function runRestore(
   return {
     name: entry.name,
     path: entry.path,
+    safetyBackup,
     restored: manifest.parts.map((p) => ({
       service: p.service,
       target: described.get(p.service) ?? p.service,

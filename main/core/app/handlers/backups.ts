@@ -142,10 +142,21 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
               confirm: true,
               dataDir: rt.config.NOVA_DATA_DIR,
               ...(passphrase ? { passphrase } : {}),
+              // What is replaced is backed up first, like the CLI's default.
+              safetyBackup: {
+                backupDir: resolveBackupDir(rt.config),
+                ...(process.env.NOVA_BACKUP_PASSPHRASE
+                  ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
+                  : {}),
+              },
             },
             ctx,
           );
-          return { name: result.name, restored: result.restored.length };
+          return {
+            name: result.name,
+            restored: result.restored.length,
+            safetyBackup: result.safetyBackup?.name ?? null,
+          };
         } finally {
           // Reopen on the restored data (also after a failed restore: the live data was left untouched).
           await rt.reconfigure({ exceptTaskId: task.id });
