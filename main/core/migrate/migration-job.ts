@@ -44,6 +44,7 @@ import { checkCollectionName } from './run/mongo-docs.js';
 import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { PauseHook } from './run/pause-hook.js';
 import { classifyRunFailure } from './run/run-failure.js';
+import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
@@ -103,6 +104,8 @@ export async function runMigration(
     const resumed = checkJobState(job, options, jobDir);
     const warnings: string[] = [];
     let snapshot: string;
+    // Before the snapshot, so a write during the copy counts as a change too (source-changes.ts).
+    const fingerprint = job ? (job.sourceFingerprint ?? null) : fingerprintSource(options.source);
     if (job) {
       snapshot = job.snapshotFile;
       if (!existsSync(snapshot)) throw copyMissing(snapshot, jobDir);
@@ -137,6 +140,7 @@ export async function runMigration(
       targets,
       hash: 'lookup3',
       backup: null,
+      sourceFingerprint: fingerprint,
       status: 'running',
       startedAt: startedAt.toISOString(),
       finishedAt: null,
@@ -203,6 +207,13 @@ export async function runMigration(
       throw err;
     }
     const verification = await post.settle();
+    const changed = sourceChangeWarning(
+      job.sourceFile,
+      snapshot,
+      job.sourceFingerprint,
+      sp.resolved.tables,
+    );
+    if (changed) warnings.push(changed);
     const report = await completeJob(ctx, {
       verification,
       sp,
