@@ -15,6 +15,7 @@
  * changed after the snapshot, delete rows deleted after it, or add rows to
  * MongoDB collections. Those need a fresh migration.
  */
+import { existsSync } from 'node:fs';
 import { chmod, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -71,21 +72,25 @@ function keyColumns(table: ResolvedTable): string[] {
   return table.keyColumns.length > 0 ? table.keyColumns : table.rowidName ? [table.rowidName] : [];
 }
 
+function noCompletedJob(jobDir: string): NovaError {
+  return new NovaError(
+    'INVALID_ARGUMENT',
+    `There is no completed migration in ${jobDir} to catch up.`,
+    {
+      fix: 'Finish the migration first (resume it if it stopped), then run the catch-up with the same --report.',
+    },
+  );
+}
+
 export async function catchUpMigration(options: CatchUpOptions): Promise<CatchUpResult> {
   const jobDir = resolve(options.jobDir);
+  // Never create a job state where there is none (LocalJobState would).
+  if (!existsSync(join(jobDir, JOB_STATE_FILE))) throw noCompletedJob(jobDir);
   const local = new LocalJobState(join(jobDir, JOB_STATE_FILE));
   let pg: MigrationPg | null = null;
   try {
     const job = local.job();
-    if (!job || job.status !== 'completed') {
-      throw new NovaError(
-        'INVALID_ARGUMENT',
-        `There is no completed migration in ${jobDir} to catch up.`,
-        {
-          fix: 'Finish the migration first (resume it if it stopped), then run the catch-up with the same --report.',
-        },
-      );
-    }
+    if (!job || job.status !== 'completed') throw noCompletedJob(jobDir);
     if (resolve(options.source) !== job.sourceFile) {
       throw new NovaError(
         'INVALID_ARGUMENT',
@@ -219,10 +224,7 @@ async function insertNewRows(
 }
 
 /** Moves an identity/serial sequence of a one-column key past the keys just inserted. */
-async function bumpSequences(
-  client: PoolClient,
-  target: ResolvedPostgresTarget,
-): Promise<void> {
+async function bumpSequences(client: PoolClient, target: ResolvedPostgresTarget): Promise<void> {
   if (target.primaryKey.length !== 1) return;
   const column = target.primaryKey[0]!;
   const { rows } = await client.query<{ seq: string | null }>(
