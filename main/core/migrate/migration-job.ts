@@ -10,6 +10,7 @@
  * skips what is done and finishes the rest; a resumed run refuses a source
  * copy or plan that changed underneath it.
  */
+import { redactSecrets } from '../config/redact.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
@@ -288,7 +289,7 @@ export async function completeJob(
     targets: input.job.targets as TargetKind[],
     destinations: {
       postgres: pg?.display ?? null,
-      mongo: mongo ? `${mongo.dbName} (${redactMongo(input.mongoUrl)})` : null,
+      mongo: mongo ? `${mongo.dbName} (${redactSecrets(input.mongoUrl ?? '')})` : null,
     },
     sp,
     progress: input.progress,

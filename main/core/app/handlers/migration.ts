@@ -10,7 +10,7 @@ import { inspect, observedTypes, type InspectReport } from '../../migrate/inspec
 import { loadPlanFile } from '../../migrate/plan-file.js';
 import { preflight } from '../../migrate/preflight.js';
 import { resolvePlan } from '../../migrate/resolve-plan.js';
-import { redactUrl } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 import { assertNoMigrationRunning, startDryRun, startRun } from '../migration-engine.js';
@@ -139,9 +139,9 @@ function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] {
   return {
     postgres:
       factory?.dialect === 'postgres' && postgresUrl
-        ? `PostgreSQL ${redactUrl(postgresUrl)}`
+        ? `PostgreSQL ${redactSecrets(postgresUrl)}`
         : null,
-    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
+    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactSecrets(mongoUrl)}` : null,
   };
 }
 
