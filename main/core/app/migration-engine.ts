@@ -7,17 +7,20 @@
  * the CLI does, so a run cancelled here — or in a Nova that was restarted
  * since — is resumed from its checkpoints.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { MigrationReportDto } from '../../../shared-contract/index.js';
+import type { MigrationReportDto, MigrationRules } from '../../../shared-contract/index.js';
 import { backupBeforeMigration } from '../backup/backup-job.js';
 import { resolveBackupDir } from '../backup/backup-targets.js';
 import { NovaError } from '../errors.js';
+import { applyRejects, type ApplyRejectsOptions } from '../migrate/apply-rejects.js';
 import { dryRunMigration } from '../migrate/dry-run.js';
 import { runMigration } from '../migrate/migration-job.js';
 import type { MigrationReport } from '../migrate/report.js';
 import { defaultJobDir } from '../migrate/run/job-setup.js';
 import type { Task } from '../tasks/task.js';
 import type { AppRuntime } from './app-runtime.js';
+import { groupChanges, groupRejects, rejectLines } from './migration-groups.js';
 import type { MigrationSession } from './migration-sessions.js';
 
 /** The run engine is part of this build (kept as a seam: app.info reports it to the UI). */
@@ -25,8 +28,13 @@ export function migrationEngineAvailable(): boolean {
   return true;
 }
 
-/** The engine's report in the contract's shape (extra fields are stripped by the output schema). */
+/**
+ * The engine's report in the contract's shape (extra fields are stripped by
+ * the output schema). Rejects and changes are grouped from the full files
+ * when the engine's report does not group them itself.
+ */
 export function reportDto(sessionId: string, r: MigrationReport): MigrationReportDto {
+  const grouped = r as Partial<Pick<MigrationReportDto, 'rejectGroups' | 'changeGroups'>>;
   return {
     sessionId,
     kind: r.kind,
@@ -37,6 +45,8 @@ export function reportDto(sessionId: string, r: MigrationReport): MigrationRepor
     rejects: r.rejects,
     rejectsTotal: r.rejectsTotal,
     rejectsFile: r.rejectsFile,
+    rejectGroups: grouped.rejectGroups ?? groupRejects(rejectLines(r.rejectsFile)),
+    changeGroups: grouped.changeGroups ?? groupChanges(r.changesFile),
     changesFile: r.changesFile,
     reportDir: r.reportDir,
     backup: r.backup,
@@ -44,6 +54,11 @@ export function reportDto(sessionId: string, r: MigrationReport): MigrationRepor
     warnings: r.warnings,
     durationMs: r.durationMs,
   };
+}
+
+/** The session's rules for the engine (spread in, so an engine without rules just ignores them). */
+function rulesOf(session: MigrationSession): { rules?: MigrationRules } {
+  return session.rules ? { rules: session.rules } : {};
 }
 
 /** Only one migration writes at a time: two runs into the same target would fight over it. */
@@ -65,6 +80,7 @@ export function startDryRun(
   rt: AppRuntime,
   session: MigrationSession,
   target: string | null,
+  targetWarnings: string[] = [],
 ): Task<unknown> {
   const planFile = session.plan?.file;
   return rt.tasks.run(
@@ -76,11 +92,19 @@ export function startDryRun(
           source: session.file,
           reportDir: path.join(session.workDir, 'dry-run'),
           ...(planFile ? { planFile } : {}),
+          ...rulesOf(session),
         },
         ctx,
       );
       const dto = reportDto(session.id, report);
-      session.lastReport = target ? { ...dto, target } : dto;
+      const withTarget = target ? { ...dto, target } : dto;
+      session.lastReport = targetWarnings.length
+        ? {
+            ...withTarget,
+            ok: false,
+            warnings: [...targetWarnings, ...(withTarget.warnings ?? [])],
+          }
+        : withTarget;
       return { sessionId: session.id, ok: report.ok, rejectsTotal: report.rejectsTotal };
     },
   );
@@ -104,6 +128,7 @@ export function startRun(
         mongoDb: config.MONGODB_DB,
         ...(planFile ? { planFile } : {}),
         ...(resume ? { resume: true } : {}),
+        ...rulesOf(session),
         backupTarget: async (t) => {
           const passphrase = process.env.NOVA_BACKUP_PASSPHRASE;
           const result = await backupBeforeMigration({
@@ -152,7 +177,7 @@ export function startRun(
  * The embedded profile has no PostgreSQL to migrate into — say so instead of
  * failing deep inside the engine.
  */
-function targetUrls(rt: AppRuntime): { postgresUrl: string; mongoUrl?: string } {
+export function targetUrls(rt: AppRuntime): { postgresUrl: string; mongoUrl?: string } {
   const { factory, backends, endpoints } = rt.layer;
   const postgresUrl = endpoints.postgres ?? rt.config.POSTGRES_URL;
   if (factory?.dialect !== 'postgres' || !postgresUrl) {
@@ -168,4 +193,97 @@ function targetUrls(rt: AppRuntime): { postgresUrl: string; mongoUrl?: string } 
     ? (endpoints.mongo ?? rt.config.MONGODB_URL)
     : undefined;
   return { postgresUrl, ...(mongoUrl ? { mongoUrl } : {}) };
+}
+
+export interface RejectEdits {
+  rules?: MigrationRules | undefined;
+  edits?: { line: number; row: Record<string, unknown> }[] | undefined;
+}
+
+/**
+ * The rejects file with the admin's edits in place, and the `round` rules
+ * applied to their lines as edits: rounding is a function of the value
+ * alone, so the line carries the rounded number and converts as any other.
+ */
+export function editedRejects(raw: string, { rules, edits }: RejectEdits): string {
+  const lines = raw.split('\n').filter((l) => l.trim() !== '');
+  const byLine = new Map((edits ?? []).map((e) => [e.line, e.row]));
+  for (const e of edits ?? []) {
+    if (e.line > lines.length)
+      throw new NovaError(
+        'INVALID_ARGUMENT',
+        `Row ${e.line} of the rejected rows does not exist (there are ${lines.length}).`,
+        { fix: 'Reload the rejected rows and edit them again.' },
+      );
+  }
+  const round = (rules?.values ?? []).filter((r) => r.action === 'round');
+  return (
+    lines
+      .map((text, i) => {
+        const record = JSON.parse(text) as {
+          table: string;
+          column: string;
+          reason: string;
+          row: Record<string, unknown>;
+        };
+        const edited = byLine.get(i + 1);
+        if (edited) record.row = { ...record.row, ...edited };
+        const rule = round.find((r) => r.table === record.table && r.column === record.column);
+        const value = Number(record.row[record.column]);
+        if (rule && record.reason === 'unparseable' && Number.isFinite(value))
+          record.row = { ...record.row, [record.column]: Math.round(value) };
+        return JSON.stringify(record);
+      })
+      .join('\n') + '\n'
+  );
+}
+
+/** Applies the run's rejects again, edited and with rules (the CLI's apply-rejects path). */
+export function startApplyRejects(
+  rt: AppRuntime,
+  session: MigrationSession,
+  fixes: RejectEdits,
+): Task<unknown> {
+  const report = session.lastReport;
+  if (report?.kind !== 'run' || !report.rejectsFile || !report.reportDir) {
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      'Rejected rows can be applied after the migration has run.',
+      {
+        fix: 'Run the migration first; its rejected rows can then be fixed here and applied.',
+      },
+    );
+  }
+  const { rejectsFile, reportDir } = report;
+  const targets = targetUrls(rt);
+  return rt.tasks.run(
+    'migration.apply-rejects',
+    `Apply fixed rejects of ${path.basename(session.file)}`,
+    async (ctx) => {
+      const edited = editedRejects(await readFile(rejectsFile, 'utf8'), fixes);
+      const file = path.join(reportDir, 'rejects-to-apply.jsonl');
+      await writeFile(file, edited, { mode: 0o600 });
+      // Rules go to the engine as they are; an engine without them ignores the field.
+      const options: ApplyRejectsOptions & { rules?: MigrationRules } = {
+        file,
+        jobDir: reportDir,
+        ...targets,
+        mongoDb: rt.config.MONGODB_DB,
+        ...(fixes.rules ? { rules: fixes.rules } : {}),
+      };
+      const result = await applyRejects(options, ctx);
+      session.lastReport = reportDto(session.id, result.report);
+      rt.logger.info('fixed rejects applied', {
+        file: session.file,
+        applied: result.applied,
+        stillRejected: result.stillRejected,
+      });
+      void rt.layer.monitor.runNow();
+      return {
+        sessionId: session.id,
+        applied: result.applied,
+        stillRejected: result.stillRejected,
+      };
+    },
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { MigrationReportDto } from '../../../shared-contract/index.js';
+import type { MigrationReportDto, MigrationRules } from '../../../shared-contract/index.js';
 import { NovaError } from '../errors.js';
 import type { InspectReport } from '../migrate/inspect.js';
 import type { Plan } from '../migrate/plan-schema.js';
@@ -27,6 +27,10 @@ export interface MigrationSession {
   lastReport?: MigrationReportDto;
   /** The task working on this session right now, if any. */
   activeTaskId?: string;
+  /** Rules for values, duplicates and orphans, used by the dry run, the run and a resume. */
+  rules?: MigrationRules;
+  /** The admin chose to keep the rows the target holds and skip the source's (migration-target.ts). */
+  skipExisting?: boolean;
 }
 
 export class MigrationSessions {
