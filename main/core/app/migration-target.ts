@@ -9,7 +9,7 @@
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { TargetCheckDto } from '../../../shared-contract/index.js';
+import type { PlanPreviewDto, TargetCheckDto } from '../../../shared-contract/index.js';
 import { redactUrl } from '../config/redact.js';
 import { isNovaError, NovaError } from '../errors.js';
 import type { Plan } from '../migrate/plan-schema.js';
@@ -64,6 +64,21 @@ async function jobTablesExist(pg: MigrationPg): Promise<boolean> {
   });
 }
 
+/** Where PostgreSQL and MongoDB targets would be written, as an admin may see it (no passwords). */
+export function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] {
+  const { factory, services, backends } = rt.layer;
+  const endpoints = services.endpoints();
+  const postgresUrl = endpoints.postgres?.url ?? rt.config.POSTGRES_URL;
+  const mongoUrl = endpoints.mongo?.url ?? rt.config.MONGODB_URL;
+  return {
+    postgres:
+      factory?.dialect === 'postgres' && postgresUrl
+        ? `PostgreSQL ${redactUrl(postgresUrl)}`
+        : null,
+    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
+  };
+}
+
 /** What stops a run of this session into the current target, without writing. */
 export async function checkTarget(
   rt: AppRuntime,
@@ -73,11 +88,9 @@ export async function checkTarget(
   const attempt = localAttempt(jobDir);
   const { id: attemptId, ...attemptDto } = attempt;
   const skipExisting = session.skipExisting === true;
-  let target: string | null;
-  try {
-    target = `PostgreSQL ${redactUrl(targetUrls(rt).postgresUrl)}`;
-  } catch (err) {
-    if (!isNovaError(err, 'CONFIG_INVALID')) throw err;
+  // Worded as the plan review shows it, so the wizard can tell when Setup changed it.
+  const target = describeTargets(rt).postgres;
+  if (!target) {
     return {
       target: null,
       ready: false,

@@ -1,6 +1,8 @@
 /** The report: per-table counts (source = migrated + duplicates + rejected), rejects with their original values, verification. */
 import { info } from '../../components/notice.js';
+import { fixRejects } from './fix-rejects.js';
 import { statusBadge } from '../../components/status.js';
+import type { MigrationReportDto } from '../../../shared-contract/methods/migration.js';
 import { h } from '../../lib/dom.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { lost } from './steps.js';
@@ -38,6 +40,13 @@ export function reportStep(api: StepApi): HTMLElement {
     'div',
     { class: 'report' },
     h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
+    api.state.applied
+      ? info(
+          `Fixed rejects applied: ${plural(api.state.applied.applied, 'row')} now migrated, ${plural(api.state.applied.stillRejected, 'row')} still rejected.`,
+          api.state.applied.stillRejected ? 'warning' : 'success',
+        )
+      : null,
+    !dry && r.ok ? doneSummary(r, totals.migrated) : null,
     h(
       'div',
       { class: `overall overall-${tone}` },
@@ -132,58 +141,10 @@ export function reportStep(api: StepApi): HTMLElement {
         ),
       ),
     ),
-    h('h3', { text: `Rejected rows (${formatCount(r.rejectsTotal)})` }),
-    r.rejects.length
-      ? h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            { class: 'table' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['Table', 'Key', 'Column', 'Original value', 'Reason'].map((t) =>
-                  h('th', { attrs: { scope: 'col' }, text: t }),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              r.rejects.map((x) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', { class: 'mono nowrap', text: x.table }),
-                  h('td', { class: 'mono nowrap', text: x.key }),
-                  h('td', { class: 'mono nowrap', text: x.column }),
-                  h('td', { class: 'mono wrap', text: x.original }),
-                  h(
-                    'td',
-                    {},
-                    h('span', { class: 'tag', text: x.reason }),
-                    x.message && x.message !== x.reason
-                      ? h('span', { class: 'block', text: x.message })
-                      : null,
-                  ),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'muted', text: 'None.' }),
-    r.rejects.length < r.rejectsTotal
-      ? info(
-          `Showing the first ${r.rejects.length}; the rejects file has all ${formatCount(r.rejectsTotal)}.`,
-        )
-      : null,
+    fixRejects(api),
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
         text: 'Back to the plan',
@@ -204,6 +165,40 @@ export function reportStep(api: StepApi): HTMLElement {
             on: { click: () => api.go('run', { taskId: undefined }) },
           })
         : null,
+    ),
+  );
+}
+
+/** After a verified run: what was done and the next step. */
+function doneSummary(r: MigrationReportDto, migrated: number): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel done-summary', attrs: { 'aria-labelledby': 'done-h' } },
+    h('h3', { id: 'done-h', text: 'Done' }),
+    h('p', {
+      text: `${formatCount(migrated)} rows are in ${r.target}, verified against the source${r.rejectsTotal ? `; ${plural(r.rejectsTotal, 'row')} still rejected (below)` : ''}.`,
+    }),
+    h('h4', { text: 'Next steps' }),
+    h(
+      'ol',
+      {},
+      h(
+        'li',
+        {},
+        'Point the Nova API at the new database: in the Nova API’s database settings, use the server, port, database and user shown in ',
+        h('a', { attrs: { href: '#/setup' }, text: 'Setup' }),
+        ' for PostgreSQL, then restart the Nova API.',
+      ),
+      h(
+        'li',
+        {},
+        'Take the first backup of the migrated data and let Nova verify it: ',
+        h('a', { attrs: { href: '#/backups' }, text: 'Backups' }),
+        '.',
+      ),
+      h('li', {
+        text: 'Keep the legacy file until the Nova API has run on the new database for a while.',
+      }),
     ),
   );
 }

@@ -30,6 +30,10 @@ export interface WizardState {
   report?: MigrationReportDto;
   /** A dry run of this file finished (the dry-run step may also be skipped). */
   dryRunDone?: boolean;
+  /** What the last "Apply fixed rejects" did, shown above the new report. */
+  applied?: { applied: number; stillRejected: number };
+  /** Setup changed the target since the plan was made: the plan was made again for the new one. */
+  targetChanged?: { from: string | null; to: string | null };
 }
 
 const KEY = 'nova.migrationWizard';

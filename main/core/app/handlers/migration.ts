@@ -10,12 +10,11 @@ import { inspect, observedTypes, type InspectReport } from '../../migrate/inspec
 import { loadPlanFile } from '../../migrate/plan-file.js';
 import { preflight } from '../../migrate/preflight.js';
 import { resolvePlan } from '../../migrate/resolve-plan.js';
-import { redactUrl } from '../../config/redact.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 import { assertNoMigrationRunning, startDryRun, startRun } from '../migration-engine.js';
 import type { MigrationSession } from '../migration-sessions.js';
-import { checkTarget } from '../migration-target.js';
+import { checkTarget, describeTargets } from '../migration-target.js';
 import type { TargetCheckDto } from '../../../../shared-contract/index.js';
 import { requireTask } from './tasks.js';
 
@@ -62,6 +61,8 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
           : autoPlan(session.report);
       const resolved = resolvePlan(plan, session.report);
       session.plan = { plan, origin, resolved, ...(planFile ? { file: planFile } : {}) };
+      // A new plan (or a new target) starts without the earlier choice to keep existing rows.
+      session.skipExisting = false;
       return planPreview(rt, session);
     },
 
@@ -146,21 +147,6 @@ function requirePlan(session: MigrationSession): NonNullable<MigrationSession['p
     );
   }
   return session.plan;
-}
-
-/** Where PostgreSQL and MongoDB targets would be written, as an admin may see it (no passwords). */
-function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] {
-  const { factory, services, backends } = rt.layer;
-  const endpoints = services.endpoints();
-  const postgresUrl = endpoints.postgres?.url ?? rt.config.POSTGRES_URL;
-  const mongoUrl = endpoints.mongo?.url ?? rt.config.MONGODB_URL;
-  return {
-    postgres:
-      factory?.dialect === 'postgres' && postgresUrl
-        ? `PostgreSQL ${redactUrl(postgresUrl)}`
-        : null,
-    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
-  };
 }
 
 function inspectSummary(session: MigrationSession): InspectSummaryDto {
