@@ -19,13 +19,19 @@ import { changeText, FIX_LABEL, fixText, reasonText } from './reject-words.js';
 import { editsFromCsv, rejectsToCsv, valueOf } from './rejects-csv.js';
 import type { StepApi } from './wizard.js';
 
-export function fixRejects(api: StepApi): HTMLElement {
+/**
+ * `actionSlot` is a place in the step's sticky action bar: "Apply fixed
+ * rejects" goes there, so it stays on screen beside the step's other actions.
+ */
+export function fixRejects(api: StepApi, actionSlot: HTMLElement): HTMLElement {
   const sessionId = api.state.summary!.sessionId;
   const host = h('div', { class: 'fix-rejects' }, loading('the rejected rows'));
   const load = async () => {
     try {
       const view = await api.ctx.api.migration.rejects({ sessionId });
-      replace(host, render(api, view));
+      const { element, apply } = render(api, view);
+      replace(host, element);
+      if (apply) replace(actionSlot, apply);
     } catch (err) {
       replace(
         host,
@@ -37,7 +43,10 @@ export function fixRejects(api: StepApi): HTMLElement {
   return host;
 }
 
-function render(api: StepApi, view: RejectsViewDto): HTMLElement {
+function render(
+  api: StepApi,
+  view: RejectsViewDto,
+): { element: HTMLElement; apply: HTMLElement | null } {
   const sessionId = api.state.summary!.sessionId;
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const inputs = new Map<number, HTMLInputElement>();
@@ -180,6 +189,7 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
 
   const csvInput = h('input', {
     id: uid('csv'),
+    class: 'sr-only',
     attrs: { type: 'file', accept: '.csv,text/csv' },
   });
   csvInput.addEventListener('change', async () => {
@@ -223,15 +233,15 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
     h(
       'table',
       { class: 'table reject-rows' },
-      h('caption', { text: 'Rejected rows' }),
+      h('caption', { class: 'sr-only', text: 'Rejected rows' }),
       h(
         'thead',
         {},
         h(
           'tr',
           {},
-          ['Row', 'Column', 'Why', 'Original value', 'New value'].map((t) =>
-            h('th', { attrs: { scope: 'col' }, text: t }),
+          ['Row', 'Column', 'Why', 'Original value', ...(view.applicable ? ['New value'] : [])].map(
+            (t) => h('th', { attrs: { scope: 'col' }, text: t }),
           ),
         ),
       ),
@@ -250,9 +260,7 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
         h(
           'table',
           { class: 'table change-groups' },
-          h('caption', {
-            text: `Values changed to fit (${formatCount(view.changeGroups.reduce((n, g) => n + g.count, 0))})`,
-          }),
+          h('caption', { class: 'sr-only', text: 'Values changed to fit, by kind' }),
           h(
             'thead',
             {},
@@ -295,7 +303,7 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
       )
     : h('p', { class: 'muted', text: 'No value was changed to fit.' });
 
-  return h(
+  const element = h(
     'section',
     { attrs: { 'aria-labelledby': 'fix-h' } },
     h('h3', { id: 'fix-h', text: `Rejected rows (${formatCount(view.total)})` }),
@@ -318,7 +326,11 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
           h(
             'details',
             { class: 'panel', attrs: { open: view.total <= 50 } },
-            h('summary', { text: `Edit the rejected rows (${formatCount(view.lines.length)})` }),
+            h('summary', {
+              text: view.applicable
+                ? `Edit the rejected rows (${formatCount(view.lines.length)})`
+                : `The rejected rows (${formatCount(view.lines.length)})`,
+            }),
             view.applicable
               ? h(
                   'div',
@@ -331,11 +343,13 @@ function render(api: StepApi, view: RejectsViewDto): HTMLElement {
             rows,
           ),
           status,
-          view.applicable ? h('div', { class: 'actions sticky-actions' }, applyButton) : null,
         ],
-    h('h3', { text: 'Values changed to fit' }),
+    h('h3', {
+      text: `Values changed to fit (${formatCount(view.changeGroups.reduce((n, g) => n + g.count, 0))})`,
+    }),
     changes,
   );
+  return { element, apply: view.applicable && view.total > 0 ? applyButton : null };
 }
 
 function lineRow(
@@ -369,7 +383,7 @@ function lineRow(
       l.message ? h('span', { class: 'hint block', text: l.message }) : null,
     ),
     h('td', { class: 'mono wrap', text: short(l.original) }),
-    h('td', {}, input),
+    editable ? h('td', {}, input) : null,
   );
 }
 

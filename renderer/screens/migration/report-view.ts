@@ -22,6 +22,7 @@ export function reportStep(api: StepApi): HTMLElement {
     }),
     { source: 0, migrated: 0, rejected: 0, changed: 0 },
   );
+  const applySlot = h('span', { class: 'apply-slot' });
   // `ok` is about the job (verification, problems); rejects are reported rows, not failures.
   const tone = !r.ok ? 'down' : r.rejectsTotal > 0 ? 'degraded' : 'ok';
   const headline = !r.ok
@@ -141,7 +142,7 @@ export function reportStep(api: StepApi): HTMLElement {
         ),
       ),
     ),
-    fixRejects(api),
+    fixRejects(api, applySlot),
     h(
       'div',
       { class: 'actions sticky-actions' },
@@ -157,6 +158,7 @@ export function reportStep(api: StepApi): HTMLElement {
         attrs: { type: 'button' },
         on: { click: () => api.restart() },
       }),
+      applySlot,
       dry
         ? h('button', {
             class: 'btn btn-primary',
