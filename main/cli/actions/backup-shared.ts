@@ -1,7 +1,6 @@
 /** What the backup commands (`backup`, `backups`, `verify`, `restore`) share once parsed. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/load-config.js';
 import type { NovaConfig } from '../../core/config/schema.js';
 import {
   backupTargetsFromConfig,
@@ -11,6 +10,7 @@ import {
 import { obtainPassphrase, terminalPrompt } from '../../core/backup/passphrase.js';
 import { TaskRegistry, type TaskBody, type TaskSnapshot } from '../../core/tasks/task.js';
 import type { CliContext, GlobalOptions } from '../context.js';
+import { loadCommandConfig } from './command-config.js';
 
 export interface BackupCliSetup {
   config: NovaConfig;
@@ -24,13 +24,7 @@ export async function loadBackupSetup(
   globals: GlobalOptions,
   needTargets = true,
 ): Promise<BackupCliSetup> {
-  const { config, warnings } = await loadConfig({
-    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-    env: ctx.env,
-    cwd: ctx.cwd,
-  });
-  ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
-  for (const warning of warnings) ctx.logger.warn(warning);
+  const { config } = await loadCommandConfig(ctx, globals);
   return {
     config,
     backupDir: resolveBackupDir(config),

@@ -1,6 +1,7 @@
 /** What `nova-db restore` does once parsed (registered in ../commands/restore.ts). */
 import { readBackup } from '../../core/backup/backup-store.js';
-import { restoreBackup, type RestoreResult } from '../../core/backup/restore-backup.js';
+import type { RestoreResult } from '../../core/backup/restore-backup.js';
+import { restoreInto } from '../../core/use-cases/backup.js';
 import type { RestoreOptions } from '../commands/restore.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -19,11 +20,7 @@ export async function restore(
   const { manifest } = confirm ? await readBackup(backupPath) : { manifest: null };
   const passphrase = manifest?.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'restore', 'Restore', (taskCtx) =>
-    restoreBackup(
-      backupPath,
-      { targets: setup.targets, confirm, ...(passphrase !== undefined ? { passphrase } : {}) },
-      taskCtx,
-    ),
+    restoreInto(backupPath, setup.targets, { confirm, passphrase }, taskCtx),
   );
   if (globals.json === true) printJson(ctx, result);
   else ctx.stdout(describeRestore(result));

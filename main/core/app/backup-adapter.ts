@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { backupSummarySchema } from '../../../shared-contract/index.js';
 import { backupSchedulerFromConfig, lastGoodBackupAt } from '../backup/backup-job.js';
 import { listBackups } from '../backup/backup-store.js';
+import { passphraseFromEnv } from '../backup/passphrase.js';
 import { coverageOf, describeCoverage, type CoverageNeed } from '../backup/coverage.js';
 import type { Manifest } from '../backup/manifest.js';
 import { resolveBackupDir } from '../backup/backup-targets.js';
@@ -72,9 +73,7 @@ export function startBackupSchedule(
     documentsInRelational: coverage.documentsInRelational,
     covers: coversNow(coverage),
     registry: tasks,
-    ...(process.env.NOVA_BACKUP_PASSPHRASE
-      ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
-      : {}),
+    ...(passphraseFromEnv() ? { passphrase: passphraseFromEnv() } : {}),
     onRun: (outcome) => {
       if (!outcome.ok) {
         logger.warn('the scheduled backup failed', {

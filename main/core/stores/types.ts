@@ -1,6 +1,6 @@
 /**
  * The seams every backend implements. The DatabaseFactory talks only to these,
- * so the same contract suite (test/contract/) proves every profile behaves the same.
+ * so the same conformance suite (test/conformance/) proves every profile behaves the same.
  */
 
 export type SqlDialect = 'sqlite' | 'postgres';
