@@ -144,6 +144,8 @@ export const rejectGroupSchema = z.object({
   examples: z.array(z.string()),
   /** Rule actions that would keep this group's rows (a one-click fix). */
   fixes: z.array(fixActionSchema),
+  /** Duplicate-key groups: the unique key's target columns (the `key` of a duplicate rule). */
+  key: z.array(z.string()).optional(),
 });
 export type RejectGroupDto = z.infer<typeof rejectGroupSchema>;
 
@@ -200,6 +202,8 @@ export const tableReportSchema = z.object({
   changed: z.number(),
   /** Of `rejected`, the rows rejected only because their parent was. */
   cascaded: z.number().optional(),
+  /** Orphans left out by the drop rule (recorded as changes, not rejects); then source = migrated + duplicates + rejected + dropped. */
+  dropped: z.number().optional(),
   /** Counts and checksums matched; null when not verified (dry run). */
   verified: z.boolean().nullable(),
   /** Where it went, e.g. `postgres:users`. */

@@ -31,7 +31,15 @@ export async function migrate(
     flagNames: { POSTGRES_URL: '--postgres-url', MONGODB_URL: '--mongo-url' },
   });
   const json = globals.json === true;
+  // Rule flags are checked before anything runs: a typo must not cost a migration.
+  const { hasRules, parseRuleFlags } = await import('../../core/migrate/rules.js');
+  const rules = parseRuleFlags({
+    value: options.valueRule ?? [],
+    duplicate: options.duplicateRule ?? [],
+    orphan: options.orphanRule ?? [],
+  });
   const common = {
+    ...(hasRules(rules) ? { rules } : {}),
     config,
     env: ctx.env,
     targets: configuredTargets(config),

@@ -20,7 +20,6 @@ import {
   type MigrationTargets,
 } from '../use-cases/migrate.js';
 import type { AppRuntime } from './app-runtime.js';
-import { groupChanges, groupRejects, rejectLines } from './migration-groups.js';
 import type { MigrationSession } from './migration-sessions.js';
 
 /** The run engine is part of this build (kept as a seam: app.info reports it to the UI). */
@@ -28,13 +27,8 @@ export function migrationEngineAvailable(): boolean {
   return true;
 }
 
-/**
- * The engine's report in the contract's shape (extra fields are stripped by
- * the output schema). Rejects and changes are grouped from the full files
- * when the engine's report does not group them itself.
- */
+/** The engine's report in the contract's shape (extra fields are stripped by the output schema). */
 export function reportDto(sessionId: string, r: MigrationReport): MigrationReportDto {
-  const grouped = r as Partial<Pick<MigrationReportDto, 'rejectGroups' | 'changeGroups'>>;
   return {
     sessionId,
     kind: r.kind,
@@ -45,8 +39,9 @@ export function reportDto(sessionId: string, r: MigrationReport): MigrationRepor
     rejects: r.rejects,
     rejectsTotal: r.rejectsTotal,
     rejectsFile: r.rejectsFile,
-    rejectGroups: grouped.rejectGroups ?? groupRejects(rejectLines(r.rejectsFile)),
-    changeGroups: grouped.changeGroups ?? groupChanges(r.changesFile),
+    rejectGroups: r.rejectGroups,
+    changeGroups: r.changeGroups,
+    ...(r.rules ? { rules: r.rules } : {}),
     changesFile: r.changesFile,
     reportDir: r.reportDir,
     backup: r.backup,
@@ -56,7 +51,7 @@ export function reportDto(sessionId: string, r: MigrationReport): MigrationRepor
   };
 }
 
-/** The session's rules for the engine (spread in, so an engine without rules just ignores them). */
+/** The session's rules, for the dry run, the run and a resume. */
 function rulesOf(session: MigrationSession): { rules?: MigrationRules } {
   return session.rules ? { rules: session.rules } : {};
 }
@@ -232,7 +227,7 @@ export function startApplyRejects(
       const edited = editedRejects(await readFile(rejectsFile, 'utf8'), fixes);
       const file = path.join(reportDir, 'rejects-to-apply.jsonl');
       await writeFile(file, edited, { mode: 0o600 });
-      const request: ApplyRejectsRequest & { rules?: MigrationRules } = {
+      const request: ApplyRejectsRequest = {
         config: rt.config,
         targets,
         file,

@@ -13,6 +13,7 @@ import { passphraseFromEnv } from '../backup/passphrase.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { ApplyRejectsResult } from '../migrate/apply-rejects.js';
 import type { MigrationReport } from '../migrate/report.js';
+import type { MigrationRules } from '../migrate/rules.js';
 import type { TaskContext } from '../tasks/task.js';
 
 /** Where a migration writes: PostgreSQL always, MongoDB when documents have their own server. */
@@ -30,6 +31,8 @@ interface MigrationRequestBase {
   batchSize?: number;
   /** Only these targets are written (`--target`); default all the plan names. */
   only?: string[];
+  /** What to do instead of rejecting (core/migrate/rules.ts). */
+  rules?: MigrationRules;
 }
 
 export interface RunMigrationRequest extends MigrationRequestBase {
@@ -70,6 +73,7 @@ export async function runMigrationWithBackup(
       mongoDb: config.MONGODB_DB,
       ...(request.planFile !== undefined ? { planFile: request.planFile } : {}),
       ...(request.resume ? { resume: true } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
       env,
       backupTarget: async (targets) => {
@@ -100,6 +104,7 @@ export async function dryRunMigration(
       ...(request.planFile !== undefined ? { planFile: request.planFile } : {}),
       ...(request.only ? { targets: request.only } : {}),
       ...(request.reportDir !== undefined ? { reportDir: request.reportDir } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
     },
     ctx,
@@ -115,6 +120,7 @@ export async function applyFixedRejects(
     {
       file: request.file,
       ...(request.jobDir !== undefined ? { jobDir: request.jobDir } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...request.targets,
       mongoDb: request.config.MONGODB_DB,
     },

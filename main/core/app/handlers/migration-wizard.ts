@@ -53,12 +53,18 @@ export function migrationWizardHandlers(rt: AppRuntime): WizardHandlers {
     'migration.rejects': async ({ sessionId }) => {
       const report = rt.migrations.get(sessionId).lastReport;
       const lines = rejectLines(report?.rejectsFile);
+      // The engine's groups know its rules best (which fixes are safe); counted again from
+      // the file when they do not account for every line it holds.
+      const engineGroups = report?.rejectGroups ?? [];
+      const counted = engineGroups.reduce((n, g) => n + g.count, 0) === lines.length;
       return {
         applicable: report?.kind === 'run',
         total: lines.length,
         lines: lines.slice(0, MAX_EDIT_LINES),
-        groups: groupRejects(lines),
-        changeGroups: groupChanges(report?.changesFile),
+        groups: counted && engineGroups.length ? engineGroups : groupRejects(lines),
+        changeGroups: report?.changeGroups?.length
+          ? report.changeGroups
+          : groupChanges(report?.changesFile),
       };
     },
 

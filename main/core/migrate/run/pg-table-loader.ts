@@ -33,13 +33,15 @@ import {
   type RejectRecord,
 } from './outcome-records.js';
 import { CopySink } from './pg-copy.js';
-import { createStage, isDataError, stageBatch, type StageStatus } from './pg-stage.js';
+import { createStage, isDataError, type StageStatus } from './pg-stage.js';
 import { lineEncoder, type LineEncoder } from './pg-text.js';
 import { RowHasher, type HashKind } from './row-hash.js';
 import { rowToJson } from './raw-values.js';
 import type { PreparedPgTable } from './pg-target.js';
 import type { PauseHook } from './pause-hook.js';
 import { SourceTableReader } from './source-reader.js';
+import type { ResolvedTable } from '../resolved-plan.js';
+import { StagedRules } from '../rules-apply.js';
 
 export interface PgLoadContext {
   client: pg.ClientBase;
@@ -54,6 +56,8 @@ export interface PgLoadContext {
   throwIfCancelled?: () => void;
   /** Called after each committed batch with the table's progress. */
   onBatch?: (progress: TableProgress) => void;
+  /** Every table of the plan: the row rules look up parents in it (rules-apply.ts). */
+  planTables?: readonly ResolvedTable[] | undefined;
 }
 
 /** Loads `prep.table` from where `progress` left it; returns the final progress (phase 'loaded'). */
@@ -226,7 +230,9 @@ async function stagedBatch(
     changes.push(r.changes.map((c) => changeRecord(reader, row, c)));
   }
   delta.cursor = reader.cursorAfter(last!);
-  const statuses = await stageBatch(ctx.client, prep, lines, p.preexisting);
+  // Rows the site's rules keep (renamed, re-pointed at a merged row) are staged once more.
+  const rules = new StagedRules(ctx, prep, reader, encode);
+  const statuses = await rules.stage(lines, rows, changes, p.preexisting);
   statuses.forEach((st, i) => {
     if (st.status === 'migrated' || st.status === 'claimed') {
       delta.migrated++;
@@ -256,9 +262,10 @@ async function stagedBatch(
       });
       return;
     }
-    delta.rejected++;
-    const record = stageReject(prep, reader, row, st);
-    outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
+    const o = rules.outcome(row, st, i, () => stageReject(prep, reader, row, st));
+    delta[o.count]++;
+    delta.changed += o.changed;
+    outcomes.push(o.outcome);
   });
   delta.checksum = hasher.take();
   return { delta, outcomes };
