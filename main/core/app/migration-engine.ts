@@ -165,11 +165,10 @@ export interface RejectEdits {
 }
 
 /**
- * The rejects file with the admin's edits in place, and the `round` rules
- * applied to their lines as edits: rounding is a function of the value
- * alone, so the line carries the rounded number and converts as any other.
+ * The rejects file with the admin's edits in place (each replaces values of
+ * the line's `row`); the rules go to the engine, which records each use.
  */
-export function editedRejects(raw: string, { rules, edits }: RejectEdits): string {
+export function editedRejects(raw: string, { edits }: RejectEdits): string {
   const lines = raw.split('\n').filter((l) => l.trim() !== '');
   const byLine = new Map((edits ?? []).map((e) => [e.line, e.row]));
   for (const e of edits ?? []) {
@@ -180,22 +179,13 @@ export function editedRejects(raw: string, { rules, edits }: RejectEdits): strin
         { fix: 'Reload the rejected rows and edit them again.' },
       );
   }
-  const round = (rules?.values ?? []).filter((r) => r.action === 'round');
   return (
     lines
       .map((text, i) => {
-        const record = JSON.parse(text) as {
-          table: string;
-          column: string;
-          reason: string;
-          row: Record<string, unknown>;
-        };
         const edited = byLine.get(i + 1);
-        if (edited) record.row = { ...record.row, ...edited };
-        const rule = round.find((r) => r.table === record.table && r.column === record.column);
-        const value = Number(record.row[record.column]);
-        if (rule && record.reason === 'unparseable' && Number.isFinite(value))
-          record.row = { ...record.row, [record.column]: Math.round(value) };
+        if (!edited) return text;
+        const record = JSON.parse(text) as { row: Record<string, unknown> };
+        record.row = { ...record.row, ...edited };
         return JSON.stringify(record);
       })
       .join('\n') + '\n'

@@ -7,15 +7,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { editedRejects } from '../../main/core/app/migration-engine.js';
-import { groupChanges, groupRejects, rejectLines } from '../../main/core/app/migration-groups.js';
-import type { RejectLineDto } from '../../shared-contract/index.js';
+import { editedRejects } from '../../../main/core/app/migration-engine.js';
+import {
+  groupChanges,
+  groupRejects,
+  rejectLines,
+} from '../../../main/core/app/migration-groups.js';
+import type { RejectLineDto } from '../../../shared-contract/index.js';
 import {
   editsFromCsv,
   parseCsv,
   rejectsToCsv,
-} from '../../renderer/screens/migration/rejects-csv.js';
-import { fixText } from '../../renderer/screens/migration/reject-words.js';
+} from '../../../renderer/screens/migration/rejects-csv.js';
+import { fixText } from '../../../renderer/screens/migration/reject-words.js';
 
 const line = (n: number, over: Partial<RejectLineDto> = {}): RejectLineDto => ({
   line: n,
@@ -48,7 +52,7 @@ describe('rejects as CSV', () => {
   });
 });
 
-describe('edits and round rules on the rejects file', () => {
+describe('edits on the rejects file', () => {
   const raw = [
     { table: 'passkeys', column: 'counter', reason: 'unparseable', row: { id: 6, counter: 3.5 } },
     { table: 'users', column: 'email', reason: 'duplicate key', row: { id: 42, email: 'b@x' } },
@@ -56,19 +60,14 @@ describe('edits and round rules on the rejects file', () => {
     .map((r) => JSON.stringify(r))
     .join('\n');
 
-  it('puts the edited values in place and rounds where a round rule applies', () => {
+  it('puts the edited values in place and leaves the other lines as they were', () => {
     const out = editedRejects(raw, {
-      rules: {
-        values: [{ table: 'passkeys', column: 'counter', action: 'round' }],
-        duplicates: [],
-        orphans: [],
-      },
       edits: [{ line: 2, row: { email: 'c@x' } }],
     })
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as { row: Record<string, unknown> });
-    expect(out[0]!.row).toEqual({ id: 6, counter: 4 });
+    expect(out[0]!.row).toEqual({ id: 6, counter: 3.5 });
     expect(out[1]!.row).toEqual({ id: 42, email: 'c@x' });
   });
 
