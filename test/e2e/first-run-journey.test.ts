@@ -225,6 +225,13 @@ async function walkMigration(
     await page.getByText('A dry run writes nothing, so nothing can be applied yet').count(),
   ).toBe(1);
   await look('13-dry-run-report');
+  // One click on the dry run's report: an orphan whose parent does not exist is dropped by the run.
+  const drop = page.locator(
+    'tr[data-group="role_permissions.permission_id.orphan"] button[data-fix="drop"]',
+  );
+  await drop.click();
+  await page.locator('.chosen-rules').getByText('Drop these rows: role_permissions').waitFor();
+  expect(await drop.isDisabled()).toBe(true);
 
   await page.getByRole('button', { name: 'Continue to the run' }).click();
   await page.getByRole('heading', { name: 'Run the migration' }).waitFor();
@@ -239,9 +246,18 @@ async function walkMigration(
   );
   const before = await rejectedTotal(page);
   expect(before).toBeGreaterThan(3);
-  const counts = await reportCounts(page);
-  for (const [table, [source, migrated, duplicates, rejected]] of counts)
-    expect(source, table).toBe(migrated! + duplicates! + rejected!);
+  // The orphan chosen on the dry run was dropped by the run: listed as a change, not a reject.
+  await page.locator('table.change-groups tr[data-kind="dropped-orphan"]').waitFor();
+  expect(await page.locator('table.change-groups').textContent()).toContain(
+    'Row without its parent dropped',
+  );
+  expect(await page.locator('tr[data-group="role_permissions.permission_id.orphan"]').count()).toBe(
+    0,
+  );
+  // Every table: source = migrated + duplicates + rejected + dropped, verified.
+  expect(await page.locator('.report thead').first().textContent()).toContain('Dropped');
+  for (const [table, [source, migrated, duplicates, rejected, dropped]] of await reportCounts(page))
+    expect(source, table).toBe(migrated! + duplicates! + rejected! + dropped!);
   await look('15-run-report');
 
   // One click: the fractional passkey counter is rounded to a whole number.

@@ -6,7 +6,11 @@
  * applies them to the finished run the way the command line does. Changed
  * values are summarised by kind underneath.
  */
-import type { MigrationRulesInput } from '../../../shared-contract/methods/migration.js';
+import type {
+  FixAction,
+  MigrationRulesInput,
+  RejectGroupDto,
+} from '../../../shared-contract/methods/migration.js';
 import type {
   RejectLineDto,
   RejectsViewDto,
@@ -116,6 +120,19 @@ function render(
       busy(false);
     }
   };
+  /** A dry run's one-click fix: a rule the run will use (a dry run cannot apply rows). */
+  const chooseForRun = async (rule: MigrationRulesInput) => {
+    const rules = mergeRules(api.state.rules, rule);
+    busy(true);
+    try {
+      await api.ctx.api.migration.setRules({ sessionId, rules });
+      api.ctx.announce('Rule chosen for the run');
+      api.go('report', { rules });
+    } catch (err) {
+      replace(status, errorNotice(err));
+      busy(false);
+    }
+  };
   applyButton.classList.add('apply');
   applyButton.addEventListener('click', () => void apply());
 
@@ -162,24 +179,10 @@ function render(
               'td',
               {},
               h('p', { class: 'fix-text', text: fixText(g) }),
-              view.applicable && !g.cascade && g.fixes.length
-                ? h(
-                    'div',
-                    { class: 'actions compact' },
-                    g.fixes.map((f) =>
-                      h('button', {
-                        class: 'btn',
-                        text: FIX_LABEL[f],
-                        attrs: {
-                          type: 'button',
-                          'aria-label': `${FIX_LABEL[f]}: ${g.table}.${g.column}, ${plural(g.count, 'row')}`,
-                        },
-                        dataset: { fix: f },
-                        on: { click: () => void apply(ruleFor(g.table, g.column, f)) },
-                      }),
-                    ),
-                  )
-                : null,
+              fixButtons(g, view.applicable, api.state.rules, {
+                apply: (rule) => void apply(rule),
+                forRun: (rule) => void chooseForRun(rule),
+              }),
             ),
           ),
         ),
@@ -315,8 +318,9 @@ function render(
                 text: `${plural(view.total, 'row')} in ${plural(view.groups.length, 'group')}. Fix a group with one of its buttons, or correct the values in the rows below (or in a spreadsheet), then choose Apply fixed rejects. Rows that still do not fit stay here with their new reason.`,
               })
             : info(
-                'A dry run writes nothing, so nothing can be applied yet. Run the migration; its rejected rows can then be fixed here.',
+                'A dry run writes nothing, so no row can be applied yet. A fix chosen here is used by the run; after the run, the rows left can be edited and applied here.',
               ),
+          !view.applicable && api.state.rules ? chosenRules(api.state.rules) : null,
           groups,
           view.lines.length < view.total
             ? info(
@@ -387,11 +391,98 @@ function lineRow(
   );
 }
 
+/**
+ * Fixes that applying the rejects again can carry out: they let rows in.
+ * Dropping orphans and merging duplicates leave rows out, which only a run
+ * does — on a dry run's report they are chosen for the run instead.
+ */
+const APPLY_FIXES = new Set<FixAction>(['round', 'truncate', 'keep-in-extra', 'keep-first-rename']);
+
+function fixButtons(
+  g: RejectGroupDto,
+  applicable: boolean,
+  chosen: MigrationRulesInput | undefined,
+  on: { apply(rule: MigrationRulesInput): void; forRun(rule: MigrationRulesInput): void },
+): HTMLElement | null {
+  if (g.cascade) return null;
+  const fixes = applicable ? g.fixes.filter((f) => APPLY_FIXES.has(f)) : g.fixes;
+  if (!fixes.length) return null;
+  return h(
+    'div',
+    { class: 'actions compact' },
+    fixes.map((f) => {
+      const rule = ruleFor(g.table, g.column, f, g.key);
+      const already = !applicable && hasRule(chosen, rule);
+      return h('button', {
+        class: 'btn',
+        text: already ? `${FIX_LABEL[f]} ✓ chosen for the run` : FIX_LABEL[f],
+        attrs: {
+          type: 'button',
+          disabled: already,
+          'aria-label': `${FIX_LABEL[f]}${applicable ? '' : ' in the run'}: ${g.table}.${g.column}, ${plural(g.count, 'row')}`,
+        },
+        dataset: { fix: f },
+        on: { click: () => (applicable ? on.apply(rule) : on.forRun(rule)) },
+      });
+    }),
+  );
+}
+
+function mergeRules(
+  a: MigrationRulesInput | undefined,
+  b: MigrationRulesInput,
+): MigrationRulesInput {
+  const uniq = <T>(xs: T[]): T[] => [...new Map(xs.map((x) => [JSON.stringify(x), x])).values()];
+  return {
+    values: uniq([...(a?.values ?? []), ...(b.values ?? [])]),
+    duplicates: uniq([...(a?.duplicates ?? []), ...(b.duplicates ?? [])]),
+    orphans: uniq([...(a?.orphans ?? []), ...(b.orphans ?? [])]),
+  };
+}
+
+function hasRule(rules: MigrationRulesInput | undefined, rule: MigrationRulesInput): boolean {
+  if (!rules) return false;
+  const merged = mergeRules(rules, rule);
+  return JSON.stringify(merged) === JSON.stringify(mergeRules(rules, {}));
+}
+
+/** The rules chosen for the run, in words. */
+function chosenRules(rules: MigrationRulesInput): HTMLElement | null {
+  const items = [
+    ...(rules.values ?? []).map(
+      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table}.${r.column}`,
+    ),
+    ...(rules.duplicates ?? []).map(
+      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table} (${r.key.join(', ')})`,
+    ),
+    ...(rules.orphans ?? []).map(
+      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table}`,
+    ),
+  ];
+  return items.length
+    ? h(
+        'div',
+        { class: 'notice notice-info chosen-rules' },
+        h('p', { text: 'The run will use these fixes:' }),
+        h(
+          'ul',
+          {},
+          items.map((t) => h('li', { text: t })),
+        ),
+      )
+    : null;
+}
+
 /** The rule of one one-click fix. */
-function ruleFor(table: string, column: string, fix: keyof typeof FIX_LABEL): MigrationRulesInput {
+function ruleFor(
+  table: string,
+  column: string,
+  fix: FixAction,
+  key: string[] | undefined,
+): MigrationRulesInput {
   if (fix === 'drop') return { orphans: [{ table, action: 'drop' }] };
   if (fix === 'keep-first-rename' || fix === 'merge')
-    return { duplicates: [{ table, key: [column], action: fix }] };
+    return { duplicates: [{ table, key: key ?? [column], action: fix }] };
   return { values: [{ table, column, action: fix }] };
 }
 

@@ -70,6 +70,7 @@ const CHANGE_TEXT: Record<string, string> = {
   'renamed-duplicate': 'Duplicate renamed',
   'merged-duplicate': 'Duplicates merged',
   'dropped-orphan': 'Row without its parent dropped',
+  'remapped-to-merged': 'Pointed at the merged duplicate',
   'timestamp-normalised': 'Date and time written in standard form',
 };
 

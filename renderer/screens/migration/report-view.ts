@@ -23,6 +23,8 @@ export function reportStep(api: StepApi): HTMLElement {
     { source: 0, migrated: 0, rejected: 0, changed: 0 },
   );
   const applySlot = h('span', { class: 'apply-slot' });
+  // Orphans a drop rule left out: source = migrated + duplicates + rejected + dropped.
+  const anyDropped = Object.values(r.tables).some((c) => (c.dropped ?? 0) > 0);
   // `ok` is about the job (verification, problems); rejects are reported rows, not failures.
   const tone = !r.ok ? 'down' : r.rejectsTotal > 0 ? 'degraded' : 'ok';
   const headline = !r.ok
@@ -108,6 +110,7 @@ export function reportStep(api: StepApi): HTMLElement {
             dry ? 'Would migrate' : 'Migrated',
             'Duplicates',
             'Rejected',
+            ...(anyDropped ? ['Dropped'] : []),
             'Changed',
             ...(dry ? [] : ['Verified']),
           ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
@@ -125,6 +128,7 @@ export function reportStep(api: StepApi): HTMLElement {
             h('td', { class: 'num', text: formatCount(c.migrated) }),
             h('td', { class: 'num', text: formatCount(c.duplicates) }),
             h('td', { class: `num${c.rejected ? ' warn' : ''}`, text: formatCount(c.rejected) }),
+            anyDropped ? h('td', { class: 'num', text: formatCount(c.dropped ?? 0) }) : null,
             h('td', { class: 'num', text: formatCount(c.changed) }),
             dry
               ? null

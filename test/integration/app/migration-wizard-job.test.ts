@@ -142,6 +142,16 @@ describe('the wizard owns its job', () => {
     const after = await ok<MigrationReportDto>('migration.report', { sessionId: a });
     expect(after.rejectsTotal).toBe(report.rejectsTotal - 2);
     expect(Object.values(after.tables).every((t) => t.verified === true)).toBe(true);
+    // Dropping orphans leaves rows out, which only a run does: applied again, they stay rejected.
+    const orphans = after.rejects.filter(
+      (r) => r.table === 'role_permissions' && r.reason === 'orphan',
+    );
+    const { taskId: dropId } = await ok<{ taskId: string }>('migration.applyRejects', {
+      sessionId: a,
+      rules: { orphans: [{ table: 'role_permissions', action: 'drop' }] },
+    });
+    expect((await finished(dropId)).result).toMatchObject({ applied: 0 });
+    expect(orphans.length).toBeGreaterThan(0);
     // The rule's use is a recorded change, shown by kind.
     const changed = await ok<RejectsViewDto>('migration.rejects', { sessionId: a });
     expect(
