@@ -39,7 +39,7 @@ import { PauseHook } from './run/pause-hook.js';
 import { pgQuery } from './run/pg-query.js';
 import { preparePgJob } from './run/prepare-pg-job.js';
 import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
-import { redactMongo, requireUrl } from './run/target-urls.js';
+import { requireUrl } from './run/target-urls.js';
 import { classifyRunFailure } from './run/run-failure.js';
 import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
