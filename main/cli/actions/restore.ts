@@ -1,6 +1,7 @@
 /** What `nova-db restore` does once parsed (registered in ../commands/restore.ts). */
 import { readBackup } from '../../core/backup/backup-store.js';
-import { restoreBackup, type RestoreResult } from '../../core/backup/restore-backup.js';
+import type { RestoreResult } from '../../core/backup/restore-backup.js';
+import { restoreInto } from '../../core/use-cases/backup.js';
 import type { RestoreOptions } from '../commands/restore.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -19,9 +20,16 @@ export async function restore(
   const { manifest } = confirm ? await readBackup(backupPath) : { manifest: null };
   const passphrase = manifest?.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'restore', 'Restore', (taskCtx) =>
-    restoreBackup(
+    restoreInto(
       backupPath,
-      { targets: setup.targets, confirm, ...(passphrase !== undefined ? { passphrase } : {}) },
+      setup.targets,
+      {
+        config: setup.config,
+        env: ctx.env,
+        confirm,
+        passphrase,
+        ...(options.safetyBackup === false ? { safetyBackup: false } : {}),
+      },
       taskCtx,
     ),
   );
@@ -31,6 +39,8 @@ export async function restore(
 
 function describeRestore(r: RestoreResult): string {
   const lines = [`Restored backup ${r.name} in ${(r.durationMs / 1000).toFixed(1)} s.`];
+  if (r.safetyBackup)
+    lines.push(`The contents it replaced were backed up first to ${r.safetyBackup.path}`);
   for (const p of r.restored)
     lines.push(`  ${p.target}: ${p.tables} tables/collections, ${p.rows} rows`);
   return `${lines.join('\n')}\n`;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { MigrationReportDto } from '../../../shared-contract/index.js';
+import type { MigrationReportDto, MigrationRules } from '../../../shared-contract/index.js';
 import { NovaError } from '../errors.js';
 import type { InspectReport } from '../migrate/inspect.js';
 import type { Plan } from '../migrate/plan-schema.js';
@@ -28,6 +28,10 @@ export interface MigrationSession {
   lastReport?: MigrationReportDto;
   /** The task working on this session right now, if any. */
   activeTaskId?: string;
+  /** Rules for values, duplicates and orphans, used by the dry run, the run and a resume. */
+  rules?: MigrationRules;
+  /** The admin chose to keep the rows the target holds and skip the source's (migration-target.ts). */
+  skipExisting?: boolean;
 }
 
 /** Session work directories are named by a random UUID; CLI job directories never are. */
