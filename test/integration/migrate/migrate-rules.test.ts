@@ -7,7 +7,7 @@
  * with a rule; bad rules refused with the valid choices listed. Every run
  * still accounts for every row and verifies.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -477,5 +477,62 @@ describe('nova-db migrate with rule flags', () => {
       [bob],
     );
     expect(rows).toEqual([{ counter: '3' }]);
+  }, 120_000);
+});
+
+describe('a resumed migration keeps its rules', () => {
+  it('resumes with the rules it started with, and refuses other rules', async () => {
+    const db = await createScratchDatabase('nova_rules_resume');
+    dbs.push(db);
+    const jobDir = join(dir, 'resume');
+    const marker = join(dir, 'resume-paused-at');
+    const rules = parseRuleFlags({ value: ['passkeys.counter=round'] });
+    const task = new Task<MigrationReport>('migration', 'test', (ctx) =>
+      runMigration(
+        {
+          source: gen.file,
+          jobDir,
+          postgresUrl: db.url,
+          batchSize: 97,
+          rules,
+          env: {
+            NOVA_MIGRATE_PAUSE_AT: 'after-table:users',
+            NOVA_MIGRATE_PAUSE_RESUME: '1',
+            NOVA_MIGRATE_PAUSE_MARKER: marker,
+          },
+        },
+        ctx,
+      ),
+    );
+    const first = task.start();
+    first.catch(() => undefined);
+    while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 50));
+    task.cancel();
+    rmSync(marker);
+    await expect(first).rejects.toThrow(/cancelled/);
+
+    const other = parseRuleFlags({ value: ['passkeys.counter=truncate'] });
+    await expect(
+      run((ctx) =>
+        runMigration(
+          { source: gen.file, jobDir, postgresUrl: db.url, resume: true, rules: other },
+          ctx,
+        ),
+      ),
+    ).rejects.toThrow(/plan or its rules differ/);
+
+    const report = await run((ctx) =>
+      runMigration({ source: gen.file, jobDir, postgresUrl: db.url, resume: true }, ctx),
+    );
+    expectAccounted(report);
+    expect(report.resumed).toBe(true);
+    expect(report.rules?.values).toEqual(rules.values);
+    const [bob] = gen.quirks!.caseDuplicateUserIds;
+    const rows = await query<{ counter: string }>(
+      db,
+      "SELECT counter::text FROM passkeys WHERE user_id = $1 AND credential_id = 'shared-credential'",
+      [bob],
+    );
+    expect(rows).toEqual([{ counter: '4' }]);
   }, 120_000);
 });
