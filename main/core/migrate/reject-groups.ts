@@ -14,7 +14,9 @@ import type {
   FixAction,
   RejectGroupDto,
 } from '../../../shared-contract/methods/migration.js';
+import { NovaError } from '../errors.js';
 import type { ResolvedTable } from './resolved-plan.js';
+import type { MigrationRules } from './rules.js';
 
 export type RejectGroup = RejectGroupDto & { key?: string[] };
 export type ChangeGroup = ChangeGroupDto;
@@ -175,4 +177,39 @@ export function describeFix(g: RejectGroup): string {
   if (g.fixes.length === 0)
     return 'edit the "row" values of these lines in the rejects file, then apply it again.';
   return `${g.fixes.map((f) => `${words[f]} (${flag} ${target}=${f})`).join('; or ')}.`;
+}
+
+/**
+ * The rule a one-click fix stands for: `action` (one of the group's `fixes`)
+ * applied to the group's column, key or table. Merge it into the session's
+ * rules (rules.ts mergeRules) and re-apply the rejects file with them.
+ */
+export function ruleForFix(group: RejectGroup, action: FixAction): MigrationRules {
+  if (!group.fixes.includes(action))
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `"${action}" is not a fix for the rejects of ${group.table}.${group.column} (${group.reason}).`,
+      {
+        fix: `Choose one of the group's fixes: ${group.fixes.join(', ') || 'none — edit the rows in the rejects file instead'}.`,
+      },
+    );
+  switch (action) {
+    case 'round':
+    case 'truncate':
+    case 'keep-in-extra':
+      return {
+        values: [{ table: group.table, column: group.column, action }],
+        duplicates: [],
+        orphans: [],
+      };
+    case 'keep-first-rename':
+    case 'merge':
+      return {
+        values: [],
+        duplicates: [{ table: group.table, key: group.key ?? [group.column], action }],
+        orphans: [],
+      };
+    case 'drop':
+      return { values: [], duplicates: [], orphans: [{ table: group.table, action }] };
+  }
 }

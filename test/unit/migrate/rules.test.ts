@@ -12,7 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convertRow } from '../../../main/core/migrate/convert-row.js';
 import { inspectDatabase } from '../../../main/core/migrate/inspect.js';
 import { parsePlan, type PlanInput } from '../../../main/core/migrate/plan-schema.js';
-import { summarizeOutcomes, describeFix } from '../../../main/core/migrate/reject-groups.js';
+import {
+  describeFix,
+  ruleForFix,
+  summarizeOutcomes,
+} from '../../../main/core/migrate/reject-groups.js';
 import { resolvePlan } from '../../../main/core/migrate/resolve-plan.js';
 import { withSuffix } from '../../../main/core/migrate/rules-apply.js';
 import {
@@ -232,6 +236,14 @@ describe('reject and change groups', () => {
     expect(s.changeGroups[0]!.examples[0]).toEqual({ key: 'id=1', from: '3.5', to: '4' });
     expect(describeFix(dup)).toContain('--duplicate-rule a(label)=keep-first-rename');
     expect(describeFix(cascade)).toMatch(/follow a parent that was not migrated/);
+    // A one-click fix is the rule it stands for, and it passes the plan's checks.
+    const fix = ruleForFix(dup, 'keep-first-rename');
+    expect(fix.duplicates).toEqual([{ table: 'a', key: ['label'], action: 'keep-first-rename' }]);
+    expect(applyRules(resolved, plan, fix).tables[0]!.rules?.duplicates).toHaveLength(1);
+    expect(ruleForFix(n, 'keep-in-extra').values).toEqual([
+      { table: 'a', column: 'n', action: 'keep-in-extra' },
+    ]);
+    expect(() => ruleForFix(n, 'round')).toThrow(/not a fix for the rejects of a\.n/);
   });
 
   it('only fractional groups offer round and truncate', async () => {
