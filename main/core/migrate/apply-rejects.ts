@@ -235,7 +235,7 @@ export async function applyRejects(
               results.push({ ...base, outcome: 'applied' });
             } else {
               await client!.query('ROLLBACK');
-              const again = stageReject(prep, reader, row, st!);
+              const again = staged.markCascade(stageReject(prep, reader, row, st!), row, st!);
               await keepRejected(table, again, client, job.id, local);
               results.push({
                 ...base,

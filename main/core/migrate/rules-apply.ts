@@ -173,13 +173,8 @@ export class StagedRules {
       }
     }
     if (st.status === 'orphan') {
-      const record = reject();
-      const parent = this.rejectedParent(row, st.check);
-      if (parent) {
-        record.cascade = true;
-        record.parent = parent;
-        record.message = `its parent ${parent} was not migrated (rejected or left out), so this row follows it; fix the parent and this row can follow`;
-      }
+      const record = this.markCascade(reject(), row, st);
+      const parent = record.parent;
       if (this.rules?.orphans === 'drop') {
         return {
           count: 'rejected',
@@ -197,6 +192,18 @@ export class StagedRules {
       return { count: 'rejected', changed: 0, outcome: rejectOutcome(record) };
     }
     return { count: 'rejected', changed: 0, outcome: rejectOutcome(reject()) };
+  }
+
+  /** An orphan whose parent row is in the source is a cascade: says so, and names the parent. */
+  markCascade(record: RejectRecord, row: readonly unknown[], st: StageStatus): RejectRecord {
+    if (st.status !== 'orphan') return record;
+    const parent = this.rejectedParent(row, st.check);
+    if (parent) {
+      record.cascade = true;
+      record.parent = parent;
+      record.message = `its parent ${parent} was not migrated (rejected or left out), so this row follows it; fix the parent and this row can follow`;
+    }
+    return record;
   }
 
   private duplicateRule(uniqueKey: number): TableRowRules['duplicates'][number] | undefined {

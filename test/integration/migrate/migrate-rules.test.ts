@@ -188,6 +188,40 @@ describe('without rules', () => {
   }, 120_000);
 });
 
+describe('re-applying rejects with a duplicate rule', () => {
+  it('lets the case-duplicate user in under a recorded name, and its cascaded roles and passkey after it', async () => {
+    const { report, db } = await migrate('apply-dup');
+    const [, bobDup] = gen.quirks!.caseDuplicateUserIds;
+    const result = await run((ctx) =>
+      applyRejects(
+        {
+          file: report.rejectsFile!,
+          jobDir: join(dir, 'apply-dup'),
+          postgresUrl: db.url,
+          rules: parseRuleFlags({ duplicate: ['users.email=keep-first-rename'] }),
+        },
+        ctx,
+      ),
+    );
+    const applied = result.lines.filter((l) => l.outcome === 'applied').map((l) => l.table);
+    expect(applied).toEqual(expect.arrayContaining(['users', 'user_roles', 'passkeys']));
+    expect(await query(db, 'SELECT email FROM users WHERE id = $1', [bobDup])).toEqual([
+      { email: `bob+dup-${bobDup}@x.com` },
+    ]);
+    const roles = await query<{ n: string }>(
+      db,
+      'SELECT count(*)::text AS n FROM user_roles WHERE user_id = $1',
+      [bobDup],
+    );
+    expect(Number(roles[0]!.n)).toBeGreaterThan(0);
+    expectAccounted(result.report);
+    expect(result.report.tables.users!.rejected).toBe(report.tables.users!.rejected - 1);
+    expect(result.report.tables.user_roles!.cascaded).toBe(report.tables.user_roles!.cascaded - 1);
+    const rename = jsonl(result.report.changesFile).find((c) => c.code === 'renamed-duplicate');
+    expect(rename).toMatchObject({ table: 'users', original: 'bob@x.com' });
+  }, 120_000);
+});
+
 describe('round, keep-first-rename and drop', () => {
   let report: MigrationReport;
   let db: ScratchDatabase;
