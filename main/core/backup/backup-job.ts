@@ -8,7 +8,7 @@
  */
 import { NovaError, isNovaError } from '../errors.js';
 import type { NovaConfig } from '../config/schema.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { TaskContext, TaskRegistry } from '../tasks/task.js';
 import { listBackups } from './backup-store.js';
 import {

@@ -21,16 +21,7 @@ import { preflight } from './preflight.js';
 import { buildReport } from './run/build-report.js';
 import { summarizeOutcomes } from './reject-groups.js';
 import { exportOutcomes } from './run/export-outcomes.js';
-import {
-  checkJobState,
-  chooseHash,
-  copyMissing,
-  pgQuery,
-  planChanged,
-  preparePgJob,
-  redactMongo,
-  requireUrl,
-} from './run/job-guards.js';
+import { chooseHash } from './run/hash-choice.js';
 import { loadAll, PostLoad, verifyAll } from './run/job-phases.js';
 import {
   chooseTargets,
@@ -44,6 +35,10 @@ import { JOB_STATE_FILE, LocalJobState, type LocalJobRecord } from './run/local-
 import { checkCollectionName } from './run/mongo-docs.js';
 import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { PauseHook } from './run/pause-hook.js';
+import { pgQuery } from './run/pg-query.js';
+import { preparePgJob } from './run/prepare-pg-job.js';
+import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
+import { redactMongo, requireUrl } from './run/target-urls.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
