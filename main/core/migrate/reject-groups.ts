@@ -38,7 +38,7 @@ export async function summarizeOutcomes(
   tables: readonly ResolvedTable[],
 ): Promise<OutcomeSummary> {
   const byTable = new Map(tables.map((t) => [t.source, t]));
-  const rejects = new Map<string, RejectGroup & { fractional: boolean }>();
+  const rejects = new Map<string, RejectGroup>();
   const cascaded = new Map<string, number>();
   for await (const r of jsonLines(rejectsFile)) {
     const table = String(r.table);
@@ -48,16 +48,15 @@ export async function summarizeOutcomes(
     const id = JSON.stringify([table, column, reason, cascade]);
     let g = rejects.get(id);
     if (!g) {
-      g = { table, column, reason, count: 0, cascade, examples: [], fixes: [], fractional: true };
+      g = { table, column, reason, count: 0, cascade, examples: [], fixes: [] };
       rejects.set(id, g);
     }
     g.count++;
     if (g.examples.length < MAX_EXAMPLES) g.examples.push(String(r.key));
-    if (g.fractional && !isFractional(r.value)) g.fractional = false;
     if (cascade) cascaded.set(table, (cascaded.get(table) ?? 0) + 1);
   }
-  const rejectGroups = [...rejects.values()].map(({ fractional, ...g }) => {
-    const fix = fixesFor(byTable.get(g.table), g, fractional);
+  const rejectGroups = [...rejects.values()].map((g) => {
+    const fix = fixesFor(byTable.get(g.table), g);
     return { ...g, fixes: fix.fixes, ...(fix.key ? { key: fix.key } : {}) };
   });
 
@@ -91,16 +90,16 @@ export async function summarizeOutcomes(
 function fixesFor(
   table: ResolvedTable | undefined,
   g: RejectGroup,
-  fractional: boolean,
 ): { fixes: FixAction[]; key?: string[] } {
   if (!table) return { fixes: [] };
   const col = table.columns.find((c) => c.source === g.column);
   const canLeaveEmpty = !!col && (col.nullable || col.nullReplacement !== null);
   switch (g.reason) {
+    case 'fractional':
     case 'unparseable':
     case 'not allowed': {
       const fixes: FixAction[] = [];
-      if (fractional && col && (col.type === 'integer' || col.type === 'bigint'))
+      if (g.reason === 'fractional' && col && (col.type === 'integer' || col.type === 'bigint'))
         fixes.push('round', 'truncate');
       if (canLeaveEmpty) fixes.push('keep-in-extra');
       return { fixes };
@@ -125,11 +124,6 @@ function fixesFor(
     default:
       return { fixes: [] };
   }
-}
-
-function isFractional(v: unknown): boolean {
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
-  return Number.isFinite(n) && !Number.isInteger(n);
 }
 
 function text(v: unknown): string {

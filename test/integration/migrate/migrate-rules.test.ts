@@ -56,6 +56,23 @@ async function migrate(
   return { report, db };
 }
 
+/** A migration of another file into a fresh scratch database. */
+async function migrateFile(
+  file: string,
+  name: string,
+  rules?: MigrationRules,
+): Promise<{ report: MigrationReport; db: ScratchDatabase }> {
+  const db = await createScratchDatabase(`nova_rules_${name.replaceAll('-', '_')}`);
+  dbs.push(db);
+  const report = await run((ctx) =>
+    runMigration(
+      { source: file, jobDir: join(dir, name), postgresUrl: db.url, ...(rules ? { rules } : {}) },
+      ctx,
+    ),
+  );
+  return { report, db };
+}
+
 async function query<T extends pg.QueryResultRow>(
   db: ScratchDatabase,
   sql: string,
@@ -138,7 +155,7 @@ describe('without rules', () => {
     const counter = report.rejectGroups.find(
       (g) => g.table === 'passkeys' && g.column === 'counter',
     );
-    expect(counter).toMatchObject({ reason: 'unparseable', count: 1, cascade: false });
+    expect(counter).toMatchObject({ reason: 'fractional', count: 1, cascade: false });
     expect(counter!.fixes).toEqual(['round', 'truncate', 'keep-in-extra']);
     const email = report.rejectGroups.find(
       (g) => g.table === 'users' && g.reason === 'duplicate key',
@@ -569,4 +586,52 @@ describe('a resumed migration keeps its rules', () => {
     );
     expect(rows).toEqual([{ counter: '4' }]);
   }, 120_000);
+});
+
+describe('a dirty file (defects spread through every table) with the site’s rules', () => {
+  it('keeps the fractional counters and the case-duplicate users with their children, drops the orphans, and still verifies', async () => {
+    const dirty = generateLegacyDatabase(join(dir, 'dirty.sqlite'), {
+      users: 1500,
+      logs: 3000,
+      passkeys: 1200,
+      defectRate: 0.05,
+      seed: 7,
+    });
+    const before = await migrateFile(dirty.file, 'dirty-before');
+    expectAccounted(before.report);
+    const fractional = before.report.rejectGroups.find(
+      (g) => g.table === 'passkeys' && g.column === 'counter' && g.reason === 'fractional',
+    );
+    expect(fractional?.count).toBeGreaterThan(0);
+    const cascades = before.report.rejectGroups.filter((g) => g.cascade);
+    expect(cascades.length).toBeGreaterThan(0);
+
+    const rules = parseRuleFlags({
+      value: ['passkeys.counter=round'],
+      duplicate: ['users.email=keep-first-rename'],
+      orphan: ['user_roles=drop', 'passkeys=drop'],
+    });
+    const after = await migrateFile(dirty.file, 'dirty-after', rules);
+    expectAccounted(after.report);
+    const p0 = before.report.tables.passkeys!;
+    const p1 = after.report.tables.passkeys!;
+    expect(p1.migrated).toBeGreaterThanOrEqual(p0.migrated + fractional!.count);
+    expect(
+      after.report.rejectGroups.some(
+        (g) => g.table === 'passkeys' && g.column === 'counter' && g.reason === 'fractional',
+      ),
+    ).toBe(false);
+    expect(
+      after.report.rejectGroups.some((g) => g.table === 'users' && g.reason === 'duplicate key'),
+    ).toBe(false);
+    expect(after.report.tables.user_roles!.cascaded).toBeLessThan(
+      before.report.tables.user_roles!.cascaded,
+    );
+    const kinds = new Map(after.report.changeGroups.map((g) => [`${g.table}:${g.kind}`, g.count]));
+    expect(kinds.get('passkeys:rounded')).toBe(fractional!.count);
+    expect(kinds.get('users:renamed-duplicate')).toBeGreaterThan(0);
+    // Every change the report counts is a line in changes.jsonl.
+    const changed = Object.values(after.report.tables).reduce((n, t) => n + t.changed, 0);
+    expect(jsonl(after.report.changesFile)).toHaveLength(changed);
+  }, 300_000);
 });
