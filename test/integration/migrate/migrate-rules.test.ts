@@ -239,6 +239,53 @@ describe('re-applying rejects with a duplicate rule', () => {
   }, 120_000);
 });
 
+describe('re-applying rejects with edited rows (the wizard’s editor)', () => {
+  it('applies an edited row by its line number, and refuses a line the file does not have', async () => {
+    const { report, db } = await migrate('apply-edit');
+    const text = readFileSync(report.rejectsFile!, 'utf8').split('\n');
+    const at = text.findIndex(
+      (l) => l.includes('"reason":"not-null"') && l.includes('"table":"users"'),
+    );
+    expect(at).toBeGreaterThanOrEqual(0);
+    const record = JSON.parse(text[at]!) as { row: Record<string, unknown>; rowKey: string };
+    const nobody = gen.quirks!.nullEmailUserId;
+    await expect(
+      run((ctx) =>
+        applyRejects(
+          {
+            file: report.rejectsFile!,
+            jobDir: join(dir, 'apply-edit'),
+            postgresUrl: db.url,
+            edits: [{ line: 999, row: record.row }],
+          },
+          ctx,
+        ),
+      ),
+    ).rejects.toThrow(/line 999: there is no reject on this line to edit/);
+    const result = await run((ctx) =>
+      applyRejects(
+        {
+          file: report.rejectsFile!,
+          jobDir: join(dir, 'apply-edit'),
+          postgresUrl: db.url,
+          edits: [{ line: at + 1, row: { ...record.row, email: 'nobody@example.com' } }],
+        },
+        ctx,
+      ),
+    );
+    expect(result.lines.find((l) => l.line === at + 1)?.outcome).toBe('applied');
+    expect(await query(db, 'SELECT email FROM users WHERE id = $1', [nobody])).toEqual([
+      { email: 'nobody@example.com' },
+    ]);
+    expectAccounted(result.report);
+    // The rejects file is rewritten with what is still rejected: the user is no longer in it.
+    expect(
+      jsonl(result.report.rejectsFile).some((r) => r.table === 'users' && r.reason === 'not-null'),
+    ).toBe(false);
+    expect(result.report.tables.users!.rejected).toBe(report.tables.users!.rejected - 1);
+  }, 120_000);
+});
+
 describe('round, keep-first-rename and drop', () => {
   let report: MigrationReport;
   let db: ScratchDatabase;
