@@ -14,6 +14,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
 import { applyRejects } from '../../../main/core/migrate/apply-rejects.js';
+import { dryRunMigration } from '../../../main/core/migrate/dry-run.js';
 import { runMigration } from '../../../main/core/migrate/migration-job.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
 import { parseRuleFlags, type MigrationRules } from '../../../main/core/migrate/rules.js';
@@ -681,4 +682,35 @@ describe('a dirty file (defects spread through every table) with the site’s ru
     const changed = Object.values(after.report.tables).reduce((n, t) => n + t.changed, 0);
     expect(jsonl(after.report.changesFile)).toHaveLength(changed);
   }, 300_000);
+});
+
+describe('the dry run', () => {
+  it('marks cascades like the run, and applies value and orphan rules', async () => {
+    const plainRun = await migrateFile(gen.file, 'dry-compare');
+    const plain = await run((ctx) =>
+      dryRunMigration({ source: gen.file, reportDir: join(dir, 'dry-plain') }, ctx),
+    );
+    expect(plain.ok).toBe(true);
+    for (const name of ['user_roles', 'passkeys'])
+      expect(plain.tables[name]!.cascaded, name).toBe(plainRun.report.tables[name]!.cascaded);
+    expect(jsonl(plain.rejectsFile).filter((r) => r.cascade === true).length).toBe(
+      plain.rejectGroups.filter((g) => g.cascade).reduce((n, g) => n + g.count, 0),
+    );
+    const ruled = await run((ctx) =>
+      dryRunMigration(
+        {
+          source: gen.file,
+          reportDir: join(dir, 'dry-rules'),
+          rules: parseRuleFlags({ value: ['passkeys.counter=round'], orphan: ['user_roles=drop'] }),
+        },
+        ctx,
+      ),
+    );
+    expect(ruled.ok).toBe(true);
+    const roles = ruled.tables.user_roles!;
+    expect(roles.dropped).toBe(plain.tables.user_roles!.rejected);
+    expect(roles.rejected).toBe(0);
+    expect(roles.migrated + roles.duplicates + roles.rejected + roles.dropped!).toBe(roles.source);
+    expect(jsonl(ruled.changesFile).some((c) => c.code === 'rounded')).toBe(true);
+  }, 120_000);
 });
