@@ -577,6 +577,41 @@ describe('nova-db migrate with rule flags', () => {
     );
     expect(rows).toEqual([{ counter: '3' }]);
   }, 120_000);
+
+  it('--apply-rejects with a rule flag re-applies the file with that rule', async () => {
+    const db = await createScratchDatabase('nova_rules_cli_apply');
+    dbs.push(db);
+    const job = join(dir, 'cli-apply');
+    const first = await cli([
+      'migrate',
+      '--source',
+      gen.file,
+      '--postgres-url',
+      db.url,
+      '--report',
+      job,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const r = await cli([
+      '--json',
+      'migrate',
+      '--apply-rejects',
+      join(job, 'rejects.jsonl'),
+      '--postgres-url',
+      db.url,
+      '--value-rule',
+      'passkeys.counter=round',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as MigrationReport & {
+      lines: { table: string; outcome: string }[];
+    };
+    expect(out.lines.filter((l) => l.outcome === 'applied').map((l) => l.table)).toEqual([
+      'passkeys',
+    ]);
+    expect(out.rules?.values).toEqual([{ table: 'passkeys', column: 'counter', action: 'round' }]);
+    expectAccounted(out);
+  }, 120_000);
 });
 
 describe('a resumed migration keeps its rules', () => {
