@@ -7,6 +7,7 @@ import type { FixAction, RejectGroupDto } from '../../../shared-contract/methods
 
 export const REASON_TEXT: Record<string, string> = {
   unparseable: 'The value cannot be read as the column’s type.',
+  fractional: 'A number with a fractional part, in a column that holds whole numbers.',
   orphan: 'The row points at a row that does not exist (or was rejected itself).',
   'duplicate key': 'Another row already has the same value where each must be unique.',
   'not-null': 'A value the column requires is empty.',
