@@ -222,7 +222,7 @@ async function walkMigration(
   // Grouped rejects, and nothing to apply yet (a dry run writes nothing).
   await page.locator('table.reject-groups').waitFor({ timeout: 30_000 });
   expect(
-    await page.getByText('A dry run writes nothing, so nothing can be applied yet').count(),
+    await page.getByText('A dry run writes nothing, so no row can be applied yet').count(),
   ).toBe(1);
   await look('13-dry-run-report');
   // One click on the dry run's report: an orphan whose parent does not exist is dropped by the run.
@@ -247,7 +247,7 @@ async function walkMigration(
   const before = await rejectedTotal(page);
   expect(before).toBeGreaterThan(3);
   // The orphan chosen on the dry run was dropped by the run: listed as a change, not a reject.
-  await page.locator('table.change-groups tr[data-kind="dropped-orphan"]').waitFor();
+  await page.locator('table.change-groups tr[data-kind="dropped-orphan"]').first().waitFor();
   expect(await page.locator('table.change-groups').textContent()).toContain(
     'Row without its parent dropped',
   );
