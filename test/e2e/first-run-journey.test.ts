@@ -124,7 +124,9 @@ describe('first run to a trial restore (issue 14 journey)', () => {
     // The wizard on the second file, up to the plan, while PostgreSQL is still the first database.
     await nav(page, 'Migration').click();
     await page.getByRole('button', { name: 'Start over with another file' }).click();
+    await look('10-migration-pick');
     await pickAndInspect(page, file2);
+    await look('11-migration-inspect');
     await page.getByRole('button', { name: 'Review the plan' }).click();
     await page.getByRole('heading', { name: 'Where everything goes' }).waitFor();
     // The first database holds the first walk's rows: the plan says so before any dry run.
