@@ -22,11 +22,6 @@ import {
 import type { AppRuntime } from './app-runtime.js';
 import type { MigrationSession } from './migration-sessions.js';
 
-/** The run engine is part of this build (kept as a seam: app.info reports it to the UI). */
-export function migrationEngineAvailable(): boolean {
-  return true;
-}
-
 /** The engine's report in the contract's shape (extra fields are stripped by the output schema). */
 export function reportDto(sessionId: string, r: MigrationReport): MigrationReportDto {
   return {

@@ -10,11 +10,11 @@ import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { PlanPreviewDto, TargetCheckDto } from '../../../shared-contract/index.js';
-import { redactUrl } from '../config/redact.js';
+import { redactSecrets } from '../config/redact.js';
 import { isNovaError, NovaError } from '../errors.js';
 import type { Plan } from '../migrate/plan-schema.js';
 import { defaultJobDir } from '../migrate/run/job-setup.js';
-import { pgQuery } from '../migrate/run/job-guards.js';
+import { pgQuery } from '../migrate/run/pg-query.js';
 import { JOB_STATE_FILE, LocalJobState } from '../migrate/run/local-job-state.js';
 import { openMigrationPg, type MigrationPg } from '../migrate/run/pg-session.js';
 import { preexistingKeys } from '../migrate/run/pg-target.js';
@@ -73,9 +73,9 @@ export function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] 
   return {
     postgres:
       factory?.dialect === 'postgres' && postgresUrl
-        ? `PostgreSQL ${redactUrl(postgresUrl)}`
+        ? `PostgreSQL ${redactSecrets(postgresUrl)}`
         : null,
-    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
+    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactSecrets(mongoUrl)}` : null,
   };
 }
 

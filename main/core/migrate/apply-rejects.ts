@@ -19,7 +19,7 @@ import type { Doc } from '../stores/types.js';
 import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
 import { completeJob } from './migration-job.js';
-import { isPgServerError } from './run/job-guards.js';
+import { isPgServerError } from './run/pg-query.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import type { MigrationReport } from './report.js';
 import { planForSnapshot } from './run/job-setup.js';

@@ -201,7 +201,15 @@ function emptyDelta(): BatchDelta {
   };
 }
 
-/** The batch again, through the staging table: every row gets its own outcome. */
+/**
+ * Rows staged at a time when a batch takes the careful path. The batch is
+ * still one transaction; staging it in slices bounds what the engine holds
+ * (each slice's lines, source rows and change records) and the size of every
+ * statement over the staging table, whatever the batch size.
+ */
+export const CAREFUL_SLICE_ROWS = 5_000;
+
+/** The batch again, through the staging table, slice by slice: every row gets its own outcome. */
 async function stagedBatch(
   ctx: PgLoadContext,
   prep: PreparedPgTable,
@@ -212,10 +220,20 @@ async function stagedBatch(
 ): Promise<{ delta: BatchDelta; outcomes: OutcomeRecord[] }> {
   const delta = emptyDelta();
   const outcomes: OutcomeRecord[] = [];
-  const lines: string[] = [];
-  const rows: unknown[][] = [];
-  const changes: ReturnType<typeof changeRecord>[][] = [];
+  let lines: string[] = [];
+  let rows: unknown[][] = [];
+  let changes: ReturnType<typeof changeRecord>[][] = [];
   let last: unknown[] | null = null;
+  // Rows the site's rules keep (renamed, re-pointed at a merged row) are staged once more.
+  const rules = new StagedRules(ctx, prep, reader, encode);
+  const flush = async (): Promise<void> => {
+    if (lines.length === 0) return;
+    const statuses = await rules.stage(lines, rows, changes, p.preexisting);
+    classifySlice(prep, reader, hasher, delta, outcomes, rules, { lines, rows, changes, statuses });
+    lines = [];
+    rows = [];
+    changes = [];
+  };
   for (const row of reader.iterate(p.cursor, ctx.batchSize)) {
     last = row;
     const r = convertRow(prep.table, row);
@@ -228,11 +246,32 @@ async function stagedBatch(
     lines.push(encode(r.values));
     rows.push(row);
     changes.push(r.changes.map((c) => changeRecord(reader, row, c)));
+    if (lines.length >= CAREFUL_SLICE_ROWS) await flush();
   }
+  await flush();
   delta.cursor = reader.cursorAfter(last!);
-  // Rows the site's rules keep (renamed, re-pointed at a merged row) are staged once more.
-  const rules = new StagedRules(ctx, prep, reader, encode);
-  const statuses = await rules.stage(lines, rows, changes, p.preexisting);
+  delta.checksum = hasher.take();
+  return { delta, outcomes };
+}
+
+interface StagedSlice {
+  lines: string[];
+  rows: unknown[][];
+  changes: ReturnType<typeof changeRecord>[][];
+  statuses: StageStatus[];
+}
+
+/** Counts and records the outcome of each row of one staged slice, in source order. */
+function classifySlice(
+  prep: PreparedPgTable,
+  reader: SourceTableReader,
+  hasher: RowHasher,
+  delta: BatchDelta,
+  outcomes: OutcomeRecord[],
+  rules: StagedRules,
+  slice: StagedSlice,
+): void {
+  const { lines, rows, changes, statuses } = slice;
   statuses.forEach((st, i) => {
     if (st.status === 'migrated' || st.status === 'claimed') {
       delta.migrated++;
@@ -267,8 +306,6 @@ async function stagedBatch(
     delta.changed += o.changed;
     outcomes.push(o.outcome);
   });
-  delta.checksum = hasher.take();
-  return { delta, outcomes };
 }
 
 export function stageReject(

@@ -352,7 +352,7 @@ describe('health and lifecycle', () => {
     expect(h.detail).toMatch(/PostgreSQL 1\d/);
     expect(h.detail).toContain(`/${scratch.name}`);
     expect(h.detail).toMatch(/pool \d+\/10 open/);
-    expect(h.detail).toMatch(/database [\d.]+ (kB|MB)/);
+    expect(h.detail).toMatch(/database [\d.]+ (KiB|MiB)/);
   });
 
   it('reports down with the reason and fix when the server cannot be reached', async () => {
