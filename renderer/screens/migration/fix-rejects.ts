@@ -178,7 +178,7 @@ function render(
             h(
               'td',
               {},
-              h('p', { class: 'fix-text', text: fixText(g) }),
+              h('p', { class: 'fix-text', text: fixText(g, view.applicable) }),
               fixButtons(g, view.applicable, api.state.rules, {
                 apply: (rule) => void apply(rule),
                 forRun: (rule) => void chooseForRun(rule),
