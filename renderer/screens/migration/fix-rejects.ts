@@ -88,6 +88,8 @@ function render(
       return;
     }
     busy(true);
+    // The previous outcome would read as this one's while it runs.
+    document.querySelector('.applied-notice')?.remove();
     replace(status, loading('the fixed rows into the target'));
     try {
       const { taskId } = await api.ctx.api.migration.applyRejects({
