@@ -36,11 +36,20 @@ export function usePrivateFileModes(): void {
  */
 export async function makePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await tightenDir(dir);
+}
+
+/**
+ * Takes read and write away from group and other on a directory of this
+ * user. Traverse-only permission (x without r) is kept: it lets nobody list
+ * or change the folder, and it is how the PostgreSQL server's own OS user
+ * reaches its cluster inside the data dir when Nova runs as root
+ * (services/native/os-user.ts grants it).
+ */
+export async function tightenDir(dir: string): Promise<void> {
   const info = await stat(dir);
-  // Read/write for others goes; traverse-only (x) may have been granted on
-  // purpose (a native server run as another account, os-user.ts) and stays.
   if ((info.mode & 0o066) !== 0 && info.uid === process.geteuid?.())
-    await chmod(dir, info.mode & 0o7711);
+    await chmod(dir, PRIVATE_DIR_MODE | (info.mode & 0o011));
 }
 
 /** Creates (or empties) `file` as 0600 before anything is written into it. */

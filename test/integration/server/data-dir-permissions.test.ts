@@ -23,15 +23,18 @@ let legacyFile: string;
 let uiTarget: ScratchDatabase;
 let cliTarget: ScratchDatabase;
 
-/** Every path under `dir` (and `dir` itself) group or other may read or write, with its mode. */
+/**
+ * Every path under `dir` (and `dir` itself) that group or other may read or
+ * write, with its mode. Traverse-only permission on a directory (x without r)
+ * lets nobody list or change it; Nova grants it on the way to a native
+ * PostgreSQL cluster owned by the `postgres` OS user (services/native/os-user.ts).
+ */
 async function notPrivate(dir: string): Promise<string[]> {
   const found: string[] = [];
   const visit = async (p: string): Promise<void> => {
     const info = await lstat(p);
     if (info.isSymbolicLink()) return; // a link's own mode means nothing; its target is walked where it lives
-    // Readable or writable by group/other fails; traverse-only (x) is granted on
-    // purpose when a native server runs as another account, and reveals nothing.
-    if ((info.mode & 0o066) !== 0)
+    if ((info.mode & (info.isDirectory() ? 0o066 : 0o077)) !== 0)
       found.push(`${path.relative(dataDir, p) || '.'} ${(info.mode & 0o777).toString(8)}`);
     if (info.isDirectory()) for (const name of await readdir(p)) await visit(path.join(p, name));
   };
