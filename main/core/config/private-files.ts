@@ -31,7 +31,7 @@ export function usePrivateFileModes(): void {
 
 /**
  * `mkdir -p dir` with 0700, and tightens `dir` itself when it already existed
- * with a wider mode and belongs to this user (a directory someone else owns,
+ * readable or writable by others and belongs to this user (a directory someone else owns,
  * chosen on purpose, e.g. a shared `--report` folder, is left as it is).
  */
 export async function makePrivateDir(dir: string): Promise<void> {
