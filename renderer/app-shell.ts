@@ -2,32 +2,28 @@
  * The frame around every screen: navigation, the live health pill, the
  * screen-reader announcer, and hash routing (`#/dashboard`). Moving to a
  * screen puts focus on its heading, so keyboard and screen-reader users
- * land where the new content starts.
+ * land where the new content starts. The screens come in as a parameter
+ * (routes.ts), so the shell imports none of them.
  */
 import { statusBadge } from './components/status.js';
-import { ROUTES, type AppContext, type RouteName, type Screen } from './context.js';
+import { ROUTES, type AppContext, type RouteName } from './context.js';
 import { h, replace } from './lib/dom.js';
-import { backupsScreen } from './screens/backups.js';
-import { dashboardScreen } from './screens/dashboard.js';
-import { logsScreen } from './screens/logs.js';
-import { migrationScreen } from './screens/migration/wizard.js';
-import { settingsScreen } from './screens/settings.js';
-import { setupScreen } from './screens/setup.js';
+import type { RouteEntry } from './routes.js';
 import { createStatusStore } from './status/status-store.js';
 import { statusView } from './status/status-view.js';
 
-const SCREENS: Record<RouteName, { label: string; screen: Screen }> = {
-  dashboard: { label: 'Dashboard', screen: dashboardScreen },
-  setup: { label: 'Setup', screen: setupScreen },
-  migration: { label: 'Migration', screen: migrationScreen },
-  backups: { label: 'Backups', screen: backupsScreen },
-  logs: { label: 'Logs', screen: logsScreen },
-  settings: { label: 'Settings', screen: settingsScreen },
-};
+// Screens written before the header moved to components/ still import it from here.
+export { pageHeader } from './components/page-header.js';
+
+/** "Desktop · v1.2.3": the sidebar's last line. */
+export function sidebarFoot(info: Pick<AppContext['info'], 'mode' | 'version'>): string {
+  return `${info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${info.version}`;
+}
 
 export function mountShell(
   root: HTMLElement,
   base: Omit<AppContext, 'navigate' | 'announce' | 'status'>,
+  screens: Record<RouteName, RouteEntry>,
 ): AppContext {
   const announcer = h('div', {
     class: 'sr-only',
@@ -54,15 +50,12 @@ export function mountShell(
       'ul',
       { class: 'nav-list' },
       ROUTES.map((route) => {
-        const a = h('a', { text: SCREENS[route].label, attrs: { href: `#/${route}` } });
+        const a = h('a', { text: screens[route].label, attrs: { href: `#/${route}` } });
         links.set(route, a);
         return h('li', {}, a);
       }),
     ),
-    h('p', {
-      class: 'sidebar-foot',
-      text: `${base.info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${base.info.version}`,
-    }),
+    h('p', { class: 'sidebar-foot', text: sidebarFoot(base.info) }),
   );
   const connection = h('div', {
     class: 'connection-banner',
@@ -110,8 +103,8 @@ export function mountShell(
       else a.removeAttribute('aria-current');
     }
     replace(main);
-    cleanup = SCREENS[route].screen(ctx, main);
-    document.title = `${SCREENS[route].label} · Nova DB`;
+    cleanup = screens[route].screen(ctx, main);
+    document.title = `${screens[route].label} · Nova DB`;
     const heading = main.querySelector('h1');
     if (heading) {
       heading.setAttribute('tabindex', '-1');
@@ -129,16 +122,6 @@ export function mountShell(
   });
   show(current());
   return ctx;
-}
-
-/** Header of a screen: the h1 the shell focuses, and what the screen is for. */
-export function pageHeader(title: string, description: string, ...actions: Node[]): HTMLElement {
-  return h(
-    'header',
-    { class: 'page-header' },
-    h('div', {}, h('h1', { text: title }), h('p', { class: 'lead', text: description })),
-    actions.length ? h('div', { class: 'page-actions' }, ...actions) : null,
-  );
 }
 
 /** The connection state of the headless event stream, for the status store. */

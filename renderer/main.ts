@@ -16,6 +16,7 @@ import { mountShell, showConnection } from './app-shell.js';
 import { errorNotice } from './components/notice.js';
 import type { AppContext } from './context.js';
 import { replace } from './lib/dom.js';
+import { SCREENS } from './routes.js';
 import { loginScreen } from './screens/login.js';
 
 const root = document.getElementById('app')!;
@@ -56,7 +57,7 @@ async function start(transport: Transport, http?: HttpTransport): Promise<void> 
         }
       : {}),
   };
-  const ctx = mountShell(root, base);
+  const ctx = mountShell(root, base, SCREENS);
   transport.onConnectionChange?.((connected) => showConnection(ctx, connected));
 }
 

@@ -2,16 +2,14 @@
  * What a backup of the current setup holds, per service — including what
  * is deliberately not backed up ("Redis: cache, not backed up by design")
  * — and, per listed backup, whether it covers the setup in use now. Only
- * such backups count as "the last good backup" on the dashboard.
+ * such backups count as "the last good backup" on the dashboard. The words
+ * come from backups-model.ts.
  */
-import type { z } from 'zod';
-import type { backupListSchema } from '../../shared-contract/methods/backups.js';
 import { statusBadge } from '../components/status.js';
 import { h } from '../lib/dom.js';
+import type { BackupRowModel, CoverageLine } from './backups-model.js';
 
-type BackupList = z.infer<typeof backupListSchema>;
-
-export function coveragePanel(list: BackupList): HTMLElement {
+export function coveragePanel(lines: CoverageLine[]): HTMLElement {
   return h(
     'section',
     { class: 'panel', attrs: { 'aria-labelledby': 'coverage-h' } },
@@ -19,11 +17,11 @@ export function coveragePanel(list: BackupList): HTMLElement {
     h(
       'ul',
       { class: 'coverage-list' },
-      list.coverage.map((c) =>
+      lines.map((c) =>
         h(
           'li',
           { dataset: { service: c.service } },
-          statusBadge(c.backedUp ? 'ok' : 'stopped', c.backedUp ? 'Backed up' : 'Not backed up'),
+          statusBadge(c.badge.status, c.badge.text),
           h('span', { text: c.text }),
         ),
       ),
@@ -32,17 +30,12 @@ export function coveragePanel(list: BackupList): HTMLElement {
 }
 
 /** The "Current setup" cell of a listed backup. */
-export function coverageCell(b: BackupList['backups'][number]): HTMLElement {
-  if (!b.intact) return h('span', { class: 'muted', text: '—' });
-  return b.covers
-    ? h('span', {}, statusBadge('ok', 'Covers it'))
-    : h(
-        'span',
-        {},
-        statusBadge('stopped', 'Earlier setup'),
-        h('span', {
-          class: 'hint block',
-          text: `Lacks: ${b.missing.map((m) => m.split(':')[0]).join(', ')}`,
-        }),
-      );
+export function coverageCell(coverage: BackupRowModel['coverage']): HTMLElement {
+  if (!coverage) return h('span', { class: 'muted', text: '—' });
+  return h(
+    'span',
+    {},
+    statusBadge(coverage.badge.status, coverage.badge.text),
+    coverage.lacks ? h('span', { class: 'hint block', text: coverage.lacks }) : null,
+  );
 }

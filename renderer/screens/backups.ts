@@ -1,12 +1,10 @@
 /**
- * Backups (SPEC §7): the list with integrity, run now (optionally
+ * Backups: the list with integrity, run now (optionally
  * encrypted), verify, restore behind a typed confirmation, and the schedule.
  * Running work shows as task progress pushed from main.
  */
-import type { z } from 'zod';
-import type { backupListSchema } from '../../shared-contract/methods/backups.js';
 import type { TaskSnapshotDto } from '../../shared-contract/common.js';
-import { pageHeader } from '../app-shell.js';
+import { pageHeader } from '../components/page-header.js';
 import { askPassphrase, confirmTyped } from '../components/dialog.js';
 import { textField } from '../components/field.js';
 import { empty, errorNotice, info, withStates } from '../components/notice.js';
@@ -14,17 +12,19 @@ import { progressBar } from '../components/progress.js';
 import { statusBadge } from '../components/status.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
-import { formatBytes, formatTime } from '../lib/format.js';
-import { forScreen } from '../lib/screen-words.js';
 import { coverageCell, coveragePanel } from './backups-coverage.js';
-
-type BackupList = z.infer<typeof backupListSchema>;
-
-const PART_LABEL: Record<string, string> = {
-  sqlite: 'SQLite',
-  postgres: 'PostgreSQL',
-  mongo: 'MongoDB',
-};
+import {
+  BACKUP_COLUMNS,
+  backupRow,
+  coverageLines,
+  isBackupTask,
+  listWords,
+  nextBackupText,
+  scheduleSavedText,
+  taskLine,
+  type BackupList,
+  type BackupRowModel,
+} from './backups-model.js';
 
 export const backupsScreen: Screen = (ctx, host) => {
   const listHost = h('div', {});
@@ -62,33 +62,15 @@ export const backupsScreen: Screen = (ctx, host) => {
 
   const track = new Map<string, HTMLElement>();
   const showTask = (task: TaskSnapshotDto) => {
-    if (!task.kind.startsWith('backup')) return;
+    if (!isBackupTask(task)) return;
     let row = track.get(task.id);
     if (!row) {
       row = h('div', { class: 'task' });
       track.set(task.id, row);
       tasksHost.prepend(row);
     }
-    const p = task.progress;
-    const done =
-      task.state === 'succeeded' ? (task.result as { name?: string } | undefined)?.name : undefined;
-    replace(
-      row,
-      h(
-        'p',
-        {},
-        statusBadge(task.state),
-        ` ${task.title}`,
-        task.state === 'running'
-          ? ` — ${p.phase}${p.item ? `: ${p.item}` : ''}`
-          : done
-            ? ` — ${done}`
-            : '',
-      ),
-      task.state === 'running' ? progressBar(task.title, p.done, p.total) : null,
-      task.error ? errorNotice(task.error) : null,
-    );
-    if (task.state !== 'running' && task.state !== 'pending') {
+    renderTask(row, task);
+    if (taskLine(task).finished) {
       ctx.announce(`${task.title}: ${task.state}`);
       void reload();
     }
@@ -135,7 +117,7 @@ export const backupsScreen: Screen = (ctx, host) => {
     () => ctx.api.backups.list(),
     (list) => {
       replace(scheduleHost, scheduleForm(ctx, list, messages));
-      replace(coverageHost, coveragePanel(list));
+      replace(coverageHost, coveragePanel(coverageLines(list)));
       return renderList(ctx, list, messages, showTask);
     },
   );
@@ -149,14 +131,24 @@ export const backupsScreen: Screen = (ctx, host) => {
   return off;
 };
 
+function renderTask(row: HTMLElement, task: TaskSnapshotDto): void {
+  const line = taskLine(task);
+  replace(
+    row,
+    h('p', {}, statusBadge(line.state), line.text),
+    line.progress ? progressBar(task.title, line.progress.done, line.progress.total) : null,
+    task.error ? errorNotice(task.error) : null,
+  );
+}
+
 function renderList(
   ctx: AppContext,
   list: BackupList,
   messages: HTMLElement,
   showTask: (t: TaskSnapshotDto) => void,
 ): Node {
-  if (list.backups.length === 0)
-    return empty('No backups yet.', `They are written to ${list.dir}.`);
+  const words = listWords(list);
+  if (list.backups.length === 0) return empty('No backups yet.', words.emptyHint);
   const act = async (start: () => Promise<{ taskId: string }>) => {
     try {
       const { taskId } = await start();
@@ -168,131 +160,105 @@ function renderList(
   return h(
     'table',
     { class: 'table' },
-    h('caption', { class: 'muted', text: `In ${list.dir}, newest first` }),
+    h('caption', { class: 'muted', text: words.caption }),
     h(
       'thead',
       {},
       h(
         'tr',
         {},
-        [
-          'Backup',
-          'Created',
-          'Size',
-          'Contents',
-          'Current setup',
-          'Encrypted',
-          'State',
-          'Actions',
-        ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
+        BACKUP_COLUMNS.map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
       ),
     ),
     h(
       'tbody',
       {},
-      list.backups.map((b) => {
-        return h(
-          'tr',
-          { dataset: { backup: b.id } },
-          h('th', { attrs: { scope: 'row' }, class: 'mono', text: b.id }),
-          h(
-            'td',
-            {},
-            formatTime(b.createdAt),
-            b.reason && b.reason !== 'manual'
-              ? h('span', {
-                  class: 'hint block',
-                  text: b.reason === 'pre-migration' ? 'before a migration' : b.reason,
-                })
-              : null,
-          ),
-          h('td', { class: 'num', text: formatBytes(b.sizeBytes) }),
-          h('td', { text: b.parts.map((p) => PART_LABEL[p] ?? p).join(', ') }),
-          h('td', {}, coverageCell(b)),
-          h('td', { text: b.encrypted ? 'yes' : 'no' }),
-          h(
-            'td',
-            {},
-            !b.intact
-              ? [
-                  statusBadge('down', 'Damaged'),
-                  b.problem ? h('span', { class: 'hint block', text: forScreen(b.problem) }) : null,
-                ]
-              : b.verifiedAt
-                ? [
-                    statusBadge('ok', 'Verified'),
-                    h('span', { class: 'hint block', text: formatTime(b.verifiedAt) }),
-                  ]
-                : statusBadge('unknown', 'Not verified yet'),
-          ),
-          h(
-            'td',
-            {},
-            // Flex inside the cell, not on it: a flex <td> stops being a table cell and its borders break.
-            h(
-              'div',
-              { class: 'row-actions' },
-              !b.intact
-                ? h('span', { class: 'muted', text: 'cannot be used' })
-                : [
-                    h('button', {
-                      class: 'btn btn-small',
-                      text: 'Verify',
-                      attrs: { type: 'button', 'aria-label': `Verify ${b.id}` },
-                      on: {
-                        click: async () => {
-                          const passphrase = b.encrypted
-                            ? await askPassphrase(`Verify ${b.id}`)
-                            : null;
-                          if (b.encrypted && passphrase === null) return;
-                          void act(() =>
-                            ctx.api.backups.verify({
-                              id: b.id,
-                              ...(passphrase ? { passphrase } : {}),
-                            }),
-                          );
-                        },
-                      },
-                    }),
-                    h('button', {
-                      class: 'btn btn-small btn-danger',
-                      text: 'Restore…',
-                      // A backup of an earlier setup has nothing for the databases in use now.
-                      attrs: {
-                        type: 'button',
-                        'aria-label': `Restore ${b.id}`,
-                        disabled: !b.covers,
-                      },
-                      on: {
-                        click: async () => {
-                          const passInput = h('input', {
-                            attrs: { type: 'password', autocomplete: 'off' },
-                          });
-                          const ok = await confirmTyped({
-                            title: `Restore ${b.id}?`,
-                            body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
-                            phrase: b.id,
-                            confirmLabel: 'Restore',
-                            ...(b.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
-                          });
-                          if (!ok) return;
-                          void act(() =>
-                            ctx.api.backups.restore({
-                              id: b.id,
-                              confirm: b.id,
-                              ...(passInput.value ? { passphrase: passInput.value } : {}),
-                            }),
-                          );
-                        },
-                      },
-                    }),
-                  ],
-            ),
-          ),
-        );
-      }),
+      list.backups.map((b) => backupRowElement(ctx, backupRow(b), act)),
     ),
   );
+}
+
+type Act = (start: () => Promise<{ taskId: string }>) => Promise<void>;
+
+function backupRowElement(ctx: AppContext, row: BackupRowModel, act: Act): HTMLElement {
+  return h(
+    'tr',
+    { dataset: { backup: row.id } },
+    h('th', { attrs: { scope: 'row' }, class: 'mono', text: row.id }),
+    h('td', {}, row.created, row.why ? h('span', { class: 'hint block', text: row.why }) : null),
+    h('td', { class: 'num', text: row.size }),
+    h('td', { text: row.contents }),
+    h('td', {}, coverageCell(row.coverage)),
+    h('td', { text: row.encrypted ? 'yes' : 'no' }),
+    h(
+      'td',
+      {},
+      statusBadge(row.state.badge.status, row.state.badge.text),
+      row.state.note ? h('span', { class: 'hint block', text: row.state.note }) : null,
+    ),
+    h(
+      'td',
+      {},
+      // Flex inside the cell, not on it: a flex <td> stops being a table cell and its borders break.
+      h(
+        'div',
+        { class: 'row-actions' },
+        row.actions
+          ? [verifyButton(ctx, row, act), restoreButton(ctx, row, row.actions.restorable, act)]
+          : h('span', { class: 'muted', text: 'cannot be used' }),
+      ),
+    ),
+  );
+}
+
+function verifyButton(ctx: AppContext, row: BackupRowModel, act: Act): HTMLElement {
+  return h('button', {
+    class: 'btn btn-small',
+    text: 'Verify',
+    attrs: { type: 'button', 'aria-label': `Verify ${row.id}` },
+    on: {
+      click: async () => {
+        const passphrase = row.encrypted ? await askPassphrase(`Verify ${row.id}`) : null;
+        if (row.encrypted && passphrase === null) return;
+        void act(() =>
+          ctx.api.backups.verify({ id: row.id, ...(passphrase ? { passphrase } : {}) }),
+        );
+      },
+    },
+  });
+}
+
+function restoreButton(
+  ctx: AppContext,
+  row: BackupRowModel,
+  restorable: boolean,
+  act: Act,
+): HTMLElement {
+  return h('button', {
+    class: 'btn btn-small btn-danger',
+    text: 'Restore…',
+    attrs: { type: 'button', 'aria-label': `Restore ${row.id}`, disabled: !restorable },
+    on: {
+      click: async () => {
+        const passInput = h('input', { attrs: { type: 'password', autocomplete: 'off' } });
+        const ok = await confirmTyped({
+          title: `Restore ${row.id}?`,
+          body: 'Restoring replaces the current data with this backup. Services using the data are paused while it runs. This cannot be undone, so take a backup first if you may need the current data.',
+          phrase: row.id,
+          confirmLabel: 'Restore',
+          ...(row.encrypted ? { extra: textField('Passphrase', passInput) } : {}),
+        });
+        if (!ok) return;
+        void act(() =>
+          ctx.api.backups.restore({
+            id: row.id,
+            confirm: row.id,
+            ...(passInput.value ? { passphrase: passInput.value } : {}),
+          }),
+        );
+      },
+    },
+  });
 }
 
 function scheduleForm(ctx: AppContext, list: BackupList, messages: HTMLElement): HTMLElement {
@@ -310,7 +276,7 @@ function scheduleForm(ctx: AppContext, list: BackupList, messages: HTMLElement):
     h('h2', { text: 'Schedule and retention' }),
     h('p', {
       class: 'muted',
-      text: s.nextAt ? `Next backup: ${formatTime(s.nextAt)}` : 'No scheduled backups.',
+      text: nextBackupText(s),
     }),
     h(
       'div',
@@ -336,15 +302,7 @@ function scheduleForm(ctx: AppContext, list: BackupList, messages: HTMLElement):
         keepDaily: Number(keepDaily.value),
         keepWeekly: Number(keepWeekly.value),
       });
-      replace(
-        status,
-        info(
-          saved.intervalHours > 0
-            ? `Saved: every ${saved.intervalHours} h.`
-            : 'Saved: scheduled backups are off.',
-          'success',
-        ),
-      );
+      replace(status, info(scheduleSavedText(saved), 'success'));
       replace(messages);
     } catch (err) {
       replace(status, errorNotice(err));

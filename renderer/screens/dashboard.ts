@@ -4,27 +4,25 @@
  * status snapshot (status-view.ts): pushed health updates re-render it, and
  * when Nova cannot be reached everything greys out with "last known at …".
  */
-import type { z } from 'zod';
-import type {
-  healthHistorySchema,
-  HealthSummaryDto,
-} from '../../shared-contract/methods/health.js';
 import type { ServiceStatusDto } from '../../shared-contract/methods/services.js';
-import { pageHeader } from '../app-shell.js';
+import { pageHeader } from '../components/page-header.js';
 import { latencyChart } from '../components/chart.js';
 import { empty, errorNotice, loading } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
 import type { Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
-import { formatLatency } from '../lib/format.js';
-import { forScreen } from '../lib/screen-words.js';
-import { statusView, type StatusView } from '../status/status-view.js';
-import { metricLines } from './dashboard-metrics.js';
-import { SAFETY_CHECKS, safetyPanel } from './dashboard-safety.js';
+import { statusView } from '../status/status-view.js';
+import type { MetricLine } from './dashboard-metrics.js';
+import {
+  checkCards,
+  overviewModel,
+  safetyLines,
+  type CheckCardModel,
+  type History,
+  type OverviewModel,
+} from './dashboard-model.js';
+import { fixHint, safetyPanel } from './dashboard-safety.js';
 import { servicesTable } from './dashboard-services.js';
-
-type History = z.infer<typeof healthHistorySchema>;
-type Check = HealthSummaryDto['checks'][number];
 
 export const dashboardScreen: Screen = (ctx, host) => {
   const overview = h(
@@ -65,9 +63,9 @@ export const dashboardScreen: Screen = (ctx, host) => {
   const render = () => {
     const snap = ctx.status.snapshot();
     const view = statusView(snap, Date.now());
-    if (snap.health || view.stale) renderOverview(overview, snap.health, view);
-    replace(safety, safetyPanel(snap.health, view));
-    if (snap.health) renderChecks(checks, snap.health.checks, view, history);
+    if (snap.health || view.stale) renderOverview(overview, overviewModel(snap.health, view));
+    replace(safety, safetyPanel(safetyLines(snap.health, view)));
+    if (snap.health) renderChecks(checks, checkCards(snap.health.checks, view, history));
     if (serviceList)
       replace(
         services,
@@ -139,31 +137,26 @@ export const dashboardScreen: Screen = (ctx, host) => {
   };
 };
 
-function renderOverview(
-  host: HTMLElement,
-  health: HealthSummaryDto | null,
-  view: StatusView,
-): void {
-  const o = view.overall;
+function renderOverview(host: HTMLElement, o: OverviewModel): void {
   replace(
     host,
     h('h2', { id: 'overview-h', class: 'sr-only', text: 'Overall state' }),
     h(
       'div',
-      { class: `overall overall-${o.stale ? 'unknown' : o.status}`, dataset: { status: o.status } },
-      statusBadge(o.stale ? 'unknown' : o.status, o.headline),
+      { class: `overall overall-${o.tone}`, dataset: { status: o.status } },
+      statusBadge(o.tone, o.headline),
       h('span', { class: 'muted', text: o.checked }),
     ),
-    health && health.reasons.length
+    o.reasons.length
       ? h(
           'ul',
           { class: 'reasons' },
-          health.reasons.map((r) =>
+          o.reasons.map((r) =>
             h(
               'li',
               { class: `reason reason-${r.effect}` },
-              h('p', { text: forScreen(r.message) }),
-              h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), forScreen(r.fix)),
+              h('p', { text: r.message }),
+              fixHint(r.fix),
             ),
           ),
         )
@@ -171,74 +164,54 @@ function renderOverview(
   );
 }
 
-function renderChecks(
-  host: HTMLElement,
-  all: Check[],
-  view: StatusView,
-  history: History | null,
-): void {
-  const shown = all.filter((c) => !(SAFETY_CHECKS as readonly string[]).includes(c.id));
+function renderChecks(host: HTMLElement, cards: CheckCardModel[]): void {
   replace(
     host,
-    ...(shown.length
-      ? shown.map((c) => {
-          const line = view.checks[c.id]!;
-          const samples = history?.checks[c.id];
-          return h(
-            'article',
-            {
-              class: `card card-${line.stale ? 'unknown' : c.status}`,
-              attrs: { 'aria-labelledby': `check-${c.id}` },
-              dataset: { check: c.id },
-            },
-            h(
-              'header',
-              { class: 'card-head' },
-              h('h3', { id: `check-${c.id}`, text: c.label }),
-              statusBadge(
-                line.stale ? 'unknown' : c.status,
-                line.stale ? `Last known: ${line.word}` : line.word,
-              ),
-            ),
-            h('p', { class: 'card-detail', text: forScreen(c.detail) }),
-            h(
-              'dl',
-              { class: 'metrics' },
-              c.latencyMs !== null
-                ? [h('dt', { text: 'Latency' }), h('dd', { text: formatLatency(c.latencyMs) })]
-                : null,
-              metricLines(c.metrics).map((m) => [
-                h('dt', { text: m.label }),
-                h(
-                  'dd',
-                  {},
-                  m.value,
-                  m.ratio !== undefined
-                    ? h('meter', {
-                        attrs: {
-                          min: 0,
-                          max: 1,
-                          value: m.ratio,
-                          high: 0.85,
-                          optimum: 0,
-                          'aria-label': `${m.label} ${Math.round(m.ratio * 100)} percent`,
-                        },
-                      })
-                    : null,
-                ),
-              ]),
-            ),
-            samples?.some((s) => s.latencyMs !== null)
-              ? [
-                  h('p', { class: 'chart-label', text: `Latency, last ${samples.length} checks` }),
-                  latencyChart(samples, c.label),
-                ]
-              : null,
-            c.status !== 'ok' && c.fix
-              ? h('p', { class: 'hint' }, h('strong', { text: 'What to do: ' }), forScreen(c.fix))
-              : null,
-          );
-        })
-      : [empty('No health checks have run yet.')]),
+    ...(cards.length ? cards.map(checkCard) : [empty('No health checks have run yet.')]),
   );
+}
+
+function checkCard(c: CheckCardModel): HTMLElement {
+  return h(
+    'article',
+    {
+      class: `card card-${c.tone}`,
+      attrs: { 'aria-labelledby': `check-${c.id}` },
+      dataset: { check: c.id },
+    },
+    h(
+      'header',
+      { class: 'card-head' },
+      h('h3', { id: `check-${c.id}`, text: c.label }),
+      statusBadge(c.badge.status, c.badge.text),
+    ),
+    h('p', { class: 'card-detail', text: c.detail }),
+    h(
+      'dl',
+      { class: 'metrics' },
+      c.metrics.map((m) => [h('dt', { text: m.label }), h('dd', {}, m.value, meter(m))]),
+    ),
+    c.chart
+      ? [
+          h('p', { class: 'chart-label', text: c.chart.caption }),
+          latencyChart(c.chart.samples, c.label),
+        ]
+      : null,
+    fixHint(c.fix),
+  );
+}
+
+/** A usage line's meter (pool, connections, disk), read out as a percentage. */
+function meter(m: MetricLine): HTMLElement | null {
+  if (m.ratio === undefined) return null;
+  return h('meter', {
+    attrs: {
+      min: 0,
+      max: 1,
+      value: m.ratio,
+      high: 0.85,
+      optimum: 0,
+      'aria-label': `${m.label} ${Math.round(m.ratio * 100)} percent`,
+    },
+  });
 }

@@ -6,8 +6,10 @@
  */
 import { tokenStore } from '../api/http-transport.js';
 import { h, replace, uid } from '../lib/dom.js';
+import { pastedToken, signInModel, type SignInReason } from './login-model.js';
 
-export function loginScreen(root: HTMLElement, why: 'missing' | 'expired', done: () => void): void {
+export function loginScreen(root: HTMLElement, why: SignInReason, done: () => void): void {
+  const model = signInModel(why);
   const id = uid('token');
   const input = h('input', {
     id,
@@ -20,8 +22,8 @@ export function loginScreen(root: HTMLElement, why: 'missing' | 'expired', done:
       on: {
         submit: (event) => {
           event.preventDefault();
-          const token = input.value.trim();
-          if (!token) return;
+          const token = pastedToken(input.value);
+          if (token === null) return;
           tokenStore.set(token);
           done();
         },
@@ -45,12 +47,12 @@ export function loginScreen(root: HTMLElement, why: 'missing' | 'expired', done:
           h('span', { class: 'brand-mark', attrs: { 'aria-hidden': 'true' } }),
           'Nova DB',
         ),
-        h('h1', { text: why === 'expired' ? 'Please sign in again' : 'Sign in' }),
-        why === 'expired'
+        h('h1', { text: model.heading }),
+        model.warning
           ? h('p', {
               class: 'notice notice-warning',
               attrs: { role: 'alert' },
-              text: 'The admin token was not accepted — it may have been rotated.',
+              text: model.warning,
             })
           : null,
         h(

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { logSourceSchema } from '../../shared-contract/methods/services.js';
-import { pageHeader } from '../app-shell.js';
+import { pageHeader } from '../components/page-header.js';
 import { textField } from '../components/field.js';
 import { empty, errorNotice, info, loading } from '../components/notice.js';
 import type { Screen } from '../context.js';
@@ -15,6 +15,8 @@ import {
   downloadName,
   filterLog,
   LEVEL_FILTERS,
+  logText,
+  logView,
   type LogEntryView,
   type LogLevelName,
 } from './logs-model.js';
@@ -86,31 +88,25 @@ export const logsScreen: Screen = (ctx, host) => {
   const label = () => source.selectedOptions[0]?.text ?? '';
 
   const render = () => {
-    if (!available) return replace(out, empty('No log to show for this service.', reason));
-    if (entries.length === 0) return replace(out, empty('The log is empty so far.'));
-    const visible = shown();
+    const view = logView(
+      { available, reason, entries },
+      { level: level.value as LogLevelName | 'all', search: search.value },
+      label(),
+    );
+    if (view.kind === 'unavailable')
+      return replace(out, empty('No log to show for this service.', view.reason));
+    if (view.kind === 'empty') return replace(out, empty('The log is empty so far.'));
     const oldPre = out.querySelector('pre');
     const atBottom = !oldPre || oldPre.scrollTop + oldPre.clientHeight >= oldPre.scrollHeight - 4;
     const pre = h(
       'pre',
-      {
-        class: 'log',
-        attrs: { tabindex: '0', 'aria-label': `${label()} log, ${visible.length} lines shown` },
-      },
-      visible.map((e) =>
-        h('span', {
-          class: e.level === 'error' || e.level === 'warn' ? `log-line-${e.level}` : '',
-          text: `${e.text}\n`,
-        }),
-      ),
+      { class: 'log', attrs: { tabindex: '0', 'aria-label': view.label } },
+      view.lines.map((line) => h('span', { class: line.className, text: line.text })),
     );
     replace(
       out,
-      h('p', {
-        class: 'muted log-count',
-        text: `${visible.length} of ${entries.length} lines shown`,
-      }),
-      visible.length ? pre : empty('No line matches the level and search.'),
+      h('p', { class: 'muted log-count', text: view.count }),
+      view.none ? empty('No line matches the level and search.') : pre,
     );
     if (atBottom) pre.scrollTop = pre.scrollHeight;
   };
@@ -139,9 +135,7 @@ export const logsScreen: Screen = (ctx, host) => {
   };
 
   copy.addEventListener('click', async () => {
-    const text = shown()
-      .map((e) => e.text)
-      .join('\n');
+    const text = logText(shown(), false);
     try {
       await navigator.clipboard.writeText(text);
       replace(note, info(`Copied ${shown().length} lines.`, 'success'));
@@ -153,14 +147,7 @@ export const logsScreen: Screen = (ctx, host) => {
     }
   });
   download.addEventListener('click', () => {
-    const blob = new Blob(
-      [
-        shown()
-          .map((e) => e.text)
-          .join('\n') + '\n',
-      ],
-      { type: 'text/plain' },
-    );
+    const blob = new Blob([logText(shown(), true)], { type: 'text/plain' });
     const a = h('a', {
       attrs: { href: URL.createObjectURL(blob), download: downloadName(source.value, new Date()) },
     });

@@ -5,18 +5,19 @@
  * (environment, .env file, command line) are shown but cannot be edited
  * here; connection choices link to Setup.
  */
-import type { z } from 'zod';
-import type { settingsViewSchema } from '../../shared-contract/methods/settings.js';
 import {
   numberProblem,
-  SETTING_GROUPS,
   settingInfo,
   type SettingInfo,
 } from '../../shared-contract/settings-catalog.js';
 import { h, uid } from '../lib/dom.js';
-
-type SettingsView = z.infer<typeof settingsViewSchema>;
-type Item = SettingsView['items'][number];
+import {
+  settingGroupModels,
+  settingRowModel,
+  type SettingItem as Item,
+  type SettingNote,
+  type SettingsView,
+} from './settings-model.js';
 type Value = string | number | boolean | null;
 
 export interface SettingRow {
@@ -28,12 +29,6 @@ export interface SettingRow {
   validate(): string | null;
   showError(message: string | null): void;
 }
-
-const SOURCE_WORD: Record<string, string> = {
-  flag: 'on Nova’s command line',
-  env: 'in Nova’s environment',
-  dotenv: 'in the .env file',
-};
 
 function control(
   item: Item,
@@ -86,66 +81,46 @@ function control(
 }
 
 export function settingRow(item: Item): SettingRow {
+  const model = settingRowModel(item);
   const info = settingInfo(item.key);
   const id = `setting-${item.key}`;
   const descId = uid('desc');
   const errId = uid('err');
   const error = h('p', { class: 'field-error', id: errId, attrs: { hidden: true } });
-  const readOnly = !item.editable || info.setupOnly === true || item.secret;
-  const source = SOURCE_WORD[item.source];
   let valueEl: HTMLElement;
   let read: (() => Value) | null = null;
   let input: HTMLInputElement | HTMLSelectElement | null = null;
-  if (readOnly) {
-    const shown =
-      item.value === null
-        ? 'not set'
-        : info.control.kind === 'choice'
-          ? (info.control.options.find((o) => o.value === String(item.value))?.label ??
-            String(item.value))
-          : String(item.value);
-    valueEl = h('span', { class: 'mono', id, text: shown });
+  if (model.readOnly) {
+    valueEl = h('span', { class: 'mono', id, text: model.shown });
   } else {
     ({ input, read } = control(item, info, id));
     input.setAttribute('aria-describedby', `${descId} ${errId}`);
     valueEl = input;
   }
   const initial = read ? read() : null;
-  const unit =
-    info.control.kind === 'number' && info.control.unit
-      ? h('span', { class: 'unit', text: info.control.unit })
-      : null;
-  const note = info.setupOnly
-    ? h(
-        'span',
-        { class: 'setting-source' },
-        'Chosen in ',
-        h('a', { attrs: { href: '#/setup' }, text: 'Setup' }),
-        '.',
-      )
-    : item.key === 'NOVA_DATA_DIR'
-      ? h('span', { class: 'setting-source', text: 'Chosen when Nova starts.' })
-      : source
-        ? h(
-            'span',
-            { class: 'setting-source' },
-            `Set ${source} as `,
-            h('code', { text: item.key, dataset: { technical: '' } }),
-            '; change it there.',
-          )
-        : null;
   const element = h(
     'div',
     { class: 'setting', dataset: { setting: item.key } },
     h(
       'div',
       { class: 'setting-label' },
-      readOnly
-        ? h('span', { class: 'label', text: info.label })
-        : h('label', { attrs: { for: id }, text: info.label }),
-      h('p', { class: 'hint', id: descId, text: info.description }),
+      model.readOnly
+        ? h('span', { class: 'label', text: model.label })
+        : h('label', { attrs: { for: id }, text: model.label }),
+      h('p', { class: 'hint', id: descId, text: model.description }),
     ),
-    h('div', {}, h('div', { class: 'setting-control' }, valueEl, unit, note), error),
+    h(
+      'div',
+      {},
+      h(
+        'div',
+        { class: 'setting-control' },
+        valueEl,
+        model.unit ? h('span', { class: 'unit', text: model.unit }) : null,
+        noteElement(model.note),
+      ),
+      error,
+    ),
   );
   return {
     key: item.key,
@@ -170,36 +145,54 @@ export function settingRow(item: Item): SettingRow {
   };
 }
 
+/** Where a setting that is not edited here is set instead. */
+function noteElement(note: SettingNote): HTMLElement | null {
+  if (!note) return null;
+  if (note.kind === 'setup')
+    return h(
+      'span',
+      { class: 'setting-source' },
+      'Chosen in ',
+      h('a', { attrs: { href: '#/setup' }, text: 'Setup' }),
+      '.',
+    );
+  if (note.kind === 'startup')
+    return h('span', { class: 'setting-source', text: 'Chosen when Nova starts.' });
+  return h(
+    'span',
+    { class: 'setting-source' },
+    `Set ${note.where} as `,
+    h('code', { text: note.key, dataset: { technical: '' } }),
+    '; change it there.',
+  );
+}
+
 /** The rows grouped as the screen shows them; Advanced folded away. */
 export function settingGroups(view: SettingsView): { rows: SettingRow[]; element: HTMLElement } {
   const rows = view.items.map(settingRow);
-  const groups = SETTING_GROUPS.map((g) => {
-    const mine = rows.filter((r) => settingInfo(r.key).group === g.id);
+  const groups = settingGroupModels(view).map((g) => {
+    const mine = rows.filter((r) => g.keys.includes(r.key));
     const body = [h('p', { class: 'muted', text: g.description }), mine.map((r) => r.element)];
-    const headingId = `settings-${g.id}-h`;
-    return g.id === 'advanced'
+    const label = { 'aria-labelledby': g.headingId };
+    return g.folded
       ? h(
           'section',
-          { class: 'panel settings-group', attrs: { 'aria-labelledby': headingId } },
+          { class: 'panel settings-group', attrs: label },
           h(
             'details',
             {},
             h(
               'summary',
               {},
-              h('h2', {
-                id: headingId,
-                class: 'inline-heading',
-                text: `${g.label} (${mine.length})`,
-              }),
+              h('h2', { id: g.headingId, class: 'inline-heading', text: g.heading }),
             ),
             body,
           ),
         )
       : h(
           'section',
-          { class: 'panel settings-group', attrs: { 'aria-labelledby': headingId } },
-          h('h2', { id: headingId, text: g.label }),
+          { class: 'panel settings-group', attrs: label },
+          h('h2', { id: g.headingId, text: g.heading }),
           body,
         );
   });

@@ -3,15 +3,12 @@
  * fields (settings-form.ts), Save (what applies live applies at once) and
  * Apply & restart services; the admin token; start-at-login on the desktop.
  */
-import type { z } from 'zod';
-import type { settingsViewSchema } from '../../shared-contract/methods/settings.js';
-import { pageHeader } from '../app-shell.js';
+import { pageHeader } from '../components/page-header.js';
 import { errorNotice, info, withStates } from '../components/notice.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
 import { settingGroups } from './settings-form.js';
-
-type SettingsView = z.infer<typeof settingsViewSchema>;
+import { rotatedTokenText, type SettingsView } from './settings-model.js';
 
 export const settingsScreen: Screen = (ctx, host) => {
   const formHost = h('div', {});
@@ -117,7 +114,6 @@ function tokenPanel(ctx: AppContext): HTMLElement {
     try {
       const { token } = await ctx.api.settings.rotateAdminToken();
       ctx.replaceToken?.(token);
-      const link = `${location.origin}/#token=${encodeURIComponent(token)}`;
       replace(
         out,
         info(
@@ -127,7 +123,10 @@ function tokenPanel(ctx: AppContext): HTMLElement {
         h(
           'p',
           {},
-          h('code', { class: 'secret', text: ctx.info.mode === 'headless' ? link : token }),
+          h('code', {
+            class: 'secret',
+            text: rotatedTokenText(ctx.info.mode, location.origin, token),
+          }),
         ),
       );
     } catch (err) {

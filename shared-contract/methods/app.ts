@@ -12,8 +12,6 @@ export const appInfoSchema = z.object({
   profiles: z.object({ postgres: profileSchema, mongo: profileSchema, redis: profileSchema }),
   /** Which relational store the data layer uses right now. */
   relational: z.enum(['sqlite', 'postgres']).nullable(),
-  /** Parts that are not available in this build yet, so the UI can say so instead of failing. */
-  features: z.object({ migrationRun: z.boolean(), backups: z.boolean() }),
 });
 
 export const appMethods = {

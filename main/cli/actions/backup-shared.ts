@@ -1,7 +1,6 @@
 /** What the backup commands (`backup`, `backups`, `verify`, `restore`) share once parsed. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadConfig } from '../../core/config/load-config.js';
 import type { NovaConfig } from '../../core/config/schema.js';
 import {
   backupTargetsFromConfig,
@@ -11,6 +10,7 @@ import {
 import { obtainPassphrase, terminalPrompt } from '../../core/backup/passphrase.js';
 import { TaskRegistry, type TaskBody, type TaskSnapshot } from '../../core/tasks/task.js';
 import type { CliContext, GlobalOptions } from '../context.js';
+import { loadCommandConfig } from './command-config.js';
 
 export interface BackupCliSetup {
   config: NovaConfig;
@@ -24,13 +24,7 @@ export async function loadBackupSetup(
   globals: GlobalOptions,
   needTargets = true,
 ): Promise<BackupCliSetup> {
-  const { config, warnings } = await loadConfig({
-    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-    env: ctx.env,
-    cwd: ctx.cwd,
-  });
-  ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
-  for (const warning of warnings) ctx.logger.warn(warning);
+  const { config } = await loadCommandConfig(ctx, globals);
   return {
     config,
     backupDir: resolveBackupDir(config),
@@ -80,15 +74,4 @@ export async function runCliTask<R>(
   } finally {
     shutdown.dispose();
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

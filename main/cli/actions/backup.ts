@@ -6,7 +6,8 @@ import { NovaError } from '../../core/errors.js';
 import type { BackupOptions } from '../commands/backup.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
-import { formatBytes, loadBackupSetup, passphraseFor, runCliTask } from './backup-shared.js';
+import { formatBytes } from '../../../shared-contract/format-bytes.js';
+import { loadBackupSetup, passphraseFor, runCliTask } from './backup-shared.js';
 
 export async function backup(
   ctx: CliContext,

@@ -10,7 +10,8 @@ import { applyRetention, type RetentionPlan } from '../../core/backup/retention.
 import type { BackupsOptions } from '../commands/backups.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
-import { formatBytes, loadBackupSetup } from './backup-shared.js';
+import { formatBytes } from '../../../shared-contract/format-bytes.js';
+import { loadBackupSetup } from './backup-shared.js';
 
 export async function backups(
   ctx: CliContext,

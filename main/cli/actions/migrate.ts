@@ -1,23 +1,26 @@
 /**
- * What `nova-db migrate` does once parsed (registered in ../commands/migrate.ts).
- * Each mode imports only its own engine — apply-rejects, the dry run, or the
- * migration job with the backup taken before the first write — so one mode
- * does not pay to load the others.
+ * What `nova-db migrate` does once parsed (registered in ../commands/migrate.ts):
+ * the use case (core/use-cases/migrate.ts: apply-rejects, the dry run, or the
+ * run with the backup taken before the first write) under a progress view.
  */
 import path from 'node:path';
-import { resolveBackupDir } from '../../core/backup/backup-targets.js';
-import { PASSPHRASE_ENV } from '../../core/backup/passphrase.js';
-import { loadConfig } from '../../core/config/load-config.js';
-import type { NovaConfig } from '../../core/config/schema.js';
 import { NovaError } from '../../core/errors.js';
 import type { ApplyRejectsResult } from '../../core/migrate/apply-rejects.js';
 import { renderSummary, type MigrationReport } from '../../core/migrate/report.js';
 import type { CatchUpResult } from '../../core/migrate/catch-up.js';
 import { TaskRegistry, type TaskBody } from '../../core/tasks/task.js';
+import {
+  applyFixedRejects,
+  catchUpAfterCutover,
+  configuredTargets,
+  dryRunMigration,
+  runMigrationWithBackup,
+} from '../../core/use-cases/migrate.js';
 import type { MigrateOptions } from '../commands/migrate.js';
-import { ProgressView } from '../commands/migrate-progress.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
+import { ProgressView } from '../views/migrate-progress.js';
+import { loadCommandConfig } from './command-config.js';
 
 /** `globals` holds the options too (optsWithGlobals); the combination is already checked. */
 export async function migrate(
@@ -25,18 +28,36 @@ export async function migrate(
   globals: GlobalOptions & MigrateOptions,
   options: MigrateOptions,
 ): Promise<void> {
-  const config = await loadMigrateConfig(ctx, globals, options);
+  const { config } = await loadCommandConfig(ctx, globals, {
+    overrides: { POSTGRES_URL: options.postgresUrl, MONGODB_URL: options.mongoUrl },
+    flagNames: { POSTGRES_URL: '--postgres-url', MONGODB_URL: '--mongo-url' },
+  });
   const json = globals.json === true;
+  // Rule flags are checked before anything runs: a typo must not cost a migration.
+  const { hasRules, parseRuleFlags } = await import('../../core/migrate/rules.js');
+  const rules = parseRuleFlags({
+    value: options.valueRule ?? [],
+    duplicate: options.duplicateRule ?? [],
+    orphan: options.orphanRule ?? [],
+  });
+  const common = {
+    ...(hasRules(rules) ? { rules } : {}),
+    config,
+    env: ctx.env,
+    targets: configuredTargets(config),
+    ...(options.plan !== undefined ? { planFile: path.resolve(ctx.cwd, options.plan) } : {}),
+    ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
+    ...(options.target ? { only: options.target } : {}),
+  };
+  const reportDir =
+    options.report !== undefined ? path.resolve(ctx.cwd, options.report) : undefined;
   if (options.applyRejects !== undefined) {
-    const { applyRejects } = await import('../../core/migrate/apply-rejects.js');
     const result = await runTask(ctx, json, 'Applying rejects', (t) =>
-      applyRejects(
+      applyFixedRejects(
         {
+          ...common,
           file: path.resolve(ctx.cwd, options.applyRejects!),
-          ...(options.report !== undefined
-            ? { jobDir: path.resolve(ctx.cwd, options.report) }
-            : {}),
-          ...urls(config),
+          ...(reportDir !== undefined ? { jobDir: reportDir } : {}),
         },
         t,
       ),
@@ -54,132 +75,49 @@ export async function migrate(
     return;
   }
   const source = path.resolve(ctx.cwd, options.source!);
-  const reportDir =
-    options.report !== undefined ? path.resolve(ctx.cwd, options.report) : undefined;
   if (options.catchUp) {
-    const { catchUpMigration } = await import('../../core/migrate/catch-up.js');
-    const { defaultJobDir } = await import('../../core/migrate/run/job-setup.js');
-    const { postgresUrl } = urls(config);
     const result = await runTask(ctx, json, 'Catch-up', (t) =>
-      catchUpMigration({
-        source,
-        jobDir: reportDir ?? defaultJobDir(config.NOVA_DATA_DIR, source),
-        ...(postgresUrl !== undefined ? { postgresUrl } : {}),
-        signal: t.signal,
-      }),
+      catchUpAfterCutover(
+        {
+          config,
+          source,
+          targets: common.targets,
+          ...(reportDir !== undefined ? { jobDir: reportDir } : {}),
+        },
+        t,
+      ),
     );
     if (json) printJson(ctx, result);
     else ctx.stdout(describeCatchUp(result));
     if (!result.ok) throw catchUpIncomplete(result);
     return;
   }
-  let report: MigrationReport;
-  if (options.dryRun) {
-    const { dryRunMigration } = await import('../../core/migrate/dry-run.js');
-    report = await runTask(ctx, json, 'Dry run', (t) =>
-      dryRunMigration(
-        {
-          source,
-          ...(options.plan !== undefined ? { planFile: path.resolve(ctx.cwd, options.plan) } : {}),
-          ...(options.target ? { targets: options.target } : {}),
-          ...(reportDir !== undefined ? { reportDir } : {}),
-          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-        },
-        t,
-      ),
-    );
-  } else {
-    const { runMigration } = await import('../../core/migrate/migration-job.js');
-    const { defaultJobDir } = await import('../../core/migrate/run/job-setup.js');
-    report = await runTask(ctx, json, 'Migration', (t) =>
-      runMigration(
-        {
-          source,
-          jobDir: reportDir ?? defaultJobDir(config.NOVA_DATA_DIR, source),
-          ...(options.target ? { targets: options.target } : {}),
-          ...urls(config),
-          ...(options.plan !== undefined ? { planFile: path.resolve(ctx.cwd, options.plan) } : {}),
-          ...(options.resume ? { resume: true } : {}),
-          ...(options.batchSize !== undefined ? { batchSize: options.batchSize } : {}),
-          env: ctx.env,
-          backupTarget: (targets) => backupTarget(config, ctx, targets),
-        },
-        t,
-      ),
-    );
-  }
+  const report = options.dryRun
+    ? await runTask(ctx, json, 'Dry run', (t) =>
+        dryRunMigration(
+          { ...common, source, ...(reportDir !== undefined ? { reportDir } : {}) },
+          t,
+        ),
+      )
+    : await runTask(ctx, json, 'Migration', (t) =>
+        runMigrationWithBackup(
+          {
+            ...common,
+            source,
+            ...(reportDir !== undefined ? { jobDir: reportDir } : {}),
+            ...(options.resume ? { resume: true } : {}),
+            onBackup: (backup) =>
+              ctx.logger.info(`backed up the target before migrating: ${backup}`),
+          },
+          t,
+        ),
+      );
   if (!report.ok) {
     ctx.stderr(renderSummary(report));
     throw notVerified(report);
   }
   if (json) printJson(ctx, report);
   else ctx.stdout(renderSummary(report));
-}
-
-async function loadMigrateConfig(
-  ctx: CliContext,
-  globals: GlobalOptions,
-  options: MigrateOptions,
-): Promise<NovaConfig> {
-  const { config, warnings } = await loadConfig({
-    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-    env: ctx.env,
-    cwd: ctx.cwd,
-    overrides: { POSTGRES_URL: options.postgresUrl, MONGODB_URL: options.mongoUrl },
-    flagNames: { POSTGRES_URL: '--postgres-url', MONGODB_URL: '--mongo-url' },
-  });
-  ctx.logger.setLevel(config.NOVA_LOG_LEVEL);
-  for (const warning of warnings) ctx.logger.warn(warning);
-  return config;
-}
-
-function urls(config: NovaConfig): { postgresUrl?: string; mongoUrl?: string; mongoDb: string } {
-  return {
-    ...(config.POSTGRES_URL ? { postgresUrl: config.POSTGRES_URL } : {}),
-    ...(config.MONGODB_URL ? { mongoUrl: config.MONGODB_URL } : {}),
-    mongoDb: config.MONGODB_DB,
-  };
-}
-
-/** SPEC §7: the target is backed up before the migration writes to it. */
-async function backupTarget(
-  config: NovaConfig,
-  ctx: CliContext,
-  targets: { postgresUrl?: string; mongoUrl?: string },
-): Promise<string> {
-  // Only a run that is about to write needs the backup engine.
-  const { backupBeforeMigration } = await import('../../core/backup/backup-job.js');
-  const passphrase = ctx.env[PASSPHRASE_ENV];
-  const result = await backupBeforeMigration({
-    backupDir: resolveBackupDir(config),
-    dataDir: config.NOVA_DATA_DIR,
-    targets: {
-      ...(targets.postgresUrl
-        ? {
-            postgres: {
-              url: targets.postgresUrl,
-              ssl: config.POSTGRES_SSL,
-              ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
-            },
-          }
-        : {}),
-      ...(targets.mongoUrl
-        ? {
-            mongo: {
-              url: targets.mongoUrl,
-              dbName: config.MONGODB_DB,
-              tls: config.MONGODB_TLS,
-              ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
-            },
-          }
-        : {}),
-    },
-    ...(passphrase ? { passphrase } : {}),
-    // A snapshot of the target as it was; `nova-db verify` test-restores it on demand.
-    verify: false,
-  });
-  ctx.logger.info(`backed up the target before migrating: ${result.backup.path}`);
-  return result.backup.path;
 }
 
 /** Runs the work as a Task with progress on stderr; SIGINT/SIGTERM cancels it at the next batch. */

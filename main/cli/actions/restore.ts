@@ -1,7 +1,7 @@
 /** What `nova-db restore` does once parsed (registered in ../commands/restore.ts). */
 import { readBackup } from '../../core/backup/backup-store.js';
-import { PASSPHRASE_ENV } from '../../core/backup/passphrase.js';
-import { restoreBackup, type RestoreResult } from '../../core/backup/restore-backup.js';
+import type { RestoreResult } from '../../core/backup/restore-backup.js';
+import { restoreInto } from '../../core/use-cases/backup.js';
 import type { RestoreOptions } from '../commands/restore.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -20,21 +20,15 @@ export async function restore(
   const { manifest } = confirm ? await readBackup(backupPath) : { manifest: null };
   const passphrase = manifest?.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'restore', 'Restore', (taskCtx) =>
-    restoreBackup(
+    restoreInto(
       backupPath,
+      setup.targets,
       {
-        targets: setup.targets,
+        config: setup.config,
+        env: ctx.env,
         confirm,
-        dataDir: setup.config.NOVA_DATA_DIR,
-        ...(passphrase !== undefined ? { passphrase } : {}),
-        safetyBackup:
-          options.safetyBackup === false
-            ? null
-            : {
-                backupDir: setup.backupDir,
-                // Encrypted like every backup of this installation when a passphrase is configured.
-                ...(ctx.env[PASSPHRASE_ENV] ? { passphrase: ctx.env[PASSPHRASE_ENV] } : {}),
-              },
+        passphrase,
+        ...(options.safetyBackup === false ? { safetyBackup: false } : {}),
       },
       taskCtx,
     ),

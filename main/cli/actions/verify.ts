@@ -1,6 +1,7 @@
 /** What `nova-db verify` does once parsed (registered in ../commands/verify.ts). */
 import { readBackup } from '../../core/backup/backup-store.js';
-import { verifyBackup, type VerifyResult } from '../../core/backup/verify-backup.js';
+import type { VerifyResult } from '../../core/backup/verify-backup.js';
+import { verifyAgainst } from '../../core/use-cases/backup.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { loadBackupSetup, passphraseFor, resolveBackupPath, runCliTask } from './backup-shared.js';
@@ -16,18 +17,7 @@ export async function verify(
   const { manifest } = await readBackup(backupPath);
   const passphrase = manifest.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'verify', 'Verify', (taskCtx) =>
-    verifyBackup(
-      backupPath,
-      {
-        ...(passphrase !== undefined ? { passphrase } : {}),
-        dataDir: setup.config.NOVA_DATA_DIR,
-        scratch: {
-          ...(setup.targets.postgres ? { postgres: setup.targets.postgres } : {}),
-          ...(setup.targets.mongo ? { mongo: setup.targets.mongo } : {}),
-        },
-      },
-      taskCtx,
-    ),
+    verifyAgainst(backupPath, setup.targets, { config: setup.config, passphrase }, taskCtx),
   );
   if (globals.json === true) printJson(ctx, result);
   else ctx.stdout(describeVerify(result));

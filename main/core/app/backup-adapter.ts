@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { backupSummarySchema } from '../../../shared-contract/index.js';
 import { backupSchedulerFromConfig, lastGoodBackupAt } from '../backup/backup-job.js';
 import { listBackups } from '../backup/backup-store.js';
+import { passphraseFromEnv } from '../backup/passphrase.js';
 import { coverageOf, describeCoverage, type CoverageNeed } from '../backup/coverage.js';
 import type { Manifest } from '../backup/manifest.js';
 import { resolveBackupDir } from '../backup/backup-targets.js';
@@ -14,7 +15,7 @@ import type { BackupScheduler } from '../backup/scheduler.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { LastBackupSource } from '../health/checkers/backup-checker.js';
 import type { Logger } from '../logger.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { TaskRegistry } from '../tasks/task.js';
 
 type BackupSummaryDto = z.output<typeof backupSummarySchema>;
@@ -72,9 +73,7 @@ export function startBackupSchedule(
     documentsInRelational: coverage.documentsInRelational,
     covers: coversNow(coverage),
     registry: tasks,
-    ...(process.env.NOVA_BACKUP_PASSPHRASE
-      ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
-      : {}),
+    ...(passphraseFromEnv() ? { passphrase: passphraseFromEnv() } : {}),
     onRun: (outcome) => {
       if (!outcome.ok) {
         logger.warn('the scheduled backup failed', {

@@ -17,7 +17,7 @@ import { listBackups, type BackupEntry } from '../backup/backup-store.js';
 import type { BackupTargets } from '../backup/backup-targets.js';
 import { resolveBackupDir } from '../backup/backup-targets.js';
 import { BackupScheduler } from '../backup/scheduler.js';
-import { verifyBackup } from '../backup/verify-backup.js';
+import { passphraseFromEnv } from '../backup/passphrase.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { BackupSpaceSource } from '../health/checkers/backup-space-checker.js';
 import type {
@@ -26,6 +26,7 @@ import type {
 } from '../health/checkers/migration-checker.js';
 import type { RestoreProofSource } from '../health/checkers/restore-test-checker.js';
 import type { Logger } from '../logger.js';
+import { verifyAgainst } from '../use-cases/backup.js';
 import type { TaskRegistry } from '../tasks/task.js';
 import { coversNow, type BackupCoverage } from './backup-adapter.js';
 
@@ -174,7 +175,7 @@ export function restoreTestScheduler(options: RestoreTestScheduleOptions): Backu
   const { config, coverage, tasks, logger } = options;
   const hours = config.NOVA_RESTORE_TEST_INTERVAL_HOURS;
   if (!(hours > 0)) return null;
-  const passphrase = process.env.NOVA_BACKUP_PASSPHRASE;
+  const passphrase = passphraseFromEnv();
   return new BackupScheduler({
     intervalMs: hours * 3_600_000,
     lastGoodBackupAt: async () => {
@@ -193,18 +194,7 @@ export function restoreTestScheduler(options: RestoreTestScheduleOptions): Backu
       if (!newest) return; // nothing to prove yet; the backup check already says so
       const targets = options.targets();
       const task = tasks.run('backup.verify', `Trial restore of ${newest.name}`, (ctx) =>
-        verifyBackup(
-          newest.path,
-          {
-            ...(passphrase ? { passphrase } : {}),
-            dataDir: config.NOVA_DATA_DIR,
-            scratch: {
-              ...(targets.postgres ? { postgres: targets.postgres } : {}),
-              ...(targets.mongo ? { mongo: targets.mongo } : {}),
-            },
-          },
-          ctx,
-        ),
+        verifyAgainst(newest.path, targets, { config, passphrase }, ctx),
       );
       try {
         const result = await task.start();

@@ -1,29 +1,23 @@
 /**
- * The migration engine (main/core/migrate: dry run, run, resume, verify,
- * report) as the wizard uses it: each as a Task on the runtime's registry,
- * writing into the services of the running setup, the target backed up
- * before the first write (SPEC §7), and the report kept on the session for
- * migration.report. The job directory is derived from the source file, as
+ * The migration use case (core/use-cases/migrate.ts: dry run, run with the
+ * target backed up before the first write, resume) as the wizard uses it:
+ * each as a Task on the runtime's registry, writing into the services of the
+ * running setup, and the report kept on the session for migration.report. The job directory is derived from the source file, as
  * the CLI does, so a run cancelled here — or in a Nova that was restarted
  * since — is resumed from its checkpoints.
  */
 import path from 'node:path';
 import type { MigrationReportDto } from '../../../shared-contract/index.js';
-import { backupBeforeMigration } from '../backup/backup-job.js';
-import { resolveBackupDir } from '../backup/backup-targets.js';
 import { NovaError } from '../errors.js';
-import { dryRunMigration } from '../migrate/dry-run.js';
-import { runMigration } from '../migrate/migration-job.js';
 import type { MigrationReport } from '../migrate/report.js';
-import { defaultJobDir } from '../migrate/run/job-setup.js';
 import type { Task } from '../tasks/task.js';
+import {
+  dryRunMigration,
+  runMigrationWithBackup,
+  type MigrationTargets,
+} from '../use-cases/migrate.js';
 import type { AppRuntime } from './app-runtime.js';
 import type { MigrationSession } from './migration-sessions.js';
-
-/** The run engine is part of this build (kept as a seam: app.info reports it to the UI). */
-export function migrationEngineAvailable(): boolean {
-  return true;
-}
 
 /** The engine's report in the contract's shape (extra fields are stripped by the output schema). */
 export function reportDto(sessionId: string, r: MigrationReport): MigrationReportDto {
@@ -37,6 +31,9 @@ export function reportDto(sessionId: string, r: MigrationReport): MigrationRepor
     rejects: r.rejects,
     rejectsTotal: r.rejectsTotal,
     rejectsFile: r.rejectsFile,
+    rejectGroups: r.rejectGroups,
+    changeGroups: r.changeGroups,
+    ...(r.rules ? { rules: r.rules } : {}),
     changesFile: r.changesFile,
     reportDir: r.reportDir,
     backup: r.backup,
@@ -73,6 +70,7 @@ export function startDryRun(
     async (ctx) => {
       const report = await dryRunMigration(
         {
+          config: rt.config,
           source: session.file,
           reportDir: path.join(session.workDir, 'dry-run'),
           ...(planFile ? { planFile } : {}),
@@ -96,48 +94,15 @@ export function startRun(
   const planFile = session.plan?.file;
   const title = `${resume ? 'Resume migration of' : 'Migration of'} ${path.basename(session.file)}`;
   return rt.tasks.run('migration.run', title, async (ctx) => {
-    const report = await runMigration(
+    const report = await runMigrationWithBackup(
       {
+        config,
+        targets,
         source: session.file,
-        jobDir: defaultJobDir(config.NOVA_DATA_DIR, session.file),
-        ...targets,
-        mongoDb: config.MONGODB_DB,
         ...(planFile ? { planFile } : {}),
         ...(resume ? { resume: true } : {}),
-        backupTarget: async (t) => {
-          const passphrase = process.env.NOVA_BACKUP_PASSPHRASE;
-          const result = await backupBeforeMigration({
-            backupDir: resolveBackupDir(config),
-            dataDir: config.NOVA_DATA_DIR,
-            targets: {
-              ...(t.postgresUrl
-                ? {
-                    postgres: {
-                      url: t.postgresUrl,
-                      ssl: config.POSTGRES_SSL,
-                      ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
-                    },
-                  }
-                : {}),
-              ...(t.mongoUrl
-                ? {
-                    mongo: {
-                      url: t.mongoUrl,
-                      dbName: config.MONGODB_DB,
-                      tls: config.MONGODB_TLS,
-                      ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
-                    },
-                  }
-                : {}),
-            },
-            ...(passphrase ? { passphrase } : {}),
-            verify: false,
-          });
-          rt.logger.info('backed up the migration target before writing', {
-            backup: result.backup.path,
-          });
-          return result.backup.path;
-        },
+        onBackup: (backup) =>
+          rt.logger.info('backed up the migration target before writing', { backup }),
       },
       ctx,
     );
@@ -153,7 +118,7 @@ export function startRun(
  * The embedded profile has no PostgreSQL to migrate into — say so instead of
  * failing deep inside the engine.
  */
-function targetUrls(rt: AppRuntime): { postgresUrl: string; mongoUrl?: string } {
+function targetUrls(rt: AppRuntime): MigrationTargets & { postgresUrl: string } {
   const { factory, backends, endpoints } = rt.layer;
   const postgresUrl = endpoints.postgres ?? rt.config.POSTGRES_URL;
   if (factory?.dialect !== 'postgres' || !postgresUrl) {

@@ -9,7 +9,7 @@
 import { NovaError, isNovaError, toErrorData, type ErrorData } from '../errors.js';
 import { withBackupLock } from './backup-lock.js';
 import type { NovaConfig } from '../config/schema.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { TaskContext, TaskRegistry } from '../tasks/task.js';
 import { listBackups } from './backup-store.js';
 import {

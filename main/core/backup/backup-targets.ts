@@ -9,7 +9,7 @@ import path from 'node:path';
 import { NovaError } from '../errors.js';
 import { serviceProfiles, type NovaConfig } from '../config/schema.js';
 import { resolveSqliteFile } from '../config/sqlite-path.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { MongoBackupTarget } from './mongo-part.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 import type { RetentionPolicy } from './retention.js';
@@ -75,26 +75,53 @@ export function backupTargetsFromConfig(
   if (profiles.postgres === 'embedded') {
     targets.sqlite = { file: resolveSqliteFile(config) };
   } else {
-    targets.postgres = {
-      url: needUrl(
+    targets.postgres = postgresTarget(
+      config,
+      needUrl(
         endpoints.postgres ?? config.POSTGRES_URL,
         'POSTGRES_URL',
         'PostgreSQL',
         profiles.postgres,
       ),
-      ssl: config.POSTGRES_SSL,
-      ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
-    };
+    );
   }
   const documentsInRelational = options.documentsInRelational ?? profiles.mongo === 'embedded';
   if (!documentsInRelational) {
-    targets.mongo = {
-      url: needUrl(endpoints.mongo ?? config.MONGODB_URL, 'MONGODB_URL', 'MongoDB', profiles.mongo),
-      dbName: config.MONGODB_DB,
-      tls: config.MONGODB_TLS,
-      connectTimeoutMs: config.MONGODB_CONNECT_TIMEOUT_MS,
-      ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
-    };
+    targets.mongo = mongoTarget(
+      config,
+      needUrl(endpoints.mongo ?? config.MONGODB_URL, 'MONGODB_URL', 'MongoDB', profiles.mongo),
+    );
   }
   return targets;
+}
+
+/** The PostgreSQL at `url` with the configuration's TLS settings. */
+export function postgresTarget(config: NovaConfig, url: string): PostgresBackupTarget {
+  return {
+    url,
+    ssl: config.POSTGRES_SSL,
+    ...(config.POSTGRES_SSL_CA ? { sslCaFile: config.POSTGRES_SSL_CA } : {}),
+  };
+}
+
+/** The MongoDB at `url` with the configuration's database name and TLS settings. */
+export function mongoTarget(config: NovaConfig, url: string): MongoBackupTarget {
+  return {
+    url,
+    dbName: config.MONGODB_DB,
+    tls: config.MONGODB_TLS,
+    connectTimeoutMs: config.MONGODB_CONNECT_TIMEOUT_MS,
+    ...(config.MONGODB_TLS_CA ? { tlsCAFile: config.MONGODB_TLS_CA } : {}),
+  };
+}
+
+/** The databases a migration writes into (URLs it resolved), as backup targets. */
+export function migrationBackupTargets(
+  config: NovaConfig,
+  targets: { postgresUrl?: string; mongoUrl?: string },
+): BackupTargets {
+  return {
+    ...(targets.postgresUrl ? { postgres: postgresTarget(config, targets.postgresUrl) } : {}),
+    ...(targets.mongoUrl ? { mongo: mongoTarget(config, targets.mongoUrl) } : {}),
+  };
 }

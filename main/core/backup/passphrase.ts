@@ -7,6 +7,14 @@ import { NovaError } from '../errors.js';
 
 export const PASSPHRASE_ENV = 'NOVA_BACKUP_PASSPHRASE';
 
+/** The passphrase the environment holds (an empty value counts as none). */
+export function passphraseFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): string | undefined {
+  const value = env[PASSPHRASE_ENV];
+  return value !== undefined && value !== '' ? value : undefined;
+}
+
 export type Prompt = (question: string) => Promise<string>;
 
 export interface PassphraseSources {
@@ -24,8 +32,8 @@ export async function obtainPassphrase(
   sources: PassphraseSources,
   confirm = false,
 ): Promise<string | undefined> {
-  const fromEnv = sources.env[PASSPHRASE_ENV];
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+  const fromEnv = passphraseFromEnv(sources.env);
+  if (fromEnv !== undefined) return fromEnv;
   if (!sources.prompt) return undefined;
   const first = await sources.prompt('Backup passphrase: ');
   if (first === '') return undefined;

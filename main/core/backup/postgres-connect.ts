@@ -21,7 +21,7 @@ import {
   isHighAvailability,
   parsePostgresUrl,
   postgresUrlWithDatabase,
-} from '../stores/postgres/postgres-url.js';
+} from '../config/postgres-url.js';
 import { PG_USER_SCHEMA_FILTER } from './content-checksum-postgres.js';
 
 /** A PostgreSQL database to back up or restore into. */

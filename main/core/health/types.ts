@@ -6,18 +6,16 @@
  * `/health` / `/metrics` only ever read those outcomes.
  */
 
-export type HealthStatus = 'ok' | 'degraded' | 'down';
+// Each list is the one source: its type is derived from it, so neither can drift from the other.
+export const HEALTH_STATUSES = ['ok', 'degraded', 'down'] as const;
 
-export const HEALTH_STATUSES: readonly HealthStatus[] = ['ok', 'degraded', 'down'];
+export type HealthStatus = (typeof HEALTH_STATUSES)[number];
 
 /**
  * What a checker is about. The aggregate weighs a finding by it: without the
  * relational store nothing works, while a missing cache only slows things down.
  */
-export type HealthService =
-  'relational' | 'documents' | 'cache' | 'disk' | 'backup' | 'services' | 'migration';
-
-export const HEALTH_SERVICES: readonly HealthService[] = [
+export const HEALTH_SERVICES = [
   'relational',
   'documents',
   'cache',
@@ -25,7 +23,9 @@ export const HEALTH_SERVICES: readonly HealthService[] = [
   'backup',
   'services',
   'migration',
-];
+] as const;
+
+export type HealthService = (typeof HEALTH_SERVICES)[number];
 
 /** What one run of one checker found. */
 export interface CheckResult {

@@ -19,17 +19,9 @@ import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
 import { preflight } from './preflight.js';
 import { buildReport } from './run/build-report.js';
+import { summarizeOutcomes } from './reject-groups.js';
 import { exportOutcomes } from './run/export-outcomes.js';
-import {
-  checkJobState,
-  chooseHash,
-  copyMissing,
-  pgQuery,
-  planChanged,
-  preparePgJob,
-  redactMongo,
-  requireUrl,
-} from './run/job-guards.js';
+import { chooseHash } from './run/hash-choice.js';
 import { loadAll, PostLoad, verifyAll } from './run/job-phases.js';
 import {
   chooseTargets,
@@ -43,12 +35,17 @@ import { JOB_STATE_FILE, LocalJobState, type LocalJobRecord } from './run/local-
 import { checkCollectionName } from './run/mongo-docs.js';
 import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { PauseHook } from './run/pause-hook.js';
+import { pgQuery } from './run/pg-query.js';
+import { preparePgJob } from './run/prepare-pg-job.js';
+import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
+import { redactMongo, requireUrl } from './run/target-urls.js';
 import { classifyRunFailure } from './run/run-failure.js';
 import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
 import type { TableVerification } from './verify.js';
+import { hasRules, type MigrationRules } from './rules.js';
 
 export interface MigrationOptions {
   /** The legacy SQLite file. */
@@ -64,6 +61,8 @@ export interface MigrationOptions {
   planFile?: string;
   /** Continue the unfinished job in jobDir; without it an unfinished job is refused. */
   resume?: boolean;
+  /** What to do instead of rejecting (rules.ts); a resume without rules reuses the job's. */
+  rules?: MigrationRules;
   /** Rows per batch (and per transaction); default 50 000. */
   batchSize?: number;
   /** For the NOVA_MIGRATE_PAUSE_AT test hook (pause-hook.ts). */
@@ -127,7 +126,8 @@ export async function runMigration(
       (job && job.planSource !== 'builtin' && job.planSource !== 'auto'
         ? job.planSource
         : undefined);
-    const sp = await planForSnapshot(snapshot, planFile);
+    const rules = hasRules(options.rules) ? options.rules : job?.rules;
+    const sp = await planForSnapshot(snapshot, planFile, rules);
     if (job && sp.hash !== job.planHash) throw planChanged(jobDir);
     const targets = chooseTargets(sp.resolved, options.targets ?? job?.targets);
     job ??= {
@@ -137,6 +137,7 @@ export async function runMigration(
       planName: sp.resolved.name,
       planHash: sp.hash,
       planSource: sp.planFile ?? sp.origin,
+      ...(hasRules(rules) ? { rules } : {}),
       targets,
       hash: 'lookup3',
       backup: null,
@@ -277,7 +278,9 @@ export async function completeJob(
   const verification = input.verification ?? (await verifyAll(ctx, input));
   ctx.progress({ phase: 'report', done: 0, total: null });
   const files = await exportOutcomes(jobDir, pg, input.job.id, local);
+  const summary = await summarizeOutcomes(files.rejectsFile, files.changesFile, sp.resolved.tables);
   const report = buildReport({
+    summary,
     kind: 'run',
     jobId: input.job.id,
     source: input.job.sourceFile,

@@ -1,7 +1,7 @@
 /**
  * The data layer the Nova API imports (SPEC §4). One facade over whichever
  * backends the configuration selects; every profile behaves the same, which
- * test/contract/factory-contract.ts proves per backend.
+ * test/conformance/factory-contract.ts proves per backend.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { NovaError } from '../errors.js';

@@ -1,20 +1,8 @@
-// Small helpers several layers share: byte sizes, the package version, "down" health.
+// Small helpers several layers share: the package version, "down" health.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../../main/core/format-bytes.js';
 import { packageVersion } from '../../../main/core/package-version.js';
 import { downHealth } from '../../../main/core/stores/service-health.js';
-
-describe('formatBytes', () => {
-  it('uses binary units with one decimal above bytes', () => {
-    expect(formatBytes(0)).toBe('0 B');
-    expect(formatBytes(1023)).toBe('1023 B');
-    expect(formatBytes(1536)).toBe('1.5 KiB');
-    expect(formatBytes(5 * 1024 ** 2)).toBe('5.0 MiB');
-    expect(formatBytes(3.25 * 1024 ** 3)).toBe('3.3 GiB');
-    expect(formatBytes(2048 * 1024 ** 4)).toBe('2048.0 TiB');
-  });
-});
 
 describe('packageVersion', () => {
   it("is this checkout's package.json version", () => {

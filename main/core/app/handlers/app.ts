@@ -2,7 +2,6 @@
 import { serviceProfiles } from '../../config/schema.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
-import { migrationEngineAvailable } from '../migration-engine.js';
 
 export function appHandlers(rt: AppRuntime): Pick<Handlers, 'app.info'> {
   return {
@@ -13,7 +12,6 @@ export function appHandlers(rt: AppRuntime): Pick<Handlers, 'app.info'> {
       firstRun: rt.firstRun,
       profiles: serviceProfiles(rt.config),
       relational: rt.layer.factory?.dialect ?? null,
-      features: { migrationRun: migrationEngineAvailable(), backups: true },
     }),
   };
 }

@@ -11,13 +11,12 @@ import {
   resolveBackupDir,
   retentionPolicyFromConfig,
 } from '../../backup/backup-targets.js';
-import { restoreBackup } from '../../backup/restore-backup.js';
-import { verifyBackup } from '../../backup/verify-backup.js';
 import { writeSettings } from '../../config/settings-file.js';
 import { NovaError } from '../../errors.js';
 import type { AppRuntime } from '../app-runtime.js';
 import { listBackupDtos } from '../backup-adapter.js';
 import type { Handlers } from '../dispatch.js';
+import { restoreInto, verifyAgainst } from '../../use-cases/backup.js';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -111,18 +110,7 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
       const file = backupPath(id);
       const t = targets();
       const task = rt.tasks.run('backup.verify', `Verify ${id}`, async (ctx) => {
-        const result = await verifyBackup(
-          file,
-          {
-            ...(passphrase ? { passphrase } : {}),
-            dataDir: rt.config.NOVA_DATA_DIR,
-            scratch: {
-              ...(t.postgres ? { postgres: t.postgres } : {}),
-              ...(t.mongo ? { mongo: t.mongo } : {}),
-            },
-          },
-          ctx,
-        );
+        const result = await verifyAgainst(file, t, { config: rt.config, passphrase }, ctx);
         return { name: result.name, trialRestored: result.trialRestored };
       });
       return { taskId: task.id };
@@ -135,21 +123,11 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         // The embedded SQLite file is replaced on disk: our own connection to it must be closed first.
         if (t.sqlite) await rt.layer.factory?.close();
         try {
-          const result = await restoreBackup(
+          const result = await restoreInto(
             file,
-            {
-              targets: t,
-              confirm: true,
-              dataDir: rt.config.NOVA_DATA_DIR,
-              ...(passphrase ? { passphrase } : {}),
-              // What is replaced is backed up first, like the CLI's default.
-              safetyBackup: {
-                backupDir: resolveBackupDir(rt.config),
-                ...(process.env.NOVA_BACKUP_PASSPHRASE
-                  ? { passphrase: process.env.NOVA_BACKUP_PASSPHRASE }
-                  : {}),
-              },
-            },
+            t,
+            // What is replaced is backed up first, like the CLI's default.
+            { config: rt.config, confirm: true, passphrase },
             ctx,
           );
           return {

@@ -7,7 +7,7 @@
  */
 import { access, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 
 export interface BackupSpaceSource {

@@ -8,7 +8,7 @@ import type { RedisServerStats } from '../../stores/redis/redis-info.js';
 import type { Cache, CacheStats } from '../../stores/types.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 import { fromServiceHealth, requireBackend } from './shared.js';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 
 export type CacheHealthSource = Pick<Cache, 'health' | 'stats' | 'backend'>;
 

@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { NovaError } from '../../errors.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 import { elapsedMs } from './shared.js';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 
 export interface DiskThresholds {
   /** "degraded" below this many free bytes (default 2 GiB)… */

@@ -9,7 +9,7 @@ import { NovaError, isNovaError } from '../../errors.js';
 import type { PostgresPoolStats, PostgresStore } from '../../stores/postgres/postgres-store.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 import { elapsedMs, requireBackend } from './shared.js';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 
 /**
  * The part of PostgresStore the checker reads (type-only import: pg is not

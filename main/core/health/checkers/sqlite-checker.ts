@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import type { SqliteRelationalStore } from '../../stores/sqlite/relational-store.js';
 import type { CheckResult, HealthChecker } from '../types.js';
 import { fromServiceHealth, requireBackend } from './shared.js';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 
 export type SqliteHealthSource = Pick<SqliteRelationalStore, 'health' | 'file'>;
 

@@ -11,7 +11,7 @@ import type { TaskContext } from '../../tasks/task.js';
 import { loadDependencies, type CatalogForeignKey } from '../load-order.js';
 import type { ResolvedTable } from '../resolved-plan.js';
 import { verifyMongoTable, verifyPgTable, type TableVerification } from '../verify.js';
-import { isPgServerError, pgQuery } from './job-guards.js';
+import { isPgServerError, pgQuery } from './pg-query.js';
 import type { SourcePlan } from './job-setup.js';
 import type { TableProgress } from './job-types.js';
 import type { LocalJobRecord, LocalJobState } from './local-job-state.js';
@@ -185,6 +185,7 @@ async function loadTable(
         pause,
         throwIfCancelled: lane.stopIfFailed,
         onBatch: report,
+        planTables: sp.resolved.tables,
       },
       prep,
       start,

@@ -17,6 +17,7 @@ import type {
 } from './job-types.js';
 import { applyDelta, emptyProgress } from './job-types.js';
 import type { HashKind } from './row-hash.js';
+import type { MigrationRules } from '../rules.js';
 
 /** The job as the job directory remembers it. */
 export interface LocalJobRecord {
@@ -26,6 +27,8 @@ export interface LocalJobRecord {
   planName: string;
   /** sha256 of the resolved plan: a resumed run must load by the same plan. */
   planHash: string;
+  /** The rules given to the run (CLI/wizard; the plan file's own are in the plan); a resume reuses them. */
+  rules?: MigrationRules;
   /** Where the plan came from: 'builtin', 'auto', or the plan file's path. */
   planSource: string;
   targets: string[];

@@ -6,23 +6,18 @@
  * no users accepts `createUser` from loopback — and a marker file records
  * that it was done.
  */
-import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { NovaError } from '../../errors.js';
 import { installHint, type FoundBinary } from '../binaries.js';
-import { probeMongo } from '../handshake.js';
-import { choosePort } from '../ports.js';
+import { probeMongo, type ProbeResult } from '../handshake.js';
 import type { ServiceStateFile } from '../service-state-file.js';
-import type { ServiceEndpoint, ServiceStatus } from '../types.js';
-import { ChildServer, terminatePid } from './child-server.js';
-import {
-  displayUrl,
-  type NativeServer,
-  type ServerPaths,
-  type UnexpectedExit,
-} from './native-server.js';
-import { isPidRunning, readTail, sleep } from './process-utils.js';
+import type { ServiceEndpoint } from '../types.js';
+import { ChildServer } from './child-server.js';
+import type { ServerPaths } from './native-server.js';
+import { NativeServerBase, type Launched } from './native-server-base.js';
+import { readTail, sleep } from './process-utils.js';
 
 export const MONGO_USER = 'nova';
 
@@ -51,25 +46,22 @@ export function mongoPaths(
   };
 }
 
-export class MongoServer implements NativeServer {
+export class MongoServer extends NativeServerBase {
   readonly service = 'mongo' as const;
   readonly paths: ReturnType<typeof mongoPaths>;
+  protected readonly name = 'MongoDB';
+  protected readonly program = 'mongod';
+  protected readonly pidFile: string;
   readonly #o: MongoServerOptions;
-  #child: ChildServer | undefined;
-  #adoptedPid: number | undefined;
-  #port: number | undefined;
-  readonly #exitListeners = new Set<(exit: UnexpectedExit) => void>();
 
   constructor(options: MongoServerOptions) {
+    super(options.stateFile, options.port);
     this.#o = options;
     this.paths = mongoPaths(options.dataDir);
+    this.pidFile = this.paths.pidFile;
   }
 
-  pid(): number | undefined {
-    return this.#child?.pid ?? this.#adoptedPid;
-  }
-
-  #endpoint(port: number): ServiceEndpoint {
+  protected endpoint(port: number): ServiceEndpoint {
     return {
       service: 'mongo',
       url: `mongodb://${MONGO_USER}:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}/?authSource=admin&directConnection=true`,
@@ -78,28 +70,12 @@ export class MongoServer implements NativeServer {
     };
   }
 
-  async #pidFromFile(): Promise<number | undefined> {
-    const pid = Number((await readFile(this.paths.pidFile, 'utf8').catch(() => '')).trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  protected probe(port: number, timeoutMs: number): Promise<ProbeResult> {
+    return probeMongo('127.0.0.1', port, { timeoutMs });
   }
 
-  async #tryAdopt(): Promise<ServiceEndpoint | null> {
-    const record = await this.#o.stateFile.get('mongo');
-    if (!record?.pid || !(await isPidRunning(record.pid))) return null;
-    if ((await this.#pidFromFile()) !== record.pid) return null;
-    if (!(await probeMongo('127.0.0.1', record.port, { timeoutMs: 1000 })).confirmed) return null;
-    this.#adoptedPid = record.pid;
-    this.#port = record.port;
-    return this.#endpoint(record.port);
-  }
-
-  async start(): Promise<ServiceEndpoint> {
-    if (this.#child && this.#child.exited === undefined && this.#port !== undefined)
-      return this.#endpoint(this.#port);
-    const adopted = await this.#tryAdopt();
-    if (adopted) return adopted;
-    const binary = this.#o.binary;
-    if (!binary) {
+  protected async prepare(): Promise<void> {
+    if (!this.#o.binary) {
       throw new NovaError(
         'BINARY_MISSING',
         'mongod not found; the native MongoDB profile needs it.',
@@ -121,12 +97,10 @@ export class MongoServer implements NativeServer {
         },
       );
     }
-    const record = await this.#o.stateFile.get('mongo');
-    const port = await choosePort({
-      service: 'mongo',
-      fixed: this.#o.port,
-      remembered: record?.port,
-    });
+  }
+
+  protected async launch(port: number): Promise<Launched> {
+    const binary = this.#o.binary!;
     const args = [
       '--dbpath',
       this.paths.data,
@@ -155,19 +129,12 @@ export class MongoServer implements NativeServer {
       });
     }
     await this.#waitReady(child, port);
-    this.#child = child;
-    this.#adoptedPid = undefined;
-    this.#port = port;
-    child.onUnexpectedExit((exit) => {
-      for (const l of this.#exitListeners) l(exit);
-    });
-    await this.#ensureUser(port);
-    await this.#o.stateFile.update('mongo', () => ({
-      port,
-      pid: child.pid,
-      startedAt: new Date().toISOString(),
-    }));
-    return this.#endpoint(port);
+    return { child };
+  }
+
+  /** A mongod we started has no user yet: create it (an adopted one has it already). */
+  protected override async whenUsable(port: number, how: 'adopted' | 'launched'): Promise<void> {
+    if (how === 'launched') await this.#ensureUser(port);
   }
 
   async #waitReady(child: ChildServer, port: number): Promise<void> {
@@ -233,56 +200,8 @@ export class MongoServer implements NativeServer {
     await writeFile(this.paths.userMarker, `${new Date().toISOString()}\n`, { mode: 0o600 });
   }
 
-  async stop(): Promise<void> {
-    const child = this.#child;
-    const pid = this.pid() ?? (await this.#o.stateFile.get('mongo'))?.pid;
-    if (child)
-      await child.waitOrKill(0, 15_000); // SIGTERM at once: mongod shuts down cleanly on it
-    else if (pid !== undefined && (await this.#pidFromFile()) === pid)
-      await terminatePid(pid, 15_000);
-    this.#child = undefined;
-    this.#adoptedPid = undefined;
-    await this.#o.stateFile.update('mongo', (r) => (r ? { port: r.port } : undefined));
-  }
-
-  async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const pid = this.pid();
-    if (pid === undefined || this.#port === undefined)
-      return { ok: false, reason: 'MongoDB is not running' };
-    if (this.#child?.exited || !(await isPidRunning(pid)))
-      return { ok: false, reason: `mongod (pid ${pid}) exited unexpectedly` };
-    const probe = await probeMongo('127.0.0.1', this.#port, { timeoutMs: 2000 });
-    return probe.confirmed
-      ? { ok: true }
-      : { ok: false, reason: `MongoDB on port ${this.#port} does not answer: ${probe.detail}` };
-  }
-
-  async status(): Promise<ServiceStatus> {
-    const record = await this.#o.stateFile.get('mongo');
-    const pid = this.pid() ?? record?.pid;
-    const port = this.#port ?? record?.port;
-    const base = { service: 'mongo' as const, provider: 'native' as const, since: new Date() };
-    const running =
-      pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
-    if (!running || port === undefined)
-      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
-    const probe = await probeMongo('127.0.0.1', port, { timeoutMs: 1500 });
-    return {
-      ...base,
-      state: probe.confirmed ? 'healthy' : 'degraded',
-      url: displayUrl(this.#endpoint(port).url),
-      port,
-      pid,
-      ...(probe.confirmed ? {} : { reason: probe.detail }),
-    };
-  }
-
-  logs(lines: number): Promise<string[]> {
-    return readTail(this.paths.log, lines);
-  }
-
-  onUnexpectedExit(listener: (exit: UnexpectedExit) => void): () => void {
-    this.#exitListeners.add(listener);
-    return () => this.#exitListeners.delete(listener);
+  /** SIGTERM at once: mongod shuts down cleanly on it. */
+  protected async halt(): Promise<void> {
+    await this.endProcess(await this.pidToStop(), 0, 15_000, 15_000);
   }
 }

@@ -5,17 +5,16 @@
  * server log kept beside the cluster. When we are root the programs run as
  * an unprivileged OS user (see os-user.ts).
  */
-import { access, constants, mkdir, readFile, stat } from 'node:fs/promises';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { NovaError, isNovaError } from '../../errors.js';
 import { installHint, type FoundBinary } from '../binaries.js';
-import { probePostgres } from '../handshake.js';
-import { choosePort } from '../ports.js';
+import { probePostgres, type ProbeResult } from '../handshake.js';
 import { runCommand } from '../run-command.js';
 import type { ServiceStateFile } from '../service-state-file.js';
-import type { ServiceEndpoint, ServiceStatus } from '../types.js';
-import { displayUrl, type NativeServer } from './native-server.js';
+import type { ServiceEndpoint } from '../types.js';
+import { NativeServerBase, readPidFile, type Launched } from './native-server-base.js';
 import { assertUserCanWrite, chownTree, grantTraverse, isRoot, type OsUser } from './os-user.js';
 import {
   assertShellSafe,
@@ -28,7 +27,7 @@ import {
   POSTGRES_SUPERUSER,
   type PostgresPaths,
 } from './postgres-cluster.js';
-import { isPidRunning, readTail, waitForExit } from './process-utils.js';
+import { isPidRunning, waitForExit } from './process-utils.js';
 
 export { POSTGRES_DATABASE, POSTGRES_SUPERUSER, postgresPaths } from './postgres-cluster.js';
 
@@ -46,28 +45,32 @@ export interface PostgresServerOptions {
   waitSeconds?: number;
 }
 
-export class PostgresServer implements NativeServer {
+export class PostgresServer extends NativeServerBase {
   readonly service = 'postgres' as const;
   readonly paths: PostgresPaths;
-  #pid: number | undefined;
-  #port: number | undefined;
+  protected readonly name = 'PostgreSQL';
+  protected readonly program = 'PostgreSQL';
+  protected readonly pidFile: string;
   readonly #o: PostgresServerOptions;
 
   constructor(options: PostgresServerOptions) {
+    super(options.stateFile, options.port);
     this.#o = options;
     this.paths = postgresPaths(options.dataDir);
+    this.pidFile = path.join(this.paths.data, 'postmaster.pid');
   }
 
-  pid(): number | undefined {
-    return this.#pid;
+  protected endpoint(port: number): ServiceEndpoint {
+    return {
+      service: 'postgres',
+      url: `postgres://${POSTGRES_SUPERUSER}:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}/${POSTGRES_DATABASE}`,
+      host: '127.0.0.1',
+      port,
+    };
   }
 
-  #url(port: number): string {
-    return `postgres://${POSTGRES_SUPERUSER}:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}/${POSTGRES_DATABASE}`;
-  }
-
-  #endpoint(port: number): ServiceEndpoint {
-    return { service: 'postgres', url: this.#url(port), host: '127.0.0.1', port };
+  protected probe(port: number, timeoutMs: number): Promise<ProbeResult> {
+    return probePostgres('127.0.0.1', port, { timeoutMs });
   }
 
   #run(args: string[], what: string, timeoutMs = 90_000) {
@@ -80,43 +83,11 @@ export class PostgresServer implements NativeServer {
     });
   }
 
-  /** The pid in `postmaster.pid`, when the file exists and is well-formed. */
-  async #postmasterPid(): Promise<number | undefined> {
-    try {
-      const first =
-        (await readFile(path.join(this.paths.data, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '';
-      const pid = Number(first.trim());
-      return Number.isInteger(pid) && pid > 1 ? pid : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * Adopts a server a previous run left behind — only when all three agree:
-   * the recorded pid is alive, postmaster.pid in OUR data dir names it, and
-   * the recorded port answers the PostgreSQL handshake. Anything less could
-   * be a different program reusing the pid or port.
-   */
-  async #tryAdopt(): Promise<ServiceEndpoint | null> {
-    const record = await this.#o.stateFile.get('postgres');
-    if (!record?.pid) return null;
-    if (!(await isPidRunning(record.pid))) return null;
-    if ((await this.#postmasterPid()) !== record.pid) return null;
-    if (!(await probePostgres('127.0.0.1', record.port, { timeoutMs: 1000 })).confirmed)
-      return null;
-    this.#pid = record.pid;
-    this.#port = record.port;
-    return this.#endpoint(record.port);
-  }
-
-  async start(): Promise<ServiceEndpoint> {
+  protected override beforeStart(): void {
     for (const p of [this.paths.data, this.paths.log]) assertShellSafe(p);
-    const adopted = await this.#tryAdopt();
-    if (adopted) {
-      await this.#ensureDatabase(adopted.port);
-      return adopted;
-    }
+  }
+
+  protected async prepare(): Promise<void> {
     this.#requireBinaries();
     if (isRoot() && !this.#o.osUser) {
       // initdb/postgres would refuse anyway, with a less helpful message.
@@ -137,13 +108,10 @@ export class PostgresServer implements NativeServer {
         ...(this.#o.osUser ? { osUser: this.#o.osUser } : {}),
       });
     }
+  }
 
-    const record = await this.#o.stateFile.get('postgres');
-    const port = await choosePort({
-      service: 'postgres',
-      fixed: this.#o.port,
-      remembered: record?.port,
-    });
+  /** pg_ctl start; the server then runs on its own (not our child), its pid in postmaster.pid. */
+  protected async launch(port: number): Promise<Launched> {
     // A previous server may still be shutting down after a crash (its
     // backends exit on postmaster death); pg_ctl reports that clearly.
     try {
@@ -165,16 +133,12 @@ export class PostgresServer implements NativeServer {
     } catch (err) {
       throw await explainStartFailure(err, port, this.paths);
     }
-    const pid = await this.#postmasterPid();
-    this.#pid = pid;
-    this.#port = port;
-    await this.#o.stateFile.update('postgres', () => ({
-      port,
-      ...(pid ? { pid } : {}),
-      startedAt: new Date().toISOString(),
-    }));
+    return { pid: await readPidFile(this.pidFile) };
+  }
+
+  /** Database `nova` exists (and our password works), whether we started the server or adopted it. */
+  protected override async whenUsable(port: number): Promise<void> {
     await this.#ensureDatabase(port);
-    return this.#endpoint(port);
   }
 
   #requireBinaries(): void {
@@ -271,8 +235,9 @@ export class PostgresServer implements NativeServer {
     }
   }
 
-  async stop(): Promise<void> {
-    const pid = (await this.#postmasterPid()) ?? this.#pid;
+  /** pg_ctl stop -m fast; -m immediate when it will not stop fast. */
+  protected async halt(): Promise<void> {
+    const pid = (await readPidFile(this.pidFile)) ?? this.pid();
     if (pid !== undefined && (await isPidRunning(pid))) {
       try {
         await this.#run(
@@ -303,43 +268,5 @@ export class PostgresServer implements NativeServer {
         });
       }
     }
-    this.#pid = undefined;
-    await this.#o.stateFile.update('postgres', (r) => (r ? { port: r.port } : undefined));
-  }
-
-  async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const pid = this.#pid;
-    if (pid === undefined || this.#port === undefined)
-      return { ok: false, reason: 'PostgreSQL is not running' };
-    if (!(await isPidRunning(pid)))
-      return { ok: false, reason: `PostgreSQL (pid ${pid}) exited unexpectedly` };
-    const probe = await probePostgres('127.0.0.1', this.#port, { timeoutMs: 2000 });
-    return probe.confirmed
-      ? { ok: true }
-      : { ok: false, reason: `PostgreSQL on port ${this.#port} does not answer: ${probe.detail}` };
-  }
-
-  async status(): Promise<ServiceStatus> {
-    const record = await this.#o.stateFile.get('postgres');
-    const pid = this.#pid ?? record?.pid;
-    const port = this.#port ?? record?.port;
-    const running =
-      pid !== undefined && (await isPidRunning(pid)) && (await this.#postmasterPid()) === pid;
-    const base = { service: 'postgres' as const, provider: 'native' as const, since: new Date() };
-    if (!running || port === undefined)
-      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
-    const probe = await probePostgres('127.0.0.1', port, { timeoutMs: 1500 });
-    return {
-      ...base,
-      state: probe.confirmed ? 'healthy' : 'degraded',
-      url: displayUrl(this.#url(port)),
-      port,
-      pid,
-      ...(probe.confirmed ? {} : { reason: probe.detail }),
-    };
-  }
-
-  logs(lines: number): Promise<string[]> {
-    return readTail(this.paths.log, lines);
   }
 }

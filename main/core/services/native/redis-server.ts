@@ -4,22 +4,17 @@
  * pid files), spawned as our child (see child-server.ts). Stopped with an
  * authenticated SHUTDOWN so Redis saves cleanly, with signals as fallback.
  */
-import { access, constants, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { NovaError } from '../../errors.js';
 import { installHint, type FoundBinary } from '../binaries.js';
-import { probeRedis } from '../handshake.js';
-import { choosePort } from '../ports.js';
+import { probeRedis, type ProbeResult } from '../handshake.js';
 import type { ServiceStateFile } from '../service-state-file.js';
-import type { ServiceEndpoint, ServiceStatus } from '../types.js';
-import { ChildServer, terminatePid } from './child-server.js';
-import {
-  displayUrl,
-  type NativeServer,
-  type ServerPaths,
-  type UnexpectedExit,
-} from './native-server.js';
+import type { ServiceEndpoint } from '../types.js';
+import { ChildServer } from './child-server.js';
+import type { ServerPaths } from './native-server.js';
+import { NativeServerBase, type Launched } from './native-server-base.js';
 import { isPidRunning, readTail, sleep } from './process-utils.js';
 
 export interface RedisServerOptions {
@@ -101,26 +96,22 @@ function sendAndClose(port: number, commands: string[][], timeoutMs: number): Pr
   });
 }
 
-export class RedisServer implements NativeServer {
+export class RedisServer extends NativeServerBase {
   readonly service = 'redis' as const;
   readonly paths: ReturnType<typeof redisPaths>;
+  protected readonly name = 'Redis';
+  protected readonly program = 'redis-server';
+  protected readonly pidFile: string;
   readonly #o: RedisServerOptions;
-  #child: ChildServer | undefined;
-  /** Pid of a server adopted from a previous run (not our child). */
-  #adoptedPid: number | undefined;
-  #port: number | undefined;
-  readonly #exitListeners = new Set<(exit: UnexpectedExit) => void>();
 
   constructor(options: RedisServerOptions) {
+    super(options.stateFile, options.port);
     this.#o = options;
     this.paths = redisPaths(options.dataDir);
+    this.pidFile = this.paths.pidFile;
   }
 
-  pid(): number | undefined {
-    return this.#child?.pid ?? this.#adoptedPid;
-  }
-
-  #endpoint(port: number): ServiceEndpoint {
+  protected endpoint(port: number): ServiceEndpoint {
     return {
       service: 'redis',
       url: `redis://:${encodeURIComponent(this.#o.password)}@127.0.0.1:${port}`,
@@ -129,33 +120,13 @@ export class RedisServer implements NativeServer {
     };
   }
 
-  async #pidFromFile(): Promise<number | undefined> {
-    const pid = Number((await readFile(this.paths.pidFile, 'utf8').catch(() => '')).trim());
-    return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+  /** Authenticates with OUR password: a Redis that wants another one is not ours. */
+  protected probe(port: number, timeoutMs: number): Promise<ProbeResult> {
+    return probeRedis('127.0.0.1', port, { password: this.#o.password, timeoutMs });
   }
 
-  /** Adopt only when the recorded pid is alive, our pid file names it, and the port answers with OUR password. */
-  async #tryAdopt(): Promise<ServiceEndpoint | null> {
-    const record = await this.#o.stateFile.get('redis');
-    if (!record?.pid || !(await isPidRunning(record.pid))) return null;
-    if ((await this.#pidFromFile()) !== record.pid) return null;
-    const probe = await probeRedis('127.0.0.1', record.port, {
-      password: this.#o.password,
-      timeoutMs: 1000,
-    });
-    if (!probe.confirmed || probe.authRequired) return null;
-    this.#adoptedPid = record.pid;
-    this.#port = record.port;
-    return this.#endpoint(record.port);
-  }
-
-  async start(): Promise<ServiceEndpoint> {
-    if (this.#child && this.#child.exited === undefined && this.#port !== undefined)
-      return this.#endpoint(this.#port);
-    const adopted = await this.#tryAdopt();
-    if (adopted) return adopted;
-    const binary = this.#o.binary;
-    if (!binary) {
+  protected async prepare(): Promise<void> {
+    if (!this.#o.binary) {
       throw new NovaError(
         'BINARY_MISSING',
         'redis-server not found; the native Redis profile needs it.',
@@ -177,18 +148,15 @@ export class RedisServer implements NativeServer {
         },
       );
     }
-    const record = await this.#o.stateFile.get('redis');
-    const port = await choosePort({
-      service: 'redis',
-      fixed: this.#o.port,
-      remembered: record?.port,
-    });
+  }
+
+  protected async launch(port: number): Promise<Launched> {
+    const binary = this.#o.binary!;
     // The file holds the password: private, rewritten each start so a
     // rotated password or a new port takes effect.
     await writeFile(this.paths.conf, redisConfig(this.paths, port, this.#o.password), {
       mode: 0o600,
     });
-
     let child: ChildServer;
     try {
       child = ChildServer.spawn('redis', binary.path, [this.paths.conf], {
@@ -207,18 +175,7 @@ export class RedisServer implements NativeServer {
       );
     }
     await this.#waitReady(child, port);
-    this.#child = child;
-    this.#adoptedPid = undefined;
-    this.#port = port;
-    child.onUnexpectedExit((exit) => {
-      for (const l of this.#exitListeners) l(exit);
-    });
-    await this.#o.stateFile.update('redis', () => ({
-      port,
-      pid: child.pid,
-      startedAt: new Date().toISOString(),
-    }));
-    return this.#endpoint(port);
+    return { child };
   }
 
   async #waitReady(child: ChildServer, port: number): Promise<void> {
@@ -244,10 +201,7 @@ export class RedisServer implements NativeServer {
           },
         );
       }
-      const probe = await probeRedis('127.0.0.1', port, {
-        password: this.#o.password,
-        timeoutMs: 500,
-      });
+      const probe = await this.probe(port, 500);
       if (probe.confirmed && !probe.authRequired) return;
       await sleep(50);
     }
@@ -257,68 +211,13 @@ export class RedisServer implements NativeServer {
     });
   }
 
-  async stop(): Promise<void> {
-    const child = this.#child;
-    const pid = this.pid() ?? (await this.#o.stateFile.get('redis'))?.pid;
-    child?.markStopping();
-    if (pid !== undefined && (await isPidRunning(pid)) && this.#port !== undefined) {
-      await sendAndClose(this.#port, [['AUTH', this.#o.password], ['SHUTDOWN']], 3000);
+  /** An authenticated SHUTDOWN first, so Redis saves cleanly; signals only as the fallback. */
+  protected async halt(): Promise<void> {
+    const pid = await this.pidToStop();
+    this.child?.markStopping();
+    if (pid !== undefined && (await isPidRunning(pid)) && this.port !== undefined) {
+      await sendAndClose(this.port, [['AUTH', this.#o.password], ['SHUTDOWN']], 3000);
     }
-    if (child) await child.waitOrKill(10_000, 5000);
-    else if (pid !== undefined && (await this.#pidFromFile()) === pid)
-      await terminatePid(pid, 10_000);
-    this.#child = undefined;
-    this.#adoptedPid = undefined;
-    await this.#o.stateFile.update('redis', (r) => (r ? { port: r.port } : undefined));
-  }
-
-  async check(): Promise<{ ok: true } | { ok: false; reason: string }> {
-    const pid = this.pid();
-    if (pid === undefined || this.#port === undefined)
-      return { ok: false, reason: 'Redis is not running' };
-    if (this.#child?.exited || !(await isPidRunning(pid)))
-      return { ok: false, reason: `redis-server (pid ${pid}) exited unexpectedly` };
-    const probe = await probeRedis('127.0.0.1', this.#port, {
-      password: this.#o.password,
-      timeoutMs: 2000,
-    });
-    if (!probe.confirmed)
-      return { ok: false, reason: `Redis on port ${this.#port} does not answer: ${probe.detail}` };
-    if (probe.authRequired)
-      return { ok: false, reason: `Redis on port ${this.#port} refuses the stored password` };
-    return { ok: true };
-  }
-
-  async status(): Promise<ServiceStatus> {
-    const record = await this.#o.stateFile.get('redis');
-    const pid = this.pid() ?? record?.pid;
-    const port = this.#port ?? record?.port;
-    const base = { service: 'redis' as const, provider: 'native' as const, since: new Date() };
-    const running =
-      pid !== undefined && (await isPidRunning(pid)) && (await this.#pidFromFile()) === pid;
-    if (!running || port === undefined)
-      return { ...base, state: 'stopped', ...(port ? { port } : {}) };
-    const probe = await probeRedis('127.0.0.1', port, {
-      password: this.#o.password,
-      timeoutMs: 1500,
-    });
-    const ok = probe.confirmed && !probe.authRequired;
-    return {
-      ...base,
-      state: ok ? 'healthy' : 'degraded',
-      url: displayUrl(this.#endpoint(port).url),
-      port,
-      pid,
-      ...(ok ? {} : { reason: probe.detail }),
-    };
-  }
-
-  logs(lines: number): Promise<string[]> {
-    return readTail(this.paths.log, lines);
-  }
-
-  onUnexpectedExit(listener: (exit: UnexpectedExit) => void): () => void {
-    this.#exitListeners.add(listener);
-    return () => this.#exitListeners.delete(listener);
+    await this.endProcess(pid, 10_000, 5000, 10_000);
   }
 }

@@ -7,7 +7,7 @@
  * an election finishes.
  */
 import type { Db } from 'mongodb';
-import { formatBytes } from '../../format-bytes.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 import type { ServiceHealth } from '../types.js';
 import { downHealth } from '../service-health.js';
 import { describeDeployment, readDeployment, readMemberStates } from './mongo-deployment.js';

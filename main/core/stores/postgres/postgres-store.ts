@@ -23,11 +23,12 @@ import { mapPostgresError, type PostgresErrorContext } from './postgres-errors.j
 import { failoverError, isFailoverError } from './postgres-failover.js';
 import { PostgresPoolRouter, type RoutedPool } from './postgres-pool-router.js';
 import { replicationHealth, type ReplicationHealth } from './postgres-replication.js';
-import { hostLabel } from './postgres-url.js';
+import { hostLabel } from '../../config/postgres-url.js';
 import { Session, type ScriptExecutor } from './postgres-session.js';
 import { probeServerSsl } from './postgres-ssl-probe.js';
 import { activeTransaction, runSavepoint, runTransaction } from './postgres-transaction.js';
 import { downHealth } from '../service-health.js';
+import { formatBytes } from '../../../../shared-contract/format-bytes.js';
 
 export type { ScriptExecutor } from './postgres-session.js';
 
@@ -321,15 +322,4 @@ export class PostgresStore implements RelationalStore, ScriptExecutor {
       client.release(session.broken ?? undefined);
     }
   }
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
