@@ -10,6 +10,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LOCK_FILE, acquireBackupLock } from '../../../main/core/backup/backup-lock.js';
+import { runCli } from '../../../main/cli/run.js';
 import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { fillSqlite, novaFailure } from './helpers.js';
 import { useTempDirs } from '../../support/temp-dirs.js';
@@ -61,5 +62,24 @@ describe('the backup lock', () => {
     await release();
     await createBackup({ backupDir, targets });
     expect((await readdir(backupDir)).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  it('backups --prune waits its turn: refused while a backup holds the lock', async () => {
+    const { backupDir, targets } = await setup();
+    await createBackup({ backupDir, targets });
+    const dataDir = path.dirname(backupDir);
+    const release = await acquireBackupLock(backupDir);
+    let stderr = '';
+    const code = await runCli(['--data-dir', dataDir, 'backups', '--prune'], {
+      stdout: () => undefined,
+      stderr: (s) => void (stderr += s),
+      env: { NOVA_PROFILE: 'embedded', NOVA_LOG_LEVEL: 'error' },
+      cwd: dataDir,
+      onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
+    });
+    await release();
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/A backup into .* is already running/);
+    expect(stderr).toMatch(/\nfix: /);
   });
 });
