@@ -264,11 +264,11 @@ async function walkMigration(
 
   // One click: the fractional passkey counter is rounded to a whole number.
   const round = page.locator(
-    'tr[data-group="passkeys.counter.unparseable"] button[data-fix="round"]',
+    'tr[data-group="passkeys.counter.fractional"] button[data-fix="round"]',
   );
   await round.click();
   await page.getByText(/Fixed rejects applied: 1 row now migrated/).waitFor({ timeout: 60_000 });
-  expect(await page.locator('tr[data-group="passkeys.counter.unparseable"]').count()).toBe(0);
+  expect(await page.locator('tr[data-group="passkeys.counter.fractional"]').count()).toBe(0);
   expect(await rejectedTotal(page)).toBe(before - 1);
   await look('16-after-one-click-fix');
 
