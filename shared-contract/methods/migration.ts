@@ -86,6 +86,96 @@ export const planPreviewSchema = z.object({
 });
 export type PlanPreviewDto = z.infer<typeof planPreviewSchema>;
 
+/**
+ * Rules: what the engine does instead of rejecting, per column, unique key or
+ * table. No rule = reject (the default). Table and column names are the
+ * legacy (source) names for values and orphans; a duplicate rule names the
+ * target unique key's columns as the plan names them.
+ */
+export const valueRuleActionSchema = z.enum(['round', 'truncate', 'keep-in-extra', 'reject']);
+export type ValueRuleAction = z.infer<typeof valueRuleActionSchema>;
+export const duplicateActionSchema = z.enum(['keep-first-rename', 'merge', 'reject']);
+export type DuplicateAction = z.infer<typeof duplicateActionSchema>;
+export const orphanActionSchema = z.enum(['drop', 'reject']);
+export type OrphanAction = z.infer<typeof orphanActionSchema>;
+
+export const valueRuleSchema = z.strictObject({
+  table: z.string().min(1),
+  column: z.string().min(1),
+  action: valueRuleActionSchema,
+});
+export const duplicateRuleSchema = z.strictObject({
+  table: z.string().min(1),
+  key: z.array(z.string().min(1)).min(1),
+  action: duplicateActionSchema,
+});
+export const orphanRuleSchema = z.strictObject({
+  table: z.string().min(1),
+  action: orphanActionSchema,
+});
+export const migrationRulesSchema = z.strictObject({
+  values: z.array(valueRuleSchema).default([]),
+  duplicates: z.array(duplicateRuleSchema).default([]),
+  orphans: z.array(orphanRuleSchema).default([]),
+});
+export type MigrationRules = z.output<typeof migrationRulesSchema>;
+export type MigrationRulesInput = z.input<typeof migrationRulesSchema>;
+
+/** The rule actions a reject group may offer as a one-click fix (never `reject`). */
+export const fixActionSchema = z.enum([
+  'round',
+  'truncate',
+  'keep-in-extra',
+  'keep-first-rename',
+  'merge',
+  'drop',
+]);
+export type FixAction = z.infer<typeof fixActionSchema>;
+
+/** Rejects grouped by table, column and reason (counted from the full rejects file). */
+export const rejectGroupSchema = z.object({
+  table: z.string(),
+  column: z.string(),
+  reason: z.string(),
+  count: z.number(),
+  /** Rejected only because a parent row was rejected. */
+  cascade: z.boolean(),
+  /** Up to 5 row keys. */
+  examples: z.array(z.string()),
+  /** Rule actions that would keep this group's rows (a one-click fix). */
+  fixes: z.array(fixActionSchema),
+  /** Duplicate-key groups: the unique key's target columns (the `key` of a duplicate rule). */
+  key: z.array(z.string()).optional(),
+});
+export type RejectGroupDto = z.infer<typeof rejectGroupSchema>;
+
+/** Changes (values changed to fit, rules applied) summarised by kind. */
+export const changeGroupSchema = z.object({
+  table: z.string(),
+  column: z.string(),
+  /** e.g. rounded, truncated, kept-in-extra, renamed-duplicate, merged-duplicate, dropped-orphan, timestamp-normalised. */
+  kind: z.string(),
+  count: z.number(),
+  examples: z.array(z.object({ key: z.string(), from: z.string(), to: z.string() })),
+});
+export type ChangeGroupDto = z.infer<typeof changeGroupSchema>;
+
+export const setRulesInput = z.strictObject({ sessionId, rules: migrationRulesSchema });
+export const setRulesOutput = z.object({ rules: migrationRulesSchema });
+export const applyRejectsInput = z.strictObject({
+  sessionId,
+  rules: migrationRulesSchema.optional(),
+  /** Replacement rows for lines of the rejects file (1-based line numbers). */
+  edits: z
+    .array(
+      z.strictObject({
+        line: z.number().int().positive(),
+        row: z.record(z.string(), z.unknown()),
+      }),
+    )
+    .optional(),
+});
+
 export const rejectSchema = z.object({
   table: z.string(),
   /** The row's key (primary key values or rowid) as text. */
@@ -97,6 +187,10 @@ export const rejectSchema = z.object({
   reason: z.string(),
   /** The same in words, when the engine gives them. */
   message: z.string().optional(),
+  /** Rejected because its parent row was rejected (not for a defect of its own). */
+  cascade: z.boolean().optional(),
+  /** The rejected parent, e.g. `users:42`. */
+  parent: z.string().optional(),
 });
 
 export const tableReportSchema = z.object({
@@ -106,6 +200,10 @@ export const tableReportSchema = z.object({
   rejected: z.number(),
   /** Values changed to fit (with their original kept in the report). */
   changed: z.number(),
+  /** Of `rejected`, the rows rejected only because their parent was. */
+  cascaded: z.number().optional(),
+  /** Orphans left out by the drop rule (recorded as changes, not rejects); then source = migrated + duplicates + rejected + dropped. */
+  dropped: z.number().optional(),
   /** Counts and checksums matched; null when not verified (dry run). */
   verified: z.boolean().nullable(),
   /** Where it went, e.g. `postgres:users`. */
@@ -125,6 +223,12 @@ export const migrationReportSchema = z.object({
   rejects: z.array(rejectSchema),
   rejectsTotal: z.number(),
   rejectsFile: z.string().nullable(),
+  /** Every reject, grouped (with the one-click fixes per group). */
+  rejectGroups: z.array(rejectGroupSchema).optional(),
+  /** Every change, summarised by kind. */
+  changeGroups: z.array(changeGroupSchema).optional(),
+  /** The rules this run applied. */
+  rules: migrationRulesSchema.optional(),
   /** Every value changed to fit, with its original (JSONL). */
   changesFile: z.string().nullable().optional(),
   /** report.json, report.txt and the JSONL files are here. */

@@ -15,6 +15,8 @@ const NAMED: Record<string, string> = {
   renderer: 'renderer',
   'shared-contract': 'shared-contract',
   packaging: 'scripts',
+  lint: 'scripts/lint',
+  docs: 'docs',
   conformance: 'test/conformance',
 };
 

@@ -4,6 +4,10 @@
  *   nova-db migrate --source FILE [--target postgres,mongo] [--postgres-url URL]
  *                   [--mongo-url URL] [--plan FILE] [--dry-run] [--resume] [--report DIR]
  *   nova-db migrate --apply-rejects FILE [--report DIR] [--postgres-url URL] [--mongo-url URL]
+ *   rules (repeatable, with a run, a dry run or --apply-rejects; docs/migration-rules.md):
+ *     --value-rule table.column=round|truncate|keep-in-extra|reject
+ *     --duplicate-rule table.column=keep-first-rename|merge|reject  (or table(col1,col2)=…)
+ *     --orphan-rule table=drop|reject
  *
  * The job directory (--report, default `<data dir>/migrations/<source>-<hash>`)
  * keeps the copy of the source taken before anything is written, the job
@@ -26,9 +30,13 @@ export interface MigrateOptions {
   plan?: string;
   dryRun?: boolean;
   resume?: boolean;
+  catchUp?: boolean;
   report?: string;
   applyRejects?: string;
   batchSize?: number;
+  valueRule?: string[];
+  duplicateRule?: string[];
+  orphanRule?: string[];
 }
 
 export function registerMigrate(program: Command, ctx: CliContext): void {
@@ -52,6 +60,10 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
     )
     .option('--resume', 'finish the interrupted migration in the job directory')
     .option(
+      '--catch-up',
+      'after a completed migration and once the legacy program is stopped: add the rows created since its snapshot',
+    )
+    .option(
       '--report <dir>',
       'job directory for the source copy, state, report and rejects (default: <data dir>/migrations/…)',
     )
@@ -60,6 +72,31 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       're-apply the fixed lines of a rejects.jsonl to the migration it came from',
     )
     .option('--batch-size <rows>', 'rows per batch and transaction (default 50000)', parseBatchSize)
+    .option(
+      '--value-rule <table.column=action>',
+      'a value that does not fit its column: round | truncate (fractional numbers in whole-number columns), keep-in-extra (original kept in legacy_extra, column left empty) or reject (default); repeatable',
+      collect,
+    )
+    .option(
+      '--duplicate-rule <table.column=action>',
+      'a row that repeats a unique key (e.g. users.email): keep-first-rename (the later row gets a +dup-<key> suffix), merge (into the first row; its children follow) or reject with its children (default); table(col1,col2)=action for a key of several columns; repeatable',
+      collect,
+    )
+    .option(
+      '--orphan-rule <table=action>',
+      'a row whose parent is missing or was not migrated: drop (left out, recorded as a change) or reject (default); repeatable',
+      collect,
+    )
+    .addHelpText(
+      'after',
+      `
+Rules (instead of rejecting; each application is recorded in changes.jsonl and counted as changed):
+  nova-db migrate --source log.sqlite --value-rule passkeys.counter=round
+  nova-db migrate --source log.sqlite --duplicate-rule users.email=keep-first-rename --orphan-rule user_roles=drop
+  nova-db migrate --apply-rejects DIR/rejects.jsonl --value-rule passkeys.counter=round
+A plan file may carry the same rules under "rules": {"values": [...], "duplicates": [...], "orphans": [...]};
+flags override the plan's rule for the same column, key or table. See docs/migration-rules.md.`,
+    )
     .action(async (options: MigrateOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions & MigrateOptions>();
       const problem = combinationProblem(options);
@@ -68,6 +105,11 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       const { migrate } = await import('../actions/migrate.js');
       await migrate(ctx, globals, options);
     });
+}
+
+/** Repeatable option: each use adds one value. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** `--target postgres,mongo` → ['postgres', 'mongo']. */
@@ -109,6 +151,16 @@ export function combinationProblem(o: MigrateOptions): string | null {
   }
   if (o.source === undefined)
     return 'migrate needs --source FILE (the legacy SQLite file), or --apply-rejects FILE.';
+  if (o.catchUp) {
+    const clash = [
+      o.dryRun && '--dry-run',
+      o.resume && '--resume',
+      o.plan !== undefined && '--plan',
+      o.target !== undefined && '--target',
+    ].filter(Boolean);
+    if (clash.length > 0)
+      return `--catch-up cannot be combined with ${clash.join(', ')}: it adds the new rows to the completed migration in --report, by that migration's plan.`;
+  }
   if (o.dryRun && o.resume)
     return '--dry-run and --resume cannot be combined: a dry run writes nothing, so there is nothing to resume.';
   return null;

@@ -15,7 +15,7 @@ import type { BackupScheduler } from '../backup/scheduler.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { LastBackupSource } from '../health/checkers/backup-checker.js';
 import type { Logger } from '../logger.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { TaskRegistry } from '../tasks/task.js';
 
 type BackupSummaryDto = z.output<typeof backupSummarySchema>;

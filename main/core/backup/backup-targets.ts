@@ -9,7 +9,7 @@ import path from 'node:path';
 import { NovaError } from '../errors.js';
 import { serviceProfiles, type NovaConfig } from '../config/schema.js';
 import { resolveSqliteFile } from '../config/sqlite-path.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from '../services/types.js';
 import type { MongoBackupTarget } from './mongo-part.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 import type { RetentionPolicy } from './retention.js';

@@ -15,7 +15,6 @@ import { chmod, link, readFile, rename, stat, unlink, writeFile } from 'node:fs/
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { NovaError } from '../errors.js';
-import type { ServiceCredentials } from '../services/types.js';
 
 export const CREDENTIALS_FILE_NAME = 'credentials.json';
 export const CREDENTIALS_VERSION = 1;
@@ -29,6 +28,17 @@ export const CREDENTIAL_KEYS = [
 export type CredentialKey = (typeof CREDENTIAL_KEYS)[number];
 
 type Values = Record<CredentialKey, string>;
+
+/**
+ * The passwords a service provider needs to set up or reach its servers.
+ * Secrets. Defined here, beside the file that keeps them, so the services
+ * layer depends on config and never the other way round.
+ */
+export interface ServiceCredentials {
+  readonly postgresPassword: string;
+  readonly redisPassword: string;
+  readonly mongoPassword: string;
+}
 
 const REDACTED = '***';
 

@@ -4,7 +4,7 @@
  * same keys work in the environment, in `.env` and in the settings file.
  */
 import { z } from 'zod';
-import { postgresUrlProblem } from '../stores/postgres/postgres-url.js';
+import { postgresUrlProblem } from './postgres-url.js';
 
 export const PROFILES = ['embedded', 'docker', 'native', 'external'] as const;
 export type Profile = (typeof PROFILES)[number];

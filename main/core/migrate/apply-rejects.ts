@@ -30,7 +30,10 @@ import type { MongoMigrationTarget } from './run/mongo-target.js';
 import { convertRejectRecord, rejectRecord, type RejectRecord } from './run/outcome-records.js';
 import { loadProgress, markApplied, outcomeKind, updateRejected } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
-import { createStage, stageBatch } from './run/pg-stage.js';
+import { createStage } from './run/pg-stage.js';
+import { changeRecord } from './run/outcome-records.js';
+import { hasRules, mergeRules, type MigrationRules } from './rules.js';
+import { recordChanges, sameShape, StagedRules } from './rules-apply.js';
 import { stageReject } from './run/pg-table-loader.js';
 import { finishTable, prepareTable, type PreparedPgTable } from './run/pg-target.js';
 import { copyLine } from './run/pg-text.js';
@@ -46,6 +49,13 @@ export interface ApplyRejectsOptions {
   postgresUrl?: string;
   mongoUrl?: string;
   mongoDb?: string;
+  /**
+   * Rules to apply to these lines (rules.ts) on top of the job's own: a
+   * one-click fix is the rejects file applied again with a rule. Value rules
+   * and keep-first-rename / merge re-pointing let a row in; rows a rule
+   * would leave out (merged, dropped) stay rejected.
+   */
+  rules?: MigrationRules;
 }
 
 export interface AppliedLine {
@@ -104,8 +114,8 @@ export async function applyRejects(
     }
     const planFile =
       job.planSource !== 'builtin' && job.planSource !== 'auto' ? job.planSource : undefined;
-    const sp = await planForSnapshot(job.snapshotFile, planFile);
-    if (sp.hash !== job.planHash) {
+    const jobSp = await planForSnapshot(job.snapshotFile, planFile, job.rules);
+    if (jobSp.hash !== job.planHash) {
       throw new NovaError(
         'INVALID_ARGUMENT',
         `The plan of the migration in ${jobDir} changed since it ran.`,
@@ -114,6 +124,10 @@ export async function applyRejects(
         },
       );
     }
+    const sp = hasRules(options.rules)
+      ? await planForSnapshot(job.snapshotFile, planFile, mergeRules(job.rules, options.rules))
+      : jobSp;
+    sameShape(jobSp, sp);
     if (job.targets.includes('postgres'))
       pg = await openMigrationPg(requireUrl(options.postgresUrl, 'PostgreSQL', '--postgres-url'));
     if (job.targets.includes('mongo')) {
@@ -186,13 +200,21 @@ export async function applyRejects(
             await createStage(client!, prep);
             prepared.set(table, prep);
           }
-          const copy = copyLine(prep.kinds, converted.values);
+          const encode = (values: readonly unknown[]): string => copyLine(prep!.kinds, values);
+          const lines = [encode(converted.values)];
+          const changes = [converted.changes.map((c) => changeRecord(reader, row, c))];
+          const staged = new StagedRules(
+            { client: client!, source, jobId: job.id, planTables: sp.resolved.tables },
+            prep,
+            reader,
+            encode,
+          );
           await client!.query('BEGIN');
           try {
-            const [st] = await stageBatch(
-              client!,
-              prep,
-              [copy],
+            const [st] = await staged.stage(
+              lines,
+              [row],
+              changes,
               progress.get(table.source)?.preexisting ?? [],
             );
             if (st!.status === 'migrated' || st!.status === 'claimed') {
@@ -201,12 +223,13 @@ export async function applyRejects(
                 job.id,
                 table.source,
                 record.rowKey,
-                rowHash(job.hash, copy),
+                rowHash(job.hash, lines[0]!),
                 {
                   ...record,
                   appliedAt: new Date().toISOString(),
                 },
               );
+              await recordChanges(client!, job.id, table.source, changes[0]!);
               await client!.query('COMMIT');
               touched.add(table);
               results.push({ ...base, outcome: 'applied' });

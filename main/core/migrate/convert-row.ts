@@ -5,7 +5,8 @@
  *
  * Rule order for each column: NULL stays NULL; '' becomes NULL where the
  * column says so; otherwise the cast runs, and an invalid value follows
- * `onInvalid` (reject the row / NULL / keep the text). Then `allowedValues`,
+ * `onInvalid` (reject the row / NULL / keep the text / NULL with the original
+ * kept in the extra column — the `keep-in-extra` value rule). Then `allowedValues`,
  * and finally NOT NULL: a NULL either takes `nullReplacement` or rejects the
  * row. Every altered value is returned as a Change with its original.
  */
@@ -39,6 +40,8 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
   const n = cols.length;
   const values = new Array<unknown>(table.extra ? n + 1 : n);
   let changes: Change[] | null = null;
+  /** Originals the keep-in-extra rule moves into the extra column (rare: allocated on first use). */
+  let kept: { name: string; raw: unknown }[] | null = null;
 
   for (let i = 0; i < n; i++) {
     const col = cols[i]!;
@@ -82,6 +85,14 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
           converted: null,
           reason: `${r.reason}; stored as NULL`,
         };
+      } else if (col.onInvalid === 'keep-in-extra' && table.extra) {
+        (kept ??= []).push({ name: col.source, raw });
+        change = {
+          code: 'kept-in-extra',
+          original: raw,
+          converted: null,
+          reason: `${r.reason}; the original is kept under "${col.source}" in ${table.extra.target}`,
+        };
       } else if (col.onInvalid === 'keep-text') {
         const t = toText(raw);
         value = t.ok ? t.value : String(raw);
@@ -105,7 +116,8 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
       }
       value = col.nullReplacement;
       change = {
-        code: 'null-replaced',
+        // A kept original stays findable under its own kind; the replacement is in `converted`.
+        code: change?.code === 'kept-in-extra' ? 'kept-in-extra' : 'null-replaced',
         original: raw ?? null,
         converted: value,
         reason: `${change ? change.reason : 'NULL'}; ${col.target} does not allow NULL, so ${String(value)} was written`,
@@ -116,7 +128,7 @@ export function convertRow(table: ResolvedTable, row: readonly unknown[]): Conve
     if (change) (changes ??= []).push({ column: col.source, ...change });
   }
 
-  if (table.extra) values[n] = extraObject(table.extra, row, (c) => (changes ??= []).push(c));
+  if (table.extra) values[n] = extraObject(table.extra, row, kept, (c) => (changes ??= []).push(c));
   return { ok: true, values, changes: changes ?? NO_CHANGES };
 }
 
@@ -135,30 +147,42 @@ function isAllowed(col: ResolvedColumn, value: unknown): boolean {
 function extraObject(
   extra: ResolvedExtra,
   row: readonly unknown[],
+  kept: readonly { name: string; raw: unknown }[] | null,
   record: (c: Change) => void,
 ): Record<string, unknown> | null {
   let out: Record<string, unknown> | null = null;
   for (const { name, index } of extra.sources) {
     const raw = row[index];
     if (raw === null || raw === undefined) continue;
-    let value: unknown = raw;
-    if (typeof raw === 'bigint') {
-      value = Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
-    } else if (typeof raw === 'number') {
-      value = Number.isFinite(raw) ? raw : String(raw);
-    } else {
-      const t = toText(raw);
-      value = t.ok ? t.value : String(raw);
-      if (t.ok && t.change) record({ column: name, ...t.change });
-    }
-    out ??= {};
-    // defineProperty keeps a column named "__proto__" a plain key.
-    Object.defineProperty(out, name, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    out = putExtra(out, name, raw, record);
   }
+  if (kept) for (const { name, raw } of kept) out = putExtra(out, name, raw, record);
   return out;
+}
+
+function putExtra(
+  out: Record<string, unknown> | null,
+  name: string,
+  raw: unknown,
+  record: (c: Change) => void,
+): Record<string, unknown> {
+  let value: unknown = raw;
+  if (typeof raw === 'bigint') {
+    value = Number.isSafeInteger(Number(raw)) ? Number(raw) : raw.toString();
+  } else if (typeof raw === 'number') {
+    value = Number.isFinite(raw) ? raw : String(raw);
+  } else {
+    const t = toText(raw);
+    value = t.ok ? t.value : String(raw);
+    if (t.ok && t.change) record({ column: name, ...t.change });
+  }
+  const target = out ?? {};
+  // defineProperty keeps a column named "__proto__" a plain key.
+  Object.defineProperty(target, name, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  });
+  return target;
 }

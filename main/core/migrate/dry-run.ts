@@ -18,6 +18,8 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
+import type { MigrationRules } from './rules.js';
+import { summarizeOutcomes } from './reject-groups.js';
 import { preflight } from './preflight.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import { buildReport } from './run/build-report.js';
@@ -51,6 +53,8 @@ export interface DryRunOptions {
   /** Where report.json, rejects.jsonl and changes.jsonl go; none: the report is only returned. */
   reportDir?: string;
   batchSize?: number;
+  /** What to do instead of rejecting (rules.ts). Value rules apply; row rules need the target, so a dry run still counts those rows as rejects. */
+  rules?: MigrationRules;
 }
 
 export async function dryRunMigration(
@@ -65,7 +69,7 @@ export async function dryRunMigration(
   try {
     ctx.progress({ phase: 'snapshot', done: 0, total: null });
     const pf = await preflight(options.source, work, { signal: ctx.signal });
-    const sp = await planForSnapshot(pf.snapshotFile, options.planFile);
+    const sp = await planForSnapshot(pf.snapshotFile, options.planFile, options.rules);
     const targets = chooseTargets(sp.resolved, options.targets);
     source = new Database(pf.snapshotFile, { readonly: true });
     shadow = new Database(join(work, 'keys.sqlite'));
@@ -155,7 +159,11 @@ export async function dryRunMigration(
       const changesTotal = await writeJsonLines(changesFile, changeSink.read());
       files = { rejectsFile, rejectsTotal, changesFile, changesTotal, samples };
     }
+    const summary = files
+      ? await summarizeOutcomes(files.rejectsFile, files.changesFile, sp.resolved.tables)
+      : undefined;
     const report = buildReport({
+      ...(summary ? { summary } : {}),
       kind: 'dry-run',
       jobId: null,
       source: resolve(options.source),

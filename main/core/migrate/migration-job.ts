@@ -19,6 +19,7 @@ import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
 import { preflight } from './preflight.js';
 import { buildReport } from './run/build-report.js';
+import { summarizeOutcomes } from './reject-groups.js';
 import { exportOutcomes } from './run/export-outcomes.js';
 import { chooseHash } from './run/hash-choice.js';
 import { loadAll, PostLoad, verifyAll } from './run/job-phases.js';
@@ -38,10 +39,13 @@ import { pgQuery } from './run/pg-query.js';
 import { preparePgJob } from './run/prepare-pg-job.js';
 import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
 import { redactMongo, requireUrl } from './run/target-urls.js';
+import { classifyRunFailure } from './run/run-failure.js';
+import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
 import type { TableVerification } from './verify.js';
+import { hasRules, type MigrationRules } from './rules.js';
 
 export interface MigrationOptions {
   /** The legacy SQLite file. */
@@ -57,6 +61,8 @@ export interface MigrationOptions {
   planFile?: string;
   /** Continue the unfinished job in jobDir; without it an unfinished job is refused. */
   resume?: boolean;
+  /** What to do instead of rejecting (rules.ts); a resume without rules reuses the job's. */
+  rules?: MigrationRules;
   /** Rows per batch (and per transaction); default 50 000. */
   batchSize?: number;
   /** For the NOVA_MIGRATE_PAUSE_AT test hook (pause-hook.ts). */
@@ -97,6 +103,8 @@ export async function runMigration(
     const resumed = checkJobState(job, options, jobDir);
     const warnings: string[] = [];
     let snapshot: string;
+    // Before the snapshot, so a write during the copy counts as a change too (source-changes.ts).
+    const fingerprint = job ? (job.sourceFingerprint ?? null) : fingerprintSource(options.source);
     if (job) {
       snapshot = job.snapshotFile;
       if (!existsSync(snapshot)) throw copyMissing(snapshot, jobDir);
@@ -118,7 +126,8 @@ export async function runMigration(
       (job && job.planSource !== 'builtin' && job.planSource !== 'auto'
         ? job.planSource
         : undefined);
-    const sp = await planForSnapshot(snapshot, planFile);
+    const rules = hasRules(options.rules) ? options.rules : job?.rules;
+    const sp = await planForSnapshot(snapshot, planFile, rules);
     if (job && sp.hash !== job.planHash) throw planChanged(jobDir);
     const targets = chooseTargets(sp.resolved, options.targets ?? job?.targets);
     job ??= {
@@ -128,9 +137,11 @@ export async function runMigration(
       planName: sp.resolved.name,
       planHash: sp.hash,
       planSource: sp.planFile ?? sp.origin,
+      ...(hasRules(rules) ? { rules } : {}),
       targets,
       hash: 'lookup3',
       backup: null,
+      sourceFingerprint: fingerprint,
       status: 'running',
       startedAt: startedAt.toISOString(),
       finishedAt: null,
@@ -197,6 +208,13 @@ export async function runMigration(
       throw err;
     }
     const verification = await post.settle();
+    const changed = sourceChangeWarning(
+      job.sourceFile,
+      snapshot,
+      job.sourceFingerprint,
+      sp.resolved.tables,
+    );
+    if (changed) warnings.push(changed);
     const report = await completeJob(ctx, {
       verification,
       sp,
@@ -216,10 +234,15 @@ export async function runMigration(
     return report;
   } catch (err) {
     if (job && owned) {
-      local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      try {
+        local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      } catch {
+        // A full disk cannot take the status either; --resume accepts a job left 'running'.
+      }
       if (pg) await pgQuery(pg, (c) => setJobStatus(c, job!.id, 'failed')).catch(() => undefined);
     }
-    throw pg ? await pg.explainFailure(err) : err;
+    // Infrastructure failures (server gone, disk full) say so and name --resume (run-failure.ts).
+    throw await classifyRunFailure(pg ? await pg.explainFailure(err) : err, { pg, startedAt });
   } finally {
     source?.close();
     verifySource?.close();
@@ -255,7 +278,9 @@ export async function completeJob(
   const verification = input.verification ?? (await verifyAll(ctx, input));
   ctx.progress({ phase: 'report', done: 0, total: null });
   const files = await exportOutcomes(jobDir, pg, input.job.id, local);
+  const summary = await summarizeOutcomes(files.rejectsFile, files.changesFile, sp.resolved.tables);
   const report = buildReport({
+    summary,
     kind: 'run',
     jobId: input.job.id,
     source: input.job.sourceFile,

@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { NovaError } from '../errors.js';
+import { migrationRulesSchema } from '../../../shared-contract/methods/migration.js';
 import { CAST_KINDS, castValue, type CastKind } from './casts/index.js';
 
 /** PostgreSQL truncates identifiers beyond 63 bytes; refuse instead of colliding silently. */
@@ -159,6 +160,8 @@ export const planSchema = z
     /** Load order (source table names); unlisted tables follow in foreign-key order. */
     order: z.array(sourceName).optional(),
     tables: z.array(tableMapping),
+    /** What to do instead of rejecting (rules.ts); the CLI's rule flags override these one by one. */
+    rules: migrationRulesSchema.optional(),
   })
   .superRefine(checkPlan);
 

@@ -10,6 +10,8 @@ import { createWriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { PlanDecision } from './resolved-plan.js';
+import { describeFix, type ChangeGroup, type RejectGroup } from './reject-groups.js';
+import type { MigrationRules } from './rules.js';
 
 export interface TableReport {
   /** Rows in the source table. */
@@ -20,6 +22,10 @@ export interface TableReport {
   rejected: number;
   /** Values changed to fit, each recorded with its original in changes.jsonl. */
   changed: number;
+  /** Of `rejected`, the rows rejected only because their parent row was. */
+  cascaded: number;
+  /** Orphans left out by the drop rule (recorded as changes); source = migrated + duplicates + rejected + dropped. */
+  dropped?: number;
   /** Counts and checksums matched; null in a dry run. */
   verified: boolean | null;
   /** `postgres:users`, `mongo:events`. */
@@ -35,6 +41,8 @@ export interface RejectSample {
   original: string;
   reason: string;
   message: string;
+  cascade?: boolean;
+  parent?: string;
 }
 
 export interface MigrationReport {
@@ -59,6 +67,12 @@ export interface MigrationReport {
   rejects: RejectSample[];
   rejectsTotal: number;
   rejectsFile: string | null;
+  /** Every reject grouped by table, column and reason, with the rules that would keep them. */
+  rejectGroups: RejectGroup[];
+  /** Every change summarised by kind. */
+  changeGroups: ChangeGroup[];
+  /** The rules the run applied (absent: none, every problem row was rejected). */
+  rules?: MigrationRules;
   changesFile: string | null;
   reportDir: string | null;
   startedAt: string;
@@ -121,6 +135,9 @@ export function renderSummary(r: MigrationReport): string {
   lines.push(`  Plan: ${r.plan.name} (${r.plan.origin}${r.plan.file ? `: ${r.plan.file}` : ''})`);
   if (r.resumed) lines.push('  Resumed an interrupted run.');
   lines.push('');
+  // Columns that only rules and cascades fill are shown when they have something to say.
+  const anyDropped = Object.values(r.tables).some((t) => (t.dropped ?? 0) > 0);
+  const anyCascaded = Object.values(r.tables).some((t) => (t.cascaded ?? 0) > 0);
   const header = [
     'table',
     'target',
@@ -128,6 +145,8 @@ export function renderSummary(r: MigrationReport): string {
     'migrated',
     'duplicates',
     'rejected',
+    ...(anyCascaded ? ['cascaded'] : []),
+    ...(anyDropped ? ['dropped'] : []),
     'changed',
     'verified',
   ];
@@ -138,6 +157,8 @@ export function renderSummary(r: MigrationReport): string {
     String(t.migrated),
     String(t.duplicates),
     String(t.rejected),
+    ...(anyCascaded ? [String(t.cascaded ?? 0)] : []),
+    ...(anyDropped ? [String(t.dropped ?? 0)] : []),
     String(t.changed),
     t.verified === null ? '-' : t.verified ? 'yes' : 'NO',
   ]);
@@ -155,13 +176,26 @@ export function renderSummary(r: MigrationReport): string {
     lines.push(
       `${r.rejectsTotal} row(s) ${r.kind === 'dry-run' ? 'would be' : 'were'} rejected${r.rejectsFile ? ` → ${r.rejectsFile}` : ''}.`,
     );
-    const byReason = new Map<string, number>();
-    for (const s of r.rejects) byReason.set(s.reason, (byReason.get(s.reason) ?? 0) + 1);
-    for (const s of r.rejects.slice(0, 10))
+    const cascades = r.rejectGroups.filter((g) => g.cascade).reduce((n, g) => n + g.count, 0);
+    if (cascades > 0)
       lines.push(
-        `  ${s.table} ${s.key}: ${s.reason} (${s.column} = ${truncate(s.original)}) — ${truncate(s.message, 120)}`,
+        `  ${r.rejectsTotal - cascades} for a defect of their own, ${cascades} only because their parent row was rejected (cascades).`,
       );
-    if (r.rejectsTotal > 10) lines.push(`  … and ${r.rejectsTotal - 10} more in the rejects file.`);
+    for (const g of r.rejectGroups) {
+      lines.push(
+        `  ${g.count} × ${g.table}.${g.column}: ${g.cascade ? 'parent not migrated' : g.reason} (e.g. ${g.examples.join('; ')})`,
+        `      fix: ${describeFix(g)}`,
+      );
+    }
+    // Without groups (a report built before they were counted): the first rejects one by one.
+    if (r.rejectGroups.length === 0) {
+      for (const s of r.rejects.slice(0, 10))
+        lines.push(
+          `  ${s.table} ${s.key}: ${s.reason} (${s.column} = ${truncate(s.original)}) — ${truncate(s.message, 120)}`,
+        );
+      if (r.rejectsTotal > 10)
+        lines.push(`  … and ${r.rejectsTotal - 10} more in the rejects file.`);
+    }
     if (r.kind === 'run' && r.rejectsFile)
       lines.push(
         `  Fix the "row" values of the lines you want to keep, then run: nova-db migrate --apply-rejects ${r.rejectsFile}`,
@@ -170,10 +204,25 @@ export function renderSummary(r: MigrationReport): string {
     lines.push(r.kind === 'dry-run' ? 'No row would be rejected.' : 'No row was rejected.');
   }
   const changed = Object.values(r.tables).reduce((n, t) => n + t.changed, 0);
-  if (changed > 0)
+  if (changed > 0) {
     lines.push(
-      `${changed} value(s) changed to fit, each with its original${r.changesFile ? ` → ${r.changesFile}` : ''}.`,
+      `${changed} value(s) changed to fit or row(s) kept by a rule, each with its original${r.changesFile ? ` → ${r.changesFile}` : ''}:`,
     );
+    for (const g of r.changeGroups) {
+      const e = g.examples[0];
+      lines.push(
+        `  ${g.count} × ${g.table}.${g.column}: ${g.kind}${e ? ` (e.g. ${e.key}: ${truncate(e.from)} → ${truncate(e.to)})` : ''}`,
+      );
+    }
+  }
+  if (r.rules) {
+    const list = [
+      ...r.rules.values.map((v) => `value ${v.table}.${v.column}=${v.action}`),
+      ...r.rules.duplicates.map((d) => `duplicate ${d.table}(${d.key.join(',')})=${d.action}`),
+      ...r.rules.orphans.map((o) => `orphan ${o.table}=${o.action}`),
+    ];
+    if (list.length > 0) lines.push(`Rules applied: ${list.join('; ')}.`);
+  }
   const leftOut = r.decisions.filter((d) => d.decision !== 'note');
   if (leftOut.length > 0) {
     lines.push('', 'Decided by the plan:');

@@ -4,6 +4,7 @@
  * read it, and the report lists its decisions.
  */
 import type { CastKind, Fractional } from './casts/index.js';
+import type { MigrationRules } from '../../../shared-contract/methods/migration.js';
 import type { OnInvalid } from './plan-schema.js';
 
 export interface ResolvedColumn {
@@ -15,7 +16,8 @@ export interface ResolvedColumn {
   /** PostgreSQL column type, or the BSON type name for Mongo fields. */
   targetType: string;
   nullable: boolean;
-  onInvalid: OnInvalid;
+  /** The plan's rule, or 'keep-in-extra' from a value rule (rules.ts): NULL here, the original in the extra column. */
+  onInvalid: OnInvalid | 'keep-in-extra';
   emptyToNull: boolean;
   /** Converted value written instead of NULL into a non-nullable target; null when there is none. */
   nullReplacement: unknown;
@@ -74,6 +76,20 @@ export interface ResolvedTable {
   /** SQLite AUTOINCREMENT high-water mark: target sequences must start after it, not just after max(id). */
   autoincrementSeq: number | null;
   target: ResolvedPostgresTarget | ResolvedMongoTarget;
+  /** Row rules chosen by the site (rules.ts); absent: every duplicate and orphan is rejected. */
+  rules?: TableRowRules;
+}
+
+/** What the loader does instead of rejecting a duplicate or an orphan (rules.ts, rules-apply.ts). */
+export interface TableRowRules {
+  duplicates: {
+    /** Target columns of the unique key, as the plan names them. */
+    key: string[];
+    action: 'keep-first-rename' | 'merge';
+    /** keep-first-rename: the text column of the key that receives the suffix. */
+    renameColumn: string | null;
+  }[];
+  orphans: 'drop' | 'reject';
 }
 
 export type DecisionKind =
@@ -93,4 +109,6 @@ export interface ResolvedPlan {
   /** Tables to load, in load order (parents before children). */
   tables: ResolvedTable[];
   decisions: PlanDecision[];
+  /** The rules applied (rules.ts), as given; part of the plan's hash, so a resume uses the same ones. */
+  rules?: MigrationRules;
 }

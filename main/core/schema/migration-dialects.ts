@@ -4,7 +4,7 @@
  * runner does goes through the RelationalStore interface.
  */
 import { NovaError } from '../errors.js';
-import type { SqlDialect, SqlExecutor } from '../stores/types.js';
+import type { SqlDialect, SqlExecutor } from '../sql-types.js';
 
 export const MIGRATIONS_TABLE = 'nova_schema_migrations';
 

@@ -9,7 +9,7 @@ import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assetLocation } from '../asset-locations.js';
 import { NovaError } from '../errors.js';
-import type { SqlDialect } from '../stores/types.js';
+import type { SqlDialect } from '../sql-types.js';
 
 /** One migration file on disk. */
 export interface MigrationFile {

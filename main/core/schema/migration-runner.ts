@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { basename } from 'node:path';
 import { NovaError } from '../errors.js';
-import type { RelationalStore, SqlExecutor } from '../stores/types.js';
+import type { RelationalStore, SqlExecutor } from '../sql-types.js';
 import {
   MIGRATIONS_TABLE,
   migrationDialectFor,

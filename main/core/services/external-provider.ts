@@ -9,7 +9,7 @@ import { resolveSrv } from 'node:dns/promises';
 import { NovaError } from '../errors.js';
 import type { NovaConfig } from '../config/schema.js';
 import { redactUrlPasswords } from '../config/redact.js';
-import { parsePostgresUrl } from '../stores/postgres/postgres-url.js';
+import { parsePostgresUrl } from '../config/postgres-url.js';
 import { DEFAULT_PORTS, SERVICE_LABEL, probeService, type ProbeResult } from './handshake.js';
 import type { ServiceEndpoint, ServiceName, ServiceProvider, ServiceStatus } from './types.js';
 

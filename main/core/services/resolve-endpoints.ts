@@ -13,15 +13,16 @@
  *   const backends = await openBackends(services.config, services.endpoints);
  *   … on shutdown, after closing the data layer: await services.release();
  */
+import type { ServiceCredentials } from '../config/credentials.js';
 import type { NovaConfig } from '../config/schema.js';
 import { serviceProfiles } from '../config/schema.js';
 import { NovaError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { Endpoints } from '../stores/open-backends.js';
+import type { Endpoints } from './types.js';
 import { SERVICE_LABEL } from './handshake.js';
 import { inspectService, isRunningState } from './service-control.js';
 import { ServiceManager, type ServiceManagerOptions } from './service-manager.js';
-import { SERVICE_NAMES, type ServiceCredentials, type ServiceName } from './types.js';
+import { SERVICE_NAMES, type ServiceName } from './types.js';
 
 export interface ResolveEndpointsOptions {
   config: NovaConfig;

@@ -4,7 +4,11 @@
  * embedded) is a ServiceProvider; the ServiceManager only talks to this seam,
  * so providers are interchangeable and testable on their own.
  */
+import type { ServiceCredentials } from '../config/credentials.js';
 import type { NovaConfig } from '../config/schema.js';
+
+/** Defined with the credentials file (config/credentials.ts); providers receive it. */
+export type { ServiceCredentials };
 
 /** The three server-backed services the appliance can orchestrate. */
 export type ServiceName = 'postgres' | 'redis' | 'mongo';
@@ -70,13 +74,6 @@ export interface ServiceProvider {
   logs?(service: ServiceName, lines: number): Promise<string[]>;
 }
 
-/** The passwords a provider needs to set up or reach its servers (see config/credentials.ts). Secrets. */
-export interface ServiceCredentials {
-  readonly postgresPassword: string;
-  readonly redisPassword: string;
-  readonly mongoPassword: string;
-}
-
 /** Everything a provider factory is given; providers keep their files under `dataDir/services/`. */
 export interface ProviderContext {
   /** The app data dir (already created and proven writable). */
@@ -103,4 +100,14 @@ export interface DockerDetection {
   versions: { client?: string; server?: string; compose?: string };
   /** Why the engine or compose is unusable, when known (e.g. "permission denied on /var/run/docker.sock"). */
   reason?: string;
+}
+
+/**
+ * Connection URLs that override the configuration, e.g. the endpoints of
+ * services the orchestrator started (native/docker profiles).
+ */
+export interface Endpoints {
+  postgres?: string;
+  mongo?: string;
+  redis?: string;
 }

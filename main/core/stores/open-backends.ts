@@ -7,6 +7,7 @@ import { NovaError } from '../errors.js';
 import { serviceProfiles, type NovaConfig } from '../config/schema.js';
 import { resolveSqliteFile } from '../config/sqlite-path.js';
 import { migrateSchema } from '../schema/migration-runner.js';
+import type { Endpoints } from '../services/types.js';
 import type { PostgresStore } from './postgres/postgres-store.js';
 import type { SqliteRelationalStore } from './sqlite/relational-store.js';
 import type { Cache, DocumentStore, RelationalStore } from './types.js';
@@ -27,16 +28,6 @@ export interface Backends {
   legacyFile?: boolean;
   migrateSchema(): Promise<void>;
   close(): Promise<void>;
-}
-
-/**
- * Connection URLs that override the configuration, e.g. the endpoints of
- * services the orchestrator started (native/docker profiles).
- */
-export interface Endpoints {
-  postgres?: string;
-  mongo?: string;
-  redis?: string;
 }
 
 export async function openBackends(
@@ -95,7 +86,7 @@ async function openLegacyCompanion(
   if (relational.dialect !== 'sqlite') return null;
   const store = relational as SqliteRelationalStore;
   if (store.file === ':memory:') return null;
-  const { isLegacySqliteFile } = await import('./legacy/open-driver.js');
+  const { isLegacySqliteFile } = await import('./sqlite/legacy-file.js');
   if (!isLegacySqliteFile(store.db)) return null;
   const { SqliteRelationalStore: Store } = await import('./sqlite/relational-store.js');
   return Store.open(companionFile(store.file), { busyTimeoutMs: 5_000 });

@@ -3,48 +3,15 @@
  * so the same conformance suite (test/conformance/) proves every profile behaves the same.
  */
 
-export type SqlDialect = 'sqlite' | 'postgres';
+import type { ServiceHealth } from '../sql-types.js';
 
-export interface QueryResult<R = Record<string, unknown>> {
-  rows: R[];
-  /** Rows returned (reads) or affected (writes). */
-  rowCount: number;
-  /** Row id of the last INSERT when the backend knows it (SQLite rowid, PostgreSQL `RETURNING id`). */
-  lastInsertId?: number | string | null;
-}
-
-/**
- * Runs SQL with PostgreSQL-style `$1, $2…` placeholders on every dialect
- * (the SQLite store translates them). Booleans, Dates and plain objects are
- * bound portably (SQLite: 0/1, ISO text, JSON text).
- */
-export interface SqlExecutor {
-  readonly dialect: SqlDialect;
-  query<R = Record<string, unknown>>(
-    sql: string,
-    params?: readonly unknown[],
-  ): Promise<QueryResult<R>>;
-}
-
-export interface ServiceHealth {
-  service: string;
-  backend: string;
-  status: 'ok' | 'degraded' | 'down';
-  latencyMs: number | null;
-  detail: string;
-  fix?: string;
-}
-
-export interface RelationalStore extends SqlExecutor {
-  readonly backend: string;
-  /**
-   * Runs `fn` inside one transaction: commit when it resolves, roll back when
-   * it throws. Statements issued through `tx` belong to the transaction.
-   */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
-  health(): Promise<ServiceHealth>;
-  close(): Promise<void>;
-}
+export type {
+  QueryResult,
+  RelationalStore,
+  ServiceHealth,
+  SqlDialect,
+  SqlExecutor,
+} from '../sql-types.js';
 
 /** Documents are plain JSON-like objects; `Date` values survive the round trip on every backend. */
 export type Doc = Record<string, unknown> & { _id?: string };

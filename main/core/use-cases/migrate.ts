@@ -12,7 +12,9 @@ import { migrationBackupTargets, resolveBackupDir } from '../backup/backup-targe
 import { passphraseFromEnv } from '../backup/passphrase.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { ApplyRejectsResult } from '../migrate/apply-rejects.js';
+import type { CatchUpResult } from '../migrate/catch-up.js';
 import type { MigrationReport } from '../migrate/report.js';
+import type { MigrationRules } from '../migrate/rules.js';
 import type { TaskContext } from '../tasks/task.js';
 
 /** Where a migration writes: PostgreSQL always, MongoDB when documents have their own server. */
@@ -30,6 +32,8 @@ interface MigrationRequestBase {
   batchSize?: number;
   /** Only these targets are written (`--target`); default all the plan names. */
   only?: string[];
+  /** What to do instead of rejecting (core/migrate/rules.ts). */
+  rules?: MigrationRules;
 }
 
 export interface RunMigrationRequest extends MigrationRequestBase {
@@ -70,12 +74,14 @@ export async function runMigrationWithBackup(
       mongoDb: config.MONGODB_DB,
       ...(request.planFile !== undefined ? { planFile: request.planFile } : {}),
       ...(request.resume ? { resume: true } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
       env,
       backupTarget: async (targets) => {
         const passphrase = passphraseFromEnv(env);
         const result = await backupBeforeMigration({
           backupDir: resolveBackupDir(config),
+          dataDir: config.NOVA_DATA_DIR,
           targets: migrationBackupTargets(config, targets),
           ...(passphrase ? { passphrase } : {}),
           // A snapshot of the target as it was; `nova-db verify` test-restores it on demand.
@@ -100,6 +106,7 @@ export async function dryRunMigration(
       ...(request.planFile !== undefined ? { planFile: request.planFile } : {}),
       ...(request.only ? { targets: request.only } : {}),
       ...(request.reportDir !== undefined ? { reportDir: request.reportDir } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...(request.batchSize !== undefined ? { batchSize: request.batchSize } : {}),
     },
     ctx,
@@ -115,11 +122,41 @@ export async function applyFixedRejects(
     {
       file: request.file,
       ...(request.jobDir !== undefined ? { jobDir: request.jobDir } : {}),
+      ...(request.rules ? { rules: request.rules } : {}),
       ...request.targets,
       mongoDb: request.config.MONGODB_DB,
     },
     ctx,
   );
+}
+
+export interface CatchUpRequest {
+  config: NovaConfig;
+  source: string;
+  targets: MigrationTargets;
+  /** The finished job's directory; default: derived from the source file, as for the run. */
+  jobDir?: string;
+}
+
+/**
+ * After the legacy writer is stopped: migrates the rows written to the
+ * legacy file since the finished run's snapshot (catch-up.ts says what it
+ * can and cannot see).
+ */
+export async function catchUpAfterCutover(
+  request: CatchUpRequest,
+  ctx: TaskContext,
+): Promise<CatchUpResult> {
+  const { catchUpMigration } = await import('../migrate/catch-up.js');
+  const { defaultJobDir } = await import('../migrate/run/job-setup.js');
+  return catchUpMigration({
+    source: request.source,
+    jobDir: request.jobDir ?? defaultJobDir(request.config.NOVA_DATA_DIR, request.source),
+    ...(request.targets.postgresUrl !== undefined
+      ? { postgresUrl: request.targets.postgresUrl }
+      : {}),
+    signal: ctx.signal,
+  });
 }
 
 /** The target URLs the configuration names (the CLI's view; the app uses the running services'). */

@@ -317,3 +317,70 @@ describe('legacy fixture generation', () => {
     reader.close();
   });
 });
+
+describe('legacy fixture: dirty data (defectRate)', () => {
+  const options = { users: 4000, logs: 20_000, kiosks: 1000, passkeys: 1000, seed: 5 };
+
+  it('spreads defects through every large table at about the rate, anywhere in the table', () => {
+    const clean = generateLegacyDatabase(join(dir, 'clean.sqlite'), options);
+    const dirty = generateLegacyDatabase(join(dir, 'dirty.sqlite'), {
+      ...options,
+      defectRate: 0.02,
+    });
+    expect(clean.defects).toBeNull();
+    for (const table of ['users', 'user_roles', 'passkeys', 'logs', 'kiosks']) {
+      const n = Object.values(dirty.defects![table] ?? {}).reduce((a, b) => a + (b ?? 0), 0);
+      // ±50% of 2% of the rows: a seeded Bernoulli draw, not an exact count.
+      expect(n, table).toBeGreaterThan(clean.rowCounts[table]! * 0.01);
+      expect(n, table).toBeLessThan(clean.rowCounts[table]! * 0.03);
+    }
+    // The dirty file holds the clean file's rows (plus repeated junction rows), values changed in place.
+    for (const table of ['users', 'passkeys', 'logs', 'kiosks'])
+      expect(dirty.rowCounts[table], table).toBe(clean.rowCounts[table]);
+    expect(dirty.rowCounts.user_roles).toBe(
+      clean.rowCounts.user_roles! + (dirty.defects!.user_roles!['duplicate-row'] ?? 0),
+    );
+
+    const d = new Database(dirty.file, { readonly: true });
+    try {
+      const rowids = (sql: string): number[] => d.prepare(sql).pluck().all() as number[];
+      const spread = (ids: number[], total: number): void => {
+        expect(ids.length).toBeGreaterThan(5);
+        // Not bunched at the end: some in the first third, some in the last.
+        expect(ids.some((r) => r < total / 3)).toBe(true);
+        expect(ids.some((r) => r > (2 * total) / 3)).toBe(true);
+      };
+      spread(rowids("SELECT id FROM users WHERE email GLOB 'User*@Example.COM'"), 4000);
+      spread(
+        rowids('SELECT id FROM logs WHERE instr(title, char(0)) OR instr(name, char(0))'),
+        20_000,
+      );
+      spread(
+        rowids(
+          "SELECT rowid FROM user_roles WHERE typeof(role_id) <> 'integer' OR typeof(user_id) <> 'integer' OR user_id > 4000",
+        ),
+        dirty.rowCounts.user_roles!,
+      );
+      // Each case-duplicate e-mail is another user's e-mail in other case.
+      const dupes = d
+        .prepare(
+          "SELECT count(*) FROM users a JOIN users b ON lower(a.email) = lower(b.email) AND a.id <> b.id WHERE a.email GLOB 'User*'",
+        )
+        .pluck()
+        .get() as number;
+      expect(dupes).toBe(dirty.defects!.users!['case-duplicate-email']);
+      expect(
+        d.prepare("SELECT count(*) FROM passkeys WHERE typeof(counter) = 'real'").pluck().get(),
+      ).toBe(dirty.defects!.passkeys!['fraction-in-integer'] ?? 0);
+    } finally {
+      d.close();
+    }
+  });
+
+  it('refuses a rate outside 0.1%–5%', () => {
+    for (const defectRate of [0, 0.0001, 0.06, Number.NaN])
+      expect(() =>
+        generateLegacyDatabase(join(dir, 'bad-rate.sqlite'), { ...options, defectRate }),
+      ).toThrow(/outside 0.001–0.05/);
+  });
+});

@@ -90,6 +90,8 @@ describe('migration report', () => {
       migrated: 8,
       duplicates: 0,
       rejected: 2,
+      // No reject of this table is a cascade of a rejected parent.
+      cascaded: 0,
       changed: 3,
       verified: true,
       target: 'postgres:users',

@@ -31,6 +31,8 @@ export type ChangeCode =
   | 'invalid-kept-as-text'
   | 'null-replaced'
   | 'rounded'
+  | 'truncated'
+  | 'kept-in-extra'
   | 'precision-lost'
   | 'sub-millisecond-dropped'
   | 'time-dropped';

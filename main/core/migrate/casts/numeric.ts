@@ -7,7 +7,7 @@
 import { changed, describeValue, invalid, ok, type CastResult } from './cast-result.js';
 
 /** What to do with a non-integral value (3.5) bound for an integer column. */
-export type Fractional = 'reject' | 'round';
+export type Fractional = 'reject' | 'round' | 'truncate';
 
 const INTEGER_TEXT = /^[+-]?\d+$/;
 const DECIMAL_TEXT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -30,6 +30,13 @@ function toWhole(value: unknown, fractional: Fractional, wide: boolean): CastRes
     if (Number.isInteger(value)) return inRange(value, value, wide);
     if (!Number.isFinite(value))
       return invalid(value, `${describeValue(value)} is not a whole number`);
+    if (fractional === 'truncate') {
+      const cut = Math.trunc(value);
+      const r = inRange(cut, value, wide);
+      return r.ok
+        ? changed(r.value, 'truncated', value, `${value} truncated to ${cut} for an integer column`)
+        : r;
+    }
     if (fractional === 'round') {
       const rounded = Math.round(value);
       const r = inRange(rounded, value, wide);

@@ -10,6 +10,7 @@ import type { ExportedOutcomes } from './export-outcomes.js';
 import type { SourcePlan, TargetKind } from './job-setup.js';
 import type { TableProgress } from './job-types.js';
 import { targetLabel } from './outcome-records.js';
+import type { OutcomeSummary } from '../reject-groups.js';
 
 export interface ReportInput {
   kind: 'run' | 'dry-run';
@@ -28,6 +29,8 @@ export interface ReportInput {
   backup: string | null;
   resumed: boolean;
   files: ExportedOutcomes | null;
+  /** Rejects and changes grouped (reject-groups.ts); absent: none. */
+  summary?: OutcomeSummary;
   reportDir: string | null;
   startedAt: Date;
 }
@@ -43,11 +46,15 @@ export function buildReport(input: ReportInput): MigrationReport {
     const rejected = p?.rejected ?? 0;
     const source = v?.sourceRows ?? input.sourceRows?.get(table.source) ?? table.rowCount;
     const accounted = migrated + duplicates + rejected === source;
+    // Dropped orphans are counted with the rejects in the job state; the report shows them apart.
+    const dropped = input.summary?.dropped.get(table.source) ?? 0;
     const entry: TableReport = {
       source,
       migrated,
       duplicates,
-      rejected,
+      rejected: rejected - dropped,
+      cascaded: input.summary?.cascaded.get(table.source) ?? 0,
+      ...(dropped > 0 ? { dropped } : {}),
       changed: p?.changed ?? 0,
       verified: v ? v.verified : null,
       target: targetLabel(table),
@@ -84,6 +91,9 @@ export function buildReport(input: ReportInput): MigrationReport {
     resumed: input.resumed,
     rejects: input.files?.samples ?? [],
     rejectsTotal: input.files?.rejectsTotal ?? 0,
+    rejectGroups: input.summary?.rejectGroups ?? [],
+    changeGroups: input.summary?.changeGroups ?? [],
+    ...(input.sp.resolved.rules ? { rules: input.sp.resolved.rules } : {}),
     rejectsFile: input.files && input.files.rejectsTotal > 0 ? input.files.rejectsFile : null,
     changesFile: input.files && input.files.changesTotal > 0 ? input.files.changesFile : null,
     reportDir: input.reportDir,

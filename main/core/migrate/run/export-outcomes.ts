@@ -45,6 +45,7 @@ export async function exportOutcomes(
           original: String(r.original),
           reason: String(r.reason),
           message: String(r.message),
+          ...(r.cascade === true ? { cascade: true, parent: String(r.parent) } : {}),
         });
       }
     }),

@@ -185,6 +185,7 @@ async function loadTable(
         pause,
         throwIfCancelled: lane.stopIfFailed,
         onBatch: report,
+        planTables: sp.resolved.tables,
       },
       prep,
       start,

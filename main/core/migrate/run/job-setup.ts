@@ -20,6 +20,7 @@ import { loadPlanFile } from '../plan-file.js';
 import type { Plan } from '../plan-schema.js';
 import { resolvePlan, type ResolvedPlan } from '../resolve-plan.js';
 import { sanitizeIdentifier } from '../auto-plan.js';
+import { applyRules, mergeRules, type MigrationRules } from '../rules.js';
 
 export type TargetKind = 'postgres' | 'mongo';
 export const TARGET_KINDS: readonly TargetKind[] = ['postgres', 'mongo'];
@@ -50,7 +51,12 @@ export interface SourcePlan {
  * know, columns it does not map): counting them takes a full scan of every
  * table, the largest single cost before the first row moves.
  */
-export async function planForSnapshot(snapshot: string, planFile?: string): Promise<SourcePlan> {
+export async function planForSnapshot(
+  snapshot: string,
+  planFile?: string,
+  /** Rules from the CLI or the wizard; they override the plan's own `rules` one by one. */
+  rules?: MigrationRules,
+): Promise<SourcePlan> {
   const filePlan = planFile ? await loadPlanFile(planFile) : null;
   return readSource(snapshot, (db) => {
     const report = inspectDatabase(db, snapshot, { countTypes: false });
@@ -68,7 +74,11 @@ export async function planForSnapshot(snapshot: string, planFile?: string): Prom
       plan = autoPlan(report);
       origin = 'auto';
     }
-    const resolved = resolvePlan(plan, report, countTypes);
+    const resolved = applyRules(
+      resolvePlan(plan, report, countTypes),
+      plan,
+      mergeRules(plan.rules, rules),
+    );
     const hash = createHash('sha256').update(JSON.stringify(resolved)).digest('hex');
     return {
       inspect: report,

@@ -17,6 +17,7 @@ import type {
 } from './job-types.js';
 import { applyDelta, emptyProgress } from './job-types.js';
 import type { HashKind } from './row-hash.js';
+import type { MigrationRules } from '../rules.js';
 
 /** The job as the job directory remembers it. */
 export interface LocalJobRecord {
@@ -26,6 +27,8 @@ export interface LocalJobRecord {
   planName: string;
   /** sha256 of the resolved plan: a resumed run must load by the same plan. */
   planHash: string;
+  /** The rules given to the run (CLI/wizard; the plan file's own are in the plan); a resume reuses them. */
+  rules?: MigrationRules;
   /** Where the plan came from: 'builtin', 'auto', or the plan file's path. */
   planSource: string;
   targets: string[];
@@ -34,9 +37,13 @@ export interface LocalJobRecord {
   /** The backup of the target taken before the first write, if one was made. */
   backup: string | null;
   status: 'running' | 'completed' | 'failed';
+  /** The legacy files before the snapshot was taken (source-changes.ts); absent in older jobs. */
+  sourceFingerprint?: SourceFingerprint | null;
   startedAt: string;
   finishedAt: string | null;
 }
+
+import type { SourceFingerprint } from './source-changes.js';
 
 export const JOB_STATE_FILE = 'job-state.sqlite';
 

@@ -38,6 +38,10 @@ export interface RejectRecord {
   message: string;
   /** Every source column of the row, by name: edit these to fix the row, then re-apply. */
   row: Record<string, RawJson>;
+  /** Rejected only because its parent row was not migrated (rules-apply.ts). */
+  cascade?: boolean;
+  /** That parent, e.g. `users:42`. */
+  parent?: string;
 }
 
 /** One line of changes.jsonl: a value altered to fit, with its original. */

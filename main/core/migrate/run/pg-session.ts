@@ -24,11 +24,7 @@ import { mapPostgresError } from '../../stores/postgres/postgres-errors.js';
 import { isFailoverError } from '../../stores/postgres/postgres-failover.js';
 import { probeHost, sessionHostFor } from '../../stores/postgres/postgres-host-probe.js';
 import { sqlState } from '../../stores/postgres/postgres-errors.js';
-import {
-  hostLabel,
-  isHighAvailability,
-  parsePostgresUrl,
-} from '../../stores/postgres/postgres-url.js';
+import { hostLabel, isHighAvailability, parsePostgresUrl } from '../../config/postgres-url.js';
 import { redactUrl } from '../../stores/postgres/redact-url.js';
 
 const SESSION_SETTINGS = [

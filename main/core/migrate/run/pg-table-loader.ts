@@ -33,13 +33,15 @@ import {
   type RejectRecord,
 } from './outcome-records.js';
 import { CopySink } from './pg-copy.js';
-import { createStage, isDataError, stageBatch, type StageStatus } from './pg-stage.js';
+import { createStage, isDataError, type StageStatus } from './pg-stage.js';
 import { lineEncoder, type LineEncoder } from './pg-text.js';
 import { RowHasher, type HashKind } from './row-hash.js';
 import { rowToJson } from './raw-values.js';
 import type { PreparedPgTable } from './pg-target.js';
 import type { PauseHook } from './pause-hook.js';
 import { SourceTableReader } from './source-reader.js';
+import type { ResolvedTable } from '../resolved-plan.js';
+import { StagedRules } from '../rules-apply.js';
 
 export interface PgLoadContext {
   client: pg.ClientBase;
@@ -54,6 +56,8 @@ export interface PgLoadContext {
   throwIfCancelled?: () => void;
   /** Called after each committed batch with the table's progress. */
   onBatch?: (progress: TableProgress) => void;
+  /** Every table of the plan: the row rules look up parents in it (rules-apply.ts). */
+  planTables?: readonly ResolvedTable[] | undefined;
 }
 
 /** Loads `prep.table` from where `progress` left it; returns the final progress (phase 'loaded'). */
@@ -197,7 +201,15 @@ function emptyDelta(): BatchDelta {
   };
 }
 
-/** The batch again, through the staging table: every row gets its own outcome. */
+/**
+ * Rows staged at a time when a batch takes the careful path. The batch is
+ * still one transaction; staging it in slices bounds what the engine holds
+ * (each slice's lines, source rows and change records) and the size of every
+ * statement over the staging table, whatever the batch size.
+ */
+export const CAREFUL_SLICE_ROWS = 5_000;
+
+/** The batch again, through the staging table, slice by slice: every row gets its own outcome. */
 async function stagedBatch(
   ctx: PgLoadContext,
   prep: PreparedPgTable,
@@ -208,10 +220,20 @@ async function stagedBatch(
 ): Promise<{ delta: BatchDelta; outcomes: OutcomeRecord[] }> {
   const delta = emptyDelta();
   const outcomes: OutcomeRecord[] = [];
-  const lines: string[] = [];
-  const rows: unknown[][] = [];
-  const changes: ReturnType<typeof changeRecord>[][] = [];
+  let lines: string[] = [];
+  let rows: unknown[][] = [];
+  let changes: ReturnType<typeof changeRecord>[][] = [];
   let last: unknown[] | null = null;
+  // Rows the site's rules keep (renamed, re-pointed at a merged row) are staged once more.
+  const rules = new StagedRules(ctx, prep, reader, encode);
+  const flush = async (): Promise<void> => {
+    if (lines.length === 0) return;
+    const statuses = await rules.stage(lines, rows, changes, p.preexisting);
+    classifySlice(prep, reader, hasher, delta, outcomes, rules, { lines, rows, changes, statuses });
+    lines = [];
+    rows = [];
+    changes = [];
+  };
   for (const row of reader.iterate(p.cursor, ctx.batchSize)) {
     last = row;
     const r = convertRow(prep.table, row);
@@ -224,9 +246,32 @@ async function stagedBatch(
     lines.push(encode(r.values));
     rows.push(row);
     changes.push(r.changes.map((c) => changeRecord(reader, row, c)));
+    if (lines.length >= CAREFUL_SLICE_ROWS) await flush();
   }
+  await flush();
   delta.cursor = reader.cursorAfter(last!);
-  const statuses = await stageBatch(ctx.client, prep, lines, p.preexisting);
+  delta.checksum = hasher.take();
+  return { delta, outcomes };
+}
+
+interface StagedSlice {
+  lines: string[];
+  rows: unknown[][];
+  changes: ReturnType<typeof changeRecord>[][];
+  statuses: StageStatus[];
+}
+
+/** Counts and records the outcome of each row of one staged slice, in source order. */
+function classifySlice(
+  prep: PreparedPgTable,
+  reader: SourceTableReader,
+  hasher: RowHasher,
+  delta: BatchDelta,
+  outcomes: OutcomeRecord[],
+  rules: StagedRules,
+  slice: StagedSlice,
+): void {
+  const { lines, rows, changes, statuses } = slice;
   statuses.forEach((st, i) => {
     if (st.status === 'migrated' || st.status === 'claimed') {
       delta.migrated++;
@@ -256,12 +301,11 @@ async function stagedBatch(
       });
       return;
     }
-    delta.rejected++;
-    const record = stageReject(prep, reader, row, st);
-    outcomes.push({ key: record.rowKey, kind: 'rejected', seq: 0, record: { ...record } });
+    const o = rules.outcome(row, st, i, () => stageReject(prep, reader, row, st));
+    delta[o.count]++;
+    delta.changed += o.changed;
+    outcomes.push(o.outcome);
   });
-  delta.checksum = hasher.take();
-  return { delta, outcomes };
 }
 
 export function stageReject(

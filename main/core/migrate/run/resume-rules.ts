@@ -72,7 +72,7 @@ export function planChanged(jobDir: string): NovaError {
     'INVALID_ARGUMENT',
     `The plan differs from the one the interrupted migration in ${jobDir} started with; resuming with another plan would mix two mappings.`,
     {
-      fix: 'Resume with the same --plan file as the first run (unchanged), or start over with a fresh target and another --report directory.',
+      fix: "Resume with the same --plan file and the same rules as the first run (unchanged; a resume without rule flags reuses the first run's), or start over with a fresh target and another --report directory.",
     },
   );
 }

@@ -15,16 +15,9 @@ import { serviceProfiles } from '../../config/schema.js';
 import { resolveSqliteFile } from '../../config/sqlite-path.js';
 import { NovaError } from '../../errors.js';
 import { migrateSchema } from '../../schema/migration-runner.js';
+import { isLegacySqliteFile } from '../sqlite/legacy-file.js';
 import type { RelationalStore } from '../types.js';
 import type { LegacyDriver } from './driver-common.js';
-
-/** True when the SQLite file holds tables but not the product's schema: open it as it is. */
-export function isLegacySqliteFile(db: { prepare(sql: string): { all(): unknown[] } }): boolean {
-  const names = (
-    db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").all() as { name: string }[]
-  ).map((r) => r.name.toLowerCase());
-  return names.length > 0 && !names.includes('nova_schema_migrations');
-}
 
 /** The legacy driver on a store the DatabaseFactory opened (it keeps owning the store). */
 export async function driverForStore(store: RelationalStore): Promise<LegacyDriver> {

@@ -20,7 +20,7 @@ import {
 import { mapPostgresError, sqlState } from '../postgres/postgres-errors.js';
 import { failoverError, isFailoverError } from '../postgres/postgres-failover.js';
 import { PostgresPoolRouter, type RoutedPool } from '../postgres/postgres-pool-router.js';
-import { hostLabel } from '../postgres/postgres-url.js';
+import { hostLabel } from '../../config/postgres-url.js';
 import { isIdempotentRead, retryReadOnce } from '../read-retry.js';
 import {
   CatalogRefresh,

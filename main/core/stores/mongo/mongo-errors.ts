@@ -89,7 +89,7 @@ export function mapMongoError(err: unknown, ctx: MongoErrorContext): NovaError {
       'INVALID_ARGUMENT',
       `Cannot ${ctx.action}: the document failed the collection's schema validation (${errmsgOf(err)}).`,
       {
-        fix: 'Check the required fields and their types in SCHEMAS.md (e.g. user_preferences.user_id must be an integer).',
+        fix: 'Check the required fields and their types in docs/schema.md ("MongoDB collections") of nova-database-appliance (e.g. user_preferences.user_id must be an integer).',
         cause: err,
       },
     );

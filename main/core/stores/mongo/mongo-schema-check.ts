@@ -24,7 +24,7 @@ function refuse(spec: CollectionSpec, problem: string): NovaError {
     'INVALID_ARGUMENT',
     `Update failed validation for ${spec.name}: ${problem}.`,
     {
-      fix: 'Check the field types in SCHEMAS.md (e.g. user_preferences.user_id must be an integer).',
+      fix: 'Check the field types of the collection in docs/schema.md ("MongoDB collections") of nova-database-appliance (e.g. user_preferences.user_id must be an integer).',
     },
   );
 }

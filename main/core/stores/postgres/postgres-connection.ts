@@ -15,7 +15,7 @@ import {
   parsePostgresUrl,
   postgresUrlForHost,
   type PostgresHostPort,
-} from './postgres-url.js';
+} from '../../config/postgres-url.js';
 
 /** How to reach PostgreSQL; every field but `url` has the NovaConfig default. */
 export interface PostgresStoreOptions {

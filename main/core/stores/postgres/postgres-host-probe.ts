@@ -19,7 +19,7 @@ import {
   type PostgresHostPort,
   type PostgresUrlParts,
   type TargetSessionAttrs,
-} from './postgres-url.js';
+} from '../../config/postgres-url.js';
 
 /** What one host said about itself (or why it said nothing). */
 export interface HostProbe {

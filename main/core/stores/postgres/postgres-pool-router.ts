@@ -17,7 +17,7 @@ import {
   parsePostgresUrl,
   type PostgresHostPort,
   type PostgresUrlParts,
-} from './postgres-url.js';
+} from '../../config/postgres-url.js';
 
 export interface RoutedPool {
   pool: pg.Pool;

@@ -10,7 +10,11 @@
  */
 import type { ResolvedPostgresOptions } from './postgres-connection.js';
 import { probeHost, suits, type HostProbe } from './postgres-host-probe.js';
-import { hostLabel, type PostgresHostPort, type PostgresUrlParts } from './postgres-url.js';
+import {
+  hostLabel,
+  type PostgresHostPort,
+  type PostgresUrlParts,
+} from '../../config/postgres-url.js';
 
 export interface ReplicationNode {
   /** `host:port` as in POSTGRES_URL. */

@@ -23,7 +23,7 @@ import { mapPostgresError, type PostgresErrorContext } from './postgres-errors.j
 import { failoverError, isFailoverError } from './postgres-failover.js';
 import { PostgresPoolRouter, type RoutedPool } from './postgres-pool-router.js';
 import { replicationHealth, type ReplicationHealth } from './postgres-replication.js';
-import { hostLabel } from './postgres-url.js';
+import { hostLabel } from '../../config/postgres-url.js';
 import { Session, type ScriptExecutor } from './postgres-session.js';
 import { probeServerSsl } from './postgres-ssl-probe.js';
 import { activeTransaction, runSavepoint, runTransaction } from './postgres-transaction.js';

@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configSchema } from '../../../../main/core/config/schema.js';
-import { parsePostgresUrl } from '../../../../main/core/stores/postgres/postgres-url.js';
+import { parsePostgresUrl } from '../../../../main/core/config/postgres-url.js';
 import { parseNodeList } from '../../../../main/core/stores/redis/redis-connection.js';
 import { checkNoDefaultPassword, loadCompose, type ComposeService } from './compose-checks.js';
 

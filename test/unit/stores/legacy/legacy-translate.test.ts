@@ -6,7 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LiveCatalog } from '../../../../main/core/stores/legacy/legacy-schema.js';
 import { buildLegacyView } from '../../../../main/core/stores/legacy/legacy-schema.js';
-import { compactJson, formatTimestamp } from '../../../../main/core/stores/legacy/pg-legacy-types.js';
+import {
+  compactJson,
+  formatTimestamp,
+} from '../../../../main/core/stores/legacy/pg-legacy-types.js';
 import { splitScript, tokenize } from '../../../../main/core/stores/legacy/sql-lexer.js';
 import { sqliteLimitValue } from '../../../../main/core/stores/legacy/driver-common.js';
 import { translate } from '../../../../main/core/stores/legacy/translate.js';

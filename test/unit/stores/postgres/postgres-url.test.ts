@@ -25,7 +25,7 @@ import {
   parsePostgresUrl,
   postgresUrlForHost,
   postgresUrlWithDatabase,
-} from '../../../../main/core/stores/postgres/postgres-url.js';
+} from '../../../../main/core/config/postgres-url.js';
 import { thrown } from '../../../support/rejection.js';
 
 const HA =

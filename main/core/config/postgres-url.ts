@@ -6,8 +6,8 @@
  * into its hosts and rebuilds the single-host URL each connection uses.
  * Pure string work: no driver is loaded here (config validation imports it).
  */
-import { NovaError } from '../../errors.js';
-import { redactUrl } from '../../config/redact.js';
+import { NovaError } from '../errors.js';
+import { redactUrl } from './redact.js';
 
 /** libpq's `target_session_attrs` values (PostgreSQL 14+ documentation, "Parameter Key Words"). */
 export const TARGET_SESSION_ATTRS = [
