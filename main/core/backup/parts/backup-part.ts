@@ -67,6 +67,13 @@ export interface BackupPart<Target> {
   ): Promise<{ skipped: string } | null>;
 }
 
+/** The order a backup writes its parts in. */
+export const PART_ORDER = ['sqlite', 'postgres', 'mongo'] as const satisfies readonly PartService[];
+// A service left out of the order would silently never be backed up: make that a compile error.
+const _everyServiceOrdered: Exclude<PartService, (typeof PART_ORDER)[number]> extends never
+  ? true
+  : never = true;
+
 type PartLoaders = { [S in PartService]: () => Promise<BackupPart<PartTargets[S]>> };
 
 /** Loaded on demand: the embedded profile never needs pg or mongodb. */
