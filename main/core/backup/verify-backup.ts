@@ -18,7 +18,7 @@ import { unlockManifest } from './backup-crypto.js';
 import { assertMatchesLedger } from './backup-ledger.js';
 import { readBackup, writeVerified } from './backup-store.js';
 import { partRows } from './manifest.js';
-import type { MongoBackupTarget } from './mongo-part.js';
+import type { MongoBackupTarget } from './parts/mongo-part.js';
 import { checkPartFile, extractPart } from './part-files.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 import { asNovaError, detachedContext } from './run-backup.js';

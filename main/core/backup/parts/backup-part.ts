@@ -6,10 +6,10 @@
  * names every piece that entry still lacks.
  */
 import type { ManifestPart } from '../manifest.js';
-import type { MongoBackupTarget } from '../mongo-part.js';
+import type { MongoBackupTarget } from './mongo-part.js';
 import type { PartJobOptions, StagedRestore } from '../part-types.js';
 import type { PostgresBackupTarget } from '../postgres-connect.js';
-import type { SqliteTarget } from '../sqlite-part.js';
+import type { SqliteTarget } from './sqlite-part.js';
 
 export type PartService = ManifestPart['service'];
 

@@ -1,5 +1,5 @@
 /** The MongoDB part: every collection as Extended JSON lines with its indexes (mongo-part.ts). */
-import { backupMongo, stageMongoRestore, type MongoBackupTarget } from '../mongo-part.js';
+import { backupMongo, stageMongoRestore, type MongoBackupTarget } from './mongo-part.js';
 import { readPartLines } from '../part-files.js';
 import type { BackupPart, PartInBackup } from './backup-part.js';
 import type { PartJobOptions } from '../part-types.js';

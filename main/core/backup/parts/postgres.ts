@@ -20,7 +20,7 @@ async function backup(
   const method = settings.postgresMethod ?? 'auto';
   const { describePostgres, serverVersion, withPostgres } = await import('../postgres-connect.js');
   const { findPgTools } = await import('../postgres-tools.js');
-  const { backupPostgresWithDriver } = await import('../postgres-driver-part.js');
+  const { backupPostgresWithDriver } = await import('./postgres-driver-part.js');
   if (method === 'driver') return backupPostgresWithDriver(target, dir, job);
   const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
   const tools = await findPgTools(major, settings.pgToolDirs);
@@ -36,7 +36,7 @@ async function backup(
     }
     return backupPostgresWithDriver(target, dir, job);
   }
-  const { backupPostgresWithPgDump } = await import('../postgres-dump-part.js');
+  const { backupPostgresWithPgDump } = await import('./postgres-dump-part.js');
   return backupPostgresWithPgDump(target, tools, dir, job);
 }
 
@@ -48,7 +48,7 @@ async function stageRestore(
 ): Promise<StagedRestore> {
   const { backupPath, part, workDir, where } = from;
   if (part.format === 'pg-jsonl-gzip') {
-    const { stagePostgresDriverRestore } = await import('../postgres-driver-part.js');
+    const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
     return stagePostgresDriverRestore(
       target,
       readPartLines(backupPath, part, workDir, where, job),
@@ -59,7 +59,7 @@ async function stageRestore(
   }
   // pg_restore | psql cannot hold its transaction open for us: stage = have
   // the authenticated dump and the tools ready; commit = the one transaction.
-  const { restorePgDumpFile } = await import('../postgres-dump-part.js');
+  const { restorePgDumpFile } = await import('./postgres-dump-part.js');
   const { describePostgres, serverVersion, withPostgres } = await import('../postgres-connect.js');
   const { requireRestoreTools } = await import('../postgres-tools.js');
   const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
@@ -89,14 +89,14 @@ async function trialRestore(
   const { postgresContentChecksums } = await import('../content-checksum-postgres.js');
   await withScratchPostgres(server, async (scratch) => {
     if (part.format === 'pg-dump-custom') {
-      const { restorePgDumpFile } = await import('../postgres-dump-part.js');
+      const { restorePgDumpFile } = await import('./postgres-dump-part.js');
       const file = await partPlainFile(backupPath, part, workDir, where, job);
       await restorePgDumpFile(scratch, file, part, {
         signal: job.signal,
         ...(settings.pgToolDirs ? { searchDirs: settings.pgToolDirs } : {}),
       });
     } else {
-      const { stagePostgresDriverRestore } = await import('../postgres-driver-part.js');
+      const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
       const staged = await stagePostgresDriverRestore(
         scratch,
         readPartLines(backupPath, part, workDir, where, job),

@@ -4,7 +4,7 @@ import {
   stageSqliteRestore,
   trialRestoreSqlite,
   type SqliteTarget,
-} from '../sqlite-part.js';
+} from './sqlite-part.js';
 import type { BackupPart } from './backup-part.js';
 
 export const sqlitePart: BackupPart<SqliteTarget> = {
