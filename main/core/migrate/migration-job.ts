@@ -10,6 +10,7 @@
  * skips what is done and finishes the rest; a resumed run refuses a source
  * copy or plan that changed underneath it.
  */
+import { redactSecrets } from '../config/redact.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
@@ -38,7 +39,7 @@ import { PauseHook } from './run/pause-hook.js';
 import { pgQuery } from './run/pg-query.js';
 import { preparePgJob } from './run/prepare-pg-job.js';
 import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
-import { redactMongo, requireUrl } from './run/target-urls.js';
+import { requireUrl } from './run/target-urls.js';
 import { classifyRunFailure } from './run/run-failure.js';
 import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
@@ -288,7 +289,7 @@ export async function completeJob(
     targets: input.job.targets as TargetKind[],
     destinations: {
       postgres: pg?.display ?? null,
-      mongo: mongo ? `${mongo.dbName} (${redactMongo(input.mongoUrl)})` : null,
+      mongo: mongo ? `${mongo.dbName} (${redactSecrets(input.mongoUrl ?? '')})` : null,
     },
     sp,
     progress: input.progress,

@@ -1,7 +1,6 @@
 /**
  * The migration's target URLs: one is required for each kind of target the
- * plan writes to, with the fix naming the option and variable that give it;
- * and a MongoDB URL as the report shows it (credentials masked).
+ * plan writes to, with the fix naming the option and variable that give it.
  */
 import { NovaError } from '../../errors.js';
 
@@ -20,9 +19,4 @@ export function requireUrl(url: string | undefined, kind: 'postgres' | 'mongo'):
           : 'Pass --mongo-url mongodb://host:27017/nova (or set MONGODB_URL).',
     },
   );
-}
-
-/** A MongoDB URL with its credentials masked. */
-export function redactMongo(url: string | undefined): string {
-  return (url ?? '').replace(/\/\/[^@/]*@/, '//***@');
 }
