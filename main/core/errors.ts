@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'SETTINGS_UNREADABLE'
   | 'DATA_DIR_NOT_WRITABLE'
+  /** Another running Nova (its pid in the message) owns the data directory. */
+  | 'DATA_DIR_IN_USE'
   | 'NOT_SQLITE'
   | 'DB_CORRUPT'
   | 'DB_LOCKED'

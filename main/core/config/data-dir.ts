@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NovaError } from '../errors.js';
+import { tightenDir } from './private-files.js';
 
 /** Creates `dir` (mode 0700) if missing and checks this process can write in it. */
 export async function ensureWritableDataDir(dir: string): Promise<void> {
@@ -14,8 +15,11 @@ export async function ensureWritableDataDir(dir: string): Promise<void> {
     await makeDirectories(path.resolve(dir), 0o700);
     // mkdir succeeds silently on an existing directory but a file of that
     // name gives a confusing EEXIST or ENOTDIR; say it plainly.
-    if (!(await stat(dir)).isDirectory())
-      throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
+    // An installer may have created it 0755: what is inside (credentials,
+    // databases, legacy snapshots) is for this user only, so close it.
+    await tightenDir(dir);
     const probe = path.join(
       dir,
       `.nova-write-probe-${process.pid}-${randomBytes(4).toString('hex')}`,
