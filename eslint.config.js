@@ -16,7 +16,7 @@ import { layersRule } from './scripts/lint/layers-rule.mjs';
  */
 const PARTS = [
   // main/core, bottom to top.
-  ['main/core/*', 'core/foundation'], // errors, logger, sql-types, format-bytes, …
+  ['main/core/*', 'core/foundation'], // errors, logger, sql-types, package-version, …
   ['main/core/config/', 'core/foundation'],
   ['main/core/tasks/', 'core/foundation'],
   ['main/core/services/', 'core/services'],

@@ -12,9 +12,6 @@ import type { RouteEntry } from './routes.js';
 import { createStatusStore } from './status/status-store.js';
 import { statusView } from './status/status-view.js';
 
-// Screens written before the header moved to components/ still import it from here.
-export { pageHeader } from './components/page-header.js';
-
 /** "Desktop · v1.2.3": the sidebar's last line. */
 export function sidebarFoot(info: Pick<AppContext['info'], 'mode' | 'version'>): string {
   return `${info.mode === 'desktop' ? 'Desktop' : 'Headless'} · v${info.version}`;

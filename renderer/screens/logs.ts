@@ -30,7 +30,8 @@ const SOURCES: { value: Source; label: string }[] = [
   { value: 'redis', label: 'Redis' },
 ];
 
-export const logsScreen: Screen = (ctx, host) => {
+/** The toolbar's controls, and the toolbar itself. */
+function logToolbar() {
   const source = h(
     'select',
     {},
@@ -54,6 +55,37 @@ export const logsScreen: Screen = (ctx, host) => {
   const follow = h('input', { attrs: { type: 'checkbox', id: 'logs-follow', checked: true } });
   const copy = h('button', { class: 'btn', text: 'Copy', attrs: { type: 'button' } });
   const download = h('button', { class: 'btn', text: 'Download', attrs: { type: 'button' } });
+  const element = h(
+    'div',
+    { class: 'log-toolbar' },
+    textField('Log', source),
+    textField('Level', level),
+    textField('Search', search),
+    textField('Show', lines),
+    h(
+      'div',
+      { class: 'checkbox' },
+      follow,
+      h('label', { attrs: { for: 'logs-follow' }, text: 'Update every 5 s' }),
+    ),
+    copy,
+    download,
+  );
+  return { source, level, search, lines, follow, copy, download, element };
+}
+
+/** Saves `text` as a file the browser downloads. */
+function downloadText(text: string, fileName: string): void {
+  const blob = new Blob([text], { type: 'text/plain' });
+  const a = h('a', { attrs: { href: URL.createObjectURL(blob), download: fileName } });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  window.setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+export const logsScreen: Screen = (ctx, host) => {
+  const { source, level, search, lines, follow, copy, download, element } = logToolbar();
   const note = h('div', { attrs: { 'aria-live': 'polite' } });
   const out = h('div', {});
   host.append(
@@ -61,22 +93,7 @@ export const logsScreen: Screen = (ctx, host) => {
       'Logs',
       'What Nova and its servers did, newest at the bottom. Passwords are masked before lines are shown.',
     ),
-    h(
-      'div',
-      { class: 'log-toolbar' },
-      textField('Log', source),
-      textField('Level', level),
-      textField('Search', search),
-      textField('Show', lines),
-      h(
-        'div',
-        { class: 'checkbox' },
-        follow,
-        h('label', { attrs: { for: 'logs-follow' }, text: 'Update every 5 s' }),
-      ),
-      copy,
-      download,
-    ),
+    element,
     note,
     out,
   );
@@ -146,16 +163,9 @@ export const logsScreen: Screen = (ctx, host) => {
       replace(note, info('The lines are selected: press Ctrl+C to copy them.'));
     }
   });
-  download.addEventListener('click', () => {
-    const blob = new Blob([logText(shown(), true)], { type: 'text/plain' });
-    const a = h('a', {
-      attrs: { href: URL.createObjectURL(blob), download: downloadName(source.value, new Date()) },
-    });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    window.setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-  });
+  download.addEventListener('click', () =>
+    downloadText(logText(shown(), true), downloadName(source.value, new Date())),
+  );
 
   source.addEventListener('change', () => {
     replace(out);

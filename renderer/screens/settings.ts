@@ -8,7 +8,8 @@ import { errorNotice, info, withStates } from '../components/notice.js';
 import type { AppContext, Screen } from '../context.js';
 import { append, h, replace } from '../lib/dom.js';
 import { settingGroups } from './settings-form.js';
-import { rotatedTokenText, type SettingsView } from './settings-model.js';
+import type { SettingsView } from './settings-model.js';
+import { autoStartPanel, tokenPanel } from './settings-panels.js';
 
 export const settingsScreen: Screen = (ctx, host) => {
   const formHost = h('div', {});
@@ -94,86 +95,4 @@ function renderForm(ctx: AppContext, view: SettingsView, reload: () => void): No
     }
   });
   return form;
-}
-
-function tokenPanel(ctx: AppContext): HTMLElement {
-  const out = h('div', { attrs: { 'aria-live': 'polite' } });
-  const rotate = h('button', {
-    class: 'btn',
-    text: 'Make a new admin token',
-    attrs: { type: 'button' },
-  });
-  rotate.addEventListener('click', async () => {
-    if (
-      !window.confirm(
-        'Make a new admin token? Every open session of the admin page and every script using the old token is signed out.',
-      )
-    )
-      return;
-    rotate.disabled = true;
-    try {
-      const { token } = await ctx.api.settings.rotateAdminToken();
-      ctx.replaceToken?.(token);
-      replace(
-        out,
-        info(
-          'The token was replaced. This tab already uses the new one. Keep the link below somewhere safe; it is shown only now.',
-          'success',
-        ),
-        h(
-          'p',
-          {},
-          h('code', {
-            class: 'secret',
-            text: rotatedTokenText(ctx.info.mode, location.origin, token),
-          }),
-        ),
-      );
-    } catch (err) {
-      replace(out, errorNotice(err));
-    } finally {
-      rotate.disabled = false;
-    }
-  });
-  return h(
-    'section',
-    { class: 'panel', attrs: { 'aria-labelledby': 'token-h' } },
-    h('h2', { id: 'token-h', text: 'Admin token' }),
-    h('p', { text: 'The admin page and its API accept only requests carrying this token.' }),
-    rotate,
-    out,
-  );
-}
-
-function autoStartPanel(ctx: AppContext): HTMLElement {
-  const box = h('input', { attrs: { type: 'checkbox', id: 'autostart' } });
-  const out = h('div', { attrs: { 'aria-live': 'polite' } });
-  void ctx.api.settings.getAutoStart().then(
-    (r) => {
-      box.checked = r.enabled;
-      box.disabled = !r.supported;
-    },
-    (err) => replace(out, errorNotice(err)),
-  );
-  box.addEventListener('change', async () => {
-    try {
-      const r = await ctx.api.settings.setAutoStart({ enabled: box.checked });
-      box.checked = r.enabled;
-      ctx.announce(r.enabled ? 'Nova starts at login' : 'Nova no longer starts at login');
-    } catch (err) {
-      replace(out, errorNotice(err));
-    }
-  });
-  return h(
-    'section',
-    { class: 'panel', attrs: { 'aria-labelledby': 'autostart-h' } },
-    h('h2', { id: 'autostart-h', text: 'Desktop' }),
-    h(
-      'div',
-      { class: 'checkbox' },
-      box,
-      h('label', { attrs: { for: 'autostart' }, text: 'Start Nova DB when I log in' }),
-    ),
-    out,
-  );
 }

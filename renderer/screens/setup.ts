@@ -7,7 +7,7 @@
  * fields are kept as they are.
  */
 import type { ProfileDto, ServiceNameDto } from '../../shared-contract/common.js';
-import { pageHeader } from '../app-shell.js';
+import { pageHeader } from '../components/page-header.js';
 import { errorNotice, info, loading } from '../components/notice.js';
 import { statusBadge } from '../components/status.js';
 import type { AppContext, Screen } from '../context.js';

@@ -10,10 +10,10 @@ import { NovaError } from '../errors.js';
 import { serviceProfiles, type NovaConfig } from '../config/schema.js';
 import { resolveSqliteFile } from '../config/sqlite-path.js';
 import type { Endpoints } from '../services/types.js';
-import type { MongoBackupTarget } from './mongo-part.js';
+import type { MongoBackupTarget } from './parts/mongo-part.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 import type { RetentionPolicy } from './retention.js';
-import type { SqliteTarget } from './sqlite-part.js';
+import type { SqliteTarget } from './parts/sqlite-part.js';
 
 /** The databases a backup reads from, or a restore writes into. */
 export interface BackupTargets {

@@ -25,10 +25,10 @@ import { assertMatchesLedger } from './backup-ledger.js';
 import { readBackup, type BackupEntry } from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { partRows, type ManifestPart } from './manifest.js';
-import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
+import { checkPartFile } from './part-files.js';
 import { asNovaError, detachedContext } from './run-backup.js';
 import type { PartJobOptions, StagedRestore } from './part-types.js';
-import { stageSqliteRestore } from './sqlite-part.js';
+import { backupPart } from './parts/backup-part.js';
 import { privateWorkDir } from './verify-leftovers.js';
 
 export interface RestoreOptions {
@@ -90,47 +90,13 @@ async function stagePart(
   where: string,
   job: PartJobOptions,
 ): Promise<StagedRestore> {
-  const { targets } = options;
-  if (part.service === 'sqlite')
-    return stageSqliteRestore(backupPath, part, targets.sqlite!, where, job);
-  if (part.service === 'mongo') {
-    const { stageMongoRestore } = await import('./mongo-part.js');
-    return stageMongoRestore(
-      targets.mongo!,
-      readPartLines(backupPath, part, workDir, where, job),
-      part,
-      where,
-      job,
-    );
-  }
-  const target = targets.postgres!;
-  if (part.format === 'pg-jsonl-gzip') {
-    const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
-    return stagePostgresDriverRestore(
-      target,
-      readPartLines(backupPath, part, workDir, where, job),
-      part,
-      where,
-      job,
-    );
-  }
-  // pg_restore | psql cannot hold its transaction open for us: stage = have
-  // the authenticated dump and the tools ready; commit = the one transaction.
-  const { restorePgDumpFile } = await import('./postgres-dump-part.js');
-  const { describePostgres, serverVersion, withPostgres } = await import('./postgres-connect.js');
-  const { requireRestoreTools } = await import('./postgres-tools.js');
-  const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
-  await requireRestoreTools(major, options.pgToolDirs);
-  const file = await partPlainFile(backupPath, part, workDir, where, job);
-  return {
-    target: describePostgres(target),
-    commit: () =>
-      restorePgDumpFile(target, file, part, {
-        signal: job.signal,
-        ...(options.pgToolDirs ? { searchDirs: options.pgToolDirs } : {}),
-      }),
-    discard: async () => undefined,
-  };
+  const engine = await backupPart(part.service);
+  return engine.stageRestore(
+    options.targets[part.service]!,
+    { backupPath, part, workDir, where },
+    job,
+    options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {},
+  );
 }
 
 /** Commit order: the one most likely to fail first, while the others can still be discarded. */

@@ -21,7 +21,7 @@ import {
 import type { BackupTargets } from './backup-targets.js';
 import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
 import type { PartJobOptions } from './part-types.js';
-import { backupSqlite } from './sqlite-part.js';
+import { backupPart, PART_ORDER, type PartSettings } from './parts/backup-part.js';
 import { sweepVerifyLeftovers } from './verify-leftovers.js';
 
 export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
@@ -106,36 +106,6 @@ function hasTargets(targets: BackupTargets): boolean {
   return Boolean(targets.sqlite ?? targets.postgres ?? targets.mongo);
 }
 
-async function backupPostgres(
-  options: CreateBackupOptions,
-  dir: string,
-  job: PartJobOptions,
-): Promise<ManifestPart> {
-  const target = options.targets.postgres!;
-  const method = options.postgresMethod ?? 'auto';
-  // Loaded on demand: the embedded profile never needs pg.
-  const { describePostgres, serverVersion, withPostgres } = await import('./postgres-connect.js');
-  const { findPgTools } = await import('./postgres-tools.js');
-  const { backupPostgresWithDriver } = await import('./postgres-driver-part.js');
-  if (method === 'driver') return backupPostgresWithDriver(target, dir, job);
-  const major = await withPostgres(target, async (c) => (await serverVersion(c)).major);
-  const tools = await findPgTools(major, options.pgToolDirs);
-  if (!tools) {
-    if (method === 'pg_dump') {
-      throw new NovaError(
-        'BINARY_MISSING',
-        `No pg_dump of PostgreSQL ${major} or newer is installed, so ${describePostgres(target)} cannot be dumped with it.`,
-        {
-          fix: `Install postgresql-client-${major} (or newer), or let Nova use its built-in export.`,
-        },
-      );
-    }
-    return backupPostgresWithDriver(target, dir, job);
-  }
-  const { backupPostgresWithPgDump } = await import('./postgres-dump-part.js');
-  return backupPostgresWithPgDump(target, tools, dir, job);
-}
-
 /** Makes one backup, holding the backup folder's lock (backup-lock.ts) throughout. */
 export async function createBackup(
   options: CreateBackupOptions,
@@ -191,23 +161,19 @@ export async function createBackupLocked(
       ...(encryption ? { key: encryption.key } : {}),
       onProgress: (item, done, total) => ctx.progress({ phase, item, done, total }),
     });
-    const { targets } = options;
-    if (targets.sqlite) {
-      ctx.progress({ phase: 'sqlite', done: 0, total: null });
-      parts.push(await backupSqlite(targets.sqlite, partial.dir, job('sqlite')));
+    const settings: PartSettings = {
+      ...(options.postgresMethod ? { postgresMethod: options.postgresMethod } : {}),
+      ...(options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {}),
+    };
+    for (const service of PART_ORDER) {
+      const target = options.targets[service];
+      if (target) {
+        ctx.progress({ phase: service, done: 0, total: null });
+        const part = await backupPart(service);
+        parts.push(await part.backup(target, partial.dir, job(service), settings));
+      }
+      ctx.throwIfCancelled();
     }
-    ctx.throwIfCancelled();
-    if (targets.postgres) {
-      ctx.progress({ phase: 'postgres', done: 0, total: null });
-      parts.push(await backupPostgres(options, partial.dir, job('postgres')));
-    }
-    ctx.throwIfCancelled();
-    if (targets.mongo) {
-      ctx.progress({ phase: 'mongo', done: 0, total: null });
-      const { backupMongo } = await import('./mongo-part.js');
-      parts.push(await backupMongo(targets.mongo, partial.dir, job('mongo')));
-    }
-    ctx.throwIfCancelled();
     ctx.progress({ phase: 'finalize', done: 0, total: null });
     const finishedAt = now();
     const manifest = sealManifest(

@@ -8,7 +8,7 @@
 import { NovaError } from '../errors.js';
 import { sqlState } from '../stores/postgres/postgres-errors.js';
 import { quotePgIdent } from './content-checksum-postgres.js';
-import { withMongo, type MongoBackupTarget } from './mongo-part.js';
+import { withMongo, type MongoBackupTarget } from './parts/mongo-part.js';
 import {
   assertScratchName,
   withDatabase,

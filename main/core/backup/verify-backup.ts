@@ -13,19 +13,17 @@
  */
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
 import { unlockManifest } from './backup-crypto.js';
 import { assertMatchesLedger } from './backup-ledger.js';
 import { readBackup, writeVerified } from './backup-store.js';
-import { compareContents } from './content-checksum.js';
-import { partRows, type ManifestPart } from './manifest.js';
-import type { MongoBackupTarget } from './mongo-part.js';
-import { checkPartFile, extractPart, partPlainFile, readPartLines } from './part-files.js';
+import { partRows } from './manifest.js';
+import type { MongoBackupTarget } from './parts/mongo-part.js';
+import { checkPartFile, extractPart } from './part-files.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 import { asNovaError, detachedContext } from './run-backup.js';
 import type { PartJobOptions } from './part-types.js';
-import { trialRestoreSqlite } from './sqlite-part.js';
+import { backupPart } from './parts/backup-part.js';
 import { privateWorkDir, sweepVerifyLeftovers } from './verify-leftovers.js';
 
 export interface VerifyOptions {
@@ -71,74 +69,6 @@ export interface VerifyResult {
   verifiedAt: string;
   /** The success was written next to the manifest (false on a read-only folder, or with record: false). */
   recorded: boolean;
-}
-
-async function trialPostgres(
-  backupPath: string,
-  part: ManifestPart,
-  server: PostgresBackupTarget,
-  workDir: string,
-  where: string,
-  job: PartJobOptions,
-  pgToolDirs: string[] | undefined,
-): Promise<void> {
-  const { withScratchPostgres } = await import('./scratch-targets.js');
-  const { withPostgres } = await import('./postgres-connect.js');
-  const { postgresContentChecksums } = await import('./content-checksum-postgres.js');
-  await withScratchPostgres(server, async (scratch) => {
-    if (part.format === 'pg-dump-custom') {
-      const { restorePgDumpFile } = await import('./postgres-dump-part.js');
-      const file = await partPlainFile(backupPath, part, workDir, where, job);
-      await restorePgDumpFile(scratch, file, part, {
-        signal: job.signal,
-        ...(pgToolDirs ? { searchDirs: pgToolDirs } : {}),
-      });
-    } else {
-      const { stagePostgresDriverRestore } = await import('./postgres-driver-part.js');
-      const staged = await stagePostgresDriverRestore(
-        scratch,
-        readPartLines(backupPath, part, workDir, where, job),
-        part,
-        where,
-        job,
-      );
-      await staged.commit();
-    }
-    const actual = await withPostgres(scratch, (c) => postgresContentChecksums(c));
-    const diff = compareContents(part.tables, actual);
-    if (diff.length > 0) {
-      throw new NovaError(
-        'BACKUP_CORRUPT',
-        `${where}: the trial restore of PostgreSQL does not match the manifest (${diff.slice(0, 3).join('; ')}).`,
-        {
-          fix: 'This backup cannot be trusted; use another backup.',
-        },
-      );
-    }
-  });
-}
-
-async function trialMongo(
-  backupPath: string,
-  part: ManifestPart,
-  server: MongoBackupTarget,
-  workDir: string,
-  where: string,
-  job: PartJobOptions,
-): Promise<void> {
-  const { withScratchMongo } = await import('./scratch-targets.js');
-  const { stageMongoRestore } = await import('./mongo-part.js');
-  // Staging compares every collection's checksum with the manifest before it builds indexes.
-  await withScratchMongo(server, async (scratch) => {
-    const staged = await stageMongoRestore(
-      scratch,
-      readPartLines(backupPath, part, workDir, where, job),
-      part,
-      where,
-      job,
-    );
-    await staged.commit();
-  });
 }
 
 export async function verifyBackup(
@@ -212,26 +142,14 @@ async function runVerify(
         result.skipped = reason;
       };
       try {
-        if (part.service === 'sqlite') {
-          await trialRestoreSqlite(entry.path, part, workDir, where, job);
-        } else if (part.service === 'postgres') {
-          if (!options.scratch?.postgres)
-            await skip('no PostgreSQL server is configured to restore into');
-          else
-            await trialPostgres(
-              entry.path,
-              part,
-              options.scratch.postgres,
-              workDir,
-              where,
-              job,
-              options.pgToolDirs,
-            );
-        } else if (!options.scratch?.mongo) {
-          await skip('no MongoDB server is configured to restore into');
-        } else {
-          await trialMongo(entry.path, part, options.scratch.mongo, workDir, where, job);
-        }
+        const engine = await backupPart(part.service);
+        const outcome = await engine.trialRestore(
+          part.service === 'sqlite' ? undefined : options.scratch?.[part.service],
+          { backupPath: entry.path, part, workDir, where },
+          job,
+          options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {},
+        );
+        if (outcome) await skip(outcome.skipped);
       } catch (err) {
         const { trialSkipReason } = await import('./scratch-targets.js');
         const reason = trialSkipReason(err);

@@ -18,7 +18,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import type { MongoBackupTarget } from './mongo-part.js';
+import type { MongoBackupTarget } from './parts/mongo-part.js';
 import type { PostgresBackupTarget } from './postgres-connect.js';
 
 export const LEFTOVER_MAX_AGE_MS = 24 * 60 * 60 * 1000;
@@ -128,7 +128,7 @@ async function sweepPostgres(server: PostgresBackupTarget, now: number): Promise
 }
 
 async function sweepMongo(server: MongoBackupTarget, now: number): Promise<string[]> {
-  const { withMongo } = await import('./mongo-part.js');
+  const { withMongo } = await import('./parts/mongo-part.js');
   return withMongo(server, 'list scratch databases', async (client) => {
     const { databases } = await client.db('admin').admin().listDatabases({ nameOnly: true });
     const dropped: string[] = [];

@@ -3,7 +3,7 @@
  * review (what goes where) → dry run → run with per-table progress → report.
  * Each step is a function of the wizard state; moving on saves the state.
  */
-import { pageHeader } from '../../app-shell.js';
+import { pageHeader } from '../../components/page-header.js';
 import type { AppContext, Screen } from '../../context.js';
 import { h, replace } from '../../lib/dom.js';
 import { planStep } from './plan-step.js';

@@ -17,7 +17,7 @@ import { postgresContentChecksums } from '../../../main/core/backup/content-chec
 import { withPostgres } from '../../../main/core/backup/postgres-connect.js';
 import { restoreBackup } from '../../../main/core/backup/restore-backup.js';
 import { readBackup } from '../../../main/core/backup/backup-store.js';
-import { restorePgDumpFile } from '../../../main/core/backup/postgres-dump-part.js';
+import { restorePgDumpFile } from '../../../main/core/backup/parts/postgres-dump-part.js';
 import { createBackup } from '../../../main/core/backup/run-backup.js';
 import { verifyBackup } from '../../../main/core/backup/verify-backup.js';
 import type { TableContent } from '../../../main/core/backup/manifest.js';

@@ -1,7 +1,6 @@
 /**
  * The migration's target URLs: one is required for each kind of target the
- * plan writes to, with the fix naming the option and variable that give it;
- * and a MongoDB URL as the report shows it (credentials masked).
+ * plan writes to, with the fix naming the option and variable that give it.
  */
 import { NovaError } from '../../errors.js';
 

@@ -10,8 +10,8 @@
  * with advice to install pg_dump, rather than produce an incomplete backup.
  */
 import type pg from 'pg';
-import { NovaError } from '../errors.js';
-import { PG_USER_SCHEMA_FILTER, quotePgIdent } from './content-checksum-postgres.js';
+import { NovaError } from '../../errors.js';
+import { PG_USER_SCHEMA_FILTER, quotePgIdent } from '../content-checksum-postgres.js';
 
 /** Everything needed to rebuild the schema, in the order a restore applies it. */
 export interface PgSchemaScript {

@@ -11,12 +11,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { execa, type Result } from 'execa';
-import { NovaError } from '../errors.js';
-import { redactSecrets } from '../config/redact.js';
-import { tailLines } from '../services/run-command.js';
-import { pgTableSql, postgresContentChecksums, quotePgIdent } from './content-checksum-postgres.js';
-import type { ManifestPart } from './manifest.js';
-import { writePart } from './part-files.js';
+import { NovaError } from '../../errors.js';
+import { redactSecrets } from '../../config/redact.js';
+import { tailLines } from '../../services/run-command.js';
+import {
+  pgTableSql,
+  postgresContentChecksums,
+  quotePgIdent,
+} from '../content-checksum-postgres.js';
+import type { ManifestPart } from '../manifest.js';
+import { writePart } from '../part-files.js';
 import {
   DROP_USER_SCHEMAS_SQL,
   connectPostgres,
@@ -26,9 +30,9 @@ import {
   serverVersion,
   withPostgres,
   type PostgresBackupTarget,
-} from './postgres-connect.js';
-import { requireRestoreTools, type PgToolSet } from './postgres-tools.js';
-import type { PartJobOptions } from './part-types.js';
+} from '../postgres-connect.js';
+import { requireRestoreTools, type PgToolSet } from '../postgres-tools.js';
+import type { PartJobOptions } from '../part-types.js';
 
 export const PG_DUMP_PART = 'postgres.dump';
 

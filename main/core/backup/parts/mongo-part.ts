@@ -19,20 +19,20 @@
 import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BSON, MongoClient, type Db, type Document } from 'mongodb';
-import { NovaError } from '../errors.js';
-import { localFileError } from '../local-fs-errors.js';
-import { RowSetHasher } from './content-checksum.js';
+import { NovaError } from '../../errors.js';
+import { localFileError } from '../../local-fs-errors.js';
+import { RowSetHasher } from '../content-checksum.js';
 import {
   MONGO_EXACT_READ,
   listMongoCollections,
   mongoCollectionChecksum,
   mongoDocText,
-} from './content-checksum-mongo.js';
-import { compareContents } from './content-checksum.js';
-import type { ManifestPart, TableContent } from './manifest.js';
-import { writePart } from './part-files.js';
-import type { PartJobOptions, StagedRestore } from './part-types.js';
-import { mapMongoError, mongoHosts } from '../stores/mongo/mongo-errors.js';
+} from '../content-checksum-mongo.js';
+import { compareContents } from '../content-checksum.js';
+import type { ManifestPart, TableContent } from '../manifest.js';
+import { writePart } from '../part-files.js';
+import type { PartJobOptions, StagedRestore } from '../part-types.js';
+import { mapMongoError, mongoHosts } from '../../stores/mongo/mongo-errors.js';
 
 export const MONGO_PART = 'mongo.ejson.gz';
 const TEMP_PREFIX = 'nova_restore_';

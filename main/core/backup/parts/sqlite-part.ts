@@ -12,11 +12,11 @@ import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { NovaError } from '../errors.js';
-import { compareContents, sqliteContentChecksums } from './content-checksum.js';
-import type { ManifestPart } from './manifest.js';
-import { extractPart, fsyncDir, fsyncPath, writePart } from './part-files.js';
-import type { PartJobOptions, StagedRestore } from './part-types.js';
+import { NovaError } from '../../errors.js';
+import { compareContents, sqliteContentChecksums } from '../content-checksum.js';
+import type { ManifestPart } from '../manifest.js';
+import { extractPart, fsyncDir, fsyncPath, writePart } from '../part-files.js';
+import type { PartJobOptions, StagedRestore } from '../part-types.js';
 
 export const SQLITE_PART = 'sqlite.db.gz';
 

@@ -18,8 +18,8 @@ import { Readable, type Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { NovaError } from '../errors.js';
-import { RowSetHasher } from './content-checksum.js';
+import { NovaError } from '../../errors.js';
+import { RowSetHasher } from '../content-checksum.js';
 import {
   PG_STABLE_OUTPUT_SETTINGS,
   listPgTables,
@@ -28,9 +28,9 @@ import {
   pgTableSql,
   quotePgIdent,
   type PgTableRef,
-} from './content-checksum-postgres.js';
-import type { ManifestPart, TableContent } from './manifest.js';
-import { writePart } from './part-files.js';
+} from '../content-checksum-postgres.js';
+import type { ManifestPart, TableContent } from '../manifest.js';
+import { writePart } from '../part-files.js';
 import {
   DROP_USER_SCHEMAS_SQL,
   connectPostgres,
@@ -38,9 +38,9 @@ import {
   pgFailure,
   serverVersion,
   type PostgresBackupTarget,
-} from './postgres-connect.js';
+} from '../postgres-connect.js';
 import { capturePgSchema, type PgSchemaScript } from './postgres-driver-schema.js';
-import type { PartJobOptions, StagedRestore } from './part-types.js';
+import type { PartJobOptions, StagedRestore } from '../part-types.js';
 
 export const PG_JSONL_PART = 'postgres.jsonl.gz';
 const FLUSH_BYTES = 64 * 1024;
