@@ -10,6 +10,7 @@ import { appMethods } from './methods/app.js';
 import { backupsMethods } from './methods/backups.js';
 import { healthMethods } from './methods/health.js';
 import { migrationMethods } from './methods/migration.js';
+import { migrationWizardMethods } from './methods/migration-wizard.js';
 import { servicesMethods } from './methods/services.js';
 import { settingsMethods } from './methods/settings.js';
 import { setupMethods } from './methods/setup.js';
@@ -29,6 +30,7 @@ export const contract = {
   ...healthMethods,
   ...tasksMethods,
   ...migrationMethods,
+  ...migrationWizardMethods,
   ...backupsMethods,
   ...settingsMethods,
 } as const satisfies Record<MethodName, MethodSpec>;

@@ -8,6 +8,7 @@ export * from './methods/app.js';
 export * from './methods/backups.js';
 export * from './methods/health.js';
 export * from './methods/migration.js';
+export * from './methods/migration-wizard.js';
 export * from './methods/services.js';
 export * from './methods/settings.js';
 export * from './methods/setup.js';

@@ -10,6 +10,7 @@ import { getAsset, isSea } from 'node:sea';
 import path from 'node:path';
 import { registerAssetLocations } from '../core/asset-locations.js';
 import { runCli } from '../cli/run.js';
+import { usePrivateFileModes } from '../core/config/private-files.js';
 import { assetCacheRoot, unpackAssets, type AssetManifest } from './asset-cache.js';
 
 /** The asset holding the list of all the others (written by scripts/package-server.mjs). */
@@ -32,7 +33,8 @@ registerAssetLocations(() => {
   };
 });
 
-// As in main/cli/index.ts; no top-level await in a CommonJS bundle.
+// As in main/cli/index.ts (private file modes first); no top-level await in a CommonJS bundle.
+usePrivateFileModes();
 void runCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
   setTimeout(() => process.exit(code), 2_000).unref();

@@ -1,5 +1,9 @@
 /** Process entry of the `nova-db` bin: run the CLI with this process's arguments and exit with its code. */
+import { usePrivateFileModes } from '../core/config/private-files.js';
 import { runCli } from './run.js';
+
+// Before anything is written: every file this process creates is private.
+usePrivateFileModes();
 
 const code = await runCli(process.argv.slice(2));
 process.exitCode = code;

@@ -6,6 +6,8 @@ export type ErrorCode =
   | 'CONFIG_INVALID'
   | 'SETTINGS_UNREADABLE'
   | 'DATA_DIR_NOT_WRITABLE'
+  /** Another running Nova (its pid in the message) owns the data directory. */
+  | 'DATA_DIR_IN_USE'
   | 'NOT_SQLITE'
   | 'DB_CORRUPT'
   | 'DB_LOCKED'
@@ -32,12 +34,16 @@ export type ErrorCode =
   | 'BACKUP_CORRUPT'
   | 'BACKUP_PASSPHRASE'
   | 'BACKUP_FAILED'
+  /** Another backup into the same folder is running (one at a time: backup-lock.ts). */
+  | 'BACKUP_RUNNING'
   | 'RESTORE_FAILED'
   | 'CONFIRMATION_REQUIRED'
   /** A compiled module (better-sqlite3) cannot be loaded: wrong ABI, missing file, wrong platform. */
   | 'NATIVE_MODULE_FAILED'
   /** The single binary cannot unpack its bundled files into its cache directory. */
   | 'ASSET_CACHE_FAILED'
+  /** This machine's disk is full (ENOSPC/EDQUOT) — never the database server's. */
+  | 'DISK_FULL'
   /** The operating system refused a file operation (not the data directory: that is DATA_DIR_NOT_WRITABLE). */
   | 'PERMISSION_DENIED'
   | 'INTERNAL';

@@ -6,12 +6,15 @@
  * exits, instead of starting a runtime that would crash.
  */
 import { app, dialog } from 'electron';
+import { usePrivateFileModes } from '../core/config/private-files.js';
 import { checkSqliteEngine } from '../core/sqlite-engine-check.js';
 import { APP_ID } from './app-identity.js';
 import { parseDesktopArgs } from './desktop-options.js';
 import { runDesktopApp } from './desktop-app.js';
 import { startupFailureText } from './startup-failure.js';
 
+// Every file the app writes (data dir, snapshots, backups) is private to this user.
+usePrivateFileModes();
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
 const problem = checkSqliteEngine(app.isPackaged ? 'electron-packaged' : 'electron-dev');

@@ -3,6 +3,7 @@
  * token-protected `/api`, `/metrics`, WebSocket and UI are added as routes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { NovaError } from '../core/errors.js';
 import { Router, sendJson, type Route } from './router.js';
@@ -32,6 +33,8 @@ export interface HttpServerOptions {
    * false when it has already answered (e.g. 401) and routing must not run.
    */
   guard?: (req: IncomingMessage, res: ServerResponse, url: URL) => boolean;
+  /** PEM certificate chain and key: serve HTTPS (and WSS) instead of plain HTTP. */
+  tls?: { cert: Buffer; key: Buffer };
   /** Handles `Upgrade:` requests (the WebSocket); without it they are refused. */
   onUpgrade?: (req: IncomingMessage, socket: Socket, head: Buffer) => void;
 }
@@ -57,14 +60,17 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   });
   for (const route of options.routes ?? []) router.add(route);
 
-  const server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     if (options.guard) {
       // Same parse as the router: the base only serves to read the path.
       const url = new URL(req.url ?? '/', 'http://localhost');
       if (!options.guard(req, res, url)) return;
     }
     void router.handle(req, res);
-  });
+  };
+  const server: Server = options.tls
+    ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest)
+    : createServer(onRequest);
   server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     if (options.onUpgrade) options.onUpgrade(req, socket, head);
     else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
@@ -80,7 +86,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<Runni
   const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${bound}`,
+    url: `${options.tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${bound}`,
     port: bound,
     close: () => {
       closing ??= new Promise<void>((resolve) => {

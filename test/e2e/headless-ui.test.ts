@@ -127,7 +127,7 @@ describe('headless admin UI in Chromium', () => {
     expect(await headline.textContent()).toMatch(/^Cancelled at [^:]+: [\d,]+ of [\d,]+ rows/);
     await screenshot(page, '06-migration-cancelled');
 
-    await page.getByRole('button', { name: 'Resume a stopped run' }).click();
+    await page.getByRole('button', { name: 'Resume', exact: true }).click();
     await page.getByRole('heading', { name: 'Migration report' }).waitFor({ timeout: 120_000 });
     const report = page.locator('.report');
     expect(await report.locator('dl.facts').textContent()).toContain('Resumed');

@@ -34,6 +34,7 @@ export async function backup(
     createBackup(
       {
         backupDir,
+        dataDir: setup.config.NOVA_DATA_DIR,
         targets: setup.targets,
         ...(passphrase !== undefined ? { passphrase } : {}),
       },

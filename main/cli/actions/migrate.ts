@@ -7,9 +7,11 @@ import path from 'node:path';
 import { NovaError } from '../../core/errors.js';
 import type { ApplyRejectsResult } from '../../core/migrate/apply-rejects.js';
 import { renderSummary, type MigrationReport } from '../../core/migrate/report.js';
+import type { CatchUpResult } from '../../core/migrate/catch-up.js';
 import { TaskRegistry, type TaskBody } from '../../core/tasks/task.js';
 import {
   applyFixedRejects,
+  catchUpAfterCutover,
   configuredTargets,
   dryRunMigration,
   runMigrationWithBackup,
@@ -73,6 +75,23 @@ export async function migrate(
     return;
   }
   const source = path.resolve(ctx.cwd, options.source!);
+  if (options.catchUp) {
+    const result = await runTask(ctx, json, 'Catch-up', (t) =>
+      catchUpAfterCutover(
+        {
+          config,
+          source,
+          targets: common.targets,
+          ...(reportDir !== undefined ? { jobDir: reportDir } : {}),
+        },
+        t,
+      ),
+    );
+    if (json) printJson(ctx, result);
+    else ctx.stdout(describeCatchUp(result));
+    if (!result.ok) throw catchUpIncomplete(result);
+    return;
+  }
   const report = options.dryRun
     ? await runTask(ctx, json, 'Dry run', (t) =>
         dryRunMigration(
@@ -153,4 +172,34 @@ function describeApply(r: ApplyRejectsResult): string {
     );
   lines.push('', renderSummary(r.report));
   return `${lines.join('\n')}\n`;
+}
+
+function describeCatchUp(r: CatchUpResult): string {
+  const lines = [`Catch-up of ${r.source} (snapshot ${r.snapshot}):`];
+  if (r.tables.length === 0 && r.notCaughtUp.length === 0)
+    lines.push("  nothing changed since the migration's snapshot.");
+  for (const t of r.tables) {
+    const seen = [
+      t.changed ? `${t.changed} changed (not applied)` : '',
+      t.removed ? `${t.removed} deleted (not applied)` : '',
+    ].filter(Boolean);
+    lines.push(
+      `  ${t.table} -> ${t.target}: ${t.newRows} new, ${t.inserted} added, ${t.alreadyThere} already there, ${t.rejected.length} refused${seen.length ? `; ${seen.join(', ')}` : ''}`,
+    );
+    for (const rej of t.rejected.slice(0, 5)) lines.push(`    refused ${rej.key}: ${rej.reason}`);
+  }
+  for (const name of r.notCaughtUp) lines.push(`  ${name}: new rows go to MongoDB, not caught up`);
+  lines.push(`Report: ${r.reportFile}`);
+  return `${lines.join('\n')}\n`;
+}
+
+function catchUpIncomplete(r: CatchUpResult): NovaError {
+  const refused = r.tables.reduce((s, t) => s + t.rejected.length, 0);
+  return new NovaError(
+    'MIGRATION_FAILED',
+    `The catch-up left rows out: ${refused} new row(s) refused by the target${r.notCaughtUp.length ? `, new rows of ${r.notCaughtUp.join(', ')} (MongoDB) not caught up` : ''}.`,
+    {
+      fix: `See ${r.reportFile} for each row and why; fix them in the legacy file and run the catch-up again, or migrate again into a fresh database.`,
+    },
+  );
 }

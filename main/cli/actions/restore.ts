@@ -20,7 +20,18 @@ export async function restore(
   const { manifest } = confirm ? await readBackup(backupPath) : { manifest: null };
   const passphrase = manifest?.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'restore', 'Restore', (taskCtx) =>
-    restoreInto(backupPath, setup.targets, { confirm, passphrase }, taskCtx),
+    restoreInto(
+      backupPath,
+      setup.targets,
+      {
+        config: setup.config,
+        env: ctx.env,
+        confirm,
+        passphrase,
+        ...(options.safetyBackup === false ? { safetyBackup: false } : {}),
+      },
+      taskCtx,
+    ),
   );
   if (globals.json === true) printJson(ctx, result);
   else ctx.stdout(describeRestore(result));
@@ -28,6 +39,8 @@ export async function restore(
 
 function describeRestore(r: RestoreResult): string {
   const lines = [`Restored backup ${r.name} in ${(r.durationMs / 1000).toFixed(1)} s.`];
+  if (r.safetyBackup)
+    lines.push(`The contents it replaced were backed up first to ${r.safetyBackup.path}`);
   for (const p of r.restored)
     lines.push(`  ${p.target}: ${p.tables} tables/collections, ${p.rows} rows`);
   return `${lines.join('\n')}\n`;

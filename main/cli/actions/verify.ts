@@ -17,7 +17,7 @@ export async function verify(
   const { manifest } = await readBackup(backupPath);
   const passphrase = manifest.encryption ? await passphraseFor(ctx, false) : undefined;
   const result = await runCliTask(ctx, 'verify', 'Verify', (taskCtx) =>
-    verifyAgainst(backupPath, setup.targets, { passphrase }, taskCtx),
+    verifyAgainst(backupPath, setup.targets, { config: setup.config, passphrase }, taskCtx),
   );
   if (globals.json === true) printJson(ctx, result);
   else ctx.stdout(describeVerify(result));

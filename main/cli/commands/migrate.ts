@@ -30,6 +30,7 @@ export interface MigrateOptions {
   plan?: string;
   dryRun?: boolean;
   resume?: boolean;
+  catchUp?: boolean;
   report?: string;
   applyRejects?: string;
   batchSize?: number;
@@ -58,6 +59,10 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       'convert every row and report what would be migrated and rejected; write nothing',
     )
     .option('--resume', 'finish the interrupted migration in the job directory')
+    .option(
+      '--catch-up',
+      'after a completed migration and once the legacy program is stopped: add the rows created since its snapshot',
+    )
     .option(
       '--report <dir>',
       'job directory for the source copy, state, report and rejects (default: <data dir>/migrations/…)',
@@ -146,6 +151,16 @@ export function combinationProblem(o: MigrateOptions): string | null {
   }
   if (o.source === undefined)
     return 'migrate needs --source FILE (the legacy SQLite file), or --apply-rejects FILE.';
+  if (o.catchUp) {
+    const clash = [
+      o.dryRun && '--dry-run',
+      o.resume && '--resume',
+      o.plan !== undefined && '--plan',
+      o.target !== undefined && '--target',
+    ].filter(Boolean);
+    if (clash.length > 0)
+      return `--catch-up cannot be combined with ${clash.join(', ')}: it adds the new rows to the completed migration in --report, by that migration's plan.`;
+  }
   if (o.dryRun && o.resume)
     return '--dry-run and --resume cannot be combined: a dry run writes nothing, so there is nothing to resume.';
   return null;

@@ -12,6 +12,9 @@ interface ServeOptions {
   host?: string;
   port?: number;
   rotateToken?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecurePublic?: boolean;
 }
 
 export function registerServe(program: Command, ctx: CliContext): void {
@@ -25,6 +28,12 @@ export function registerServe(program: Command, ctx: CliContext): void {
       '--port <port>',
       'port to listen on; 0 picks a free one (default: NOVA_PORT, else 4730)',
       parsePort,
+    )
+    .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (chain); needs --tls-key')
+    .option('--tls-key <file>', 'the PEM private key of --tls-cert')
+    .option(
+      '--insecure-public',
+      'allow a non-loopback --host without TLS (only behind a TLS-terminating proxy on a trusted network)',
     )
     .option(
       '--rotate-token',
@@ -72,6 +81,37 @@ async function serveUntilStopped(
   const { cliEngineHost } = await import('../../core/sqlite-engine-error.js');
   const engineProblem = checkSqliteEngine(cliEngineHost());
   if (engineProblem) throw engineProblem;
+  const configOptions = {
+    ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
+    env: ctx.env,
+    cwd: ctx.cwd,
+    // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
+    overrides: {
+      NOVA_HOST: options.host,
+      NOVA_PORT: options.port === 0 ? undefined : options.port,
+    },
+    flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
+  };
+  // A server already running on this data dir is the one to rotate: a second
+  // server would be refused by the data dir's lock anyway.
+  if (options.rotateToken === true) {
+    const { loadConfig } = await import('../../core/config/load-config.js');
+    const { rotateOnRunningServer } = await import('../actions/rotate-running.js');
+    const dataDir = (await loadConfig(configOptions)).config.NOVA_DATA_DIR;
+    const rotated = await rotateOnRunningServer(dataDir);
+    if (rotated) {
+      const { owner, token } = rotated;
+      ctx.stderr(
+        `\nThe running server (pid ${owner.pid}) rotated its admin token: the old one no longer works and its open connections were closed.\n` +
+          (owner.url
+            ? `Open the admin UI with this login link (shown once; keep it private):\n  ${owner.url}/#token=${encodeURIComponent(token)}\n\n`
+            : 'Its login link is the server address followed by /#token= and the token in credentials.json.\n\n'),
+      );
+      if (globals.json === true) printJson(ctx, { rotated: true, pid: owner.pid, url: owner.url });
+      return;
+    }
+  }
+
   // Loaded on demand: the runtime pulls in the drivers (pg, mongodb, ioredis).
   const { AppRuntime } = await import('../../core/app/app-runtime.js');
   const { startHeadlessServer } = await import('../../server/api/headless-server.js');
@@ -82,17 +122,7 @@ async function serveUntilStopped(
   const runtime = await AppRuntime.start({
     mode: 'headless',
     logger,
-    configOptions: {
-      ...(globals.dataDir !== undefined ? { dataDir: globals.dataDir } : {}),
-      env: ctx.env,
-      cwd: ctx.cwd,
-      // --port 0 is not a valid NOVA_PORT; it only changes where we listen.
-      overrides: {
-        NOVA_HOST: options.host,
-        NOVA_PORT: options.port === 0 ? undefined : options.port,
-      },
-      flagNames: { NOVA_HOST: '--host', NOVA_PORT: '--port' },
-    },
+    configOptions,
   });
   const { config } = runtime;
   runtime.on('event', (event) => {
@@ -104,6 +134,15 @@ async function serveUntilStopped(
 
   let server: Awaited<ReturnType<typeof startHeadlessServer>>;
   try {
+    const { isLoopback } = await import('../../server/loopback.js');
+    const { readTlsFiles, requireTlsOffLoopback } = await import('../actions/serve-tls.js');
+    const tls = await readTlsFiles(options.tlsCert, options.tlsKey);
+    requireTlsOffLoopback(config.NOVA_HOST, tls !== null, options.insecurePublic === true);
+    if (!isLoopback(config.NOVA_HOST)) {
+      logger.warn(
+        `listening on ${config.NOVA_HOST}, which other machines can reach${tls ? '' : ' WITHOUT TLS (--insecure-public): the admin token crosses the network in clear text unless a TLS proxy is in front'}`,
+      );
+    }
     if (options.rotateToken === true) await runtime.rotateAdminToken();
     // /health serves the latest run: let the first one complete before listening.
     await runtime.layer.monitor.current();
@@ -111,15 +150,11 @@ async function serveUntilStopped(
       runtime,
       host: config.NOVA_HOST,
       port: options.port === 0 ? 0 : config.NOVA_PORT,
+      ...(tls ? { tls } : {}),
     });
   } catch (err) {
     await runtime.shutdown().catch(() => undefined);
     throw err;
-  }
-  if (!isLoopback(config.NOVA_HOST)) {
-    logger.warn(
-      `listening on ${config.NOVA_HOST}, which other machines can reach; bind to 127.0.0.1 unless that is intended`,
-    );
   }
   logger.info(`Nova DB is serving on ${server.url}`, {
     health: `${server.url}/health`,
@@ -134,16 +169,23 @@ async function serveUntilStopped(
         'Lost it? Run nova-db serve --rotate-token for a new one.\n\n',
     );
   }
+  await runtime.lock.setUrl(server.url);
+  const { ROTATE_SIGNAL } = await import('../actions/rotate-running.js');
+  // `nova-db serve --rotate-token` run next to this server asks it to rotate (rotate-running.ts).
+  const onRotateSignal = () => {
+    runtime.rotateAdminToken().catch((err: unknown) =>
+      logger.error('could not rotate the admin token', {
+        error: err instanceof Error ? err.message : String(err),
+      }),
+    );
+  };
+  process.on(ROTATE_SIGNAL, onRotateSignal);
   if (globals.json === true) printJson(ctx, { url: server.url, dataDir: config.NOVA_DATA_DIR });
 
-  const signal = await stopRequested;
+  const signal = await stopRequested.finally(() => process.off(ROTATE_SIGNAL, onRotateSignal));
   logger.info(`received ${signal}, stopping`);
   // Stop taking requests first so none arrives at a closed data layer; then
   // the shutdown phase: tasks cancelled (checkpointed), pools closed, services stopped.
   await server.close();
   await runtime.shutdown();
-}
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

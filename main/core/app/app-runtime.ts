@@ -22,6 +22,7 @@ import { startBackupSchedule } from './backup-adapter.js';
 import { openDataLayer, type DataLayer, type DataLayerOptions } from './data-layer.js';
 import { healthSummary } from '../health/rollup.js';
 import { LogRing, teeLogger } from './log-ring.js';
+import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { MigrationSessions } from './migration-sessions.js';
 import { logServiceChange, logTaskOutcomes } from './operation-log.js';
 import { packageVersion } from '../package-version.js';
@@ -37,6 +38,8 @@ export interface AppRuntimeOptions {
 
 interface RuntimeEvents {
   event: [NovaEvent];
+  /** The admin token changed: connections opened with the old one must be closed. */
+  'admin-token-rotated': [];
 }
 
 export class AppRuntime extends EventEmitter<RuntimeEvents> {
@@ -55,6 +58,8 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
   #shutdown: Promise<void> | undefined;
   readonly #options: AppRuntimeOptions;
   readonly #unsubscribe: (() => void)[] = [];
+  /** This runtime owns the data dir (see data-dir-lock.ts); set by start(). */
+  lock: DataDirLock = undefined as unknown as DataDirLock;
 
   private constructor(
     options: AppRuntimeOptions,
@@ -91,6 +96,24 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     logger.setLevel(loaded.config.NOVA_LOG_LEVEL);
     for (const warning of loaded.warnings) logger.warn(warning);
     const dataDir = loaded.config.NOVA_DATA_DIR;
+    // Before anything in the data dir is touched: one owner at a time.
+    const lock = await acquireDataDirLock(dataDir, options.mode);
+    try {
+      return await AppRuntime.#startOwned(options, ring, logger, loaded, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  static async #startOwned(
+    options: AppRuntimeOptions,
+    ring: LogRing,
+    logger: Logger,
+    loaded: LoadedConfig,
+    lock: DataDirLock,
+  ): Promise<AppRuntime> {
+    const dataDir = loaded.config.NOVA_DATA_DIR;
     const tokenExisted = await hasAdminToken(dataDir);
     const credentials = await loadCredentials(dataDir);
     const firstRun = !(await readSettings(dataDir)).exists;
@@ -102,6 +125,12 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       firstRun,
     );
     runtime.adminTokenCreated = !tokenExisted;
+    runtime.lock = lock;
+    const swept = await runtime.migrations.sweepEnded();
+    if (swept.length > 0)
+      logger.info(
+        `removed ${swept.length} legacy database snapshot(s) left by ended migration sessions`,
+      );
     runtime.#layer = await runtime.#open(loaded.config);
     return runtime;
   }
@@ -152,6 +181,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     const credentials = await rotateCredential(this.dataDir, 'adminToken');
     this.#adminToken = credentials.adminToken;
     this.logger.info('the admin token was rotated; the old one no longer works');
+    this.emit('admin-token-rotated');
     return this.#adminToken;
   }
 
@@ -232,7 +262,14 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
       this.#emit({ type: 'runtime', state: 'stopping' });
       await this.#reconfiguring?.catch(() => undefined);
       await this.tasks.cancelAll();
+      // The wizard's sessions end with this process: their legacy snapshots go with them.
+      await this.migrations.endAll().catch((err: unknown) =>
+        this.logger.warn('could not remove the migration session snapshots', {
+          error: err instanceof Error ? err.message : String(err),
+        }),
+      );
       await this.#close(this.#layer);
+      await this.lock.release();
       this.logger.info('stopped');
     })();
     return this.#shutdown;

@@ -194,7 +194,7 @@ export function restoreTestScheduler(options: RestoreTestScheduleOptions): Backu
       if (!newest) return; // nothing to prove yet; the backup check already says so
       const targets = options.targets();
       const task = tasks.run('backup.verify', `Trial restore of ${newest.name}`, (ctx) =>
-        verifyAgainst(newest.path, targets, { passphrase }, ctx),
+        verifyAgainst(newest.path, targets, { config, passphrase }, ctx),
       );
       try {
         const result = await task.start();

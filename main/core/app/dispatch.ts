@@ -6,6 +6,7 @@
  * output schemas strip anything a handler should not have returned (a stray
  * password field never reaches the renderer). Errors come back as data.
  */
+import { redactSecrets } from '../config/redact.js';
 import type { z } from 'zod';
 import {
   contract,
@@ -108,7 +109,15 @@ export async function dispatch(
       };
     }
     logger?.debug(`${method} refused`, { code: data.code, error: data.message });
-    return { ok: false, error: data };
+    // Every error leaving through the contract is redacted here, whatever raised it.
+    return {
+      ok: false,
+      error: {
+        ...data,
+        message: redactSecrets(data.message),
+        ...(data.fix ? { fix: redactSecrets(data.fix) } : {}),
+      },
+    };
   }
 }
 

@@ -5,8 +5,9 @@
  * continues where it was (it keeps the session id).
  */
 import { randomUUID } from 'node:crypto';
+import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { MigrationReportDto } from '../../../shared-contract/index.js';
+import type { MigrationReportDto, MigrationRules } from '../../../shared-contract/index.js';
 import { NovaError } from '../errors.js';
 import type { InspectReport } from '../migrate/inspect.js';
 import type { Plan } from '../migrate/plan-schema.js';
@@ -27,8 +28,21 @@ export interface MigrationSession {
   lastReport?: MigrationReportDto;
   /** The task working on this session right now, if any. */
   activeTaskId?: string;
+  /** Rules for values, duplicates and orphans, used by the dry run, the run and a resume. */
+  rules?: MigrationRules;
+  /** The admin chose to keep the rows the target holds and skip the source's (migration-target.ts). */
+  skipExisting?: boolean;
 }
 
+/** Session work directories are named by a random UUID; CLI job directories never are. */
+const SESSION_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Sessions live in memory; their work directories hold a full copy of the
+ * legacy database (admin PINs, password hashes). A session ends with the
+ * process that opened it, so its copy is removed then (`endAll`), and copies
+ * left by a process that died are removed at the next start (`sweepEnded`).
+ */
 export class MigrationSessions {
   private readonly sessions = new Map<string, MigrationSession>();
 
@@ -38,6 +52,31 @@ export class MigrationSessions {
   allocate(): { id: string; workDir: string } {
     const id = randomUUID();
     return { id, workDir: path.join(this.dataDir, 'migrations', id) };
+  }
+
+  /** Removes the work directories of sessions no process owns any more (a crash left them). */
+  async sweepEnded(): Promise<string[]> {
+    const root = path.join(this.dataDir, 'migrations');
+    let names: string[];
+    try {
+      names = await readdir(root);
+    } catch {
+      return [];
+    }
+    const removed: string[] = [];
+    for (const name of names) {
+      if (!SESSION_DIR.test(name) || this.sessions.has(name)) continue;
+      await rm(path.join(root, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+    return removed;
+  }
+
+  /** Ends every session: their snapshots are deleted. */
+  async endAll(): Promise<void> {
+    const dirs = [...this.sessions.values()].map((s) => s.workDir);
+    this.sessions.clear();
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
   }
 
   add(session: MigrationSession): MigrationSession {

@@ -15,7 +15,12 @@ import {
   type DecipherGCM,
 } from 'node:crypto';
 import { NovaError } from '../errors.js';
-import type { KdfParams, ManifestEncryption } from './manifest.js';
+import {
+  assertManifestAuthentic,
+  type KdfParams,
+  type Manifest,
+  type ManifestEncryption,
+} from './manifest.js';
 
 /** scrypt cost: 2^15 × 8 × 128 B = 32 MiB and ~100 ms per guess on a laptop. */
 export const DEFAULT_KDF = { N: 2 ** 15, r: 8, p: 1 } as const;
@@ -23,24 +28,78 @@ export const MIN_PASSPHRASE_LENGTH = 8;
 const KEY_CHECK_LABEL = 'nova-backup key check v1';
 const IV_BYTES = 12;
 
-export function deriveKey(passphrase: string, kdf: KdfParams): Promise<Buffer> {
+/**
+ * The only scrypt costs this product writes: r = 8, p = 1 and N a power of
+ * two from 2^10 (tests) to 2^16 (twice the default). The KDF parameters come
+ * from the manifest, which anyone can edit, and are used before the
+ * passphrase can be checked: unbounded, a crafted backup makes a verify or
+ * restore burn minutes of CPU (p) or gigabytes of memory (N). Anything else is
+ * refused as damage before any key derivation runs.
+ */
+export const KDF_LIMITS = { minLog2N: 10, maxLog2N: 16, r: 8, p: 1 } as const;
+
+export function assertKdfParams(kdf: Pick<KdfParams, 'N' | 'r' | 'p'>, where: string): void {
+  const log2N = Math.log2(kdf.N);
+  const ok =
+    Number.isInteger(log2N) &&
+    log2N >= KDF_LIMITS.minLog2N &&
+    log2N <= KDF_LIMITS.maxLog2N &&
+    kdf.r === KDF_LIMITS.r &&
+    kdf.p === KDF_LIMITS.p;
+  if (!ok) {
+    throw new NovaError(
+      'BACKUP_CORRUPT',
+      `${where} asks for key-derivation costs Nova DB never uses (scrypt N=${kdf.N}, r=${kdf.r}, p=${kdf.p}); it was not made by Nova DB or was edited.`,
+      { fix: 'Do not use this backup; use another backup.' },
+    );
+  }
+}
+
+/**
+ * scrypt on libuv's thread pool (never scryptSync), so the event loop keeps
+ * running and a cancel or a SIGTERM is answered at once: the promise rejects
+ * with TASK_CANCELLED as soon as `signal` aborts, without waiting for the
+ * derivation (bounded by KDF_LIMITS to well under a second) to finish.
+ */
+export function deriveKey(
+  passphrase: string,
+  kdf: KdfParams,
+  signal?: AbortSignal,
+  where = 'the backup',
+): Promise<Buffer> {
+  try {
+    assertKdfParams(kdf, where);
+  } catch (err) {
+    return Promise.reject(err as Error);
+  }
   const salt = Buffer.from(kdf.salt, 'base64');
   // Node's default maxmem (32 MiB) is exactly the default cost; leave headroom.
   const maxmem = 256 * kdf.N * kdf.r * kdf.p;
   return new Promise((resolve, reject) => {
-    scrypt(passphrase, salt, kdf.keyLength, { N: kdf.N, r: kdf.r, p: kdf.p, maxmem }, (err, key) =>
-      err
-        ? reject(
+    const cancelled = () =>
+      reject(new NovaError('TASK_CANCELLED', 'The key derivation was cancelled.'));
+    if (signal?.aborted) {
+      cancelled();
+      return;
+    }
+    signal?.addEventListener('abort', cancelled, { once: true });
+    scrypt(
+      passphrase,
+      salt,
+      kdf.keyLength,
+      { N: kdf.N, r: kdf.r, p: kdf.p, maxmem },
+      (err, key) => {
+        signal?.removeEventListener('abort', cancelled);
+        if (err) {
+          reject(
             new NovaError(
               'BACKUP_CORRUPT',
               `The backup's key parameters are unusable: ${err.message}`,
-              {
-                fix: 'The manifest is damaged; use another backup.',
-                cause: err,
-              },
+              { fix: 'The manifest is damaged; use another backup.', cause: err },
             ),
-          )
-        : resolve(key),
+          );
+        } else resolve(key);
+      },
     );
   });
 }
@@ -74,7 +133,7 @@ export async function newEncryption(
     keyLength: 32,
     salt: randomBytes(16).toString('base64'),
   };
-  const key = await deriveKey(passphrase, kdf);
+  const key = await deriveKey(passphrase, kdf, undefined, 'a new backup');
   return {
     key,
     header: { cipher: 'aes-256-gcm', kdf, keyCheck: keyCheck(key).toString('base64') },
@@ -89,13 +148,14 @@ export async function unlockBackup(
   passphrase: string | undefined,
   header: ManifestEncryption,
   where: string,
+  signal?: AbortSignal,
 ): Promise<Buffer> {
   if (passphrase === undefined || passphrase === '') {
     throw new NovaError('BACKUP_PASSPHRASE', `${where} is encrypted and no passphrase was given.`, {
       fix: 'Set NOVA_BACKUP_PASSPHRASE to the passphrase used for the backup (or run on a terminal to be asked for it).',
     });
   }
-  const key = await deriveKey(passphrase, header.kdf);
+  const key = await deriveKey(passphrase, header.kdf, signal, where);
   const expected = Buffer.from(header.keyCheck, 'base64');
   const actual = keyCheck(key);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
@@ -103,6 +163,22 @@ export async function unlockBackup(
       fix: 'Set NOVA_BACKUP_PASSPHRASE to the passphrase that was used when this backup was made.',
     });
   }
+  return key;
+}
+
+/**
+ * Unlocks an encrypted backup: bounded KDF, passphrase check, then the
+ * manifest's MAC — so nothing the manifest says is acted on before it is
+ * proven to come from someone who had the key.
+ */
+export async function unlockManifest(
+  passphrase: string | undefined,
+  manifest: Manifest & { encryption: ManifestEncryption },
+  where: string,
+  signal?: AbortSignal,
+): Promise<Buffer> {
+  const key = await unlockBackup(passphrase, manifest.encryption, where, signal);
+  assertManifestAuthentic(manifest, key, where);
   return key;
 }
 

@@ -6,7 +6,8 @@
  * writes anything (SPEC §7 "backup before every migration, automatically"),
  * and the wiring of a BackupScheduler from the configuration.
  */
-import { NovaError, isNovaError } from '../errors.js';
+import { NovaError, isNovaError, toErrorData, type ErrorData } from '../errors.js';
+import { withBackupLock } from './backup-lock.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { Endpoints } from '../services/types.js';
 import type { TaskContext, TaskRegistry } from '../tasks/task.js';
@@ -19,7 +20,7 @@ import {
 import type { Manifest } from './manifest.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy } from './retention.js';
 import {
-  createBackup,
+  createBackupLocked,
   detachedContext,
   type BackupSummary,
   type CreateBackupOptions,
@@ -38,14 +39,32 @@ export interface BackupJobResult {
   backup: BackupSummary;
   verify: VerifyResult | null;
   retention: RetentionPlan | null;
+  /**
+   * Retention could not finish (a folder it meant to delete is busy or gone).
+   * The new backup is good either way, so this does not fail the job; the
+   * caller logs it and the next run tries again.
+   */
+  retentionError?: ErrorData;
 }
 
+/**
+ * Backup, verify, retention — under the backup folder's lock from start to
+ * end, so a second run (another click, the schedule, the CLI) is refused
+ * with BACKUP_RUNNING instead of racing this one's retention.
+ */
 export async function runBackupJob(
   options: BackupJobOptions,
   ctx: TaskContext = detachedContext(),
 ): Promise<BackupJobResult> {
+  return withBackupLock(options.backupDir, () => runBackupJobLocked(options, ctx));
+}
+
+async function runBackupJobLocked(
+  options: BackupJobOptions,
+  ctx: TaskContext,
+): Promise<BackupJobResult> {
   const now = options.now ?? (() => new Date());
-  const backup = await createBackup(options, ctx);
+  const backup = await createBackupLocked(options, ctx);
   let verify: VerifyResult | null = null;
   if (options.verify !== false) {
     ctx.progress({ phase: 'verify', done: 0, total: null });
@@ -59,6 +78,7 @@ export async function runBackupJob(
             ...(options.targets.mongo ? { mongo: options.targets.mongo } : {}),
           },
           ...(options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {}),
+          ...(options.dataDir ? { dataDir: options.dataDir } : {}),
           now,
         },
         ctx,
@@ -76,10 +96,16 @@ export async function runBackupJob(
       );
     }
   }
-  const retention = options.retention
-    ? await applyRetention(options.backupDir, options.retention, now())
-    : null;
-  return { backup, verify, retention };
+  if (!options.retention) return { backup, verify, retention: null };
+  try {
+    return {
+      backup,
+      verify,
+      retention: await applyRetention(options.backupDir, options.retention, now()),
+    };
+  } catch (err) {
+    return { backup, verify, retention: null, retentionError: toErrorData(err) };
+  }
 }
 
 /**
@@ -137,6 +163,7 @@ export function backupSchedulerFromConfig(
   const backupDir = resolveBackupDir(config);
   const job = (): BackupJobOptions => ({
     backupDir,
+    dataDir: config.NOVA_DATA_DIR,
     targets: backupTargetsFromConfig(config, options.endpoints, {
       ...(options.documentsInRelational !== undefined
         ? { documentsInRelational: options.documentsInRelational }

@@ -294,6 +294,12 @@ export async function cleanStalePartials(backupDir: string): Promise<string[]> {
  */
 export async function deleteBackup(backupPath: string): Promise<void> {
   const doomed = path.join(path.dirname(backupPath), `.${path.basename(backupPath)}.deleting`);
-  await rename(backupPath, doomed);
+  try {
+    await rename(backupPath, doomed);
+  } catch (err) {
+    // Already deleted (by hand, or by an older Nova's run that did not take the lock): done.
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
   await rm(doomed, { recursive: true, force: true });
 }

@@ -4,7 +4,7 @@
  * valid manifest is a complete backup; it carries a checksum of itself so a
  * damaged manifest is caught before anything trusts it.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { NovaError } from '../errors.js';
 
@@ -25,9 +25,22 @@ export const PART_FORMATS = {
   'pg-jsonl-gzip': { service: 'postgres', gzip: true },
   'mongo-ejson-gzip': { service: 'mongo', gzip: true },
 } as const satisfies Record<string, { service: BackupService; gzip: boolean }>;
+
+/**
+ * The first bytes of an unencrypted part of each format (gzip's 1f 8b,
+ * pg_dump's "PGDMP"). Encrypted bytes look random, so a part that lacks its
+ * magic while the manifest says it is not encrypted had its encryption
+ * stripped from the manifest (or is not a part at all).
+ */
+export const PART_MAGIC: Record<PartFormat, Buffer> = {
+  'sqlite-gzip': Buffer.from([0x1f, 0x8b]),
+  'pg-dump-custom': Buffer.from('PGDMP', 'latin1'),
+  'pg-jsonl-gzip': Buffer.from([0x1f, 0x8b]),
+  'mongo-ejson-gzip': Buffer.from([0x1f, 0x8b]),
+};
 export type PartFormat = keyof typeof PART_FORMATS;
 
-export const BACKUP_REASONS = ['manual', 'scheduled', 'pre-migration'] as const;
+export const BACKUP_REASONS = ['manual', 'scheduled', 'pre-migration', 'pre-restore'] as const;
 export type BackupReason = (typeof BACKUP_REASONS)[number];
 
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 hex digits');
@@ -98,7 +111,15 @@ const manifestBody = z.object({
   parts: z.array(partSchema).min(1),
 });
 
-const manifestSchema = manifestBody.extend({ checksum: hex64 });
+const manifestSchema = manifestBody.extend({
+  checksum: hex64,
+  /**
+   * HMAC-SHA256 of the body under a key derived from the backup key: present
+   * (and required) exactly when the backup is encrypted, so a person without
+   * the passphrase cannot rewrite what the manifest says (see manifestMac).
+   */
+  mac: hex64.optional(),
+});
 
 export type ManifestBody = z.infer<typeof manifestBody>;
 export type Manifest = z.infer<typeof manifestSchema>;
@@ -119,10 +140,44 @@ function bodyChecksum(body: ManifestBody): string {
   return createHash('sha256').update(canonicalJson(body)).digest('hex');
 }
 
-/** Seals a manifest body with its checksum. */
-export function sealManifest(body: ManifestBody): Manifest {
+const MAC_LABEL = 'nova-backup manifest mac v1';
+
+/**
+ * The manifest's authentication code under the backup key. The checksum
+ * alone only catches damage: anyone can recompute it after an edit. The MAC
+ * needs the key, so an encrypted backup's parts list, table checksums and
+ * KDF header cannot be rewritten without the passphrase.
+ */
+export function manifestMac(key: Buffer, body: ManifestBody): string {
+  const macKey = createHmac('sha256', key).update(MAC_LABEL).digest();
+  return createHmac('sha256', macKey).update(canonicalJson(body)).digest('hex');
+}
+
+/** Seals a manifest body with its checksum and, for an encrypted backup, its MAC under `key`. */
+export function sealManifest(body: ManifestBody, key?: Buffer): Manifest {
   const parsed = manifestBody.parse(body);
-  return { ...parsed, checksum: bodyChecksum(parsed) };
+  return {
+    ...parsed,
+    checksum: bodyChecksum(parsed),
+    ...(parsed.encryption && key ? { mac: manifestMac(key, parsed) } : {}),
+  };
+}
+
+/**
+ * Proves an encrypted manifest was written by someone holding the key.
+ * Call right after the passphrase was checked, before any part is used.
+ */
+export function assertManifestAuthentic(manifest: Manifest, key: Buffer, where: string): void {
+  const { checksum: _checksum, mac, ...body } = manifest;
+  const expected = Buffer.from(manifestMac(key, body), 'hex');
+  const actual = Buffer.from(mac ?? '', 'hex');
+  if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new NovaError(
+      'BACKUP_CORRUPT',
+      `The manifest of ${where} is not authentic: it was changed by someone without the passphrase.`,
+      { fix: 'Do not trust this backup; use another backup.' },
+    );
+  }
 }
 
 /**
@@ -157,12 +212,27 @@ export function parseManifest(text: string, where: string): Manifest {
       { fix: 'The backup is damaged or was not made by Nova DB; use another backup.' },
     );
   }
-  const { checksum, ...body } = parsed.data;
+  const { checksum, mac, ...body } = parsed.data;
   if (bodyChecksum(body) !== checksum) {
     throw new NovaError(
       'BACKUP_CORRUPT',
       `The manifest of ${where} was changed after the backup was written (its checksum does not match).`,
       { fix: 'The backup is damaged or was edited; use another backup.' },
+    );
+  }
+  const mixed = body.parts.find((p) => (p.encryption === null) !== (body.encryption === null));
+  if (mixed) {
+    throw new NovaError(
+      'BACKUP_CORRUPT',
+      `The manifest of ${where} contradicts itself: the backup is ${body.encryption ? '' : 'not '}encrypted but its part ${mixed.name} is ${mixed.encryption ? '' : 'not '}.`,
+      { fix: 'The backup was edited; use another backup.' },
+    );
+  }
+  if (body.encryption !== null && mac === undefined) {
+    throw new NovaError(
+      'BACKUP_CORRUPT',
+      `The manifest of ${where} says the backup is encrypted but carries no authentication code, so it cannot be trusted.`,
+      { fix: 'The backup was edited or made by an older Nova DB; use another backup.' },
     );
   }
   return parsed.data;

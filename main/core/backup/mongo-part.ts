@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { BSON, MongoClient, type Db, type Document } from 'mongodb';
 import { NovaError } from '../errors.js';
+import { localFileError } from '../local-fs-errors.js';
 import { RowSetHasher } from './content-checksum.js';
 import {
   MONGO_EXACT_READ,
@@ -68,7 +69,9 @@ export async function withMongo<T>(
     await client.connect();
     return await fn(client);
   } catch (err) {
-    throw err instanceof NovaError ? err : mapMongoError(err, { url: target.url, action });
+    throw err instanceof NovaError
+      ? err
+      : (localFileError(err, 'the backup file') ?? mapMongoError(err, { url: target.url, action }));
   } finally {
     await client?.close().catch(() => undefined);
   }

@@ -15,7 +15,7 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 import { NovaError, isNovaError } from '../errors.js';
 import { decryptPart, encryptPart } from './backup-crypto.js';
-import { PART_FORMATS, type ManifestPart } from './manifest.js';
+import { PART_FORMATS, PART_MAGIC, type ManifestPart } from './manifest.js';
 
 export interface WrittenPart {
   bytes: number;
@@ -116,6 +116,27 @@ export async function checkPartFile(dir: string, part: ManifestPart, where: stri
   for await (const chunk of createReadStream(file) as AsyncIterable<Buffer>) hash.update(chunk);
   if (hash.digest('hex') !== part.sha256)
     throw corrupt(where, part, 'its sha256 does not match the manifest');
+  if (part.encryption === null) await checkPlainMagic(file, part, where);
+}
+
+/** An unencrypted part must start like its format; random-looking bytes mean its encryption was stripped. */
+async function checkPlainMagic(file: string, part: ManifestPart, where: string): Promise<void> {
+  const magic = PART_MAGIC[part.format];
+  const head = Buffer.alloc(magic.length);
+  const handle = await open(file, 'r');
+  try {
+    await handle.read(head, 0, magic.length, 0);
+  } finally {
+    await handle.close();
+  }
+  if (!head.equals(magic)) {
+    throw corrupt(
+      where,
+      part,
+      'the manifest says it is not encrypted, but it does not start like a ' +
+        `${part.format} file: it looks encrypted, and the manifest was edited to hide that`,
+    );
+  }
 }
 
 /** Turns failures of decryption or decompression into BACKUP_CORRUPT; anything else passes through. */

@@ -7,6 +7,7 @@
  */
 import pg from 'pg';
 import { NovaError } from '../errors.js';
+import { localFileError } from '../local-fs-errors.js';
 import type { SslMode } from '../config/schema.js';
 import {
   buildPoolConfig,
@@ -54,7 +55,11 @@ function errorContext(target: PostgresBackupTarget, phase: 'connect' | 'query') 
 
 /** Maps a failure on a backup session to a NovaError naming the server (never the password). */
 export function pgFailure(err: unknown, target: PostgresBackupTarget): NovaError {
-  return err instanceof NovaError ? err : mapPostgresError(err, errorContext(target, 'query'));
+  if (err instanceof NovaError) return err;
+  // A dump streamed into a file on a full disk is this machine's problem, not the server's.
+  return (
+    localFileError(err, 'the backup file') ?? mapPostgresError(err, errorContext(target, 'query'))
+  );
 }
 
 /** Opens a dedicated session; the caller ends it. */

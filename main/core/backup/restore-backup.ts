@@ -16,19 +16,20 @@
  * The data layer (DatabaseFactory) must be closed while a restore runs; the
  * CLI runs it as its own process, the app stops its services first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
-import { unlockBackup } from './backup-crypto.js';
-import { readBackup } from './backup-store.js';
+import { unlockManifest } from './backup-crypto.js';
+import { assertMatchesLedger } from './backup-ledger.js';
+import { readBackup, type BackupEntry } from './backup-store.js';
 import type { BackupTargets } from './backup-targets.js';
 import { partRows, type ManifestPart } from './manifest.js';
 import { checkPartFile, partPlainFile, readPartLines } from './part-files.js';
 import { asNovaError, detachedContext } from './run-backup.js';
 import type { PartJobOptions, StagedRestore } from './part-types.js';
 import { stageSqliteRestore } from './sqlite-part.js';
+import { privateWorkDir } from './verify-leftovers.js';
 
 export interface RestoreOptions {
   /** Where to restore to: the configured databases, or any others. */
@@ -37,11 +38,21 @@ export interface RestoreOptions {
   /** Must be true: a restore replaces the targets' current contents (CLI: --yes). */
   confirm: boolean;
   pgToolDirs?: string[];
+  /** The Nova data directory: private scratch space and the backup ledger (see VerifyOptions). */
+  dataDir?: string;
+  /**
+   * Back up what the restore is about to replace, first, into this folder
+   * (encrypted when a passphrase is given). Null or absent: no safety backup
+   * (the CLI's explicit opt-out).
+   */
+  safetyBackup?: { backupDir: string; passphrase?: string } | null;
 }
 
 export interface RestoreResult {
   name: string;
   path: string;
+  /** The backup of the contents the restore replaced; null when none was asked for or there was nothing. */
+  safetyBackup: { name: string; path: string } | null;
   restored: { service: string; target: string; tables: number; rows: number }[];
   durationMs: number;
 }
@@ -155,14 +166,91 @@ async function runRestore(
   const entry = await readBackup(backupPath);
   const { manifest } = entry;
   const where = `the backup ${entry.name}`;
+  if (options.dataDir) await assertMatchesLedger(options.dataDir, manifest, where);
   requireTargets(manifest.parts, options.targets, where);
   ctx.progress({ phase: 'verify', done: 0, total: manifest.parts.length });
   for (const part of manifest.parts) await checkPartFile(entry.path, part, where);
   const key = manifest.encryption
-    ? await unlockBackup(options.passphrase, manifest.encryption, where)
+    ? await unlockManifest(
+        options.passphrase,
+        { ...manifest, encryption: manifest.encryption },
+        where,
+        ctx.signal,
+      )
     : undefined;
 
-  const workDir = await mkdtemp(path.join(tmpdir(), 'nova-restore-'));
+  // Everything is checked: keep what is about to be replaced before touching it.
+  const safety = await takeSafetyBackup(manifest.parts, options, ctx);
+  try {
+    return await stageAndCommit(entry, options, ctx, key, started, safety);
+  } catch (err) {
+    if (!safety || !(err instanceof NovaError)) throw err;
+    throw new NovaError(err.code, err.message, {
+      fix: `${err.fix ?? 'Fix the cause and run the restore again.'} The contents from before this restore are saved in ${safety.path}.`,
+      cause: err,
+    });
+  }
+}
+
+/** The services the backup replaces, as they are now; only targets that exist (a missing SQLite file has nothing to keep). */
+function replacedTargets(parts: readonly ManifestPart[], targets: BackupTargets): BackupTargets {
+  const services = new Set(parts.map((p) => p.service));
+  return {
+    ...(services.has('sqlite') && targets.sqlite && existsSync(targets.sqlite.file)
+      ? { sqlite: targets.sqlite }
+      : {}),
+    ...(services.has('postgres') && targets.postgres ? { postgres: targets.postgres } : {}),
+    ...(services.has('mongo') && targets.mongo ? { mongo: targets.mongo } : {}),
+  };
+}
+
+async function takeSafetyBackup(
+  parts: readonly ManifestPart[],
+  options: RestoreOptions,
+  ctx: TaskContext,
+): Promise<{ name: string; path: string } | null> {
+  if (!options.safetyBackup) return null;
+  const targets = replacedTargets(parts, options.targets);
+  if (!targets.sqlite && !targets.postgres && !targets.mongo) return null;
+  ctx.progress({ phase: 'safety backup', done: 0, total: null });
+  const { createBackup } = await import('./run-backup.js');
+  try {
+    const made = await createBackup(
+      {
+        backupDir: options.safetyBackup.backupDir,
+        targets,
+        reason: 'pre-restore',
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+        ...(options.safetyBackup.passphrase ? { passphrase: options.safetyBackup.passphrase } : {}),
+        ...(options.pgToolDirs ? { pgToolDirs: options.pgToolDirs } : {}),
+      },
+      ctx,
+    );
+    return { name: made.name, path: made.path };
+  } catch (err) {
+    const inner = err instanceof NovaError ? err : undefined;
+    throw new NovaError(
+      'RESTORE_FAILED',
+      `Nothing was restored: the safety backup of the current contents failed first (${inner?.message ?? String(err)}).`,
+      {
+        fix: `${inner?.fix ?? 'Fix the cause.'} Then run the restore again (or, if the current contents do not matter, without the safety backup).`,
+        cause: err,
+      },
+    );
+  }
+}
+
+async function stageAndCommit(
+  entry: BackupEntry,
+  options: RestoreOptions,
+  ctx: TaskContext,
+  key: Buffer | undefined,
+  started: number,
+  safetyBackup: { name: string; path: string } | null,
+): Promise<RestoreResult> {
+  const { manifest } = entry;
+  const where = `the backup ${entry.name}`;
+  const workDir = await privateWorkDir(options.dataDir, 'restore');
   const staged = new Map<ManifestPart['service'], StagedRestore>();
   const described = new Map<ManifestPart['service'], string>();
   try {
@@ -209,6 +297,7 @@ async function runRestore(
   return {
     name: entry.name,
     path: entry.path,
+    safetyBackup,
     restored: manifest.parts.map((p) => ({
       service: p.service,
       target: described.get(p.service) ?? p.service,

@@ -9,6 +9,9 @@ import { NovaError, isNovaError, type ErrorCode } from '../errors.js';
 import { packageVersion } from '../package-version.js';
 import type { TaskContext } from '../tasks/task.js';
 import { newEncryption } from './backup-crypto.js';
+import { withBackupLock } from './backup-lock.js';
+import { localErrno, localFileError } from '../local-fs-errors.js';
+import { recordInLedger } from './backup-ledger.js';
 import {
   cleanStalePartials,
   newBackupId,
@@ -19,6 +22,7 @@ import type { BackupTargets } from './backup-targets.js';
 import { sealManifest, partRows, type BackupReason, type ManifestPart } from './manifest.js';
 import type { PartJobOptions } from './part-types.js';
 import { backupSqlite } from './sqlite-part.js';
+import { sweepVerifyLeftovers } from './verify-leftovers.js';
 
 export type PostgresMethod = 'auto' | 'pg_dump' | 'driver';
 
@@ -33,6 +37,11 @@ export interface CreateBackupOptions {
   postgresMethod?: PostgresMethod;
   /** Where to look for pg_dump (default: PATH and the usual install folders). */
   pgToolDirs?: string[];
+  /**
+   * The Nova data directory: the backup is recorded in its ledger
+   * (backup-ledger.ts), and leftovers of killed verifies are swept from it.
+   */
+  dataDir?: string;
   /** KDF cost override (tests only: the default costs ~100 ms per derivation). */
   kdfCost?: { N: number; r: number; p: number };
   now?: () => Date;
@@ -85,6 +94,8 @@ export function asNovaError(
     return new NovaError('TASK_CANCELLED', `${what}: it was cancelled.`, { cause: err });
   }
   if (isNovaError(err)) return err;
+  const local = localFileError(err, what);
+  if (local) return local;
   return new NovaError(code, `${what}: ${err instanceof Error ? err.message : String(err)}`, {
     fix: 'Check free disk space and permissions of the backup and temporary folders, then try again.',
     cause: err,
@@ -125,11 +136,21 @@ async function backupPostgres(
   return backupPostgresWithPgDump(target, tools, dir, job);
 }
 
+/** Makes one backup, holding the backup folder's lock (backup-lock.ts) throughout. */
 export async function createBackup(
   options: CreateBackupOptions,
   ctx: TaskContext = detachedContext(),
 ): Promise<BackupSummary> {
-  if (!hasTargets(options.targets)) {
+  assertTargets(options.targets);
+  return withBackupLock(options.backupDir, () => createBackupLocked(options, ctx)).catch(
+    (err: unknown) => {
+      throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
+    },
+  );
+}
+
+function assertTargets(targets: BackupTargets): void {
+  if (!hasTargets(targets)) {
     throw new NovaError(
       'INVALID_ARGUMENT',
       'There is nothing to back up: no database is configured.',
@@ -138,10 +159,23 @@ export async function createBackup(
       },
     );
   }
+}
+
+/** createBackup for a caller that already holds the lock (runBackupJob: backup, verify, retention). */
+export async function createBackupLocked(
+  options: CreateBackupOptions,
+  ctx: TaskContext,
+): Promise<BackupSummary> {
+  assertTargets(options.targets);
   const now = options.now ?? (() => new Date());
   const reason = options.reason ?? 'manual';
   ctx.progress({ phase: 'prepare', done: 0, total: null });
   const cleanedPartials = await cleanStalePartials(options.backupDir).catch(() => [] as string[]);
+  await sweepVerifyLeftovers({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.targets.postgres ? { postgres: options.targets.postgres } : {}),
+    ...(options.targets.mongo ? { mongo: options.targets.mongo } : {}),
+  });
   const encryption =
     options.passphrase !== undefined
       ? await newEncryption(options.passphrase, options.kdfCost)
@@ -176,19 +210,24 @@ export async function createBackup(
     ctx.throwIfCancelled();
     ctx.progress({ phase: 'finalize', done: 0, total: null });
     const finishedAt = now();
-    const manifest = sealManifest({
-      format: 'nova-backup',
-      formatVersion: 1,
-      id,
-      name,
-      createdAt: createdAt.toISOString(),
-      finishedAt: finishedAt.toISOString(),
-      reason,
-      novaVersion: packageVersion('unknown'),
-      host: hostname(),
-      encryption: encryption?.header ?? null,
-      parts,
-    });
+    const manifest = sealManifest(
+      {
+        format: 'nova-backup',
+        formatVersion: 1,
+        id,
+        name,
+        createdAt: createdAt.toISOString(),
+        finishedAt: finishedAt.toISOString(),
+        reason,
+        novaVersion: packageVersion('unknown'),
+        host: hostname(),
+        encryption: encryption?.header ?? null,
+        parts,
+      },
+      encryption?.key,
+    );
+    // Before the rename: a backup the ledger does not know about is never listed as made here.
+    if (options.dataDir) await recordInLedger(options.dataDir, manifest);
     const finalPath = await partial.commit(manifest);
     return {
       name,
@@ -212,6 +251,19 @@ export async function createBackup(
     };
   } catch (err) {
     await partial.discard().catch(() => undefined);
+    // Name the backup folder's disk: a write stream's ENOSPC carries no path.
+    const full =
+      isNovaError(err, 'DISK_FULL') || ['ENOSPC', 'EDQUOT'].includes(localErrno(err)?.code ?? '');
+    if (full && !ctx.signal.aborted) {
+      throw new NovaError(
+        'DISK_FULL',
+        `The backup could not be written: the disk holding ${options.backupDir} on this machine is full. Nothing was kept of this attempt.`,
+        {
+          fix: 'Free space on that disk (old backups, other files), or back up into a folder on a disk with room, then run the backup again.',
+          cause: err,
+        },
+      );
+    }
     throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
   }
 }

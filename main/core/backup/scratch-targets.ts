@@ -1,10 +1,10 @@
 /**
  * Throw-away databases for verify's trial restores: created on the same
- * server as the live one, named `nova_verify_<random>`, dropped afterwards
- * whatever happens. A server that does not allow creating databases (no
- * CREATEDB) is reported as a reason to skip, not as a broken backup.
+ * server as the live one, named `nova_verify_…` (verify-leftovers.ts),
+ * dropped afterwards whatever happens, or by the next run's sweep after a
+ * kill. A server that does not allow creating databases (no CREATEDB) is
+ * reported as a reason to skip, not as a broken backup.
  */
-import { randomBytes } from 'node:crypto';
 import { NovaError } from '../errors.js';
 import { sqlState } from '../stores/postgres/postgres-errors.js';
 import { quotePgIdent } from './content-checksum-postgres.js';
@@ -15,10 +15,7 @@ import {
   withPostgres,
   type PostgresBackupTarget,
 } from './postgres-connect.js';
-
-export function scratchName(): string {
-  return `nova_verify_${randomBytes(6).toString('hex')}`;
-}
+import { scratchName } from './verify-leftovers.js';
 
 /** Thrown when the server will not give us a scratch database; verify records the reason. */
 export class ScratchUnavailable extends Error {}

@@ -11,12 +11,12 @@
  * Any failure throws (BACKUP_CORRUPT, BACKUP_PASSPHRASE…). On success the
  * result is recorded next to the manifest, which retention relies on.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { NovaError } from '../errors.js';
 import type { TaskContext } from '../tasks/task.js';
-import { unlockBackup } from './backup-crypto.js';
+import { unlockManifest } from './backup-crypto.js';
+import { assertMatchesLedger } from './backup-ledger.js';
 import { readBackup, writeVerified } from './backup-store.js';
 import { compareContents } from './content-checksum.js';
 import { partRows, type ManifestPart } from './manifest.js';
@@ -26,6 +26,7 @@ import type { PostgresBackupTarget } from './postgres-connect.js';
 import { asNovaError, detachedContext } from './run-backup.js';
 import type { PartJobOptions } from './part-types.js';
 import { trialRestoreSqlite } from './sqlite-part.js';
+import { privateWorkDir, sweepVerifyLeftovers } from './verify-leftovers.js';
 
 export interface VerifyOptions {
   passphrase?: string;
@@ -36,6 +37,12 @@ export interface VerifyOptions {
    */
   scratch?: { postgres?: PostgresBackupTarget; mongo?: MongoBackupTarget };
   pgToolDirs?: string[];
+  /**
+   * The Nova data directory: plaintext scratch files go under its private
+   * `tmp/` (else the system temp folder), and its backup ledger tells
+   * whether this backup was made encrypted (backup-ledger.ts).
+   */
+  dataDir?: string;
   /** Record the success in the backup folder (default true). */
   record?: boolean;
   now?: () => Date;
@@ -151,18 +158,29 @@ async function runVerify(
   options: VerifyOptions,
   ctx: TaskContext,
 ): Promise<VerifyResult> {
+  // What a killed verify left (plaintext files, scratch databases) goes first.
+  await sweepVerifyLeftovers({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...options.scratch,
+  });
   const entry = await readBackup(backupPath);
   const { manifest } = entry;
   const where = `the backup ${entry.name}`;
+  if (options.dataDir) await assertMatchesLedger(options.dataDir, manifest, where);
   ctx.progress({ phase: 'checksums', done: 0, total: manifest.parts.length });
   for (const [i, part] of manifest.parts.entries()) {
     ctx.progress({ phase: 'checksums', item: part.name, done: i, total: manifest.parts.length });
     await checkPartFile(entry.path, part, where);
   }
   const key = manifest.encryption
-    ? await unlockBackup(options.passphrase, manifest.encryption, where)
+    ? await unlockManifest(
+        options.passphrase,
+        { ...manifest, encryption: manifest.encryption },
+        where,
+        ctx.signal,
+      )
     : undefined;
-  const workDir = await mkdtemp(path.join(tmpdir(), 'nova-verify-'));
+  const workDir = await privateWorkDir(options.dataDir, 'verify');
   const results: PartVerification[] = [];
   try {
     for (const [i, part] of manifest.parts.entries()) {

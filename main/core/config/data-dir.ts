@@ -4,7 +4,7 @@
  * on the first write — halfway through a migration or a backup — is worse.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NovaError } from '../errors.js';
 
@@ -14,8 +14,11 @@ export async function ensureWritableDataDir(dir: string): Promise<void> {
     await makeDirectories(path.resolve(dir), 0o700);
     // mkdir succeeds silently on an existing directory but a file of that
     // name gives a confusing EEXIST or ENOTDIR; say it plainly.
-    if (!(await stat(dir)).isDirectory())
-      throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
+    const info = await stat(dir);
+    if (!info.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
+    // An installer may have created it 0755: what is inside (credentials,
+    // databases, legacy snapshots) is for this user only, so close it.
+    if ((info.mode & 0o077) !== 0 && info.uid === process.geteuid?.()) await chmod(dir, 0o700);
     const probe = path.join(
       dir,
       `.nova-write-probe-${process.pid}-${randomBytes(4).toString('hex')}`,

@@ -7,7 +7,7 @@
  * Pure string work: no driver is loaded here (config validation imports it).
  */
 import { NovaError } from '../errors.js';
-import { redactUrl } from './redact.js';
+import { redactSecrets } from './redact.js';
 
 /** libpq's `target_session_attrs` values (PostgreSQL 14+ documentation, "Parameter Key Words"). */
 export const TARGET_SESSION_ATTRS = [
@@ -55,7 +55,7 @@ const HOST_PARAMS = ['host', 'port', 'target_session_attrs', 'load_balance_hosts
 const URL_FORM = /^(postgres(?:ql)?:)\/\/([^/?#]*)(.*)$/is;
 
 function invalid(url: string, why: string, fix: string, setting: string): NovaError {
-  return new NovaError('CONFIG_INVALID', `${setting} ${why}: ${redactUrl(url)}`, { fix });
+  return new NovaError('CONFIG_INVALID', `${setting} ${why}: ${redactSecrets(url)}`, { fix });
 }
 
 /** Splits `h1:5432,[::1]:5433,h3` into hosts; a missing port is filled in later. */

@@ -10,6 +10,7 @@
  * skips what is done and finishes the rest; a resumed run refuses a source
  * copy or plan that changed underneath it.
  */
+import { redactSecrets } from '../config/redact.js';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
@@ -38,7 +39,9 @@ import { PauseHook } from './run/pause-hook.js';
 import { pgQuery } from './run/pg-query.js';
 import { preparePgJob } from './run/prepare-pg-job.js';
 import { checkJobState, copyMissing, planChanged } from './run/resume-rules.js';
-import { redactMongo, requireUrl } from './run/target-urls.js';
+import { requireUrl } from './run/target-urls.js';
+import { classifyRunFailure } from './run/run-failure.js';
+import { fingerprintSource, sourceChangeWarning } from './run/source-changes.js';
 import { setJobStatus } from './run/pg-job-state.js';
 import { openMigrationPg, type MigrationPg } from './run/pg-session.js';
 import { writeReport, type MigrationReport } from './report.js';
@@ -101,6 +104,8 @@ export async function runMigration(
     const resumed = checkJobState(job, options, jobDir);
     const warnings: string[] = [];
     let snapshot: string;
+    // Before the snapshot, so a write during the copy counts as a change too (source-changes.ts).
+    const fingerprint = job ? (job.sourceFingerprint ?? null) : fingerprintSource(options.source);
     if (job) {
       snapshot = job.snapshotFile;
       if (!existsSync(snapshot)) throw copyMissing(snapshot, jobDir);
@@ -137,6 +142,7 @@ export async function runMigration(
       targets,
       hash: 'lookup3',
       backup: null,
+      sourceFingerprint: fingerprint,
       status: 'running',
       startedAt: startedAt.toISOString(),
       finishedAt: null,
@@ -203,6 +209,13 @@ export async function runMigration(
       throw err;
     }
     const verification = await post.settle();
+    const changed = sourceChangeWarning(
+      job.sourceFile,
+      snapshot,
+      job.sourceFingerprint,
+      sp.resolved.tables,
+    );
+    if (changed) warnings.push(changed);
     const report = await completeJob(ctx, {
       verification,
       sp,
@@ -222,10 +235,15 @@ export async function runMigration(
     return report;
   } catch (err) {
     if (job && owned) {
-      local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      try {
+        local.saveJob({ ...job, status: 'failed', finishedAt: new Date().toISOString() });
+      } catch {
+        // A full disk cannot take the status either; --resume accepts a job left 'running'.
+      }
       if (pg) await pgQuery(pg, (c) => setJobStatus(c, job!.id, 'failed')).catch(() => undefined);
     }
-    throw pg ? await pg.explainFailure(err) : err;
+    // Infrastructure failures (server gone, disk full) say so and name --resume (run-failure.ts).
+    throw await classifyRunFailure(pg ? await pg.explainFailure(err) : err, { pg, startedAt });
   } finally {
     source?.close();
     verifySource?.close();
@@ -271,7 +289,7 @@ export async function completeJob(
     targets: input.job.targets as TargetKind[],
     destinations: {
       postgres: pg?.display ?? null,
-      mongo: mongo ? `${mongo.dbName} (${redactMongo(input.mongoUrl)})` : null,
+      mongo: mongo ? `${mongo.dbName} (${redactSecrets(input.mongoUrl ?? '')})` : null,
     },
     sp,
     progress: input.progress,

@@ -1,18 +1,23 @@
 /**
  * Plan files: JSON, or YAML when the optional `js-yaml` package can be loaded
  * (it is not a dependency of the appliance, so JSON is the documented format).
- * Every failure names the file and what to fix.
+ * Every failure names the file and what to fix — and never quotes the file:
+ * the plan path comes from whoever holds the admin token, so an error that
+ * echoed a line or the key names of the file would disclose any file this
+ * user can read. A file that does not look like a plan is described by its
+ * kind only; the detailed entry-by-entry errors are for files that are plans.
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { NovaError } from '../errors.js';
+import { describeFileKind } from './file-kind.js';
 import { parsePlan, type Plan } from './plan-schema.js';
 
 /** Reads and validates a plan file (.json; .yaml/.yml when js-yaml is available). */
 export async function loadPlanFile(file: string): Promise<Plan> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, 'utf8');
+    bytes = await readFile(file);
   } catch (err) {
     throw new NovaError(
       'INVALID_ARGUMENT',
@@ -24,21 +29,55 @@ export async function loadPlanFile(file: string): Promise<Plan> {
     );
   }
   const ext = extname(file).toLowerCase();
+  const yamlFile = ext === '.yaml' || ext === '.yml';
+  const text = bytes.toString('utf8');
   let data: unknown;
   try {
-    data = ext === '.yaml' || ext === '.yml' ? await parseYaml(text, file) : JSON.parse(text);
+    data = yamlFile ? await parseYaml(text, file) : JSON.parse(text);
   } catch (err) {
     if (err instanceof NovaError) throw err;
-    throw new NovaError(
-      'INVALID_ARGUMENT',
-      `The migration plan ${file} is not valid ${ext === '.json' || ext === '' ? 'JSON' : 'YAML'}: ${(err as Error).message}.`,
-      {
-        fix: 'Fix the syntax error at the position given, then run the migration again.',
-        cause: err,
-      },
+    throw notAPlan(
+      file,
+      `${describeFileKind(bytes)} that is not valid ${yamlFile ? 'YAML' : 'JSON'}${syntaxPosition(err, text)}`,
     );
   }
+  if (!looksLikePlan(data)) {
+    throw notAPlan(file, `${describeFileKind(bytes)} without the plan's "tables" list`);
+  }
   return parsePlan(data, `The migration plan ${file}`);
+}
+
+/** A plan is an object with a `tables` array; anything else is another kind of file. */
+function looksLikePlan(data: unknown): boolean {
+  return (
+    typeof data === 'object' &&
+    data !== null &&
+    !Array.isArray(data) &&
+    Array.isArray((data as { tables?: unknown }).tables)
+  );
+}
+
+function notAPlan(file: string, what: string): NovaError {
+  return new NovaError(
+    'INVALID_ARGUMENT',
+    `${file} is not a usable migration plan: it is ${what}.`,
+    {
+      fix: 'Choose the plan file you wrote for this migration (JSON with a "tables" list), or leave the plan out to use the built-in or automatic one.',
+    },
+  );
+}
+
+/**
+ * " (line L, column C)" from a JSON syntax error, computed from the position
+ * alone: the parser's own message quotes the text around the error.
+ */
+function syntaxPosition(err: unknown, text: string): string {
+  const at = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  if (!at) return '';
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` (the first error is at line ${line}, column ${column})`;
 }
 
 async function parseYaml(text: string, file: string): Promise<unknown> {

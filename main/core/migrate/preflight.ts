@@ -25,9 +25,10 @@
  *    findings.
  */
 import { constants } from 'node:fs';
-import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
+import { access, chmod, copyFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile, makePrivateDir, PRIVATE_FILE_MODE } from '../config/private-files.js';
 import { primarySqliteCode } from '../stores/sqlite/sqlite-errors.js';
 import { formatSqliteVersionNumber, probeHeader } from './sqlite-header.js';
 import {
@@ -113,6 +114,9 @@ export async function preflight(
   let pageCount: number;
   try {
     await removeDatabaseFiles(partial);
+    // Created 0600 before SQLite writes a page into it; SQLite gives its
+    // journal the database file's mode, so that stays private too.
+    await createPrivateFile(partial);
     journalMode = source.db.pragma('journal_mode', { simple: true }) as string;
     // One read transaction for the whole backup: a consistent instant, no restarts.
     source.db.exec('BEGIN');
@@ -215,11 +219,11 @@ async function checkHeader(file: string, size: number) {
       if (probe.text) {
         throw notSqliteError(
           file,
-          `is a text file, not a SQLite database (it starts with "${probe.preview}").`,
+          `is ${probe.fileKind}, not a SQLite database.`,
           'If it is an SQL dump (.sql), load it into a database first — `sqlite3 restored.sqlite < dump.sql` — and migrate restored.sqlite. Otherwise point the migration at the legacy log.sqlite.',
         );
       }
-      throw encryptedOrForeignError(file, probe.preview);
+      throw encryptedOrForeignError(file, probe.fileKind);
     case 'damaged-header':
       throw corruptSourceError(file, `${probe.detail}.`);
     case 'sqlite': {
@@ -236,9 +240,13 @@ async function checkHeader(file: string, size: number) {
   }
 }
 
+/**
+ * The work directory receives a full copy of the legacy database (admin PINs,
+ * password hashes): 0700, tightened when it already existed wider.
+ */
 async function prepareWorkDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await makePrivateDir(dir);
     await access(dir, constants.W_OK);
   } catch (err) {
     throw workDirError(dir, err);
@@ -311,15 +319,21 @@ async function copyStable(file: string, dir: string, busyMs: number): Promise<st
   const dest = join(dir, basename(file));
   for (let attempt = 0; attempt < 5; attempt++) {
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true }).catch((err: unknown) => {
+    await makePrivateDir(dir).catch((err: unknown) => {
       throw workDirError(dir, err);
     });
     const before = await fingerprint(file);
+    // copyFile gives the copy the source's mode (often 0644); the 0700
+    // directory keeps it out of reach until it is made 0600 too.
     await copyFile(file, dest).catch((err: unknown) => {
       throw unreadableError(file, err);
     });
+    await chmod(dest, PRIVATE_FILE_MODE);
     for (const suffix of COMPANIONS) {
-      if ((await sizeOf(file + suffix)) > 0) await copyFile(file + suffix, dest + suffix);
+      if ((await sizeOf(file + suffix)) > 0) {
+        await copyFile(file + suffix, dest + suffix);
+        await chmod(dest + suffix, PRIVATE_FILE_MODE);
+      }
     }
     if ((await fingerprint(file)) === before) return dest;
     await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));

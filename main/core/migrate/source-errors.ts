@@ -35,10 +35,11 @@ export function notSqliteError(file: string, what: string, fix?: string): NovaEr
   return new NovaError('NOT_SQLITE', `${file} ${what}`, { fix: fix ?? POINT_AT_LEGACY });
 }
 
-export function encryptedOrForeignError(file: string, preview: string): NovaError {
+/** `fileKind` from file-kind.ts: what the file seems to be, never a quote of it. */
+export function encryptedOrForeignError(file: string, fileKind: string): NovaError {
   return notSqliteError(
     file,
-    `is not a SQLite database, or it is encrypted (SQLCipher): it does not start with the "SQLite format 3" header (it starts with "${preview}").`,
+    `is not a SQLite database, or it is encrypted (SQLCipher): it does not start with the "SQLite format 3" header (it looks like ${fileKind}).`,
     `If the file is encrypted, decrypt it first (with sqlcipher: PRAGMA key = '…'; ATTACH 'plain.sqlite' AS plain KEY ''; SELECT sqlcipher_export('plain');) and migrate the decrypted copy. Otherwise: ${POINT_AT_LEGACY}`,
   );
 }

@@ -4,6 +4,7 @@
  * is encrypted, or was cut short gets a precise message instead of SQLite's
  * generic "file is not a database".
  */
+import { describeFileKind, looksLikeText } from './file-kind.js';
 import { open } from 'node:fs/promises';
 
 export const SQLITE_MAGIC = Buffer.from('SQLite format 3\u0000', 'latin1');
@@ -34,8 +35,11 @@ export type HeaderProbe =
   /** Magic present but fewer than 100 bytes, or a page size SQLite cannot have. */
   | { kind: 'damaged-header'; detail: string }
   | { kind: 'empty' }
-  /** No magic; `text` when the first bytes look like text (a dump, a log, a config file). */
-  | { kind: 'foreign'; text: boolean; preview: string };
+  /**
+   * No magic; `text` when the first bytes look like text (a dump, a log, a
+   * config file); `fileKind` says what it seems to be, never what it holds.
+   */
+  | { kind: 'foreign'; text: boolean; fileKind: string };
 
 /** Reads and classifies the first 100 bytes of `file`. */
 export async function probeHeader(file: string): Promise<HeaderProbe> {
@@ -54,7 +58,7 @@ export function classifyHeader(bytes: Buffer): HeaderProbe {
   if (bytes.length === 0) return { kind: 'empty' };
   const magicLength = Math.min(bytes.length, SQLITE_MAGIC.length);
   if (!bytes.subarray(0, magicLength).equals(SQLITE_MAGIC.subarray(0, magicLength))) {
-    return { kind: 'foreign', text: looksLikeText(bytes), preview: preview(bytes) };
+    return { kind: 'foreign', text: looksLikeText(bytes), fileKind: describeFileKind(bytes) };
   }
   if (bytes.length < HEADER_SIZE) {
     return {
@@ -96,22 +100,4 @@ export function classifyHeader(bytes: Buffer): HeaderProbe {
 export function formatSqliteVersionNumber(n: number): string {
   if (n <= 0) return 'unknown';
   return `${Math.floor(n / 1_000_000)}.${Math.floor(n / 1000) % 1000}.${n % 1000}`;
-}
-
-/** Text files are valid UTF-8 without control bytes other than tab/CR/LF. */
-function looksLikeText(bytes: Buffer): boolean {
-  for (const b of bytes) {
-    if (b < 0x09 || (b > 0x0d && b < 0x20) || b === 0x7f) return false;
-  }
-  // stream: true holds back a multi-byte character cut by the 100-byte read.
-  return !new TextDecoder('utf-8').decode(bytes, { stream: true }).includes('\ufffd');
-}
-
-/** The first bytes as printable text, for a message ("starts with …"). */
-function preview(bytes: Buffer): string {
-  const text = bytes
-    .subarray(0, 32)
-    .toString('latin1')
-    .replace(/[^\x20-\x7e]/g, '.');
-  return bytes.length > 32 ? `${text}…` : text;
 }

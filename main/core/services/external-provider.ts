@@ -8,7 +8,7 @@
 import { resolveSrv } from 'node:dns/promises';
 import { NovaError } from '../errors.js';
 import type { NovaConfig } from '../config/schema.js';
-import { redactUrlPasswords } from '../config/redact.js';
+import { redactSecrets } from '../config/redact.js';
 import { parsePostgresUrl } from '../config/postgres-url.js';
 import { DEFAULT_PORTS, SERVICE_LABEL, probeService, type ProbeResult } from './handshake.js';
 import type { ServiceEndpoint, ServiceName, ServiceProvider, ServiceStatus } from './types.js';
@@ -173,7 +173,7 @@ export class ExternalProvider implements ServiceProvider {
 
   async start(service: ServiceName): Promise<ServiceEndpoint> {
     const { target, probe } = await this.#probe(service);
-    const where = `${target.host}:${target.port} (${URL_KEY[service]} ${redactUrlPasswords(target.url)})`;
+    const where = `${target.host}:${target.port} (${URL_KEY[service]} ${redactSecrets(target.url)})`;
     if (!probe.open) {
       const timedOut = /timed out/.test(probe.detail);
       throw new NovaError(
@@ -214,7 +214,7 @@ export class ExternalProvider implements ServiceProvider {
         provider: 'external',
         // Unreachable or not the right server: nothing usable there right now.
         state: ok ? 'healthy' : 'failed',
-        url: redactUrlPasswords(target.url),
+        url: redactSecrets(target.url),
         port: target.port,
         ...(ok ? {} : { reason: probe.detail }),
         since,

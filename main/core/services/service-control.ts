@@ -6,7 +6,7 @@
  * `docker compose ps`, and confirm with a handshake — and stop what is
  * there (adopting it), never what belongs to someone else (external servers).
  */
-import { redactUrlPasswords } from '../config/redact.js';
+import { redactSecrets } from '../config/redact.js';
 import { serviceProfiles, type Profile } from '../config/schema.js';
 import { NovaError, toErrorData, type ErrorData } from '../errors.js';
 import { SERVICE_LABEL } from './handshake.js';
@@ -72,10 +72,10 @@ function fromStatus(profile: Profile, s: ServiceStatus): ServiceReport {
     state: s.state,
     // Providers already mask passwords; masking again costs nothing and
     // guards the one output that must never leak a secret.
-    ...(s.url ? { url: redactUrlPasswords(s.url) } : {}),
+    ...(s.url ? { url: redactSecrets(s.url) } : {}),
     ...(s.port !== undefined ? { port: s.port } : {}),
     ...(s.pid !== undefined ? { pid: s.pid } : {}),
-    ...(s.reason ? { reason: redactUrlPasswords(s.reason) } : {}),
+    ...(s.reason ? { reason: redactSecrets(s.reason) } : {}),
     ...(s.fix ? { fix: s.fix } : {}),
   };
 }
@@ -121,7 +121,7 @@ export async function inspectService(
       profile,
       provider: kind,
       state: 'failed',
-      reason: redactUrlPasswords(e.message),
+      reason: redactSecrets(e.message),
       ...(e.fix ? { fix: e.fix } : {}),
     };
   }
@@ -192,7 +192,7 @@ export async function stopServices(
         service,
         profile,
         result: 'failed',
-        error: { ...error, message: redactUrlPasswords(error.message) },
+        error: { ...error, message: redactSecrets(error.message) },
       });
     }
   }

@@ -12,6 +12,7 @@ import { migrationBackupTargets, resolveBackupDir } from '../backup/backup-targe
 import { passphraseFromEnv } from '../backup/passphrase.js';
 import type { NovaConfig } from '../config/schema.js';
 import type { ApplyRejectsResult } from '../migrate/apply-rejects.js';
+import type { CatchUpResult } from '../migrate/catch-up.js';
 import type { MigrationReport } from '../migrate/report.js';
 import type { MigrationRules } from '../migrate/rules.js';
 import type { TaskContext } from '../tasks/task.js';
@@ -80,6 +81,7 @@ export async function runMigrationWithBackup(
         const passphrase = passphraseFromEnv(env);
         const result = await backupBeforeMigration({
           backupDir: resolveBackupDir(config),
+          dataDir: config.NOVA_DATA_DIR,
           targets: migrationBackupTargets(config, targets),
           ...(passphrase ? { passphrase } : {}),
           // A snapshot of the target as it was; `nova-db verify` test-restores it on demand.
@@ -126,6 +128,35 @@ export async function applyFixedRejects(
     },
     ctx,
   );
+}
+
+export interface CatchUpRequest {
+  config: NovaConfig;
+  source: string;
+  targets: MigrationTargets;
+  /** The finished job's directory; default: derived from the source file, as for the run. */
+  jobDir?: string;
+}
+
+/**
+ * After the legacy writer is stopped: migrates the rows written to the
+ * legacy file since the finished run's snapshot (catch-up.ts says what it
+ * can and cannot see).
+ */
+export async function catchUpAfterCutover(
+  request: CatchUpRequest,
+  ctx: TaskContext,
+): Promise<CatchUpResult> {
+  const { catchUpMigration } = await import('../migrate/catch-up.js');
+  const { defaultJobDir } = await import('../migrate/run/job-setup.js');
+  return catchUpMigration({
+    source: request.source,
+    jobDir: request.jobDir ?? defaultJobDir(request.config.NOVA_DATA_DIR, request.source),
+    ...(request.targets.postgresUrl !== undefined
+      ? { postgresUrl: request.targets.postgresUrl }
+      : {}),
+    signal: ctx.signal,
+  });
 }
 
 /** The target URLs the configuration names (the CLI's view; the app uses the running services'). */

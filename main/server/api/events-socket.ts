@@ -17,10 +17,11 @@ import {
   WS_TOKEN_PROTOCOL_PREFIX,
   type NovaEvent,
 } from '../../../shared-contract/index.js';
+import type { AuthThrottle } from './auth-throttle.js';
 import {
   checkHost,
   checkOrigin,
-  checkToken,
+  checkTokenThrottled,
   type RequestPolicy,
   type Verdict,
 } from './request-security.js';
@@ -31,12 +32,17 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 export interface EventSocketServer {
   handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): void;
   broadcast(event: NovaEvent): void;
+  /** Closes at once every client that connected with a token other than the current one (after a rotation). */
+  revokeStale(): void;
   /** Closes every client (server shutdown). */
   close(): void;
   readonly clientCount: number;
 }
 
-export function createEventSocketServer(policy: RequestPolicy): EventSocketServer {
+export function createEventSocketServer(
+  policy: RequestPolicy,
+  throttle: AuthThrottle,
+): EventSocketServer {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: 4096, // clients only ever send pings
@@ -61,8 +67,8 @@ export function createEventSocketServer(policy: RequestPolicy): EventSocketServe
             }
           : firstRefusal(
               checkHost(req, policy),
-              checkOrigin(req),
-              checkToken(req, policy, WS_TOKEN_PROTOCOL_PREFIX),
+              checkOrigin(req, policy),
+              checkTokenThrottled(req, policy, throttle, EVENTS_PATH, WS_TOKEN_PROTOCOL_PREFIX),
             );
       if (!verdict.ok) {
         refuseUpgrade(socket, verdict);
@@ -89,6 +95,12 @@ export function createEventSocketServer(policy: RequestPolicy): EventSocketServe
         ws.send(payload);
       }
     },
+    revokeStale() {
+      const current = policy.token();
+      for (const ws of wss.clients) {
+        if (tokens.get(ws) !== current) ws.close(4401, 'admin token rotated');
+      }
+    },
     close() {
       for (const ws of wss.clients) ws.terminate();
       wss.close();
@@ -104,6 +116,7 @@ const REASON: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
+  429: 'Too Many Requests',
 };
 
 function refuseUpgrade(socket: Socket, verdict: Extract<Verdict, { ok: false }>): void {
@@ -116,6 +129,7 @@ function refuseUpgrade(socket: Socket, verdict: Extract<Verdict, { ok: false }>)
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       (verdict.status === 401 ? 'WWW-Authenticate: Bearer realm="nova"\r\n' : '') +
+      (verdict.status === 429 ? 'Retry-After: 60\r\n' : '') +
       '\r\n' +
       body,
   );

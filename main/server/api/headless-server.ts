@@ -12,15 +12,17 @@ import { healthFromMonitor, healthRoutes, type HealthSource } from '../health-ro
 import { startHttpServer, type RunningHttpServer } from '../http-server.js';
 import { sendError, type Route } from '../router.js';
 import { apiRoutes } from './api-routes.js';
+import { AuthThrottle } from './auth-throttle.js';
 import { createEventSocketServer } from './events-socket.js';
 import {
   checkHost,
   checkOrigin,
-  checkToken,
+  checkTokenThrottled,
   needsToken,
   type RequestPolicy,
 } from './request-security.js';
 import { staticRoutes } from './static-files.js';
+import { TokenSessions } from './token-sessions.js';
 
 export interface HeadlessServerOptions {
   runtime: AppRuntime;
@@ -30,6 +32,8 @@ export interface HeadlessServerOptions {
   rendererDir?: string;
   /** More routes, e.g. for tests. */
   routes?: Route[];
+  /** PEM certificate chain and key: serve HTTPS/WSS. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 export interface HeadlessServer extends RunningHttpServer {
@@ -57,12 +61,25 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const { runtime, host } = options;
   const logger = runtime.logger;
   let boundPort = options.port;
-  const policy: RequestPolicy = { host, port: () => boundPort, token: () => runtime.adminToken() };
+  const policy: RequestPolicy = {
+    host,
+    port: () => boundPort,
+    token: () => runtime.adminToken(),
+    scheme: options.tls ? 'https' : 'http',
+  };
 
   const handlers = createHandlers(runtime);
-  const sockets = createEventSocketServer(policy);
+  const throttle = new AuthThrottle({ logger });
+  const sockets = createEventSocketServer(policy, throttle);
   const onEvent = (event: Parameters<typeof sockets.broadcast>[0]) => sockets.broadcast(event);
   runtime.on('event', onEvent);
+  const sessions = new TokenSessions(policy);
+  // A rotation (API, signal or --rotate-token) ends what the old token opened, at once.
+  const onRotated = () => {
+    sockets.revokeStale();
+    sessions.revokeStale();
+  };
+  runtime.on('admin-token-rotated', onRotated);
 
   // The monitor is replaced when the setup changes; always read the current one.
   const monitor: HealthSource = {
@@ -79,6 +96,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     host,
     port: options.port,
     logger,
+    ...(options.tls ? { tls: options.tls } : {}),
     health: healthFromMonitor(monitor),
     routes: [
       ...healthRoutes(monitor),
@@ -89,11 +107,14 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     guard: (req, res, url) => {
       for (const verdict of [
         checkHost(req, policy),
-        checkOrigin(req),
-        needsToken(url.pathname, policy) ? checkToken(req, policy) : ({ ok: true } as const),
+        checkOrigin(req, policy),
+        needsToken(url.pathname, policy)
+          ? checkTokenThrottled(req, policy, throttle, url.pathname)
+          : ({ ok: true } as const),
       ]) {
         if (verdict.ok) continue;
         if (verdict.status === 401) res.setHeader('WWW-Authenticate', 'Bearer realm="nova"');
+        if (verdict.status === 429) res.setHeader('Retry-After', '60');
         sendError(res, verdict.status, {
           code: verdict.code,
           message: verdict.message,
@@ -101,6 +122,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
         });
         return false;
       }
+      if (needsToken(url.pathname, policy)) sessions.track(req, res);
       return true;
     },
     onUpgrade: (req, socket, head) => sockets.handleUpgrade(req, socket, head),
@@ -113,6 +135,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     loginUrl: () => `${server.url}/#token=${encodeURIComponent(runtime.adminToken())}`,
     close: async () => {
       runtime.off('event', onEvent);
+      runtime.off('admin-token-rotated', onRotated);
       sockets.close();
       await server.close();
     },

@@ -14,6 +14,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isLoopback } from '../loopback.js';
+import type { AuthThrottle } from './auth-throttle.js';
 
 export interface RequestPolicy {
   /** The address the server is bound to. */
@@ -22,16 +24,15 @@ export interface RequestPolicy {
   port: () => number;
   /** The current admin token (read per request, so a rotation applies at once). */
   token: () => string;
+  /** 'https' when serving TLS: a browser's Origin then says https. Default 'http'. */
+  scheme?: 'http' | 'https';
 }
 
 export type Verdict =
-  { ok: true } | { ok: false; status: 400 | 401 | 403; code: string; message: string; fix: string };
+  | { ok: true }
+  | { ok: false; status: 400 | 401 | 403 | 429; code: string; message: string; fix: string };
 
-export function isLoopback(host: string): boolean {
-  return (
-    host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host)
-  );
-}
+export { isLoopback };
 
 /** Host headers this server answers to; null means any (a non-loopback bind, where the token is the gate). */
 export function allowedHosts(policy: RequestPolicy): Set<string> | null {
@@ -66,10 +67,10 @@ export function checkHost(req: IncomingMessage, policy: RequestPolicy): Verdict 
 }
 
 /** A request from a browser page must come from this server's own origin. */
-export function checkOrigin(req: IncomingMessage): Verdict {
+export function checkOrigin(req: IncomingMessage, policy?: Pick<RequestPolicy, 'scheme'>): Verdict {
   const origin = req.headers.origin;
   if (origin === undefined) return { ok: true }; // not a cross-origin browser request (curl, scripts)
-  const own = `http://${req.headers.host?.toLowerCase() ?? ''}`;
+  const own = `${policy?.scheme ?? 'http'}://${req.headers.host?.toLowerCase() ?? ''}`;
   if (origin.toLowerCase() !== own) {
     return refuse(
       403,
@@ -121,6 +122,34 @@ export function checkToken(
   return { ok: true };
 }
 
+/**
+ * checkToken with the per-source throttle: a source that sent too many wrong
+ * tokens is refused (429) before its token is compared; each wrong token is
+ * counted and logged (auth-throttle.ts). A missing token is not counted: a
+ * browser tab opening the UI before logging in is not an attack.
+ */
+export function checkTokenThrottled(
+  req: IncomingMessage,
+  policy: RequestPolicy,
+  throttle: AuthThrottle,
+  what: string,
+  wsTokenPrefix?: string,
+): Verdict {
+  const wait = throttle.blockedFor(req);
+  if (wait > 0) {
+    return refuse(
+      429,
+      'TOO_MANY_ATTEMPTS',
+      `Too many wrong admin tokens came from this address; it is refused for another ${Math.ceil(wait / 1000)} s.`,
+      'Wait, then use the current login link (nova-db serve --rotate-token prints a new one).',
+    );
+  }
+  const verdict = checkToken(req, policy, wsTokenPrefix);
+  if (verdict.ok) throttle.succeeded(req);
+  else if (presentedToken(req, wsTokenPrefix) !== null) throttle.failed(req, what.slice(0, 100));
+  return verdict;
+}
+
 /** Constant-time comparison; hashing first makes the lengths equal without revealing the real one. */
 export function tokensEqual(a: string, b: string): boolean {
   const ha = createHash('sha256').update(a).digest();
@@ -135,6 +164,11 @@ export function needsToken(pathname: string, policy: RequestPolicy): boolean {
   return false;
 }
 
-function refuse(status: 400 | 401 | 403, code: string, message: string, fix: string): Verdict {
+function refuse(
+  status: 400 | 401 | 403 | 429,
+  code: string,
+  message: string,
+  fix: string,
+): Verdict {
   return { ok: false, status, code, message, fix };
 }

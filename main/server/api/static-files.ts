@@ -23,14 +23,16 @@ const TYPES: Record<string, string> = {
  * The page's policy: its own scripts and styles only (no inline script, no
  * eval), data from this server only — its API and its WebSocket.
  */
-export function rendererCsp(hostHeader: string): string {
+export function rendererCsp(): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "font-src 'self'",
-    `connect-src 'self' ws://${hostHeader}`,
+    // 'self' covers the page's own ws:/wss: origin (CSP Level 3). The Host
+    // header is never echoed here: it is whatever the client sent.
+    "connect-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -59,7 +61,7 @@ export async function staticRoutes(dir: string): Promise<Route[]> {
           ...SECURITY_HEADERS,
           'Content-Type': type,
           'Content-Length': body.length,
-          'Content-Security-Policy': rendererCsp(req.headers.host ?? '127.0.0.1'),
+          'Content-Security-Policy': rendererCsp(),
           // Hashed asset names change with every build; the page itself must always be fresh.
           'Cache-Control': urlPath.startsWith('/assets/')
             ? 'public, max-age=31536000, immutable'

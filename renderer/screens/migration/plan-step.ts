@@ -4,6 +4,7 @@ import { errorNotice, info } from '../../components/notice.js';
 import { h, replace } from '../../lib/dom.js';
 import { formatCount } from '../../lib/format.js';
 import { lost, stepHeading } from './steps.js';
+import { targetPanel } from './target-panel.js';
 import type { StepApi } from './wizard.js';
 
 export function planStep(api: StepApi): HTMLElement {
@@ -52,6 +53,9 @@ export function planStep(api: StepApi): HTMLElement {
       dry.disabled = false;
     }
   });
+  // The dry run works whatever the target holds (it writes nothing, and says what it found).
+  const target = targetPanel(api, () => undefined);
+  void target.refresh();
   const origin = {
     builtin: 'the built-in Nova plan',
     auto: 'an automatic plan',
@@ -61,6 +65,12 @@ export function planStep(api: StepApi): HTMLElement {
     'div',
     {},
     stepHeading('Where everything goes'),
+    api.state.targetChanged
+      ? info(
+          `The target changed in Setup since this plan was made (it was ${api.state.targetChanged.from ?? 'none'}). The plan below is made for ${api.state.targetChanged.to ?? 'no PostgreSQL'}; run the dry run again.`,
+          'warning',
+        )
+      : null,
     h(
       'p',
       {},
@@ -82,7 +92,7 @@ export function planStep(api: StepApi): HTMLElement {
       }),
     ),
     p.destinations.postgres
-      ? null
+      ? target.element
       : info(
           'The dry run works without a target. To run the migration, set PostgreSQL up in Setup first.',
           'warning',
@@ -196,7 +206,7 @@ export function planStep(api: StepApi): HTMLElement {
     status,
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
         text: 'Back',

@@ -1,6 +1,8 @@
 /** The report: per-table counts (source = migrated + duplicates + rejected), rejects with their original values, verification. */
 import { info } from '../../components/notice.js';
+import { fixRejects } from './fix-rejects.js';
 import { statusBadge } from '../../components/status.js';
+import type { MigrationReportDto } from '../../../shared-contract/methods/migration.js';
 import { h } from '../../lib/dom.js';
 import { formatCount, formatDuration, plural } from '../../lib/format.js';
 import { lost } from './steps.js';
@@ -20,6 +22,9 @@ export function reportStep(api: StepApi): HTMLElement {
     }),
     { source: 0, migrated: 0, rejected: 0, changed: 0 },
   );
+  const applySlot = h('span', { class: 'apply-slot' });
+  // Orphans a drop rule left out: source = migrated + duplicates + rejected + dropped.
+  const anyDropped = Object.values(r.tables).some((c) => (c.dropped ?? 0) > 0);
   // `ok` is about the job (verification, problems); rejects are reported rows, not failures.
   const tone = !r.ok ? 'down' : r.rejectsTotal > 0 ? 'degraded' : 'ok';
   const headline = !r.ok
@@ -38,6 +43,13 @@ export function reportStep(api: StepApi): HTMLElement {
     'div',
     { class: 'report' },
     h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
+    api.state.applied
+      ? info(
+          `Fixed rejects applied: ${plural(api.state.applied.applied, 'row')} now migrated, ${plural(api.state.applied.stillRejected, 'row')} still rejected.`,
+          api.state.applied.stillRejected ? 'warning' : 'success',
+        )
+      : null,
+    !dry && r.ok ? doneSummary(r, totals.migrated) : null,
     h(
       'div',
       { class: `overall overall-${tone}` },
@@ -98,6 +110,7 @@ export function reportStep(api: StepApi): HTMLElement {
             dry ? 'Would migrate' : 'Migrated',
             'Duplicates',
             'Rejected',
+            ...(anyDropped ? ['Dropped'] : []),
             'Changed',
             ...(dry ? [] : ['Verified']),
           ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
@@ -115,6 +128,7 @@ export function reportStep(api: StepApi): HTMLElement {
             h('td', { class: 'num', text: formatCount(c.migrated) }),
             h('td', { class: 'num', text: formatCount(c.duplicates) }),
             h('td', { class: `num${c.rejected ? ' warn' : ''}`, text: formatCount(c.rejected) }),
+            anyDropped ? h('td', { class: 'num', text: formatCount(c.dropped ?? 0) }) : null,
             h('td', { class: 'num', text: formatCount(c.changed) }),
             dry
               ? null
@@ -132,58 +146,10 @@ export function reportStep(api: StepApi): HTMLElement {
         ),
       ),
     ),
-    h('h3', { text: `Rejected rows (${formatCount(r.rejectsTotal)})` }),
-    r.rejects.length
-      ? h(
-          'div',
-          { class: 'table-scroll' },
-          h(
-            'table',
-            { class: 'table' },
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ['Table', 'Key', 'Column', 'Original value', 'Reason'].map((t) =>
-                  h('th', { attrs: { scope: 'col' }, text: t }),
-                ),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              r.rejects.map((x) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', { class: 'mono nowrap', text: x.table }),
-                  h('td', { class: 'mono nowrap', text: x.key }),
-                  h('td', { class: 'mono nowrap', text: x.column }),
-                  h('td', { class: 'mono wrap', text: x.original }),
-                  h(
-                    'td',
-                    {},
-                    h('span', { class: 'tag', text: x.reason }),
-                    x.message && x.message !== x.reason
-                      ? h('span', { class: 'block', text: x.message })
-                      : null,
-                  ),
-                ),
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'muted', text: 'None.' }),
-    r.rejects.length < r.rejectsTotal
-      ? info(
-          `Showing the first ${r.rejects.length}; the rejects file has all ${formatCount(r.rejectsTotal)}.`,
-        )
-      : null,
+    fixRejects(api, applySlot),
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
         text: 'Back to the plan',
@@ -196,6 +162,7 @@ export function reportStep(api: StepApi): HTMLElement {
         attrs: { type: 'button' },
         on: { click: () => api.restart() },
       }),
+      applySlot,
       dry
         ? h('button', {
             class: 'btn btn-primary',
@@ -204,6 +171,40 @@ export function reportStep(api: StepApi): HTMLElement {
             on: { click: () => api.go('run', { taskId: undefined }) },
           })
         : null,
+    ),
+  );
+}
+
+/** After a verified run: what was done and the next step. */
+function doneSummary(r: MigrationReportDto, migrated: number): HTMLElement {
+  return h(
+    'section',
+    { class: 'panel done-summary', attrs: { 'aria-labelledby': 'done-h' } },
+    h('h3', { id: 'done-h', text: 'Done' }),
+    h('p', {
+      text: `${formatCount(migrated)} rows are in ${r.target}, verified against the source${r.rejectsTotal ? `; ${plural(r.rejectsTotal, 'row')} still rejected (below)` : ''}.`,
+    }),
+    h('h4', { text: 'Next steps' }),
+    h(
+      'ol',
+      {},
+      h(
+        'li',
+        {},
+        'Point the Nova API at the new database: in the Nova API’s database settings, use the server, port, database and user shown in ',
+        h('a', { attrs: { href: '#/setup' }, text: 'Setup' }),
+        ' for PostgreSQL, then restart the Nova API.',
+      ),
+      h(
+        'li',
+        {},
+        'Take the first backup of the migrated data and let Nova verify it: ',
+        h('a', { attrs: { href: '#/backups' }, text: 'Backups' }),
+        '.',
+      ),
+      h('li', {
+        text: 'Keep the legacy file until the Nova API has run on the new database for a while.',
+      }),
     ),
   );
 }

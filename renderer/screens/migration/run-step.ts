@@ -10,6 +10,7 @@ import { statusBadge } from '../../components/status.js';
 import { h, replace } from '../../lib/dom.js';
 import { formatCount, formatDuration, formatRate } from '../../lib/format.js';
 import { lost } from './steps.js';
+import { targetPanel } from './target-panel.js';
 import type { StepApi } from './wizard.js';
 
 export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
@@ -26,6 +27,31 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
   );
   let stoppedAs: 'cancelled' | 'failed' = 'cancelled';
   const headline = h('p', { class: 'headline', attrs: { 'aria-live': 'off' } }, 'Starting…');
+  const overall = h('div', { class: 'overall-progress' });
+  // The total ETA from the rows done since this view opened (the engine's rate is per table).
+  let firstSample: { at: number; done: number } | null = null;
+  const renderOverall = (running: boolean) => {
+    const total = [...rows.values()].reduce((n, r) => n + r.total, 0);
+    const done = [...rows.values()].reduce(
+      (n, r) => n + (r.state === 'done' ? r.total : Math.min(r.done, r.total)),
+      0,
+    );
+    const now = Date.now();
+    firstSample ??= { at: now, done };
+    const rate =
+      now > firstSample.at ? ((done - firstSample.done) * 1000) / (now - firstSample.at) : 0;
+    const eta = running && rate > 0 ? (total - done) / rate : null;
+    replace(
+      overall,
+      progressBar('Overall progress', done, total || 1),
+      h('p', {
+        class: 'overall-text',
+        text: `${formatCount(done)} of ${formatCount(total)} rows${
+          eta !== null ? ` · about ${formatDuration(eta)} left in total` : ''
+        }`,
+      }),
+    );
+  };
   const announcer = h('p', { class: 'sr-only', attrs: { 'aria-live': 'polite' } });
   const tbody = h('tbody', {});
   const outcome = h('div', {});
@@ -114,6 +140,7 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       for (const r of rows.values()) if (r.state === 'working') r.state = 'stopped';
     }
     renderRows();
+    renderOverall(task.state === 'running');
     const step = `${PHASE_TEXT[p.phase] ?? p.phase}${p.item ? `: ${p.item}` : ''}${p.total ? ` (${formatCount(Math.min(p.done + 1, p.total))} of ${formatCount(p.total)})` : ''}…`;
     replace(
       headline,
@@ -133,6 +160,7 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
   };
 
   const finish = async (task: TaskSnapshotDto) => {
+    actionBar.hidden = true;
     if (task.state === 'succeeded') {
       try {
         const report = await api.ctx.api.migration.report({ sessionId: state.summary!.sessionId });
@@ -160,16 +188,16 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
         : errorNotice(
             task.error ?? { name: 'Error', code: 'INTERNAL', message: 'The task failed.' },
           ),
+      kind === 'run' ? stoppedRun(api) : null,
       h(
         'div',
-        { class: 'actions' },
+        { class: 'actions sticky-actions' },
         h('button', {
           class: 'btn',
           text: 'Back to the plan',
           attrs: { type: 'button' },
           on: { click: () => api.go('plan', { taskId: undefined }) },
         }),
-        kind === 'run' ? resumeButton(api, outcome) : null,
       ),
     );
   };
@@ -184,7 +212,9 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
     }
   });
 
+  const actionBar = h('div', { class: 'actions sticky-actions' }, cancel);
   renderRows();
+  renderOverall(false);
   api.onLeave(
     api.ctx.onEvent((event) => {
       if (event.type === 'task' && event.task.id === taskId) apply(event.task);
@@ -198,6 +228,7 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
     'div',
     { class: 'run-view' },
     h('h2', { text: title, attrs: { tabindex: '-1' } }),
+    overall,
     headline,
     announcer,
     h(
@@ -217,8 +248,8 @@ export function runStep(api: StepApi, kind: 'dry-run' | 'run'): HTMLElement {
       ),
       tbody,
     ),
-    h('div', { class: 'actions' }, cancel),
     outcome,
+    actionBar,
   );
 }
 
@@ -227,8 +258,18 @@ function startRun(api: StepApi): HTMLElement {
   const start = h('button', {
     class: 'btn btn-primary',
     text: 'Start the migration',
-    attrs: { type: 'button' },
+    attrs: { type: 'button', disabled: true },
   });
+  const resume = () => void startResume(api, status);
+  const target = targetPanel(
+    api,
+    (check) => {
+      start.disabled = !check.ready || check.attempt.status !== 'none';
+      start.title = start.disabled ? 'Decide about the target database above first.' : '';
+    },
+    resume,
+  );
+  void target.refresh();
   start.addEventListener('click', async () => {
     start.disabled = true;
     try {
@@ -245,46 +286,48 @@ function startRun(api: StepApi): HTMLElement {
     'div',
     {},
     h('h2', { text: 'Run the migration', attrs: { tabindex: '-1' } }),
-    h(
-      'p',
-      {},
-      'The run writes into ',
-      h('strong', { text: api.state.plan?.destinations.postgres ?? 'the configured PostgreSQL' }),
-      '. A backup is taken first. It can be cancelled and resumed without losing or doubling a row.',
-    ),
+    h('p', {
+      text: 'A backup of the target is taken first. The run can be cancelled and resumed without losing or doubling a row.',
+    }),
+    target.element,
     status,
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
-        text: 'Back to the report',
+        text: api.state.report ? 'Back to the report' : 'Back to the plan',
         attrs: { type: 'button' },
-        on: { click: () => api.go('report') },
+        on: { click: () => api.go(api.state.report ? 'report' : 'plan') },
       }),
-      resumeButton(api, status),
       start,
     ),
   );
 }
 
-function resumeButton(api: StepApi, status: HTMLElement): HTMLElement {
-  const resume = h('button', {
-    class: 'btn',
-    text: 'Resume a stopped run',
-    attrs: { type: 'button' },
-  });
-  resume.addEventListener('click', async () => {
-    resume.disabled = true;
-    try {
-      const { taskId } = await api.ctx.api.migration.resume({
-        sessionId: api.state.summary!.sessionId,
-      });
-      api.go('run', { taskId });
-    } catch (err) {
-      replace(status, errorNotice(err));
-      resume.disabled = false;
-    }
-  });
-  return resume;
+/** After a cancelled or failed run: the target panel, with Resume and Discard this attempt. */
+function stoppedRun(api: StepApi): HTMLElement {
+  const status = h('div', { attrs: { 'aria-live': 'polite' } });
+  let checks = 0;
+  const panel = targetPanel(
+    api,
+    // Discarded (a later check finds no attempt): back to the start of the run step.
+    (check) => {
+      if (checks++ > 0 && check.attempt.status === 'none') api.go('run', { taskId: undefined });
+    },
+    () => void startResume(api, status),
+  );
+  void panel.refresh();
+  return h('div', {}, panel.element, status);
+}
+
+async function startResume(api: StepApi, status: HTMLElement): Promise<void> {
+  try {
+    const { taskId } = await api.ctx.api.migration.resume({
+      sessionId: api.state.summary!.sessionId,
+    });
+    api.go('run', { taskId });
+  } catch (err) {
+    replace(status, errorNotice(err));
+  }
 }

@@ -5,6 +5,7 @@
  */
 import type {
   InspectSummaryDto,
+  MigrationRulesInput,
   MigrationReportDto,
   PlanPreviewDto,
 } from '../../../shared-contract/methods/migration.js';
@@ -30,6 +31,12 @@ export interface WizardState {
   report?: MigrationReportDto;
   /** A dry run of this file finished (the dry-run step may also be skipped). */
   dryRunDone?: boolean;
+  /** Rules chosen on the dry run's report, which the run uses. */
+  rules?: MigrationRulesInput;
+  /** What the last "Apply fixed rejects" did, shown above the new report. */
+  applied?: { applied: number; stillRejected: number };
+  /** Setup changed the target since the plan was made: the plan was made again for the new one. */
+  targetChanged?: { from: string | null; to: string | null };
 }
 
 const KEY = 'nova.migrationWizard';

@@ -66,6 +66,7 @@ export function pickStep(api: StepApi): HTMLElement {
         report: undefined,
         taskId: undefined,
         dryRunDone: undefined,
+        rules: undefined,
       });
     } catch (err) {
       replace(status, errorNotice(err));
@@ -174,7 +175,7 @@ export function inspectStep(api: StepApi): HTMLElement {
     status,
     h(
       'div',
-      { class: 'actions' },
+      { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
         text: 'Pick another file',

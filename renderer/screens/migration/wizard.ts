@@ -77,7 +77,7 @@ export const migrationScreen: Screen = (ctx, host) => {
       ctx,
       state,
       go: (step, patch = {}) => {
-        state = { ...state, ...patch, step };
+        state = { ...state, targetChanged: undefined, applied: undefined, ...patch, step };
         saveState(state);
         show(true);
       },
@@ -91,6 +91,40 @@ export const migrationScreen: Screen = (ctx, host) => {
     replace(body, VIEWS[state.step](api));
     if (focus) body.querySelector<HTMLElement>('h2')?.focus();
     ctx.announce(`Step ${index + 1} of ${STEPS.length}: ${STEPS[index]!.label}`);
+    void resetIfTargetChanged();
+  };
+
+  /**
+   * Setup may have moved PostgreSQL since the plan was made (even before a
+   * reload): then the plan is made again for the new target and the dry run
+   * and its report are dropped, so the wizard never names the old database.
+   * A finished run's report is kept: it tells where that run wrote.
+   */
+  const resetIfTargetChanged = async () => {
+    const seen = state;
+    if (!seen.summary || !seen.plan || seen.taskId || seen.report?.kind === 'run') return;
+    const sessionId = seen.summary.sessionId;
+    try {
+      const check = await ctx.api.migration.targetCheck({ sessionId });
+      if (check.target === seen.plan.destinations.postgres || state !== seen) return;
+      const plan = await ctx.api.migration.planPreview({
+        sessionId,
+        ...(seen.planFile ? { planFile: seen.planFile } : {}),
+      });
+      if (state !== seen) return;
+      state = {
+        ...seen,
+        step: 'plan',
+        plan,
+        report: undefined,
+        dryRunDone: undefined,
+        targetChanged: { from: seen.plan.destinations.postgres, to: check.target },
+      };
+      saveState(state);
+      show(false);
+    } catch {
+      // A session Nova no longer has: the step itself says so and offers to start again.
+    }
   };
   show(false);
   return () => {

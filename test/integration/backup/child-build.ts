@@ -21,12 +21,14 @@ function* tsFiles(dir: string): Generator<string> {
   }
 }
 
-/** Transpiles main/ into `<repo>/.tmp/<name>/main`; returns the folder and a remover. */
+/** The program's source folders: main/ and the contract it shares with the renderer. */
+const SOURCE_DIRS = ['main', 'shared-contract'];
+
+/** Transpiles main/ and shared-contract/ into `<repo>/.tmp/<name>/`; returns the folder and a remover. */
 export function buildMainForChild(name: string): { outDir: string; remove: () => void } {
   const outDir = path.join(repoRoot, '.tmp', name);
   rmSync(outDir, { recursive: true, force: true });
-  const src = path.join(repoRoot, 'main');
-  for (const file of tsFiles(src)) {
+  for (const file of SOURCE_DIRS.flatMap((dir) => [...tsFiles(path.join(repoRoot, dir))])) {
     const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
       fileName: file,
       compilerOptions: {
@@ -35,7 +37,7 @@ export function buildMainForChild(name: string): { outDir: string; remove: () =>
         esModuleInterop: true,
       },
     });
-    const dest = path.join(outDir, 'main', path.relative(src, file)).replace(/\.ts$/, '.js');
+    const dest = path.join(outDir, path.relative(repoRoot, file)).replace(/\.ts$/, '.js');
     mkdirSync(path.dirname(dest), { recursive: true });
     writeFileSync(dest, outputText);
   }

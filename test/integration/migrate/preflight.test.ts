@@ -122,7 +122,7 @@ describe('preflight refuses what is not a usable SQLite file', () => {
     expectRefusal(
       await refusal(text),
       'NOT_SQLITE',
-      /is a text file, not a SQLite database \(it starts with "CREATE TABLE users/,
+      /is an SQL script \(a text dump\), not a SQLite database\.$/,
       /sqlite3 restored\.sqlite < dump\.sql/,
     );
   });

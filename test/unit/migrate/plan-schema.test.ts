@@ -168,8 +168,37 @@ describe('loadPlanFile', () => {
     writeFileSync(file, '{"version": 1,');
     await expect(loadPlanFile(file)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
-      message: expect.stringContaining(`${file} is not valid JSON`),
+      message: expect.stringContaining(
+        `${file} is not a usable migration plan: it is a JSON file that is not valid JSON (the first error is at line 1, column 15)`,
+      ),
     });
+  });
+
+  it('never quotes a file that is not a plan: its kind only (issue 13, defect 10)', async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        'shadow',
+        'root:$6$SecretHashValue:19000:0:99999:7:::\n',
+        /it is a text file that is not valid JSON\./,
+      ],
+      [
+        'credentials.json',
+        JSON.stringify({ postgresPassword: 'SecretValue1', adminToken: 'SecretValue2' }),
+        /it is a JSON file without the plan's "tables" list\./,
+      ],
+      ['list.json', '["SecretValue3"]', /it is a JSON file without the plan's "tables" list\./],
+      ['broken.json', '{"adminToken": "SecretValue4" "x": 1}', /line 1, column 31/],
+      ['archive.zip', 'PK\u0003\u0004SecretValue5', /it is a ZIP archive that is not valid JSON/],
+    ];
+    for (const [name, content, expected] of cases) {
+      const file = join(dir, name);
+      writeFileSync(file, content);
+      const err = (await loadPlanFile(file).catch((e: unknown) => e)) as NovaError;
+      expect(err.code).toBe('INVALID_ARGUMENT');
+      expect(err.message).toMatch(expected);
+      const shown = `${err.message} ${err.fix ?? ''}`;
+      expect(shown).not.toMatch(/Secret|postgresPassword|adminToken|root:/);
+    }
   });
 
   it('refuses a missing file and an invalid plan, naming the file', async () => {

@@ -50,7 +50,7 @@ describe('classifyHeader', () => {
     expect(classifyHeader(Buffer.from('id,name\n1,Ada\n'))).toEqual({
       kind: 'foreign',
       text: true,
-      preview: 'id,name.1,Ada.',
+      fileKind: 'a text file',
     });
     expect(classifyHeader(Buffer.from('Grüße aus Köln, '.repeat(5)))).toMatchObject({
       kind: 'foreign',

@@ -70,8 +70,16 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
     }),
 
     'backups.run': async ({ passphrase }) => {
+      // One at a time (backup-lock.ts); say so at once rather than start a task that can only fail.
+      const running = rt.tasks.list().find((t) => t.kind === 'backup' && t.state === 'running');
+      if (running) {
+        throw new NovaError('BACKUP_RUNNING', `"${running.title}" is already running.`, {
+          fix: 'Wait for it to finish; it backs up the same data.',
+        });
+      }
       const options = {
         backupDir: resolveBackupDir(rt.config),
+        dataDir: rt.config.NOVA_DATA_DIR,
         targets: targets(),
         reason: 'manual' as const,
         retention: retentionPolicyFromConfig(rt.config),
@@ -83,6 +91,11 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         async (ctx) => {
           const result = await runBackupJob(options, ctx);
           void rt.layer.monitor.runNow(); // the backup check should see it at once
+          if (result.retentionError) {
+            rt.logger.warn('old backups could not be removed; the next backup tries again', {
+              error: result.retentionError.message,
+            });
+          }
           return {
             name: result.backup.name,
             verified: result.verify !== null,
@@ -97,7 +110,7 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
       const file = backupPath(id);
       const t = targets();
       const task = rt.tasks.run('backup.verify', `Verify ${id}`, async (ctx) => {
-        const result = await verifyAgainst(file, t, { passphrase }, ctx);
+        const result = await verifyAgainst(file, t, { config: rt.config, passphrase }, ctx);
         return { name: result.name, trialRestored: result.trialRestored };
       });
       return { taskId: task.id };
@@ -110,8 +123,18 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
         // The embedded SQLite file is replaced on disk: our own connection to it must be closed first.
         if (t.sqlite) await rt.layer.factory?.close();
         try {
-          const result = await restoreInto(file, t, { confirm: true, passphrase }, ctx);
-          return { name: result.name, restored: result.restored.length };
+          const result = await restoreInto(
+            file,
+            t,
+            // What is replaced is backed up first, like the CLI's default.
+            { config: rt.config, confirm: true, passphrase },
+            ctx,
+          );
+          return {
+            name: result.name,
+            restored: result.restored.length,
+            safetyBackup: result.safetyBackup?.name ?? null,
+          };
         } finally {
           // Reopen on the restored data (also after a failed restore: the live data was left untouched).
           await rt.reconfigure({ exceptTaskId: task.id });

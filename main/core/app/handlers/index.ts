@@ -9,6 +9,7 @@ import { appHandlers } from './app.js';
 import { backupsHandlers } from './backups.js';
 import { healthHandlers } from './health.js';
 import { migrationHandlers } from './migration.js';
+import { migrationWizardHandlers } from './migration-wizard.js';
 import { servicesHandlers } from './services.js';
 import { settingsHandlers } from './settings.js';
 import { setupHandlers } from './setup.js';
@@ -22,6 +23,7 @@ export function createHandlers(rt: AppRuntime): Handlers {
     ...healthHandlers(rt),
     ...tasksHandlers(rt),
     ...migrationHandlers(rt),
+    ...migrationWizardHandlers(rt),
     ...backupsHandlers(rt),
     ...settingsHandlers(rt),
   };

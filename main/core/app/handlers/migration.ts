@@ -10,11 +10,12 @@ import { inspect, observedTypes, type InspectReport } from '../../migrate/inspec
 import { loadPlanFile } from '../../migrate/plan-file.js';
 import { preflight } from '../../migrate/preflight.js';
 import { resolvePlan } from '../../migrate/resolve-plan.js';
-import { redactUrl } from '../../config/redact.js';
 import type { AppRuntime } from '../app-runtime.js';
 import type { Handlers } from '../dispatch.js';
 import { assertNoMigrationRunning, startDryRun, startRun } from '../migration-engine.js';
 import type { MigrationSession } from '../migration-sessions.js';
+import { checkTarget, describeTargets } from '../migration-target.js';
+import type { TargetCheckDto } from '../../../../shared-contract/index.js';
 import { requireTask } from './tasks.js';
 
 type MigrationHandlers = Pick<
@@ -60,6 +61,8 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
           : autoPlan(session.report);
       const resolved = resolvePlan(plan, session.report);
       session.plan = { plan, origin, resolved, ...(planFile ? { file: planFile } : {}) };
+      // A new plan (or a new target) starts without the earlier choice to keep existing rows.
+      session.skipExisting = false;
       return planPreview(rt, session);
     },
 
@@ -67,7 +70,10 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
       const session = rt.migrations.get(sessionId);
       requirePlan(session);
       assertNoMigrationRunning(rt);
-      const task = startDryRun(rt, session, describeTargets(rt).postgres);
+      const target = describeTargets(rt).postgres;
+      // The dry run writes nothing, but says whether the target would take the run.
+      const check = target ? await checkTarget(rt, session).catch(() => null) : null;
+      const task = startDryRun(rt, session, target, check ? targetWarnings(check) : []);
       session.activeTaskId = task.id;
       return { taskId: task.id };
     },
@@ -76,6 +82,19 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
       const session = rt.migrations.get(sessionId);
       requirePlan(session);
       assertNoMigrationRunning(rt);
+      // Before the backup and the first write, not after: the run would stop at the same place.
+      const check = await checkTarget(rt, session);
+      if (check.attempt.status === 'unfinished') {
+        throw new NovaError('INVALID_ARGUMENT', 'A stopped attempt of this file is kept.', {
+          fix: 'Choose Resume to continue it, or Discard this attempt to start again.',
+        });
+      }
+      const warnings = targetWarnings(check);
+      if (warnings.length) {
+        throw new NovaError('INVALID_ARGUMENT', warnings.join(' '), {
+          fix: 'Choose what to do under "Target database": empty those tables or keep their rows, or pick a new, empty database in Setup.',
+        });
+      }
       const task = startRun(rt, session, false);
       session.activeTaskId = task.id;
       return { taskId: task.id };
@@ -97,7 +116,7 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
           'INVALID_ARGUMENT',
           `Task ${taskId} is not a migration (it is "${task.title}").`,
           {
-            fix: 'Cancel it with tasks.cancel, or pass the id of a migration task.',
+            fix: 'Cancel it from its own screen.',
           },
         );
       }
@@ -123,26 +142,11 @@ function requirePlan(session: MigrationSession): NonNullable<MigrationSession['p
       'INVALID_ARGUMENT',
       'No plan has been reviewed for this migration session yet.',
       {
-        fix: 'Open the plan review step (migration.planPreview) first.',
+        fix: 'Open the Plan step and review the plan first.',
       },
     );
   }
   return session.plan;
-}
-
-/** Where PostgreSQL and MongoDB targets would be written, as an admin may see it (no passwords). */
-function describeTargets(rt: AppRuntime): PlanPreviewDto['destinations'] {
-  const { factory, services, backends } = rt.layer;
-  const endpoints = services.endpoints();
-  const postgresUrl = endpoints.postgres?.url ?? rt.config.POSTGRES_URL;
-  const mongoUrl = endpoints.mongo?.url ?? rt.config.MONGODB_URL;
-  return {
-    postgres:
-      factory?.dialect === 'postgres' && postgresUrl
-        ? `PostgreSQL ${redactUrl(postgresUrl)}`
-        : null,
-    mongo: backends?.documentsRemote && mongoUrl ? `MongoDB ${redactUrl(mongoUrl)}` : null,
-  };
 }
 
 function inspectSummary(session: MigrationSession): InspectSummaryDto {
@@ -213,4 +217,18 @@ function planPreview(rt: AppRuntime, session: MigrationSession): PlanPreviewDto 
       reason: d.reason,
     })),
   };
+}
+
+/** What in the target stops a run, in words for the screen (empty when it is ready). */
+export function targetWarnings(check: TargetCheckDto): string[] {
+  const out = [...check.blockers];
+  if (check.attempt.status === 'completed')
+    out.push('This file was already migrated from this machine; its report is kept.');
+  if (check.occupied.length)
+    out.push(
+      `The target database already holds rows in ${check.occupied
+        .map((o) => `${o.table} (${o.rows.toLocaleString('en-US')})`)
+        .join(', ')}; the run would stop before writing.`,
+    );
+  return out;
 }

@@ -1,21 +1,25 @@
 /** `services.*` handlers: state, start/stop, logs. */
 import type { ServiceStatusDto } from '../../../../shared-contract/index.js';
+import { redactSecrets } from '../../config/redact.js';
 import type { ServiceStatus } from '../../services/types.js';
 import type { AppRuntime } from '../app-runtime.js';
 import { classifyLogLine } from '../log-ring.js';
 import type { Handlers } from '../dispatch.js';
 
-/** Dates become ISO strings; the URL is already the display (redacted) form. */
+/**
+ * Dates become ISO strings. Every text is redacted again here, at the edge
+ * of the API: a provider that forgot to is still no leak.
+ */
 export function serviceStatusDto(s: ServiceStatus): ServiceStatusDto {
   return {
     service: s.service,
     provider: s.provider,
     state: s.state,
-    ...(s.url ? { url: s.url } : {}),
+    ...(s.url ? { url: redactSecrets(s.url) } : {}),
     ...(s.port ? { port: s.port } : {}),
     ...(s.pid ? { pid: s.pid } : {}),
-    ...(s.reason ? { reason: s.reason } : {}),
-    ...(s.fix ? { fix: s.fix } : {}),
+    ...(s.reason ? { reason: redactSecrets(s.reason) } : {}),
+    ...(s.fix ? { fix: redactSecrets(s.fix) } : {}),
     since: s.since.toISOString(),
   };
 }
@@ -91,7 +95,7 @@ export function servicesHandlers(
           entries: [],
         };
       }
-      const text = await provider.logs(source, lines);
+      const text = (await provider.logs(source, lines)).map(redactSecrets);
       return {
         source,
         available: true,

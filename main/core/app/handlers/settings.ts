@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { settingsViewSchema } from '../../../../shared-contract/index.js';
-import { isSecretKey, redactSecrets, redactUrl } from '../../config/redact.js';
+import { isSecretKey, redactSecrets } from '../../config/redact.js';
 import { CONFIG_KEYS, configSchema } from '../../config/schema.js';
 import { numberProblem, settingInfo } from '../../../../shared-contract/settings-catalog.js';
 import { writeSettings } from '../../config/settings-file.js';
@@ -29,7 +29,8 @@ export function settingsView(rt: AppRuntime): SettingsView {
       const secret = URL_KEYS.has(key) || isSecretKey(key);
       let value: string | number | boolean | null =
         raw === undefined ? null : (raw as string | number | boolean);
-      if (typeof value === 'string' && secret) value = URL_KEYS.has(key) ? redactUrl(value) : '***';
+      if (typeof value === 'string' && secret)
+        value = URL_KEYS.has(key) ? redactSecrets(value) : '***';
       else if (typeof value === 'string') value = redactSecrets(value);
       return {
         key,

@@ -7,6 +7,7 @@
 import type { ServiceNameDto } from '../../../../shared-contract/index.js';
 import { serviceProfiles } from '../../config/schema.js';
 import { writeSettings } from '../../config/settings-file.js';
+import { redactSecrets } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 import { detect } from '../../services/detect.js';
 import type { AppRuntime } from '../app-runtime.js';
@@ -135,16 +136,16 @@ export function setupHandlers(
         failed: [
           ...failed.map((f) => ({
             service: f.service,
-            message: f.error.message,
-            ...(f.error.fix ? { fix: f.error.fix } : {}),
+            message: redactSecrets(f.error.message),
+            ...(f.error.fix ? { fix: redactSecrets(f.error.fix) } : {}),
           })),
           // The services may be up while the database refuses us (wrong password in the URL…).
           ...(openError && failed.length === 0
             ? [
                 {
                   service: 'postgres' as const,
-                  message: openError.message,
-                  ...(openError.fix ? { fix: openError.fix } : {}),
+                  message: redactSecrets(openError.message),
+                  ...(openError.fix ? { fix: redactSecrets(openError.fix) } : {}),
                 },
               ]
             : []),

@@ -37,9 +37,13 @@ export interface LocalJobRecord {
   /** The backup of the target taken before the first write, if one was made. */
   backup: string | null;
   status: 'running' | 'completed' | 'failed';
+  /** The legacy files before the snapshot was taken (source-changes.ts); absent in older jobs. */
+  sourceFingerprint?: SourceFingerprint | null;
   startedAt: string;
   finishedAt: string | null;
 }
+
+import type { SourceFingerprint } from './source-changes.js';
 
 export const JOB_STATE_FILE = 'job-state.sqlite';
 

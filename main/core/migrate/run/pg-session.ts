@@ -25,7 +25,7 @@ import { isFailoverError } from '../../stores/postgres/postgres-failover.js';
 import { probeHost, sessionHostFor } from '../../stores/postgres/postgres-host-probe.js';
 import { sqlState } from '../../stores/postgres/postgres-errors.js';
 import { hostLabel, isHighAvailability, parsePostgresUrl } from '../../config/postgres-url.js';
-import { redactUrl } from '../../stores/postgres/redact-url.js';
+import { redactSecrets } from '../../config/redact.js';
 
 const SESSION_SETTINGS = [
   "SET TimeZone = 'UTC'",
@@ -92,7 +92,7 @@ export async function openMigrationPg(url: string): Promise<MigrationPg> {
   const migration: MigrationPg = {
     pool,
     target,
-    display: redactUrl(url),
+    display: redactSecrets(url),
     connect: async () => {
       try {
         return await pool.connect();

@@ -21,8 +21,3 @@ export function requireUrl(url: string | undefined, kind: 'postgres' | 'mongo'):
     },
   );
 }
-
-/** A MongoDB URL with its credentials masked. */
-export function redactMongo(url: string | undefined): string {
-  return (url ?? '').replace(/\/\/[^@/]*@/, '//***@');
-}

@@ -6,7 +6,7 @@
  * logic here is tested by replaying outputs real docker printed.
  */
 import { NovaError } from '../../errors.js';
-import { redactUrlPasswords } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import { probeService } from '../handshake.js';
 import {
   SERVICE_NAMES,
@@ -300,7 +300,7 @@ export class DockerProvider implements ServiceProvider {
       provider: 'docker',
       state: a.state,
       ...(port !== undefined
-        ? { port, url: redactUrlPasswords(connectionUrl(this.ctx, service, port)) }
+        ? { port, url: redactSecrets(connectionUrl(this.ctx, service, port)) }
         : {}),
       ...(a.reason ? { reason: `${LABELS[service]}: ${a.reason}` } : {}),
       ...(a.fix ? { fix: a.fix } : {}),

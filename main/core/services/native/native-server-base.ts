@@ -14,12 +14,8 @@ import { choosePort } from '../ports.js';
 import type { ServiceStateFile } from '../service-state-file.js';
 import type { ServiceEndpoint, ServiceName, ServiceStatus } from '../types.js';
 import { terminatePid, type ChildServer } from './child-server.js';
-import {
-  displayUrl,
-  type NativeServer,
-  type ServerPaths,
-  type UnexpectedExit,
-} from './native-server.js';
+import { redactSecrets } from '../../config/redact.js';
+import { type NativeServer, type ServerPaths, type UnexpectedExit } from './native-server.js';
 import { isPidRunning, readTail } from './process-utils.js';
 
 /** What launching produced: our child process, or the pid of a server that runs on its own (pg_ctl). */
@@ -192,7 +188,7 @@ export abstract class NativeServerBase implements NativeServer {
     return {
       ...base,
       state: ok ? 'healthy' : 'degraded',
-      url: displayUrl(this.endpoint(port).url),
+      url: redactSecrets(this.endpoint(port).url),
       port,
       pid,
       ...(ok ? {} : { reason: probe.detail }),

@@ -36,14 +36,3 @@ export interface ServerPaths {
   data: string;
   log: string;
 }
-
-/** The connection URL for display (password masked). */
-export function displayUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(invalid URL)';
-  }
-}

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { Collection, Db, MongoClientOptions } from 'mongodb';
 import { MongoBulkWriteError, MongoClient } from 'mongodb';
-import { redactUrlPasswords } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 import { COLLECTIONS, COLLECTION_NAME, collectionSpec } from '../collections.js';
 import type {
@@ -110,7 +110,7 @@ export class MongoDocumentStore implements DocumentStore {
     if (typeof url !== 'string' || !/^mongodb(\+srv)?:\/\//i.test(url)) {
       throw new NovaError(
         'CONFIG_INVALID',
-        `MONGODB_URL ${typeof url === 'string' ? redactUrlPasswords(url) : '(missing)'} is not a mongodb:// URL.`,
+        `MONGODB_URL ${typeof url === 'string' ? redactSecrets(url) : '(missing)'} is not a mongodb:// URL.`,
         {
           fix: 'Write it as mongodb://user:password@host:27017/nova.',
         },

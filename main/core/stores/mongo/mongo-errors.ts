@@ -4,7 +4,7 @@
  * never reach a log, a toast or an error report.
  */
 import { MongoError, MongoServerError } from 'mongodb';
-import { redactUrlPasswords } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import { NovaError, isNovaError } from '../../errors.js';
 
 /** The `host:port` list of a MongoDB URL, for messages ("127.0.0.1:27017"). */
@@ -54,7 +54,7 @@ function errmsgOf(err: unknown): string {
   const writeErrors = (err as { writeErrors?: WriteErrorLike[] | WriteErrorLike } | null)
     ?.writeErrors;
   const first = Array.isArray(writeErrors) ? writeErrors[0] : writeErrors;
-  return redactUrlPasswords(first?.errmsg ?? (err instanceof Error ? err.message : String(err)));
+  return redactSecrets(first?.errmsg ?? (err instanceof Error ? err.message : String(err)));
 }
 
 /** Maps one write error's code (duplicate key, validation) the same way for single and bulk writes. */
@@ -97,7 +97,7 @@ export function mapMongoError(err: unknown, ctx: MongoErrorContext): NovaError {
   if (code === 18 || /AuthenticationFailed|Authentication failed/i.test(text)) {
     return new NovaError(
       'AUTH_FAILED',
-      `${where} rejected the credentials in MONGODB_URL ${redactUrlPasswords(ctx.url)}.`,
+      `${where} rejected the credentials in MONGODB_URL ${redactSecrets(ctx.url)}.`,
       {
         fix: 'Check the user name and password in MONGODB_URL (and authSource, usually "admin").',
         cause: err,
@@ -127,7 +127,7 @@ export function mapMongoError(err: unknown, ctx: MongoErrorContext): NovaError {
   if (/certificate|SSL|TLS|self[- ]signed|EPROTO/i.test(text) && /Network|Selection/.test(name)) {
     return new NovaError(
       'TLS_FAILED',
-      `Cannot ${ctx.action}: the TLS handshake with ${where} failed (${redactUrlPasswords(text.trim())}).`,
+      `Cannot ${ctx.action}: the TLS handshake with ${where} failed (${redactSecrets(text.trim())}).`,
       {
         fix: 'Set MONGODB_TLS_CA to the CA that signed the server certificate, or MONGODB_TLS=false for a server without TLS.',
         cause: err,
@@ -161,7 +161,7 @@ export function mapMongoError(err: unknown, ctx: MongoErrorContext): NovaError {
   ) {
     return new NovaError(
       'SERVICE_UNAVAILABLE',
-      `Cannot ${ctx.action}: the connection to ${where} was lost (${redactUrlPasswords(text.trim())}).`,
+      `Cannot ${ctx.action}: the connection to ${where} was lost (${redactSecrets(text.trim())}).`,
       {
         fix: 'Check that MongoDB is still running; the store reconnects by itself when it is back.',
         cause: err,
@@ -173,7 +173,7 @@ export function mapMongoError(err: unknown, ctx: MongoErrorContext): NovaError {
   if (badUrl || (name === 'MongoRuntimeError' && /parse/i.test(text))) {
     return new NovaError(
       'CONFIG_INVALID',
-      `MONGODB_URL ${redactUrlPasswords(ctx.url)} is not usable: ${redactUrlPasswords(err instanceof Error ? err.message : String(err))}.`,
+      `MONGODB_URL ${redactSecrets(ctx.url)} is not usable: ${redactSecrets(err instanceof Error ? err.message : String(err))}.`,
       {
         fix: 'Write it as mongodb://user:password@host:27017/nova (percent-encode special characters in the password).',
         cause: err,

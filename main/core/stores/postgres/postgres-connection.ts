@@ -9,7 +9,7 @@ import type { PoolConfig } from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { NovaError } from '../../errors.js';
 import type { NovaConfig, SslMode } from '../../config/schema.js';
-import { redactUrl } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import {
   isHighAvailability,
   parsePostgresUrl,
@@ -125,9 +125,13 @@ function parseUrl(url: string): URL {
   try {
     return new URL(url);
   } catch {
-    throw new NovaError('CONFIG_INVALID', `POSTGRES_URL is not a valid URL: ${redactUrl(url)}`, {
-      fix: 'Use the form postgres://user:password@host:5432/database (percent-encode special characters in the password).',
-    });
+    throw new NovaError(
+      'CONFIG_INVALID',
+      `POSTGRES_URL is not a valid URL: ${redactSecrets(url)}`,
+      {
+        fix: 'Use the form postgres://user:password@host:5432/database (percent-encode special characters in the password).',
+      },
+    );
   }
 }
 

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { redactUrlPasswords } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import type { NovaConfig } from '../../config/schema.js';
 import { NovaError } from '../../errors.js';
 
@@ -137,7 +137,7 @@ function checkUrl(url: unknown): URL {
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw new NovaError(
       'CONFIG_INVALID',
-      `REDIS_URL ${typeof url === 'string' ? redactUrlPasswords(url) : '(missing)'} is not a redis:// or rediss:// URL.`,
+      `REDIS_URL ${typeof url === 'string' ? redactSecrets(url) : '(missing)'} is not a redis:// or rediss:// URL.`,
       {
         fix: 'Write it as redis://:PASSWORD@127.0.0.1:6379/0 (rediss:// for TLS), or set REDIS_SENTINELS or REDIS_CLUSTER_NODES.',
       },

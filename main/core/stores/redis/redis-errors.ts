@@ -3,7 +3,7 @@
  * do. ioredis rejects a failed connect() with a bare "Connection is closed.",
  * so the cache keeps the last 'error' event and classifies that instead.
  */
-import { redactUrlPasswords } from '../../config/redact.js';
+import { redactSecrets } from '../../config/redact.js';
 import { NovaError } from '../../errors.js';
 
 /** `host:port` of a redis:// URL (default port 6379); a Sentinel or Cluster label is returned as it is. */
@@ -31,7 +31,7 @@ export function isAuthError(err: unknown): boolean {
 export function shortReason(err: unknown): string {
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code !== '') return code;
-  const message = redactUrlPasswords(err instanceof Error ? err.message : String(err));
+  const message = redactSecrets(err instanceof Error ? err.message : String(err));
   return message.split('\n')[0]!.slice(0, 120);
 }
 
@@ -47,7 +47,7 @@ export function mapRedisError(
 ): NovaError {
   if (err instanceof NovaError) return err;
   const where = `Redis at ${redisHostPort(url)}`;
-  const message = redactUrlPasswords(err instanceof Error ? err.message : String(err));
+  const message = redactSecrets(err instanceof Error ? err.message : String(err));
   const code = (err as { code?: unknown } | null)?.code;
   if (isAuthError(err)) {
     return new NovaError(

@@ -109,7 +109,7 @@ function prepareLocation(path: string, readonly: boolean): void {
   }
   const dir = dirname(path);
   try {
-    mkdirSync(dir, { recursive: true });
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
     accessSync(dir, fsConstants.W_OK);
   } catch (err) {
     throw dataDirError(dir, err);

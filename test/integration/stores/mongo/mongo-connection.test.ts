@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoServerError } from 'mongodb';
-import { redactUrlPasswords } from '../../../../main/core/config/redact.js';
+import { redactSecrets } from '../../../../main/core/config/redact.js';
 import { osFreePort } from '../../../../main/core/services/ports.js';
 import { MongoDocumentStore } from '../../../../main/core/stores/mongo/mongo-document-store.js';
 import { mapMongoError, mongoHosts } from '../../../../main/core/stores/mongo/mongo-errors.js';
@@ -98,13 +98,11 @@ describe('error mapping and redaction', () => {
   const url = 'mongodb://admin:hunter2@db.example:27017,db2.example/nova?authSource=admin';
 
   it('redacts passwords in URLs, also inside longer text', () => {
-    expect(redactUrlPasswords(url)).toBe(
+    expect(redactSecrets(url)).toBe(
       'mongodb://admin:***@db.example:27017,db2.example/nova?authSource=admin',
     );
-    expect(redactUrlPasswords(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(
-      /hunter2|:pw@/,
-    );
-    expect(redactUrlPasswords('mongodb://127.0.0.1:27017')).toBe('mongodb://127.0.0.1:27017');
+    expect(redactSecrets(`failed for ${url} and redis://:pw@h:6379`)).not.toMatch(/hunter2|:pw@/);
+    expect(redactSecrets('mongodb://127.0.0.1:27017')).toBe('mongodb://127.0.0.1:27017');
   });
 
   it('lists hosts with default ports', () => {

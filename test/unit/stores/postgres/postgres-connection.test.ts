@@ -11,7 +11,7 @@ import {
   resolvePostgresOptions,
   type PostgresStoreOptions,
 } from '../../../../main/core/stores/postgres/postgres-connection.js';
-import { redactUrl } from '../../../../main/core/config/redact.js';
+import { redactSecrets } from '../../../../main/core/config/redact.js';
 
 function thrown(fn: () => unknown): NovaError {
   try {
@@ -31,29 +31,31 @@ afterAll(() => {
 const poolConfig = (options: PostgresStoreOptions) =>
   buildPoolConfig(resolvePostgresOptions(options));
 
-describe('redactUrl', () => {
+describe('redactSecrets', () => {
   it('masks the password in the userinfo and keeps everything else', () => {
-    expect(redactUrl('postgres://nova:s3cret@db.example:5433/nova?application_name=x')).toBe(
+    expect(redactSecrets('postgres://nova:s3cret@db.example:5433/nova?application_name=x')).toBe(
       'postgres://nova:***@db.example:5433/nova?application_name=x',
     );
   });
 
   it('masks a percent-encoded password and password query parameters', () => {
-    const out = redactUrl('postgresql://u:p%40ss%2Fw@h/db?password=also-secret&sslmode=require');
+    const out = redactSecrets(
+      'postgresql://u:p%40ss%2Fw@h/db?password=also-secret&sslmode=require',
+    );
     expect(out).not.toContain('p%40ss');
     expect(out).not.toContain('also-secret');
     expect(out).toContain('sslmode=require');
   });
 
   it('leaves URLs without a password unchanged', () => {
-    expect(redactUrl('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
+    expect(redactSecrets('postgres://postgres@127.0.0.1:5432/postgres')).toBe(
       'postgres://postgres@127.0.0.1:5432/postgres',
     );
-    expect(redactUrl('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(redactSecrets('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 
   it('still hides the password of a string URL parsing refuses', () => {
-    const out = redactUrl('postgres://u:pa ss word@host:5432/db');
+    const out = redactSecrets('postgres://u:pa ss word@host:5432/db');
     expect(out).not.toContain('pa ss word');
     expect(out).toContain('u:***@');
   });

@@ -10,9 +10,9 @@ import {
   pgToolEnv,
   withDatabase,
 } from '../../../../main/core/backup/postgres-connect.js';
-import { redactUrl } from '../../../../main/core/config/redact.js';
 import { configSchema } from '../../../../main/core/config/schema.js';
 import { NovaError } from '../../../../main/core/errors.js';
+import { redactSecrets } from '../../../../main/core/config/redact.js';
 import {
   buildPoolConfig,
   parsePostgresTarget,
@@ -180,7 +180,7 @@ describe('every other reader of POSTGRES_URL', () => {
     );
     expect(postgresUrlWithDatabase('postgres://u@h/d', 'x')).toBe('postgres://u@h/x');
     expect(describePostgres({ url: HA })).toBe('PostgreSQL db1.example:5432,db2.example:5433/nova');
-    expect(redactUrl(HA)).toBe(
+    expect(redactSecrets(HA)).toBe(
       'postgres://nova:***@db1.example:5432,db2.example:5433/nova?target_session_attrs=read-write&application_name=api',
     );
   });
