@@ -55,16 +55,18 @@ export interface BackupRowModel {
   actions: { restorable: boolean } | null;
 }
 
+/** Why a backup was taken, in the words of the Backups screen (manual backups need none). */
+const REASON_WORDS: Record<string, string> = {
+  'pre-migration': 'before a migration',
+  'pre-restore': 'before a restore',
+  scheduled: 'scheduled',
+};
+
 export function backupRow(b: BackupEntry): BackupRowModel {
   return {
     id: b.id,
     created: formatTime(b.createdAt),
-    why:
-      b.reason && b.reason !== 'manual'
-        ? b.reason === 'pre-migration'
-          ? 'before a migration'
-          : b.reason
-        : null,
+    why: b.reason && b.reason !== 'manual' ? (REASON_WORDS[b.reason] ?? b.reason) : null,
     size: formatBytes(b.sizeBytes),
     contents: b.parts.map((p) => PART_LABEL[p] ?? p).join(', '),
     coverage: !b.intact

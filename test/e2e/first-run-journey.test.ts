@@ -124,7 +124,9 @@ describe('first run to a trial restore (issue 14 journey)', () => {
     // The wizard on the second file, up to the plan, while PostgreSQL is still the first database.
     await nav(page, 'Migration').click();
     await page.getByRole('button', { name: 'Start over with another file' }).click();
+    await look('10-migration-pick');
     await pickAndInspect(page, file2);
+    await look('11-migration-inspect');
     await page.getByRole('button', { name: 'Review the plan' }).click();
     await page.getByRole('heading', { name: 'Where everything goes' }).waitFor();
     // The first database holds the first walk's rows: the plan says so before any dry run.
@@ -222,7 +224,7 @@ async function walkMigration(
   // Grouped rejects, and nothing to apply yet (a dry run writes nothing).
   await page.locator('table.reject-groups').waitFor({ timeout: 30_000 });
   expect(
-    await page.getByText('A dry run writes nothing, so nothing can be applied yet').count(),
+    await page.getByText('A dry run writes nothing, so no row can be applied yet').count(),
   ).toBe(1);
   await look('13-dry-run-report');
   // One click on the dry run's report: an orphan whose parent does not exist is dropped by the run.
@@ -247,7 +249,7 @@ async function walkMigration(
   const before = await rejectedTotal(page);
   expect(before).toBeGreaterThan(3);
   // The orphan chosen on the dry run was dropped by the run: listed as a change, not a reject.
-  await page.locator('table.change-groups tr[data-kind="dropped-orphan"]').waitFor();
+  await page.locator('table.change-groups tr[data-kind="dropped-orphan"]').first().waitFor();
   expect(await page.locator('table.change-groups').textContent()).toContain(
     'Row without its parent dropped',
   );

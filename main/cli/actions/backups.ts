@@ -4,6 +4,7 @@ import {
   listBackups,
   type BackupListing,
 } from '../../core/backup/backup-store.js';
+import { withBackupLock } from '../../core/backup/backup-lock.js';
 import { retentionPolicyFromConfig } from '../../core/backup/backup-targets.js';
 import { partRows } from '../../core/backup/manifest.js';
 import { applyRetention, type RetentionPlan } from '../../core/backup/retention.js';
@@ -21,13 +22,15 @@ export async function backups(
   const setup = await loadBackupSetup(ctx, globals, false);
   let pruned: { removedPartials: string[]; retention: RetentionPlan } | undefined;
   if (options.prune) {
-    const removedPartials = await cleanStalePartials(setup.backupDir);
-    const retention = await applyRetention(
-      setup.backupDir,
-      retentionPolicyFromConfig(setup.config),
-      new Date(),
-    );
-    pruned = { removedPartials, retention };
+    // Under the backup folder's lock: never prune beside a running backup's own retention.
+    pruned = await withBackupLock(setup.backupDir, async () => ({
+      removedPartials: await cleanStalePartials(setup.backupDir),
+      retention: await applyRetention(
+        setup.backupDir,
+        retentionPolicyFromConfig(setup.config),
+        new Date(),
+      ),
+    }));
   }
   const listing = await listBackups(setup.backupDir);
   if (globals.json === true) printJson(ctx, toJson(setup.backupDir, listing, pruned));

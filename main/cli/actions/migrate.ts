@@ -28,9 +28,30 @@ export async function migrate(
   globals: GlobalOptions & MigrateOptions,
   options: MigrateOptions,
 ): Promise<void> {
+  // A URL with a password on the command line is visible in `ps`: warned
+  // about; --postgres-url-file / --mongo-url-file keep it off (url-options.ts).
+  const { resolveUrlOption } = await import('./url-options.js');
+  const postgresUrl = await resolveUrlOption(
+    '--postgres-url',
+    options.postgresUrl,
+    options.postgresUrlFile,
+    ctx.cwd,
+    ctx.logger,
+  );
+  const mongoUrl = await resolveUrlOption(
+    '--mongo-url',
+    options.mongoUrl,
+    options.mongoUrlFile,
+    ctx.cwd,
+    ctx.logger,
+  );
   const { config } = await loadCommandConfig(ctx, globals, {
-    overrides: { POSTGRES_URL: options.postgresUrl, MONGODB_URL: options.mongoUrl },
-    flagNames: { POSTGRES_URL: '--postgres-url', MONGODB_URL: '--mongo-url' },
+    overrides: { POSTGRES_URL: postgresUrl, MONGODB_URL: mongoUrl },
+    flagNames: {
+      POSTGRES_URL:
+        options.postgresUrlFile !== undefined ? '--postgres-url-file' : '--postgres-url',
+      MONGODB_URL: options.mongoUrlFile !== undefined ? '--mongo-url-file' : '--mongo-url',
+    },
   });
   const json = globals.json === true;
   // Rule flags are checked before anything runs: a typo must not cost a migration.

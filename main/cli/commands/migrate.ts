@@ -27,6 +27,8 @@ export interface MigrateOptions {
   target?: string[];
   postgresUrl?: string;
   mongoUrl?: string;
+  postgresUrlFile?: string;
+  mongoUrlFile?: string;
   plan?: string;
   dryRun?: boolean;
   resume?: boolean;
@@ -52,7 +54,12 @@ export function registerMigrate(program: Command, ctx: CliContext): void {
       parseTargets,
     )
     .option('--postgres-url <url>', 'the PostgreSQL to migrate into (default: POSTGRES_URL)')
+    .option(
+      '--postgres-url-file <file>',
+      'read --postgres-url from a file: a password on the command line is visible in ps',
+    )
     .option('--mongo-url <url>', 'the MongoDB to migrate into (default: MONGODB_URL)')
+    .option('--mongo-url-file <file>', 'read --mongo-url from a file (see --postgres-url-file)')
     .option('--plan <file>', 'a migration plan (JSON) instead of the built-in or automatic plan')
     .option(
       '--dry-run',

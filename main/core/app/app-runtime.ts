@@ -128,9 +128,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
     runtime.lock = lock;
     const swept = await runtime.migrations.sweepEnded();
     if (swept.length > 0)
-      logger.info(
-        `removed ${swept.length} legacy database snapshot(s) left by ended migration sessions`,
-      );
+      logger.info(`removed ${swept.length} folder(s) left by ended migration sessions`);
     runtime.#layer = await runtime.#open(loaded.config);
     return runtime;
   }

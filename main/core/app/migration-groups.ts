@@ -56,6 +56,7 @@ export function safeFixes(
   const message = line.message ?? '';
   if (line.reason === 'orphan') return ['drop'];
   if (line.reason === 'duplicate key') return ['keep-first-rename'];
+  if (line.reason === 'fractional') return ['round'];
   if (line.reason === 'unparseable' && /fractional part/.test(message)) return ['round'];
   if (/too long|longer than/i.test(message)) return ['truncate'];
   if (line.reason === 'unparseable' || line.reason === 'invalid value') return ['keep-in-extra'];

@@ -17,8 +17,9 @@ import type { ResolvedPlan } from '../migrate/resolved-plan.js';
 export interface MigrationSession {
   id: string;
   file: string;
-  /** Private work directory: the snapshot and, later, the run's checkpoints and report. */
+  /** Private work directory: the snapshot while it is inspected, later the dry run's reports. */
   workDir: string;
+  /** Deleted as soon as it is inspected (handlers/migration.ts); kept for the record. */
   snapshotFile: string;
   sourceInfo: SourceInfo;
   report: InspectReport;
@@ -38,10 +39,12 @@ export interface MigrationSession {
 const SESSION_DIR = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
- * Sessions live in memory; their work directories hold a full copy of the
- * legacy database (admin PINs, password hashes). A session ends with the
- * process that opened it, so its copy is removed then (`endAll`), and copies
- * left by a process that died are removed at the next start (`sweepEnded`).
+ * Sessions live in memory; their work directories briefly hold a full copy
+ * of the legacy database (admin PINs, password hashes) — deleted right after
+ * it is inspected — and then the dry runs' reports, which quote rows. A
+ * session ends with the process that opened it, so its directory is removed
+ * then (`endAll`); directories left by a process that died (killed between
+ * snapshot and inspect, too) are removed at the next start (`sweepEnded`).
  */
 export class MigrationSessions {
   private readonly sessions = new Map<string, MigrationSession>();

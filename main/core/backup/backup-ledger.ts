@@ -12,7 +12,7 @@
  *
  * What it cannot do: vouch for a backup made by another installation, or
  * for one whose id was changed as well (that backup is then simply unknown,
- * and restore says it is unencrypted). See docs/backups.md.
+ * and restore says it is unencrypted). See docs/backup-safety.md.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';

@@ -4,8 +4,11 @@
  * every hour does not postpone backups forever, and a run that failed is
  * retried after a shorter delay instead of waiting a whole interval. Timers
  * are unref'd (a schedule never keeps a process alive) and the clock is
- * injectable for tests. A run never overlaps another.
+ * injectable for tests. A run never overlaps another: not in this
+ * scheduler, and a run refused because another process holds the backup
+ * folder's lock (BACKUP_RUNNING) is a skip, not a failure.
  */
+import { isNovaError } from '../errors.js';
 
 export interface SchedulerClock {
   now(): number;
@@ -99,7 +102,7 @@ export class BackupScheduler {
   /** Runs a backup now unless one is running ("skipped"); then re-arms the schedule. */
   async runNow(): Promise<'ran' | 'failed' | 'skipped'> {
     if (this.current) return 'skipped';
-    let outcome: 'ran' | 'failed' = 'ran';
+    let outcome: 'ran' | 'failed' | 'skipped' = 'ran';
     this.current = (async () => {
       try {
         await this.options.runJob();
@@ -107,6 +110,13 @@ export class BackupScheduler {
         this.lastSuccessAt = this.clock.now();
         this.options.onRun?.({ at: new Date(this.clock.now()), ok: true });
       } catch (error) {
+        if (isNovaError(error, 'BACKUP_RUNNING')) {
+          // Someone else (a click, the CLI) is making a backup right now: not a failure.
+          // Waiting retryAfterMs before the next look keeps a long run from being polled.
+          outcome = 'skipped';
+          this.lastFailureAt = this.clock.now();
+          return;
+        }
         outcome = 'failed';
         this.lastFailureAt = this.clock.now();
         this.options.onRun?.({ at: new Date(this.clock.now()), ok: false, error });

@@ -4,9 +4,10 @@
  * on the first write — halfway through a migration or a backup — is worse.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { NovaError } from '../errors.js';
+import { tightenDir } from './private-files.js';
 
 /** Creates `dir` (mode 0700) if missing and checks this process can write in it. */
 export async function ensureWritableDataDir(dir: string): Promise<void> {
@@ -18,7 +19,7 @@ export async function ensureWritableDataDir(dir: string): Promise<void> {
     if (!info.isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'EEXIST' });
     // An installer may have created it 0755: what is inside (credentials,
     // databases, legacy snapshots) is for this user only, so close it.
-    if ((info.mode & 0o077) !== 0 && info.uid === process.geteuid?.()) await chmod(dir, 0o700);
+    await tightenDir(dir);
     const probe = path.join(
       dir,
       `.nova-write-probe-${process.pid}-${randomBytes(4).toString('hex')}`,

@@ -31,14 +31,25 @@ export function usePrivateFileModes(): void {
 
 /**
  * `mkdir -p dir` with 0700, and tightens `dir` itself when it already existed
- * with a wider mode and belongs to this user (a directory someone else owns,
+ * readable or writable by others and belongs to this user (a directory someone else owns,
  * chosen on purpose, e.g. a shared `--report` folder, is left as it is).
  */
 export async function makePrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  await tightenDir(dir);
+}
+
+/**
+ * Takes read and write away from group and other on a directory of this
+ * user. Traverse-only permission (x without r) is kept: it lets nobody list
+ * or change the folder, and it is how the PostgreSQL server's own OS user
+ * reaches its cluster inside the data dir when Nova runs as root
+ * (services/native/os-user.ts grants it).
+ */
+export async function tightenDir(dir: string): Promise<void> {
   const info = await stat(dir);
-  if ((info.mode & 0o077) !== 0 && info.uid === process.geteuid?.())
-    await chmod(dir, PRIVATE_DIR_MODE);
+  if ((info.mode & 0o066) !== 0 && info.uid === process.geteuid?.())
+    await chmod(dir, PRIVATE_DIR_MODE | (info.mode & 0o011));
 }
 
 /** Creates (or empties) `file` as 0600 before anything is written into it. */

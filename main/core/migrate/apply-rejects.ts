@@ -56,6 +56,12 @@ export interface ApplyRejectsOptions {
    * would leave out (merged, dropped) stay rejected.
    */
   rules?: MigrationRules;
+  /**
+   * Replacement `row` objects for lines of the file (1-based line numbers),
+   * as the wizard's editor sends them: applied as if the file had been edited
+   * (the report then rewrites rejects.jsonl with what is still rejected).
+   */
+  edits?: readonly { line: number; row: Record<string, unknown> }[];
 }
 
 export interface AppliedLine {
@@ -96,7 +102,7 @@ export async function applyRejects(
       },
     );
   }
-  const lines = readLines(file);
+  const lines = withEdits(readLines(file), options.edits, file);
   const local = new LocalJobState(join(jobDir, JOB_STATE_FILE));
   let pg: MigrationPg | null = null;
   let mongo: MongoMigrationTarget | null = null;
@@ -235,7 +241,7 @@ export async function applyRejects(
               results.push({ ...base, outcome: 'applied' });
             } else {
               await client!.query('ROLLBACK');
-              const again = stageReject(prep, reader, row, st!);
+              const again = staged.markCascade(stageReject(prep, reader, row, st!), row, st!);
               await keepRejected(table, again, client, job.id, local);
               results.push({
                 ...base,
@@ -355,6 +361,27 @@ function readLines(file: string): Line[] {
     out.push({ line: i + 1, record: r });
   });
   return out;
+}
+
+/** The file's lines with the edited rows put in; an edit of a line the file lacks is refused. */
+function withEdits(lines: Line[], edits: ApplyRejectsOptions['edits'], file: string): Line[] {
+  if (!edits || edits.length === 0) return lines;
+  const byLine = new Map(lines.map((l) => [l.line, l]));
+  for (const e of edits) {
+    const target = byLine.get(e.line);
+    if (!target)
+      throw badLine(
+        file,
+        e.line,
+        `there is no reject on this line to edit (the file has rejects on lines ${lines.map((l) => l.line).join(', ') || 'none'})`,
+      );
+    if (typeof e.row !== 'object' || e.row === null || Array.isArray(e.row))
+      throw badLine(file, e.line, 'the edited "row" must be an object of column values');
+  }
+  const edited = new Map(edits.map((e) => [e.line, e.row]));
+  return lines.map((l) =>
+    edited.has(l.line) ? { line: l.line, record: { ...l.record, row: edited.get(l.line)! } } : l,
+  );
 }
 
 function badLine(file: string, line: number, what: string): NovaError {

@@ -20,6 +20,7 @@ import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
 import type { MigrationRules } from './rules.js';
 import { summarizeOutcomes } from './reject-groups.js';
+import { dryRunOrphan, ParentLookup } from './rules-apply.js';
 import { preflight } from './preflight.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import { buildReport } from './run/build-report.js';
@@ -85,6 +86,7 @@ export async function dryRunMigration(
     const progress = new Map<string, TableProgress>();
     const sourceRows = new Map<string, number>();
     const checker = new KeyChecker(shadow, sp.resolved.tables);
+    const parents = new ParentLookup(source, sp.resolved.tables);
 
     for (const table of sp.resolved.tables) {
       const reader = new SourceTableReader(source, table);
@@ -100,6 +102,7 @@ export async function dryRunMigration(
             original: r.original,
             reason: r.reason,
             message: r.message,
+            ...(r.cascade ? { cascade: true, parent: String(r.parent) } : {}),
           });
         rejectSink.add(r);
       };
@@ -121,15 +124,24 @@ export async function dryRunMigration(
           if (verdict.kind === 'duplicate') {
             p.duplicates++;
           } else if (verdict.kind === 'reject') {
-            reject(
-              rejectRecord(
-                reader,
-                row,
-                sourceColumnOf(table, verdict.column),
-                verdict.reason,
-                verdict.message,
-              ),
+            const record = rejectRecord(
+              reader,
+              row,
+              sourceColumnOf(table, verdict.column),
+              verdict.reason,
+              verdict.message,
             );
+            // Cascade marks and the orphan rule, as the load applies them (rules-apply.ts).
+            const dropped =
+              verdict.reason === 'orphan'
+                ? dryRunOrphan(parents, table, reader, row, record, verdict.column)
+                : null;
+            if (dropped) {
+              // Counted with the rejects like the load counts it; the report shows it as dropped.
+              p.rejected++;
+              p.changed++;
+              changeSink.add(dropped);
+            } else reject(record);
           } else {
             p.migrated++;
             p.changed += r.changes.length;

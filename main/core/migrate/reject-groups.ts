@@ -14,7 +14,9 @@ import type {
   FixAction,
   RejectGroupDto,
 } from '../../../shared-contract/methods/migration.js';
+import { NovaError } from '../errors.js';
 import type { ResolvedTable } from './resolved-plan.js';
+import type { MigrationRules } from './rules.js';
 
 export type RejectGroup = RejectGroupDto & { key?: string[] };
 export type ChangeGroup = ChangeGroupDto;
@@ -36,7 +38,7 @@ export async function summarizeOutcomes(
   tables: readonly ResolvedTable[],
 ): Promise<OutcomeSummary> {
   const byTable = new Map(tables.map((t) => [t.source, t]));
-  const rejects = new Map<string, RejectGroup & { fractional: boolean }>();
+  const rejects = new Map<string, RejectGroup>();
   const cascaded = new Map<string, number>();
   for await (const r of jsonLines(rejectsFile)) {
     const table = String(r.table);
@@ -46,16 +48,15 @@ export async function summarizeOutcomes(
     const id = JSON.stringify([table, column, reason, cascade]);
     let g = rejects.get(id);
     if (!g) {
-      g = { table, column, reason, count: 0, cascade, examples: [], fixes: [], fractional: true };
+      g = { table, column, reason, count: 0, cascade, examples: [], fixes: [] };
       rejects.set(id, g);
     }
     g.count++;
     if (g.examples.length < MAX_EXAMPLES) g.examples.push(String(r.key));
-    if (g.fractional && !isFractional(r.value)) g.fractional = false;
     if (cascade) cascaded.set(table, (cascaded.get(table) ?? 0) + 1);
   }
-  const rejectGroups = [...rejects.values()].map(({ fractional, ...g }) => {
-    const fix = fixesFor(byTable.get(g.table), g, fractional);
+  const rejectGroups = [...rejects.values()].map((g) => {
+    const fix = fixesFor(byTable.get(g.table), g);
     return { ...g, fixes: fix.fixes, ...(fix.key ? { key: fix.key } : {}) };
   });
 
@@ -89,16 +90,16 @@ export async function summarizeOutcomes(
 function fixesFor(
   table: ResolvedTable | undefined,
   g: RejectGroup,
-  fractional: boolean,
 ): { fixes: FixAction[]; key?: string[] } {
   if (!table) return { fixes: [] };
   const col = table.columns.find((c) => c.source === g.column);
   const canLeaveEmpty = !!col && (col.nullable || col.nullReplacement !== null);
   switch (g.reason) {
+    case 'fractional':
     case 'unparseable':
     case 'not allowed': {
       const fixes: FixAction[] = [];
-      if (fractional && col && (col.type === 'integer' || col.type === 'bigint'))
+      if (g.reason === 'fractional' && col && (col.type === 'integer' || col.type === 'bigint'))
         fixes.push('round', 'truncate');
       if (canLeaveEmpty) fixes.push('keep-in-extra');
       return { fixes };
@@ -123,11 +124,6 @@ function fixesFor(
     default:
       return { fixes: [] };
   }
-}
-
-function isFractional(v: unknown): boolean {
-  const n = typeof v === 'number' ? v : typeof v === 'string' ? Number(v.trim()) : NaN;
-  return Number.isFinite(n) && !Number.isInteger(n);
 }
 
 function text(v: unknown): string {
@@ -175,4 +171,39 @@ export function describeFix(g: RejectGroup): string {
   if (g.fixes.length === 0)
     return 'edit the "row" values of these lines in the rejects file, then apply it again.';
   return `${g.fixes.map((f) => `${words[f]} (${flag} ${target}=${f})`).join('; or ')}.`;
+}
+
+/**
+ * The rule a one-click fix stands for: `action` (one of the group's `fixes`)
+ * applied to the group's column, key or table. Merge it into the session's
+ * rules (rules.ts mergeRules) and re-apply the rejects file with them.
+ */
+export function ruleForFix(group: RejectGroup, action: FixAction): MigrationRules {
+  if (!group.fixes.includes(action))
+    throw new NovaError(
+      'INVALID_ARGUMENT',
+      `"${action}" is not a fix for the rejects of ${group.table}.${group.column} (${group.reason}).`,
+      {
+        fix: `Choose one of the group's fixes: ${group.fixes.join(', ') || 'none — edit the rows in the rejects file instead'}.`,
+      },
+    );
+  switch (action) {
+    case 'round':
+    case 'truncate':
+    case 'keep-in-extra':
+      return {
+        values: [{ table: group.table, column: group.column, action }],
+        duplicates: [],
+        orphans: [],
+      };
+    case 'keep-first-rename':
+    case 'merge':
+      return {
+        values: [],
+        duplicates: [{ table: group.table, key: group.key ?? [group.column], action }],
+        orphans: [],
+      };
+    case 'drop':
+      return { values: [], duplicates: [], orphans: [{ table: group.table, action }] };
+  }
 }

@@ -76,8 +76,7 @@ export class StagedRules {
   /** Rows re-staged after their parent key was moved to a merged row. */
   private readonly remapped = new Set<number>();
   private merges: Map<string, Map<string, Record<string, unknown>>> | null = null;
-  /** One prepared parent lookup per foreign key (orphans of a dirty batch can be thousands). */
-  private readonly parentLookups = new Map<number, Database.Statement>();
+  private readonly parents: ParentLookup;
 
   constructor(
     private readonly ctx: RuleContext,
@@ -86,6 +85,7 @@ export class StagedRules {
     private readonly encode: LineEncoder,
   ) {
     this.rules = prep.table.rules;
+    this.parents = new ParentLookup(ctx.source, ctx.planTables ?? []);
     this.col = new Map(prep.columns.map((c, i) => [c, i]));
   }
 
@@ -173,13 +173,8 @@ export class StagedRules {
       }
     }
     if (st.status === 'orphan') {
-      const record = reject();
-      const parent = this.rejectedParent(row, st.check);
-      if (parent) {
-        record.cascade = true;
-        record.parent = parent;
-        record.message = `its parent ${parent} was not migrated (rejected or left out), so this row follows it; fix the parent and this row can follow`;
-      }
+      const record = this.markCascade(reject(), row, st);
+      const parent = record.parent;
       if (this.rules?.orphans === 'drop') {
         return {
           count: 'rejected',
@@ -197,6 +192,18 @@ export class StagedRules {
       return { count: 'rejected', changed: 0, outcome: rejectOutcome(record) };
     }
     return { count: 'rejected', changed: 0, outcome: rejectOutcome(reject()) };
+  }
+
+  /** An orphan whose parent row is in the source is a cascade: says so, and names the parent. */
+  markCascade(record: RejectRecord, row: readonly unknown[], st: StageStatus): RejectRecord {
+    if (st.status !== 'orphan') return record;
+    const parent = this.rejectedParent(row, st.check);
+    if (parent) {
+      record.cascade = true;
+      record.parent = parent;
+      record.message = `its parent ${parent} was not migrated (rejected or left out), so this row follows it; fix the parent and this row can follow`;
+    }
+    return record;
   }
 
   private duplicateRule(uniqueKey: number): TableRowRules['duplicates'][number] | undefined {
@@ -315,31 +322,16 @@ export class StagedRules {
    */
   private rejectedParent(row: readonly unknown[], check: number): string | null {
     const fk = this.prep.orphanChecks[check];
-    const parent = fk
-      ? this.ctx.planTables?.find(
-          (t) => t.target.kind === 'postgres' && t.target.table === bareName(fk.parentSql),
-        )
-      : undefined;
-    if (!fk || !parent) return null;
-    const parentCols = fk.parentColumns.map(
-      (pc) => parent.columns.find((c) => c.target === pc)?.source,
+    if (!fk) return null;
+    return this.parents.find(
+      this.prep.table,
+      {
+        columns: fk.columns,
+        parentTable: bareName(fk.parentSql),
+        parentColumns: fk.parentColumns,
+      },
+      row,
     );
-    const childCols = fk.columns.map((c) => this.prep.table.columns.find((x) => x.target === c));
-    if (parentCols.some((c) => c === undefined) || childCols.some((c) => c === undefined))
-      return null;
-    const values = childCols.map((c) => row[c!.index]);
-    let lookup = this.parentLookups.get(check);
-    if (!lookup) {
-      const where = parentCols.map((c) => `${quoteIdent(c!)} = ?`).join(' AND ');
-      lookup = this.ctx.source.prepare(
-        `SELECT 1 FROM ${quoteIdent(parent.source)} WHERE ${where} LIMIT 1`,
-      );
-      this.parentLookups.set(check, lookup);
-    }
-    const found = lookup.get(...values.map(bindable));
-    return found === undefined
-      ? null
-      : `${parent.source}:${values.map((v) => rawToText(v)).join(',')}`;
   }
 
   private changeRecord(
@@ -388,6 +380,54 @@ export class StagedRules {
   private keyLabel(uniqueKey: number): string {
     const key = this.prep.uniqueKeys[uniqueKey];
     return key ? `${key.lower ? 'case-insensitive ' : ''}(${key.columns.join(', ')})` : 'key';
+  }
+}
+
+/**
+ * Is an orphan's parent row in the source? Then the orphan is a cascade of
+ * that parent not being migrated (rejected, dropped or left out), and its
+ * label (`users:42`) is returned; null when the parent is missing there too.
+ * One prepared lookup per foreign key: orphans of a dirty batch can be thousands.
+ */
+export class ParentLookup {
+  private readonly statements = new Map<string, Database.Statement | null>();
+
+  constructor(
+    private readonly source: Database.Database,
+    private readonly planTables: readonly ResolvedTable[],
+  ) {}
+
+  find(
+    child: ResolvedTable,
+    fk: { columns: readonly string[]; parentTable: string; parentColumns: readonly string[] },
+    row: readonly unknown[],
+  ): string | null {
+    const id = JSON.stringify([child.source, fk.columns, fk.parentTable]);
+    let lookup = this.statements.get(id);
+    const parent = this.planTables.find(
+      (t) => t.target.kind === 'postgres' && t.target.table === fk.parentTable,
+    );
+    const childCols = fk.columns.map((c) => child.columns.find((x) => x.target === c));
+    if (lookup === undefined) {
+      const parentCols = fk.parentColumns.map(
+        (pc) => parent?.columns.find((c) => c.target === pc)?.source,
+      );
+      lookup =
+        parent &&
+        parentCols.every((c) => c !== undefined) &&
+        childCols.every((c) => c !== undefined)
+          ? this.source.prepare(
+              `SELECT 1 FROM ${quoteIdent(parent.source)} WHERE ${parentCols.map((c) => `${quoteIdent(c!)} = ?`).join(' AND ')} LIMIT 1`,
+            )
+          : null;
+      this.statements.set(id, lookup);
+    }
+    if (!lookup || !parent) return null;
+    const values = childCols.map((c) => row[c!.index]);
+    if (values.some((v) => v === null || v === undefined)) return null;
+    return lookup.get(...values.map(bindable)) === undefined
+      ? null
+      : `${parent.source}:${values.map((v) => rawToText(v)).join(',')}`;
   }
 }
 
@@ -472,4 +512,52 @@ export function sameShape(
       );
     }
   }
+}
+
+/**
+ * The dry run's orphans (it has no staging table): marks a cascade like the
+ * load does, and returns the change record when the table's orphan rule is
+ * `drop` (the row is then counted as dropped, not rejected), else null.
+ */
+export function dryRunOrphan(
+  parents: ParentLookup,
+  table: ResolvedTable,
+  reader: SourceTableReader,
+  row: readonly unknown[],
+  record: RejectRecord,
+  /** The target column the dry run's key check named (the foreign key's first column). */
+  column: string,
+): ChangeRecord | null {
+  const fk =
+    table.target.kind === 'postgres'
+      ? table.target.foreignKeys.find((f) => f.columns[0] === column)
+      : undefined;
+  const parent = fk
+    ? parents.find(
+        table,
+        {
+          columns: fk.columns,
+          parentTable: fk.references.table,
+          parentColumns: fk.references.columns,
+        },
+        row,
+      )
+    : null;
+  if (parent) {
+    record.cascade = true;
+    record.parent = parent;
+    record.message = `its parent ${parent} would not be migrated (rejected or left out), so this row follows it; fix the parent and this row can follow`;
+  }
+  if (table.rules?.orphans !== 'drop') return null;
+  return {
+    table: table.source,
+    key: keyText(reader, row),
+    rowKey: reader.rowKey(row),
+    column: record.column,
+    code: 'dropped-orphan',
+    original: record.original,
+    value: record.value,
+    converted: null,
+    reason: `${record.message} (rule: drop)`,
+  };
 }

@@ -54,6 +54,8 @@ export interface ApplyRejectsRequest extends MigrationRequestBase {
   /** The (edited) rejects.jsonl. */
   file: string;
   jobDir?: string;
+  /** Replacement rows by line number (1-based), from the wizard's editor. */
+  edits?: readonly { line: number; row: Record<string, unknown> }[];
 }
 
 /** The engine's own modules load on first use: a CLI dry run does not pay for the backup engine. */
@@ -123,6 +125,7 @@ export async function applyFixedRejects(
       file: request.file,
       ...(request.jobDir !== undefined ? { jobDir: request.jobDir } : {}),
       ...(request.rules ? { rules: request.rules } : {}),
+      ...(request.edits ? { edits: request.edits } : {}),
       ...request.targets,
       mongoDb: request.config.MONGODB_DB,
     },

@@ -88,6 +88,8 @@ function render(
       return;
     }
     busy(true);
+    // The previous outcome would read as this one's while it runs.
+    document.querySelector('.applied-notice')?.remove();
     replace(status, loading('the fixed rows into the target'));
     try {
       const { taskId } = await api.ctx.api.migration.applyRejects({
@@ -178,7 +180,7 @@ function render(
             h(
               'td',
               {},
-              h('p', { class: 'fix-text', text: fixText(g) }),
+              h('p', { class: 'fix-text', text: fixText(g, view.applicable) }),
               fixButtons(g, view.applicable, api.state.rules, {
                 apply: (rule) => void apply(rule),
                 forRun: (rule) => void chooseForRun(rule),

@@ -7,6 +7,7 @@ import type { FixAction, RejectGroupDto } from '../../../shared-contract/methods
 
 export const REASON_TEXT: Record<string, string> = {
   unparseable: 'The value cannot be read as the column’s type.',
+  fractional: 'A number with a fractional part, in a column that holds whole numbers.',
   orphan: 'The row points at a row that does not exist (or was rejected itself).',
   'duplicate key': 'Another row already has the same value where each must be unique.',
   'not-null': 'A value the column requires is empty.',
@@ -19,9 +20,14 @@ export function reasonText(reason: string): string {
   return REASON_TEXT[reason] ?? reason;
 }
 
-/** The plain-language fix for a group: what the admin can do, one-click or by hand. */
+/**
+ * The plain-language fix for a group: what the admin can do, one-click or by
+ * hand. `afterRun`: the rows are applied again to a finished run, where
+ * dropping orphans is no longer offered (it is a choice for the run).
+ */
 export function fixText(
   g: Pick<RejectGroupDto, 'reason' | 'cascade' | 'fixes' | 'column'>,
+  afterRun = false,
 ): string {
   if (g.cascade)
     return 'Fix the parent row first: when it is applied, these rows are applied with it.';
@@ -30,7 +36,9 @@ export function fixText(
   if (g.fixes.includes('truncate')) return 'Cut the text to fit, or shorten it in the rows below.';
   switch (g.reason) {
     case 'orphan':
-      return `Fix or add the row it points at (${g.column}), or drop these rows: dropped rows are listed as changes, not lost silently.`;
+      return afterRun
+        ? `Correct ${g.column} below to a row that exists, or fix the row it points at, then apply again. Rows left here are listed in the report, not lost.`
+        : `Fix or add the row it points at (${g.column}), or drop these rows in the run: dropped rows are listed as changes, not lost silently.`;
     case 'duplicate key':
       return 'Keep the first row and give this one a distinct value below, or keep the first and let Nova rename this one (recorded as a change).';
     case 'not-null':

@@ -43,12 +43,7 @@ export function reportStep(api: StepApi): HTMLElement {
     'div',
     { class: 'report' },
     h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
-    api.state.applied
-      ? info(
-          `Fixed rejects applied: ${plural(api.state.applied.applied, 'row')} now migrated, ${plural(api.state.applied.stillRejected, 'row')} still rejected.`,
-          api.state.applied.stillRejected ? 'warning' : 'success',
-        )
-      : null,
+    api.state.applied ? appliedNotice(api.state.applied) : null,
     !dry && r.ok ? doneSummary(r, totals.migrated) : null,
     h(
       'div',
@@ -173,6 +168,16 @@ export function reportStep(api: StepApi): HTMLElement {
         : null,
     ),
   );
+}
+
+/** What the last "Apply fixed rejects" did (removed when the next one starts). */
+function appliedNotice(a: { applied: number; stillRejected: number }): HTMLElement {
+  const notice = info(
+    `Fixed rejects applied: ${plural(a.applied, 'row')} now migrated, ${plural(a.stillRejected, 'row')} still rejected.`,
+    a.stillRejected ? 'warning' : 'success',
+  );
+  notice.classList.add('applied-notice');
+  return notice;
 }
 
 /** After a verified run: what was done and the next step. */

@@ -109,4 +109,21 @@ describe('concurrent backups', () => {
     // The lock is released: the next run goes through.
     await expect(job()).resolves.toMatchObject({ retention: { remove: [expect.any(String)] } });
   }, 120_000);
+
+  it('backups.restore through the API backs up what it replaces first', async () => {
+    const backupDir = path.join(dataDir, 'backups');
+    const before = (await listBackups(backupDir)).backups;
+    const target = before[before.length - 1]!;
+    const started = await call<{ taskId: string }>('backups.restore', {
+      id: target.name,
+      confirm: target.name,
+    });
+    if (!started.ok) throw new Error(started.error.message);
+    const done = await finished(started.value.taskId);
+    expect(done.state, JSON.stringify(done.error)).toBe('succeeded');
+    const safety = (done.result as { safetyBackup: string | null }).safetyBackup;
+    expect(safety).not.toBeNull();
+    const after = await listBackups(backupDir);
+    expect(after.backups.find((b) => b.name === safety)?.manifest.reason).toBe('pre-restore');
+  }, 120_000);
 });

@@ -7,13 +7,14 @@
  * with a rule; bad rules refused with the valid choices listed. Every run
  * still accounts for every row and verifies.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../../main/cli/run.js';
 import { applyRejects } from '../../../main/core/migrate/apply-rejects.js';
+import { dryRunMigration } from '../../../main/core/migrate/dry-run.js';
 import { runMigration } from '../../../main/core/migrate/migration-job.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
 import { parseRuleFlags, type MigrationRules } from '../../../main/core/migrate/rules.js';
@@ -50,6 +51,23 @@ async function migrate(
         batchSize: 97,
         ...(rules ? { rules } : {}),
       },
+      ctx,
+    ),
+  );
+  return { report, db };
+}
+
+/** A migration of another file into a fresh scratch database. */
+async function migrateFile(
+  file: string,
+  name: string,
+  rules?: MigrationRules,
+): Promise<{ report: MigrationReport; db: ScratchDatabase }> {
+  const db = await createScratchDatabase(`nova_rules_${name.replaceAll('-', '_')}`);
+  dbs.push(db);
+  const report = await run((ctx) =>
+    runMigration(
+      { source: file, jobDir: join(dir, name), postgresUrl: db.url, ...(rules ? { rules } : {}) },
       ctx,
     ),
   );
@@ -138,7 +156,7 @@ describe('without rules', () => {
     const counter = report.rejectGroups.find(
       (g) => g.table === 'passkeys' && g.column === 'counter',
     );
-    expect(counter).toMatchObject({ reason: 'unparseable', count: 1, cascade: false });
+    expect(counter).toMatchObject({ reason: 'fractional', count: 1, cascade: false });
     expect(counter!.fixes).toEqual(['round', 'truncate', 'keep-in-extra']);
     const email = report.rejectGroups.find(
       (g) => g.table === 'users' && g.reason === 'duplicate key',
@@ -185,6 +203,87 @@ describe('without rules', () => {
     );
     expect(rounded).toHaveLength(1);
     expect(rounded[0]).toMatchObject({ column: 'counter', original: '3.5', converted: 4 });
+  }, 120_000);
+});
+
+describe('re-applying rejects with a duplicate rule', () => {
+  it('lets the case-duplicate user in under a recorded name, and its cascaded roles and passkey after it', async () => {
+    const { report, db } = await migrate('apply-dup');
+    const [, bobDup] = gen.quirks!.caseDuplicateUserIds;
+    const result = await run((ctx) =>
+      applyRejects(
+        {
+          file: report.rejectsFile!,
+          jobDir: join(dir, 'apply-dup'),
+          postgresUrl: db.url,
+          rules: parseRuleFlags({ duplicate: ['users.email=keep-first-rename'] }),
+        },
+        ctx,
+      ),
+    );
+    const applied = result.lines.filter((l) => l.outcome === 'applied').map((l) => l.table);
+    expect(applied).toEqual(expect.arrayContaining(['users', 'user_roles', 'passkeys']));
+    expect(await query(db, 'SELECT email FROM users WHERE id = $1', [bobDup])).toEqual([
+      { email: `bob+dup-${bobDup}@x.com` },
+    ]);
+    const roles = await query<{ n: string }>(
+      db,
+      'SELECT count(*)::text AS n FROM user_roles WHERE user_id = $1',
+      [bobDup],
+    );
+    expect(Number(roles[0]!.n)).toBeGreaterThan(0);
+    expectAccounted(result.report);
+    expect(result.report.tables.users!.rejected).toBe(report.tables.users!.rejected - 1);
+    expect(result.report.tables.user_roles!.cascaded).toBe(report.tables.user_roles!.cascaded - 1);
+    const rename = jsonl(result.report.changesFile).find((c) => c.code === 'renamed-duplicate');
+    expect(rename).toMatchObject({ table: 'users', original: 'bob@x.com' });
+  }, 120_000);
+});
+
+describe('re-applying rejects with edited rows (the wizard’s editor)', () => {
+  it('applies an edited row by its line number, and refuses a line the file does not have', async () => {
+    const { report, db } = await migrate('apply-edit');
+    const text = readFileSync(report.rejectsFile!, 'utf8').split('\n');
+    const at = text.findIndex(
+      (l) => l.includes('"reason":"not-null"') && l.includes('"table":"users"'),
+    );
+    expect(at).toBeGreaterThanOrEqual(0);
+    const record = JSON.parse(text[at]!) as { row: Record<string, unknown>; rowKey: string };
+    const nobody = gen.quirks!.nullEmailUserId;
+    await expect(
+      run((ctx) =>
+        applyRejects(
+          {
+            file: report.rejectsFile!,
+            jobDir: join(dir, 'apply-edit'),
+            postgresUrl: db.url,
+            edits: [{ line: 999, row: record.row }],
+          },
+          ctx,
+        ),
+      ),
+    ).rejects.toThrow(/line 999: there is no reject on this line to edit/);
+    const result = await run((ctx) =>
+      applyRejects(
+        {
+          file: report.rejectsFile!,
+          jobDir: join(dir, 'apply-edit'),
+          postgresUrl: db.url,
+          edits: [{ line: at + 1, row: { ...record.row, email: 'nobody@example.com' } }],
+        },
+        ctx,
+      ),
+    );
+    expect(result.lines.find((l) => l.line === at + 1)?.outcome).toBe('applied');
+    expect(await query(db, 'SELECT email FROM users WHERE id = $1', [nobody])).toEqual([
+      { email: 'nobody@example.com' },
+    ]);
+    expectAccounted(result.report);
+    // The rejects file is rewritten with what is still rejected: the user is no longer in it.
+    expect(
+      jsonl(result.report.rejectsFile).some((r) => r.table === 'users' && r.reason === 'not-null'),
+    ).toBe(false);
+    expect(result.report.tables.users!.rejected).toBe(report.tables.users!.rejected - 1);
   }, 120_000);
 });
 
@@ -477,5 +576,176 @@ describe('nova-db migrate with rule flags', () => {
       [bob],
     );
     expect(rows).toEqual([{ counter: '3' }]);
+  }, 120_000);
+
+  it('--apply-rejects with a rule flag re-applies the file with that rule', async () => {
+    const db = await createScratchDatabase('nova_rules_cli_apply');
+    dbs.push(db);
+    const job = join(dir, 'cli-apply');
+    const first = await cli([
+      'migrate',
+      '--source',
+      gen.file,
+      '--postgres-url',
+      db.url,
+      '--report',
+      job,
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    const r = await cli([
+      '--json',
+      'migrate',
+      '--apply-rejects',
+      join(job, 'rejects.jsonl'),
+      '--postgres-url',
+      db.url,
+      '--value-rule',
+      'passkeys.counter=round',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as MigrationReport & {
+      lines: { table: string; outcome: string }[];
+    };
+    expect(out.lines.filter((l) => l.outcome === 'applied').map((l) => l.table)).toEqual([
+      'passkeys',
+    ]);
+    expect(out.rules?.values).toEqual([{ table: 'passkeys', column: 'counter', action: 'round' }]);
+    expectAccounted(out);
+  }, 120_000);
+});
+
+describe('a resumed migration keeps its rules', () => {
+  it('resumes with the rules it started with, and refuses other rules', async () => {
+    const db = await createScratchDatabase('nova_rules_resume');
+    dbs.push(db);
+    const jobDir = join(dir, 'resume');
+    const marker = join(dir, 'resume-paused-at');
+    const rules = parseRuleFlags({ value: ['passkeys.counter=round'] });
+    const task = new Task<MigrationReport>('migration', 'test', (ctx) =>
+      runMigration(
+        {
+          source: gen.file,
+          jobDir,
+          postgresUrl: db.url,
+          batchSize: 97,
+          rules,
+          env: {
+            NOVA_MIGRATE_PAUSE_AT: 'after-table:users',
+            NOVA_MIGRATE_PAUSE_RESUME: '1',
+            NOVA_MIGRATE_PAUSE_MARKER: marker,
+          },
+        },
+        ctx,
+      ),
+    );
+    const first = task.start();
+    first.catch(() => undefined);
+    while (!existsSync(marker)) await new Promise((r) => setTimeout(r, 50));
+    task.cancel();
+    rmSync(marker);
+    await expect(first).rejects.toThrow(/cancelled/);
+
+    const other = parseRuleFlags({ value: ['passkeys.counter=truncate'] });
+    await expect(
+      run((ctx) =>
+        runMigration(
+          { source: gen.file, jobDir, postgresUrl: db.url, resume: true, rules: other },
+          ctx,
+        ),
+      ),
+    ).rejects.toThrow(/plan or its rules differ/);
+
+    const report = await run((ctx) =>
+      runMigration({ source: gen.file, jobDir, postgresUrl: db.url, resume: true }, ctx),
+    );
+    expectAccounted(report);
+    expect(report.resumed).toBe(true);
+    expect(report.rules?.values).toEqual(rules.values);
+    const [bob] = gen.quirks!.caseDuplicateUserIds;
+    const rows = await query<{ counter: string }>(
+      db,
+      "SELECT counter::text FROM passkeys WHERE user_id = $1 AND credential_id = 'shared-credential'",
+      [bob],
+    );
+    expect(rows).toEqual([{ counter: '4' }]);
+  }, 120_000);
+});
+
+describe('a dirty file (defects spread through every table) with the site’s rules', () => {
+  it('keeps the fractional counters and the case-duplicate users with their children, drops the orphans, and still verifies', async () => {
+    const dirty = generateLegacyDatabase(join(dir, 'dirty.sqlite'), {
+      users: 1500,
+      logs: 3000,
+      passkeys: 1200,
+      defectRate: 0.05,
+      seed: 7,
+    });
+    const before = await migrateFile(dirty.file, 'dirty-before');
+    expectAccounted(before.report);
+    const fractional = before.report.rejectGroups.find(
+      (g) => g.table === 'passkeys' && g.column === 'counter' && g.reason === 'fractional',
+    );
+    expect(fractional?.count).toBeGreaterThan(0);
+    const cascades = before.report.rejectGroups.filter((g) => g.cascade);
+    expect(cascades.length).toBeGreaterThan(0);
+
+    const rules = parseRuleFlags({
+      value: ['passkeys.counter=round'],
+      duplicate: ['users.email=keep-first-rename'],
+      orphan: ['user_roles=drop', 'passkeys=drop'],
+    });
+    const after = await migrateFile(dirty.file, 'dirty-after', rules);
+    expectAccounted(after.report);
+    const p0 = before.report.tables.passkeys!;
+    const p1 = after.report.tables.passkeys!;
+    expect(p1.migrated).toBeGreaterThanOrEqual(p0.migrated + fractional!.count);
+    expect(
+      after.report.rejectGroups.some(
+        (g) => g.table === 'passkeys' && g.column === 'counter' && g.reason === 'fractional',
+      ),
+    ).toBe(false);
+    expect(
+      after.report.rejectGroups.some((g) => g.table === 'users' && g.reason === 'duplicate key'),
+    ).toBe(false);
+    expect(after.report.tables.user_roles!.cascaded).toBeLessThan(
+      before.report.tables.user_roles!.cascaded,
+    );
+    const kinds = new Map(after.report.changeGroups.map((g) => [`${g.table}:${g.kind}`, g.count]));
+    expect(kinds.get('passkeys:rounded')).toBe(fractional!.count);
+    expect(kinds.get('users:renamed-duplicate')).toBeGreaterThan(0);
+    // Every change the report counts is a line in changes.jsonl.
+    const changed = Object.values(after.report.tables).reduce((n, t) => n + t.changed, 0);
+    expect(jsonl(after.report.changesFile)).toHaveLength(changed);
+  }, 300_000);
+});
+
+describe('the dry run', () => {
+  it('marks cascades like the run, and applies value and orphan rules', async () => {
+    const plainRun = await migrateFile(gen.file, 'dry-compare');
+    const plain = await run((ctx) =>
+      dryRunMigration({ source: gen.file, reportDir: join(dir, 'dry-plain') }, ctx),
+    );
+    expect(plain.ok).toBe(true);
+    for (const name of ['user_roles', 'passkeys'])
+      expect(plain.tables[name]!.cascaded, name).toBe(plainRun.report.tables[name]!.cascaded);
+    expect(jsonl(plain.rejectsFile).filter((r) => r.cascade === true).length).toBe(
+      plain.rejectGroups.filter((g) => g.cascade).reduce((n, g) => n + g.count, 0),
+    );
+    const ruled = await run((ctx) =>
+      dryRunMigration(
+        {
+          source: gen.file,
+          reportDir: join(dir, 'dry-rules'),
+          rules: parseRuleFlags({ value: ['passkeys.counter=round'], orphan: ['user_roles=drop'] }),
+        },
+        ctx,
+      ),
+    );
+    expect(ruled.ok).toBe(true);
+    const roles = ruled.tables.user_roles!;
+    expect(roles.dropped).toBe(plain.tables.user_roles!.rejected);
+    expect(roles.rejected).toBe(0);
+    expect(roles.migrated + roles.duplicates + roles.rejected + roles.dropped!).toBe(roles.source);
+    expect(jsonl(ruled.changesFile).some((c) => c.code === 'rounded')).toBe(true);
   }, 120_000);
 });

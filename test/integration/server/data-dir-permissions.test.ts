@@ -3,11 +3,12 @@
  * writes there (issue 13, defect 1): a migration driven through the API (as
  * the UI drives it), a CLI migration, a backup and a restore. The data dir
  * is created 0755 first, as an installer would. After each step the whole
- * tree is walked; any file or directory readable, writable or searchable by
- * group or other fails the test. The wizard's copy of the legacy database is
+ * tree is walked; any file or directory readable or writable by group or
+ * other fails the test. The wizard's copy of the legacy database is
  * also gone once its session ends (the server stops).
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,13 +23,18 @@ let legacyFile: string;
 let uiTarget: ScratchDatabase;
 let cliTarget: ScratchDatabase;
 
-/** Every path under `dir` (and `dir` itself) whose mode lets group or other in, with its mode. */
+/**
+ * Every path under `dir` (and `dir` itself) that group or other may read or
+ * write, with its mode. Traverse-only permission on a directory (x without r)
+ * lets nobody list or change it; Nova grants it on the way to a native
+ * PostgreSQL cluster owned by the `postgres` OS user (services/native/os-user.ts).
+ */
 async function notPrivate(dir: string): Promise<string[]> {
   const found: string[] = [];
   const visit = async (p: string): Promise<void> => {
     const info = await lstat(p);
     if (info.isSymbolicLink()) return; // a link's own mode means nothing; its target is walked where it lives
-    if ((info.mode & 0o077) !== 0)
+    if ((info.mode & (info.isDirectory() ? 0o066 : 0o077)) !== 0)
       found.push(`${path.relative(dataDir, p) || '.'} ${(info.mode & 0o777).toString(8)}`);
     if (info.isDirectory()) for (const name of await readdir(p)) await visit(path.join(p, name));
   };
@@ -89,15 +95,17 @@ describe('the data dir stays private on every path (issue 13, defect 1)', () => 
 
     const inspected = await call('migration.inspect', { file: legacyFile });
     const sessionId = inspected.sessionId as string;
-    // The wizard's snapshot exists now, while the session is open: it must be private.
-    const sessionSnapshots = await findFiles(
-      path.join(dataDir, 'migrations'),
-      /^snapshot\.sqlite$/,
-    );
-    expect(sessionSnapshots.length).toBe(1);
+    // The wizard's copy of the legacy database is gone as soon as it was inspected.
+    const sessionDir = path.join(dataDir, 'migrations', sessionId);
+    expect(existsSync(sessionDir)).toBe(true);
+    expect(await findFiles(sessionDir, /^snapshot\.sqlite/)).toEqual([]);
     expect(await notPrivate(dataDir)).toEqual([]);
 
     await call('migration.planPreview', { sessionId });
+    // A dry run writes its reports (which quote rows) into the session folder.
+    const dry = await poll((await call('migration.dryRun', { sessionId })).taskId as string);
+    expect(dry.state, JSON.stringify(dry.error)).toBe('succeeded');
+    expect(await notPrivate(dataDir)).toEqual([]);
     const run = await poll((await call('migration.start', { sessionId })).taskId as string);
     expect(run.state, JSON.stringify(run.error)).toBe('succeeded');
     expect(await notPrivate(dataDir)).toEqual([]);
@@ -108,7 +116,8 @@ describe('the data dir stays private on every path (issue 13, defect 1)', () => 
 
     serve.child.kill('SIGTERM');
     expect((await serve.exited).code).toBe(0);
-    // The session ended with the server: its copy of the legacy database is gone.
+    // The session ended with the server: its folder (dry-run reports quote rows) is gone.
+    expect(existsSync(sessionDir)).toBe(false);
     expect(await findFiles(path.join(dataDir, 'migrations'), /^snapshot\.sqlite/)).toEqual([]);
     expect(await notPrivate(dataDir)).toEqual([]);
   }, 300_000);
@@ -147,14 +156,20 @@ describe('the data dir stays private on every path (issue 13, defect 1)', () => 
       file: legacyFile,
     });
     expect(inspected.status, inspected.text).toBe(200);
+    const sessionId = (JSON.parse(inspected.text) as { result: { sessionId: string } }).result
+      .sessionId;
+    const sessionDir = path.join(dataDir, 'migrations', sessionId);
+    // A snapshot a crash left behind (killed between snapshot and inspect).
+    await writeFile(path.join(sessionDir, 'snapshot.sqlite'), 'left by a crash', { mode: 0o600 });
     first.child.kill('SIGKILL');
     await first.exited;
-    expect(await findFiles(path.join(dataDir, 'migrations'), /^snapshot\.sqlite$/)).toHaveLength(1);
+    expect(existsSync(sessionDir)).toBe(true);
 
     const second = startServe(args, { cwd: root, env });
     await readyUrl(second);
+    expect(existsSync(sessionDir)).toBe(false);
     expect(await findFiles(path.join(dataDir, 'migrations'), /^snapshot\.sqlite/)).toEqual([]);
-    expect(second.stderr()).toContain('removed 1 legacy database snapshot');
+    expect(second.stderr()).toContain('removed 1 folder(s) left by ended migration sessions');
     second.child.kill('SIGTERM');
     await second.exited;
   }, 120_000);

@@ -1,5 +1,6 @@
 /** The backup schedule over a fake clock: due times from the last good backup, retries, no overlap. */
 import { describe, expect, it } from 'vitest';
+import { NovaError } from '../../../main/core/errors.js';
 import {
   BackupScheduler,
   computeNextRun,
@@ -134,6 +135,35 @@ describe('BackupScheduler', () => {
     expect(await first).toBe('ran');
     expect(started).toBe(1);
     expect(s.running).toBe(false);
+  });
+
+  it('a run refused because another backup holds the lock is a skip, retried later, not a failure', async () => {
+    const clock = new FakeClock();
+    const outcomes: boolean[] = [];
+    let busy = true;
+    let runs = 0;
+    const s = new BackupScheduler({
+      intervalMs: HOUR,
+      retryAfterMs: 10 * 60 * 1000,
+      clock,
+      lastGoodBackupAt: async () => null,
+      runJob: async () => {
+        runs += 1;
+        if (busy) throw new NovaError('BACKUP_RUNNING', 'A backup is already running.');
+      },
+      onRun: (o) => outcomes.push(o.ok),
+    });
+    expect(await s.runNow()).toBe('skipped');
+    expect(outcomes).toEqual([]);
+    await s.start();
+    // Not polled in a loop while the other run goes on: the next look is a retry delay away.
+    await clock.advance(9 * 60 * 1000);
+    expect(runs).toBe(1);
+    busy = false;
+    await clock.advance(2 * 60 * 1000);
+    expect(runs).toBe(2);
+    expect(outcomes).toEqual([true]);
+    s.stop();
   });
 
   it('takes waits longer than a Node timer can hold in steps', async () => {

@@ -12,7 +12,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { convertRow } from '../../../main/core/migrate/convert-row.js';
 import { inspectDatabase } from '../../../main/core/migrate/inspect.js';
 import { parsePlan, type PlanInput } from '../../../main/core/migrate/plan-schema.js';
-import { summarizeOutcomes, describeFix } from '../../../main/core/migrate/reject-groups.js';
+import {
+  describeFix,
+  ruleForFix,
+  summarizeOutcomes,
+} from '../../../main/core/migrate/reject-groups.js';
 import { resolvePlan } from '../../../main/core/migrate/resolve-plan.js';
 import { withSuffix } from '../../../main/core/migrate/rules-apply.js';
 import {
@@ -169,7 +173,7 @@ describe('reject and change groups', () => {
           table: 'a',
           key: `id=${i}`,
           column: 'n',
-          reason: 'unparseable',
+          reason: 'fractional',
           value: i + 0.5,
         }),
       );
@@ -217,11 +221,13 @@ describe('reject and change groups', () => {
         .join('\n'),
     );
     const s = await summarizeOutcomes(rejects, changes, resolved.tables);
-    const n = s.rejectGroups.find((g) => g.column === 'n' && g.table === 'a')!;
-    expect(n.count).toBe(30_001);
+    const n = s.rejectGroups.find((g) => g.reason === 'fractional')!;
+    expect(n).toMatchObject({ table: 'a', column: 'n', count: 30_000 });
     expect(n.examples).toEqual(['id=0', 'id=1', 'id=2', 'id=3', 'id=4']);
-    // One value is not fractional: rounding would not keep the whole group.
-    expect(n.fixes).toEqual(['keep-in-extra']);
+    expect(n.fixes).toEqual(['round', 'truncate', 'keep-in-extra']);
+    // Text in a number column: rounding cannot help, keeping the original can.
+    const garbage = s.rejectGroups.find((g) => g.reason === 'unparseable')!;
+    expect(garbage).toMatchObject({ count: 1, examples: ['id=x'], fixes: ['keep-in-extra'] });
     const dup = s.rejectGroups.find((g) => g.reason === 'duplicate key')!;
     expect(dup).toMatchObject({ key: ['label'], fixes: ['keep-first-rename', 'merge'] });
     const cascade = s.rejectGroups.find((g) => g.cascade)!;
@@ -232,26 +238,31 @@ describe('reject and change groups', () => {
     expect(s.changeGroups[0]!.examples[0]).toEqual({ key: 'id=1', from: '3.5', to: '4' });
     expect(describeFix(dup)).toContain('--duplicate-rule a(label)=keep-first-rename');
     expect(describeFix(cascade)).toMatch(/follow a parent that was not migrated/);
+    // A one-click fix is the rule it stands for, and it passes the plan's checks.
+    const fix = ruleForFix(dup, 'keep-first-rename');
+    expect(fix.duplicates).toEqual([{ table: 'a', key: ['label'], action: 'keep-first-rename' }]);
+    expect(applyRules(resolved, plan, fix).tables[0]!.rules?.duplicates).toHaveLength(1);
+    expect(ruleForFix(garbage, 'keep-in-extra').values).toEqual([
+      { table: 'a', column: 'n', action: 'keep-in-extra' },
+    ]);
+    expect(() => ruleForFix(garbage, 'round')).toThrow(/not a fix for the rejects of a\.n/);
   });
 
-  it('only fractional groups offer round and truncate', async () => {
+  it('round and truncate are offered for fractions only, keep-in-extra where the column may be empty', async () => {
     const file = join(dir, 'fractional.jsonl');
     writeFileSync(
       file,
-      ['3.5', 2.25]
-        .map((v, i) =>
-          JSON.stringify({
-            table: 'b',
-            key: `id=${i}`,
-            column: 'n',
-            reason: 'unparseable',
-            value: v,
-          }),
+      ['fractional', 'unparseable']
+        .map((reason, i) =>
+          JSON.stringify({ table: i === 0 ? 'b' : 'a', key: `id=${i}`, column: 'n', reason }),
         )
         .join('\n'),
     );
     const s = await summarizeOutcomes(file, null, resolved.tables);
-    // b.n is nullable: keep-in-extra can leave it empty.
-    expect(s.rejectGroups[0]!.fixes).toEqual(['round', 'truncate', 'keep-in-extra']);
+    // b.n is nullable: keep-in-extra can leave it empty; a.n is NOT NULL with a replacement.
+    expect(s.rejectGroups.map((g) => [g.table, g.reason, g.fixes])).toEqual([
+      ['b', 'fractional', ['round', 'truncate', 'keep-in-extra']],
+      ['a', 'unparseable', ['keep-in-extra']],
+    ]);
   });
 });

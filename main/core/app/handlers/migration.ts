@@ -2,6 +2,7 @@
  * `migration.*` handlers: the wizard's steps on top of preflight, inspect,
  * the plans and the dry run; the run itself goes through migration-engine.ts.
  */
+import { rm } from 'node:fs/promises';
 import type { InspectSummaryDto, PlanPreviewDto } from '../../../../shared-contract/index.js';
 import { NovaError } from '../../errors.js';
 import { autoPlan } from '../../migrate/auto-plan.js';
@@ -33,8 +34,20 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
   return {
     'migration.inspect': async ({ file }) => {
       const { id, workDir } = rt.migrations.allocate();
-      const { snapshotFile, sourceInfo } = await preflight(file, workDir);
-      const report = inspect(snapshotFile);
+      let snapshotFile: string;
+      let sourceInfo: Awaited<ReturnType<typeof preflight>>['sourceInfo'];
+      let report: ReturnType<typeof inspect>;
+      try {
+        ({ snapshotFile, sourceInfo } = await preflight(file, workDir));
+        report = inspect(snapshotFile);
+      } catch (err) {
+        await rm(workDir, { recursive: true, force: true });
+        throw err;
+      }
+      // The copy of the legacy database (admin PINs, password hashes) has served
+      // its purpose: the report is in memory, and a dry run or run takes its own
+      // fresh snapshot. It is not kept a moment longer than needed.
+      await removeSnapshot(snapshotFile);
       const session = rt.migrations.add({
         id,
         file: sourceInfo.file,
@@ -134,6 +147,12 @@ export function migrationHandlers(rt: AppRuntime): MigrationHandlers {
       return session.lastReport;
     },
   };
+}
+
+async function removeSnapshot(file: string): Promise<void> {
+  await Promise.all(
+    ['', '-wal', '-shm', '-journal'].map((suffix) => rm(file + suffix, { force: true })),
+  );
 }
 
 function requirePlan(session: MigrationSession): NonNullable<MigrationSession['plan']> {

@@ -17,6 +17,8 @@ export type RejectReason =
   | 'duplicate key'
   | 'not-null'
   | 'unparseable'
+  /** A fractional number in a whole-number column (a round/truncate rule keeps it). */
+  | 'fractional'
   | 'not allowed'
   | 'check'
   | 'invalid value';
@@ -115,7 +117,11 @@ export function rejectReasonOf(table: ResolvedTable, reject: Reject): RejectReas
   if (!col || raw === null || raw === undefined || (raw === '' && col.emptyToNull))
     return 'not-null';
   const cast = castValue(col.type, raw, col.fractional);
-  if (!cast.ok) return 'unparseable';
+  if (!cast.ok) {
+    const whole = col.type === 'integer' || col.type === 'bigint';
+    // Would rounding make it fit? Then it is a fraction, not garbage (the fix differs).
+    return whole && castValue(col.type, raw, 'round').ok ? 'fractional' : 'unparseable';
+  }
   if (col.allowedValues !== null) return 'not allowed';
   return 'not-null';
 }

@@ -70,7 +70,7 @@ export function copyMissing(snapshot: string, jobDir: string): NovaError {
 export function planChanged(jobDir: string): NovaError {
   return new NovaError(
     'INVALID_ARGUMENT',
-    `The plan differs from the one the interrupted migration in ${jobDir} started with; resuming with another plan would mix two mappings.`,
+    `The plan or its rules differ from the ones the interrupted migration in ${jobDir} started with; resuming with others would mix two mappings.`,
     {
       fix: "Resume with the same --plan file and the same rules as the first run (unchanged; a resume without rule flags reuses the first run's), or start over with a fresh target and another --report directory.",
     },

@@ -62,6 +62,8 @@ describe('backup rows', () => {
     );
     expect(row.contents).toBe('SQLite');
     expect(row.why).toBe('before a migration');
+    expect(backupRow(entry({ reason: 'pre-restore' })).why).toBe('before a restore');
+    expect(backupRow(entry({ reason: 'manual' })).why).toBeNull();
     expect(row.coverage).toEqual({
       badge: { status: 'stopped', text: 'Earlier setup' },
       lacks: 'Lacks: postgres',

@@ -4,8 +4,8 @@
  * --resume (run-failure.ts); anything else passes through untouched.
  */
 import { describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
-import { classifyRunFailure } from '../../../main/core/migrate/run/run-failure.js';
+import { NovaError } from '../../../../main/core/errors.js';
+import { classifyRunFailure } from '../../../../main/core/migrate/run/run-failure.js';
 
 /** An error shaped as `pg` reports a server error: SQLSTATE in `code`, and a severity. */
 function serverError(code: string, message: string): Error {
