@@ -1,7 +1,7 @@
 /**
  * `npm run bench:migrate` — the migration engine against two baselines, in
- * the same run, on the same generated legacy file (SPEC §5, DESIGN.md
- * "Benchmarks are scripts"):
+ * the same run, on the same generated legacy file (main/core/migrate/README.md;
+ * benchmarks are scripts, docs/ARCHITECTURE.md#tests):
  *
  *   (a) `sqlite3 -csv | psql \copy` into pre-created tables (the Nova schema
  *       with its keys and indexes dropped), then building the same keys,

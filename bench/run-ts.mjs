@@ -1,6 +1,6 @@
 // Runs a TypeScript benchmark script: bundles it with esbuild (installed with
 // vite/vitest) into a temporary ES module — dependencies stay external — and
-// imports it. Benchmarks are scripts, not tests (DESIGN.md), but they share
+// imports it. Benchmarks are scripts, not tests (docs/ARCHITECTURE.md#tests), but they share
 // the test fixtures, which are TypeScript.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';

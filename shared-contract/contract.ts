@@ -1,5 +1,5 @@
 /**
- * The one contract between the renderer and main (DESIGN.md practice 1):
+ * The one contract between the renderer and main (docs/ARCHITECTURE.md#one-contract):
  * every method's input and output as zod schemas. Main (IPC) and the
  * headless server (HTTP) validate every input with these before any handler
  * runs; the renderer's types come from the same schemas, so it cannot tell

@@ -1,5 +1,5 @@
 /**
- * Errors cross every boundary as data (DESIGN.md practice 2): the renderer
+ * Errors cross every boundary as data (docs/ARCHITECTURE.md#errors-as-data): the renderer
  * gets `{ name, code, message, fix? }` from IPC and HTTP alike and branches
  * on `code`, never on the message text.
  */

@@ -25,7 +25,7 @@ export interface ShutdownListener {
   dispose(): void;
 }
 
-/** Options every command accepts (SPEC §11). */
+/** Options every command accepts (docs/ARCHITECTURE.md#stable-interfaces). */
 export interface GlobalOptions {
   dataDir?: string;
   json?: boolean;

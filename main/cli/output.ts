@@ -1,5 +1,5 @@
 /**
- * How the CLI reports results and failures (SPEC §11): exit 0 on success;
+ * How the CLI reports results and failures (docs/ARCHITECTURE.md#stable-interfaces): exit 0 on success;
  * otherwise a one-line reason on stderr (`nova-db: …`, then `fix: …`) and,
  * with --json, the same error as data on stdout for scripts.
  */

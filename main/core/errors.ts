@@ -1,6 +1,6 @@
 /**
  * Errors cross every boundary (IPC, HTTP, CLI, logs) as data with a stable
- * code, so callers branch on `code` and never on message text (DESIGN.md §2).
+ * code, so callers branch on `code` and never on message text (docs/ARCHITECTURE.md#errors-as-data).
  */
 export type ErrorCode =
   | 'CONFIG_INVALID'

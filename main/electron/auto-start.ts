@@ -1,5 +1,5 @@
 /**
- * Start at login (SPEC §10). macOS and Windows have it built in
+ * Start at login (docs/ARCHITECTURE.md#packaging). macOS and Windows have it built in
  * (app.setLoginItemSettings); on Linux it is an XDG autostart entry,
  * `~/.config/autostart/nova-db.desktop`, which every desktop honours.
  */

@@ -1,5 +1,5 @@
 /**
- * The desktop app's lifecycle (SPEC §8, DESIGN.md practices 6 and 9): one
+ * The desktop app's lifecycle (docs/ARCHITECTURE.md#user-interfaces, #the-tray-is-a-projection, #shutdown-is-a-phase): one
  * instance, the renderer on app://, the runtime in a utility process, the
  * window, the tray rebuilt from health, notifications on transitions, and
  * a quit that waits for the services to stop and the tasks to checkpoint.

@@ -1,4 +1,4 @@
-/** Desktop notifications on health transitions (SPEC §6): said once per change, never on the first check. */
+/** Desktop notifications on health transitions (docs/ARCHITECTURE.md#health): said once per change, never on the first check. */
 import { Notification } from 'electron';
 import type { NovaEvent } from '../../shared-contract/index.js';
 

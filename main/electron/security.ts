@@ -1,6 +1,6 @@
 /**
  * The desktop window's security settings in one place, so the unit tests at
- * the Electron seam can assert exactly what the app uses (SPEC §9).
+ * the Electron seam can assert exactly what the app uses (docs/ARCHITECTURE.md#security).
  */
 import type { WebPreferences } from 'electron';
 

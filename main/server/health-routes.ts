@@ -1,5 +1,5 @@
 /**
- * The headless health endpoints (SPEC §6, §11): `/health` as JSON (200 when
+ * The headless health endpoints (docs/ARCHITECTURE.md#health, #stable-interfaces): `/health` as JSON (200 when
  * ok or degraded, 503 when down — the status code itself is served by
  * http-server.ts) and `/metrics` in the Prometheus text format. Both read the
  * monitor's latest run, so scrapes and probes cost no extra database round

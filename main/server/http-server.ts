@@ -1,5 +1,5 @@
 /**
- * The headless HTTP server (SPEC §8, §11): `GET /health` today; the
+ * The headless HTTP server (docs/ARCHITECTURE.md#user-interfaces, #stable-interfaces): `GET /health` today; the
  * token-protected `/api`, `/metrics`, WebSocket and UI are added as routes.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';

@@ -1,4 +1,4 @@
-/** `backups.*`: list, run now, verify, restore (with confirmation) and the schedule (SPEC §7). */
+/** `backups.*`: list, run now, verify, restore (with confirmation) and the schedule (main/core/backup/README.md). */
 import { z } from 'zod';
 import { emptyInput, serviceNameSchema, taskStartedSchema } from '../common.js';
 

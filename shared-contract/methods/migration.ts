@@ -1,5 +1,5 @@
 /**
- * `migration.*`: the wizard's steps (SPEC §5). A session is one source file
+ * `migration.*`: the wizard's steps (main/core/migrate/README.md). A session is one source file
  * taken through preflight (a private snapshot) and inspect; every later step
  * names the session, so the wizard survives a reload and the legacy file is
  * read only once.

@@ -1,5 +1,5 @@
 /**
- * The DatabaseFactory contract (SPEC §4): one suite, run unchanged against
+ * The DatabaseFactory contract (main/core/stores/README.md): one suite, run unchanged against
  * every backend combination. A backend passes only if it behaves exactly as
  * the others do here.
  */

@@ -1,5 +1,5 @@
 /**
- * The one place integration tests get a MongoDB from (DESIGN.md "Tests"):
+ * The one place integration tests get a MongoDB from (docs/ARCHITECTURE.md#tests):
  *  1. MONGODB_URL when set (a real server someone provides);
  *  2. else a private `mongod` on a free port with a temp dbpath, when one is on PATH;
  *  3. else the mongo-java-server emulator (test/support/mongo), built once with Maven.

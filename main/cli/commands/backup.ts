@@ -1,5 +1,5 @@
 /**
- * `nova-db backup [--out DIR] [--encrypt]` (SPEC §11): back up every
+ * `nova-db backup [--out DIR] [--encrypt]` (docs/ARCHITECTURE.md#stable-interfaces): back up every
  * configured database into one folder with a manifest. The passphrase for
  * --encrypt comes from NOVA_BACKUP_PASSPHRASE or a hidden prompt — never
  * from an argument.

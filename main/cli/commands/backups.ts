@@ -1,5 +1,5 @@
 /**
- * `nova-db backups [--prune]` (SPEC §11): list the backups in the backup
+ * `nova-db backups [--prune]` (docs/ARCHITECTURE.md#stable-interfaces): list the backups in the backup
  * folder — complete ones with their verify status, and separately folders
  * that are not (interrupted or damaged), which never count as good. With
  * --prune, apply the NOVA_BACKUP_KEEP_* retention and remove interrupted

@@ -1,5 +1,5 @@
 /**
- * `nova-db doctor [--json]` (SPEC §3, §11): what is installed and running
+ * `nova-db doctor [--json]` (main/core/services/README.md, docs/ARCHITECTURE.md#stable-interfaces): what is installed and running
  * on this machine, whether the configured profiles can work here, and for
  * each problem the fix. The --json document is a stable interface,
  * documented in docs/cli-doctor.md and locked by doctorReportSchema.

@@ -1,5 +1,5 @@
 /**
- * `nova-db down [--service NAME] [--json]` (SPEC §11): stops the servers of
+ * `nova-db down [--service NAME] [--json]` (docs/ARCHITECTURE.md#stable-interfaces): stops the servers of
  * the native and docker profiles — including ones `nova-db up` started in
  * an earlier process, found through `<dataDir>/services/state.json` and
  * adopted — and waits until their processes are gone. External servers

@@ -1,5 +1,5 @@
 /**
- * `nova-db migrate` (SPEC §5, §11):
+ * `nova-db migrate` (main/core/migrate/README.md, docs/ARCHITECTURE.md#stable-interfaces):
  *
  *   nova-db migrate --source FILE [--target postgres,mongo] [--postgres-url URL]
  *                   [--mongo-url URL] [--plan FILE] [--dry-run] [--resume] [--report DIR]

@@ -1,5 +1,5 @@
 /**
- * `nova-db restore PATH --yes` (SPEC §11): replace the configured databases'
+ * `nova-db restore PATH --yes` (docs/ARCHITECTURE.md#stable-interfaces): replace the configured databases'
  * contents with a backup. Without --yes it refuses and says so; it checks
  * the whole backup first and never leaves a database half-restored. Stop
  * the app or `nova-db serve` first: the databases must not be in use.

@@ -1,6 +1,6 @@
 /**
  * `nova-db serve [--host H] [--port P] [--rotate-token]` — headless mode
- * (SPEC §8, §11): start the services and the data layer (AppRuntime), serve
+ * (docs/ARCHITECTURE.md#user-interfaces, #stable-interfaces): start the services and the data layer (AppRuntime), serve
  * the admin UI and the token-protected API until SIGINT/SIGTERM, then run
  * the shutdown phase.
  */

@@ -1,6 +1,7 @@
 /**
  * What `status`, `up`, `down` and `doctor` share: the `--service` option,
- * and reporting problems the SPEC §11 way — one line with the reason, one
+ * and reporting problems the way scripts rely on
+ * (docs/ARCHITECTURE.md#stable-interfaces) — one line with the reason, one
  * with the fix — even when the underlying error carries a log tail. Their
  * registration imports this module at start-up, so it stays light: reading
  * the configuration is in ../actions/command-config.ts.

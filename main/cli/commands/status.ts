@@ -1,5 +1,5 @@
 /**
- * `nova-db status [--json]` (SPEC §11): every service with its profile,
+ * `nova-db status [--json]` (docs/ARCHITECTURE.md#stable-interfaces): every service with its profile,
  * state, URL (password masked), port and pid, and the reason and fix when
  * it is not healthy. It reports what is running now, whoever started it
  * (`nova-db up` in another process, `serve`, the desktop app). Exit 0 even

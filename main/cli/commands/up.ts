@@ -1,5 +1,5 @@
 /**
- * `nova-db up [--service NAME] [--json]` (SPEC §3, §11): starts the services
+ * `nova-db up [--service NAME] [--json]` (main/core/services/README.md, docs/ARCHITECTURE.md#stable-interfaces): starts the services
  * of the configured profiles — native servers under the data dir, the
  * Compose stack, or (external) a check that the configured server answers —
  * waits until each answers its handshake, prints where they are (passwords

@@ -1,5 +1,5 @@
 /**
- * `nova-db verify PATH` (SPEC §11): re-check a backup — manifest, sha256 of
+ * `nova-db verify PATH` (docs/ARCHITECTURE.md#stable-interfaces): re-check a backup — manifest, sha256 of
  * every part, passphrase and decryption, then a trial restore into scratch
  * databases on the configured servers — and record the result.
  *

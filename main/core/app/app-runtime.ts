@@ -1,5 +1,5 @@
 /**
- * The application-service layer (DESIGN.md layout): one object that owns
+ * The application-service layer (docs/ARCHITECTURE.md#layers): one object that owns
  * the configuration, the services, the data layer, the health monitor, the
  * task registry and the migration sessions, for BOTH front doors — the
  * Electron app (through IPC, in a utility process) and the headless server
@@ -251,7 +251,7 @@ export class AppRuntime extends EventEmitter<RuntimeEvents> {
   }
 
   /**
-   * The shutdown phase (DESIGN.md practice 9): running tasks are cancelled
+   * The shutdown phase (docs/ARCHITECTURE.md#shutdown-is-a-phase): running tasks are cancelled
    * and awaited (a migration checkpoints on cancel), then the data layer's
    * teardown steps run and every service is stopped. Idempotent.
    */

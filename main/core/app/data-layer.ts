@@ -170,7 +170,7 @@ export async function openDataLayer(options: DataLayerOptions): Promise<DataLaye
     openError,
     coverage,
   };
-  // Shutdown phase (DESIGN.md practice 9): teardown steps run in reverse
+  // Shutdown phase (docs/ARCHITECTURE.md#shutdown-is-a-phase): teardown steps run in reverse
   // order before the services stop — the monitor first, then the pools.
   services.registerTeardown('data layer', async () => {
     live.backends = null;

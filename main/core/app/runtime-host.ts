@@ -3,7 +3,7 @@
  * protocol with whoever started it. The desktop app starts it as an Electron
  * utility process, so every synchronous SQLite read (better-sqlite3), every
  * dry-run batch and every health check happens off the Electron main thread:
- * the tray and the window never freeze (DESIGN.md practice 10).
+ * the tray and the window never freeze (docs/ARCHITECTURE.md#off-the-ui-thread).
  *
  * Nothing here imports Electron: the port is anything with postMessage and
  * a message listener (Electron's process.parentPort, or Node's process.send

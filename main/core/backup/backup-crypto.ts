@@ -1,5 +1,5 @@
 /**
- * Optional encryption of backups (SPEC §7): AES-256-GCM per part with a key
+ * Optional encryption of backups (main/core/backup/README.md): AES-256-GCM per part with a key
  * derived from a passphrase by scrypt. The manifest keeps the KDF parameters
  * and salt (never the key) and, per part, the random IV and the GCM tag. The
  * part name is bound in as associated data so parts cannot be swapped.

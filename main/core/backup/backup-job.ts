@@ -3,7 +3,7 @@
  * new backup (trial restore on the same servers), then apply retention —
  * only after the verify succeeded, so a run that produced a bad backup never
  * deletes a good one. Also the hook the migration engine calls before it
- * writes anything (SPEC §7 "backup before every migration, automatically"),
+ * writes anything (main/core/backup/README.md "backup before every migration, automatically"),
  * and the wiring of a BackupScheduler from the configuration.
  */
 import { NovaError, isNovaError, toErrorData, type ErrorData } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * What a backup covers, derived from the configuration (SPEC §2): the
+ * What a backup covers, derived from the configuration (docs/ARCHITECTURE.md#profiles): the
  * relational store (SQLite file or PostgreSQL database) and, when documents
  * live in their own server, MongoDB. Documents on the embedded profile are
  * tables of the relational store, so they travel with it; the cache is

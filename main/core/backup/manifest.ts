@@ -1,5 +1,5 @@
 /**
- * The manifest of a backup (SPEC §7): what was backed up, when, by which
+ * The manifest of a backup (main/core/backup/README.md): what was backed up, when, by which
  * tools, and the sha256 of every part. It is written last, so a folder with a
  * valid manifest is a complete backup; it carries a checksum of itself so a
  * damaged manifest is caught before anything trusts it.

@@ -1,5 +1,5 @@
 /**
- * `restore` (SPEC §7): puts a backup back into the configured databases —
+ * `restore` (main/core/backup/README.md): puts a backup back into the configured databases —
  * the ones it came from or others. It refuses without explicit confirmation
  * and never half-applies:
  *

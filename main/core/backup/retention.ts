@@ -1,5 +1,5 @@
 /**
- * Which backups to keep (SPEC §7): the newest N, the newest of each of the
+ * Which backups to keep (main/core/backup/README.md): the newest N, the newest of each of the
  * last D days, the newest of each of the last W weeks — and never the newest
  * verified backup, nor the newest backup at all, whatever the numbers say.
  * Pure over a list and a clock, so the rules are tested with a fake clock;

@@ -1,5 +1,5 @@
 /**
- * Making a backup (SPEC §7): one part per service, then the manifest, then
+ * Making a backup (main/core/backup/README.md): one part per service, then the manifest, then
  * the atomic rename that makes it a backup. Runs as a Task (progress,
  * cancel); a failure or cancel removes the partial folder, a kill leaves it
  * to be reported stale and cleaned by the next run.

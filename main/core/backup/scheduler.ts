@@ -1,5 +1,5 @@
 /**
- * Scheduled backups (SPEC §7). The next run is computed from the last GOOD
+ * Scheduled backups (main/core/backup/README.md). The next run is computed from the last GOOD
  * backup on disk, not from when the process started, so restarting the app
  * every hour does not postpone backups forever, and a run that failed is
  * retried after a shorter delay instead of waiting a whole interval. Timers

@@ -1,5 +1,5 @@
 /**
- * `verify` (SPEC §7): proves a backup can be restored, in increasing cost:
+ * `verify` (main/core/backup/README.md): proves a backup can be restored, in increasing cost:
  *  1. the manifest is intact (its own checksum);
  *  2. every part's stored bytes match the manifest's size and sha256 —
  *     before any decryption, so a flipped byte is named as damage;

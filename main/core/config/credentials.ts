@@ -1,5 +1,5 @@
 /**
- * Service passwords and the admin token (SPEC §3, §9): generated with
+ * Service passwords and the admin token (main/core/services/README.md, docs/ARCHITECTURE.md#security): generated with
  * crypto.randomBytes on first use — never a default password — and kept in
  * `<data dir>/credentials.json`, private to this user (0600, checked after
  * every write). Later runs read the same values back, because a native

@@ -1,5 +1,5 @@
 /**
- * Builds the one NovaConfig every part of the program uses (SPEC §4).
+ * Builds the one NovaConfig every part of the program uses (docs/ARCHITECTURE.md#configuration).
  *
  * Precedence, strongest first: command-line flags (`overrides`) > process
  * environment > `.env` in the working directory > `<data dir>/settings.json`

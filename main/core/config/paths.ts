@@ -13,7 +13,7 @@ export interface PlatformInfo {
   home: string;
 }
 
-/** The OS app-data directory for Nova (SPEC §11 `--data-dir` default). */
+/** The OS app-data directory for Nova (the `--data-dir` default, docs/ARCHITECTURE.md#stable-interfaces). */
 export function defaultDataDir(
   info: PlatformInfo = { platform: process.platform, env: process.env, home: homedir() },
 ): string {

@@ -1,5 +1,5 @@
 /**
- * One zod schema over every setting (SPEC §4). Keys are the environment
+ * One zod schema over every setting (docs/ARCHITECTURE.md#configuration). Keys are the environment
  * variable names, so an error can name exactly the variable to fix, and the
  * same keys work in the environment, in `.env` and in the settings file.
  */

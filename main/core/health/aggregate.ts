@@ -1,6 +1,6 @@
 /**
  * The aggregate health of the appliance: a pure function of the latest
- * outcome of every check (DESIGN.md practice 5), so the tray, `/health`,
+ * outcome of every check (docs/ARCHITECTURE.md#registered-health-checkers), so the tray, `/health`,
  * notifications and tests all agree on what "degraded" means.
  *
  * Not every finding weighs the same: without the relational store nothing

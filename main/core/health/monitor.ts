@@ -1,5 +1,5 @@
 /**
- * Runs the registered checks on an interval (SPEC §6): a setTimeout chain,
+ * Runs the registered checks on an interval (docs/ARCHITECTURE.md#health): a setTimeout chain,
  * not setInterval, so a slow run is never overlapped by the next; every
  * timer is unref'd and idle cost is one pending timer. It keeps the latest
  * aggregate, a history ring per check for the dashboard's charts, and emits

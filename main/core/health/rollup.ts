@@ -1,6 +1,6 @@
 /**
  * One status per data service, folded from the same aggregate everything
- * else reads (DESIGN.md practice 5), so the dashboard's service table, its
+ * else reads (docs/ARCHITECTURE.md#registered-health-checkers), so the dashboard's service table, its
  * cards, the sidebar and the tray cannot disagree: PostgreSQL's status is
  * its relational check, MongoDB's the documents check, Redis's the cache
  * check — each made worse when the orchestrator says the service is not

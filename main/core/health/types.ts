@@ -1,5 +1,5 @@
 /**
- * The vocabulary of health monitoring (SPEC §6, DESIGN.md practice 5): a
+ * The vocabulary of health monitoring (docs/ARCHITECTURE.md#health, #registered-health-checkers): a
  * checker is a registered object that answers one question about one part of
  * the appliance; the monitor runs them, the aggregate turns their outcomes
  * into ok / degraded / down with reasons, and the tray, the dashboard and
@@ -44,7 +44,7 @@ export interface CheckResult {
   metrics?: Record<string, number>;
 }
 
-/** A registered health check (DESIGN.md practice 5). */
+/** A registered health check (docs/ARCHITECTURE.md#registered-health-checkers). */
 export interface HealthChecker {
   /** Stable, unique among registered checkers; used as the `check` label and history key. */
   readonly id: string;

@@ -1,5 +1,5 @@
 /**
- * Re-applying fixed rejects (SPEC §5.9): an admin edits the `row` values of
+ * Re-applying fixed rejects (main/core/migrate/README.md#report): an admin edits the `row` values of
  * lines in rejects.jsonl (a missing email filled in, a date retyped) and runs
  * `nova-db migrate --apply-rejects FILE`. Each line is converted again by the
  * job's plan and goes through the same checks as the load (NOT NULL, keys,

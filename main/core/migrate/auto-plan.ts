@@ -1,5 +1,5 @@
 /**
- * An automatic plan for any SQLite file (SPEC §5.3), in the spirit of
+ * An automatic plan for any SQLite file (main/core/migrate/README.md#plan), in the spirit of
  * pgloader: each table becomes a new PostgreSQL table with a sanitized name,
  * each column a typed column chosen from its declared type AND the values
  * actually found in it. A choice that is not obvious (mixed storage classes,

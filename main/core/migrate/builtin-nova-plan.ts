@@ -1,5 +1,5 @@
 /**
- * The built-in plan: the Nova legacy `log.sqlite` (SCHEMAS.md) onto the
+ * The built-in plan: the Nova legacy `log.sqlite` (docs/schema.md) onto the
  * PostgreSQL target schema (main/core/schema/sql/postgres/0001_nova_schema.sql;
  * target names, types and NOT NULLs must match it — a test checks them
  * against a real database built from that file).

@@ -1,5 +1,5 @@
 /**
- * Dry run (SPEC §5.4): converts every row of the snapshot exactly as a run
+ * Dry run (main/core/migrate/README.md#dry-run): converts every row of the snapshot exactly as a run
  * would, writes nothing to any target, and reports what would be migrated,
  * merged and rejected — including rejects only the target would find in a
  * run: duplicate keys (case-insensitive where the plan says so) and orphans

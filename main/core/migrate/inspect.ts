@@ -1,5 +1,5 @@
 /**
- * Inspect (SPEC §5.2): what a SQLite file really holds — tables, declared
+ * Inspect (main/core/migrate/README.md#inspect): what a SQLite file really holds — tables, declared
  * column types next to the storage classes actually found in each column,
  * row counts, indexes, foreign keys, views and triggers. Runs on the
  * preflight snapshot, so the legacy file is never read twice.

@@ -1,5 +1,5 @@
 /**
- * A migration as a resumable job (SPEC §5): preflight snapshot → plan →
+ * A migration as a resumable job (main/core/migrate/README.md): preflight snapshot → plan →
  * target schema → load every table in dependency order → keys, indexes and
  * sequences → verify → report. Runs as a Task body (progress, cancel).
  *
@@ -163,7 +163,7 @@ export async function runMigration(
       if (t.target.kind === 'mongo') checkCollectionName(t.target.collection, t.source);
     if (pg && !resumed) job = { ...job, hash: await pgQuery(pg, chooseHash) };
 
-    // Before the first write (the schema, the job tables): SPEC §7.
+    // Before the first write (the schema, the job tables): the backup, main/core/backup/README.md.
     if (!resumed && options.backupTarget) {
       ctx.progress({ phase: 'backup', done: 0, total: null });
       job = {

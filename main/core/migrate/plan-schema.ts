@@ -1,5 +1,5 @@
 /**
- * The migration plan (SPEC §5.3): a data file that says where every source
+ * The migration plan (main/core/migrate/README.md#plan): a data file that says where every source
  * table and column goes, with which cast, and what to do with values that do
  * not fit. Validated with zod; a bad plan is refused with every problem
  * listed by its path (`tables[3] (users).target.columns[1].type: …`).

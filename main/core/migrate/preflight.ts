@@ -1,5 +1,5 @@
 /**
- * Preflight (SPEC §5.1): check the legacy file and take the snapshot every
+ * Preflight (main/core/migrate/README.md#preflight): check the legacy file and take the snapshot every
  * later phase reads, so the legacy server can keep running and the source is
  * read exactly once.
  *

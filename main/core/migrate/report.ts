@@ -1,5 +1,5 @@
 /**
- * The migration report (SPEC §5.9, §11): machine-readable JSON — the shape
+ * The migration report (main/core/migrate/README.md#report, docs/ARCHITECTURE.md#stable-interfaces): machine-readable JSON — the shape
  * scripts rely on, `{ ok, source, target, tables: { NAME: { source,
  * migrated, duplicates, rejected, verified } }, rejectsFile, durationMs }`
  * with `source = migrated + duplicates + rejected` for every table — and a

@@ -1,5 +1,5 @@
 /**
- * Fits a plan to an actual file (SPEC §5.3): every source table and column
+ * Fits a plan to an actual file (main/core/migrate/README.md#plan): every source table and column
  * the inspect report found ends up either mapped, or in `decisions` saying
  * why it is not (left out by the plan, routed by the unknownTables /
  * unknownColumns rule, absent from an older file, a view or trigger). Nothing

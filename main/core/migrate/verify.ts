@@ -1,5 +1,5 @@
 /**
- * Verify (SPEC §5.8): per table, counts and a content checksum on both sides.
+ * Verify (main/core/migrate/README.md#verify): per table, counts and a content checksum on both sides.
  *
  * - Accounting: the snapshot's row count must equal migrated + duplicates +
  *   rejected — every source row is in exactly one outcome.

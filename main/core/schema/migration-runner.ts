@@ -1,5 +1,5 @@
 /**
- * Versioned schema migrations (SPEC §4): the `NNNN_name.sql` files of the
+ * Versioned schema migrations (main/core/stores/README.md): the `NNNN_name.sql` files of the
  * store's dialect are applied in order, each in its own transaction, and
  * recorded in `nova_schema_migrations` with a sha256 of their text. An
  * applied file that was edited afterwards is refused before anything runs,

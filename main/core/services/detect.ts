@@ -1,5 +1,5 @@
 /**
- * "What is already on this machine?" in one structured report (SPEC §3):
+ * "What is already on this machine?" in one structured report (main/core/services/README.md):
  * Docker (via the Docker module), server programs, and database servers
  * already listening on loopback — each confirmed by a protocol handshake,
  * so the doctor and the first-run wizard can say "PostgreSQL 5432: yes",

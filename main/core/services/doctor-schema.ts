@@ -1,5 +1,5 @@
 /**
- * The `nova-db doctor --json` document (SPEC §11: scripts rely on it).
+ * The `nova-db doctor --json` document (docs/ARCHITECTURE.md#stable-interfaces: scripts rely on it).
  * Documented in docs/cli-doctor.md. Stability rule: fields are only ever
  * added, never renamed or removed, and finding ids are never renamed. The
  * objects are strict so that a field added to the output without being

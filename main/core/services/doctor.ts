@@ -1,7 +1,7 @@
 /**
  * `nova-db doctor`: turns what was found on this machine (DetectionReport),
  * the configuration and the live service statuses into findings a person
- * can act on — each with a stable id, a severity, and a fix (SPEC §3, §11).
+ * can act on — each with a stable id, a severity, and a fix (main/core/services/README.md, docs/ARCHITECTURE.md#stable-interfaces).
  *
  * Pure: facts in, findings out (doctor-facts.ts gathers the facts;
  * doctor-machine-findings.ts judges the machine, this file the setup and

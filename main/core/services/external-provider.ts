@@ -1,5 +1,5 @@
 /**
- * The external profile (SPEC §2): someone else runs the server; we only
+ * The external profile (docs/ARCHITECTURE.md#profiles): someone else runs the server; we only
  * check that the configured URL really leads to a server of the right kind
  * (same handshake as detection) before the data layer relies on it, so a
  * typo'd port fails at start with "port 5433 open but not a PostgreSQL

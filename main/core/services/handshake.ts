@@ -1,6 +1,6 @@
 /**
  * "Is that really PostgreSQL / Redis / MongoDB on this port?" answered with
- * a real protocol exchange, never just an open port (SPEC §3): a port can be
+ * a real protocol exchange, never just an open port (main/core/services/README.md): a port can be
  * held by anything, and mistaking it for a database leads to confusing
  * failures much later. Each probe speaks the first step of the wire
  * protocol, recognises a well-formed reply, and closes. Timeouts are short;

@@ -1,5 +1,5 @@
 /**
- * The one way services code runs a program (SPEC §3, DESIGN.md practice 7):
+ * The one way services code runs a program (main/core/services/README.md, docs/ARCHITECTURE.md#child-processes):
  * execa with an argument array — never a shell string — and, when it fails,
  * an error that keeps the command line, the exit code and the tail of stderr
  * so a person can see what went wrong without digging through logs.

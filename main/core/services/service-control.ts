@@ -57,7 +57,7 @@ export function isRunningState(state: ServiceState): boolean {
   return RUNNING.has(state);
 }
 
-/** Native MongoDB is optional: without mongod, documents live in PostgreSQL JSONB (SPEC §2). */
+/** Native MongoDB is optional: without mongod, documents live in PostgreSQL JSONB (docs/ARCHITECTURE.md#profiles). */
 async function nativeMongoAbsent(manager: ServiceManager, service: ServiceName): Promise<boolean> {
   if (service !== 'mongo' || manager.providerKinds().mongo !== 'native') return false;
   const provider = await manager.provider('native');

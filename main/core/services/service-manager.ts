@@ -1,6 +1,6 @@
 /**
  * The one object the app, the headless server and the CLI use to bring the
- * data services up and down (SPEC §3, DESIGN.md practices 4 and 9). It
+ * data services up and down (main/core/services/README.md, docs/ARCHITECTURE.md#services-are-state-machines, #shutdown-is-a-phase). It
  * picks a provider per service from the configured profiles, drives each
  * service's state machine, hands native servers to the supervisor, and
  * returns the endpoints the data layer should connect to.
@@ -207,7 +207,7 @@ export class ServiceManager extends EventEmitter<ManagerEvents> {
         provider instanceof NativeProvider &&
         !(await provider.binaries()).mongod
       ) {
-        // SPEC §2: native documents live in PostgreSQL JSONB when mongod is absent.
+        // docs/ARCHITECTURE.md#profiles: native documents live in PostgreSQL JSONB when mongod is absent.
         machine.transition(
           'healthy',
           'mongod is not installed; documents are stored in PostgreSQL (JSONB)',

@@ -1,5 +1,5 @@
 /**
- * Every service is a small state machine (SPEC §3, DESIGN.md practice 4):
+ * Every service is a small state machine (main/core/services/README.md, docs/ARCHITECTURE.md#services-are-state-machines):
  *
  *   stopped → starting → healthy ⇄ degraded → stopping → stopped
  *   any → failed (with a reason a person can act on); failed → starting

@@ -1,5 +1,5 @@
 /**
- * Keeps native servers up (SPEC §3). A server we run can die under us —
+ * Keeps native servers up (main/core/services/README.md). A server we run can die under us —
  * OOM killer, a stray `kill -9`, a full disk. The supervisor notices (an
  * exit event from a child we own, or polling: pid gone / handshake
  * failing), marks the service `degraded`, and restarts it with exponential

@@ -1,5 +1,5 @@
 /**
- * The contracts of service orchestration (SPEC §3). Every way of running a
+ * The contracts of service orchestration (main/core/services/README.md). Every way of running a
  * service (native binaries, Docker, an external server, nothing at all for
  * embedded) is a ServiceProvider; the ServiceManager only talks to this seam,
  * so providers are interchangeable and testable on their own.

@@ -1,5 +1,5 @@
 /**
- * The document collections of SCHEMAS.md, declared once so every document
+ * The document collections of docs/schema.md, declared once so every document
  * backend (SQLite JSON, PostgreSQL JSONB, MongoDB) creates the same indexes,
  * uniqueness and TTL rules.
  */

@@ -1,5 +1,5 @@
 /**
- * The data layer the Nova API imports (SPEC §4). One facade over whichever
+ * The data layer the Nova API imports (main/core/stores/README.md). One facade over whichever
  * backends the configuration selects; every profile behaves the same, which
  * test/conformance/factory-contract.ts proves per backend.
  */

@@ -1,5 +1,5 @@
 /**
- * The embedded profile's cache (SPEC §2): an in-process LRU with per-key TTL.
+ * The embedded profile's cache (docs/ARCHITECTURE.md#profiles): an in-process LRU with per-key TTL.
  * Values are deep-copied in and out (structuredClone), as a Redis round trip
  * would, so a caller mutating what it got back cannot change cached state and
  * code behaves the same on both backends.

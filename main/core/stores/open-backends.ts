@@ -1,5 +1,5 @@
 /**
- * Picks and opens the backends the configuration selects (SPEC §2): each
+ * Picks and opens the backends the configuration selects (docs/ARCHITECTURE.md#profiles): each
  * service independently. Server drivers are imported lazily so the embedded
  * profile never loads pg, mongodb or ioredis.
  */
@@ -145,7 +145,7 @@ async function openDocuments(
 ): Promise<{ store: DocumentStore; remote: boolean }> {
   // "embedded" documents live beside the relational data: SQLite JSON on
   // SQLite, JSONB on PostgreSQL. The native profile falls back to the same
-  // when no mongod runs (SPEC §2: "local mongod if installed, else JSONB").
+  // when no mongod runs (docs/ARCHITECTURE.md#profiles: a local mongod if installed, else PostgreSQL JSONB).
   const mongoUrl = endpoint ?? config.MONGODB_URL;
   if (profile === 'embedded' || (profile === 'native' && !mongoUrl)) {
     if (relational.dialect === 'sqlite') {
@@ -191,7 +191,7 @@ async function openCache(
     keyPrefix: config.REDIS_KEY_PREFIX,
     connectTimeoutMs: config.REDIS_CONNECT_TIMEOUT_MS,
     ...(config.REDIS_TLS_CA ? { tlsCA: config.REDIS_TLS_CA } : {}),
-    // The API keeps serving from the database while Redis is down (SPEC §4).
+    // The API keeps serving from the database while Redis is down (main/core/stores/README.md).
     allowOffline: true,
   });
 }

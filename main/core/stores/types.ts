@@ -44,7 +44,7 @@ export interface TtlRule {
 
 export interface DocumentStore {
   readonly backend: string;
-  /** Creates the collections of SCHEMAS.md (validators, indexes, TTL) idempotently. */
+  /** Creates the collections of docs/schema.md (validators, indexes, TTL) idempotently. */
   ensureCollections(): Promise<void>;
   insert(collection: string, docs: Doc[]): Promise<{ insertedIds: string[] }>;
   find(collection: string, filter?: DocFilter, options?: FindOptions): Promise<Doc[]>;

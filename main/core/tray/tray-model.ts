@@ -1,5 +1,5 @@
 /**
- * The system tray as a pure projection of health (DESIGN.md practice 6):
+ * The system tray as a pure projection of health (docs/ARCHITECTURE.md#the-tray-is-a-projection):
  * the Electron layer rebuilds the whole menu from this model on every
  * monitor update and maps `action`s to handlers. Nothing here imports
  * Electron, reads a clock or keeps state, so every state is unit-tested.

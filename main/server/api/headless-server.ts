@@ -1,5 +1,5 @@
 /**
- * The headless server assembled (SPEC §8): the AppRuntime's contract over
+ * The headless server assembled (docs/ARCHITECTURE.md#user-interfaces): the AppRuntime's contract over
  * HTTP + WebSocket, the renderer's files, `/health` and `/metrics`, with
  * host, origin and token checks in front of all of it.
  */

@@ -1,5 +1,5 @@
 /**
- * Who may talk to the headless server (SPEC §9, §11):
+ * Who may talk to the headless server (docs/ARCHITECTURE.md#security, #stable-interfaces):
  *
  * - Host: on a loopback bind only `127.0.0.1`, `localhost` and `[::1]` at our
  *   port are accepted. A web page that rebinds its own DNS name to 127.0.0.1
@@ -8,7 +8,7 @@
  *   origin, so no other site can drive the API from a visitor's browser.
  * - Token: `/api/*` (and the event WebSocket under it) needs the per-install
  *   admin token as `Authorization: Bearer …`. `/health` and `/metrics` are
- *   open on a loopback bind and need the token on any other (SPEC §11). The
+ *   open on a loopback bind and need the token on any other (docs/ARCHITECTURE.md#stable-interfaces). The
  *   UI's static files are public: they are the files shipped in the package
  *   and hold no data; everything they show comes through the API.
  */

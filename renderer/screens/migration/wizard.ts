@@ -1,5 +1,5 @@
 /**
- * The migration wizard (SPEC §5, §8): pick file → inspect summary → plan
+ * The migration wizard (main/core/migrate/README.md, docs/ARCHITECTURE.md#user-interfaces): pick file → inspect summary → plan
  * review (what goes where) → dry run → run with per-table progress → report.
  * Each step is a function of the wizard state; moving on saves the state.
  */

@@ -46,7 +46,7 @@ describe('SQLite backup and restore', () => {
     expect(backups.map((b) => b.name)).toEqual([summary.name]);
     expect(partials).toEqual([]);
     expect(backups[0]!.manifest.parts[0]!.tables).toEqual(before);
-    // Only the part and the manifest, readable by the owner alone (SPEC §9).
+    // Only the part and the manifest, readable by the owner alone (docs/ARCHITECTURE.md#security).
     expect((await readdir(summary.path)).sort()).toEqual(['manifest.json', 'sqlite.db.gz']);
     for (const f of ['manifest.json', 'sqlite.db.gz'])
       expect(statSync(path.join(summary.path, f)).mode & 0o777).toBe(0o600);

@@ -56,7 +56,7 @@ function json<T>(r: CliResult): T {
   }
 }
 
-/** The failure format of SPEC §11: exactly "nova-db: reason" then "fix: …", nothing else. */
+/** The failure format scripts rely on (docs/ARCHITECTURE.md#stable-interfaces): exactly "nova-db: reason" then "fix: …", nothing else. */
 function expectOneLineFailure(r: CliResult, reason: RegExp, fix: RegExp): void {
   expect(r.code, r.stderr).toBe(1);
   const lines = stderrLines(r);

@@ -1,5 +1,5 @@
 /**
- * The acceptance test of SPEC §6 on a real PostgreSQL: a private cluster
+ * The health-monitoring acceptance test (docs/ARCHITECTURE.md#health) on a real PostgreSQL: a private cluster
  * behind a DatabaseFactory (external profile), a monitor on a short
  * interval, and the headless endpoints over real HTTP. Stopping the server
  * turns the aggregate down within one interval, naming PostgreSQL; starting

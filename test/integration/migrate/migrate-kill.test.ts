@@ -1,5 +1,5 @@
 /**
- * Crash safety of the built CLI (SPEC §5.7): `nova-db migrate` is killed with
+ * Crash safety of the built CLI (main/core/migrate/README.md#resume-rules): `nova-db migrate` is killed with
  * SIGKILL at three points — inside a batch of the largest table, between two
  * tables, and while an index is being rebuilt — then run again with
  * --resume. The resumed job must end exactly like an uninterrupted one:

@@ -24,7 +24,7 @@ export function copyMigrations(dialect: SqlDialect): MigrationsCopy {
   };
 }
 
-/** The 16 tables of SCHEMAS.md's target schema. */
+/** The 16 tables of the target schema (docs/schema.md). */
 export const NOVA_TABLES = [
   'admin_pins',
   'assets',
@@ -44,7 +44,7 @@ export const NOVA_TABLES = [
   'users',
 ];
 
-/** Index names SCHEMAS.md asks for (users(email) is the unique one, named like the legacy index). */
+/** Index names of the target schema (docs/schema.md; users(email) is the unique one, named like the legacy index). */
 export const NOVA_INDEXES = [
   'idx_users_email',
   'idx_users_is_default',

@@ -114,7 +114,7 @@ describe('a fresh PostgreSQL database', () => {
     expect(idx.rows.map((r) => r.indexname)).toEqual(expect.arrayContaining(NOVA_INDEXES));
   });
 
-  it('uses booleans, timestamptz and jsonb where SCHEMAS.md says', async () => {
+  it('uses booleans, timestamptz and jsonb where the target schema says', async () => {
     const { rows } = await store.query<{ key: string; data_type: string }>(
       `SELECT table_name || '.' || column_name AS key, data_type FROM information_schema.columns
        WHERE table_schema = 'public' AND table_name || '.' || column_name = ANY ($1)`,

@@ -129,7 +129,7 @@ describe('native services (shared cluster, in order)', () => {
     } finally {
       redis.disconnect();
     }
-    // mongod is not installed here: documents fall back to PostgreSQL JSONB (SPEC §2), nothing is started.
+    // mongod is not installed here: documents fall back to PostgreSQL JSONB (docs/ARCHITECTURE.md#profiles), nothing is started.
     const mongo = await manager.status('mongo');
     if (!(await new NativeProvider({ dataDir, credentials: creds }).binaries()).mongod) {
       expect(endpoints.mongo).toBeUndefined();
@@ -463,7 +463,7 @@ describe('native MongoDB (only where mongod is installed)', () => {
     const dir = await reachableDataDir();
     const provider = new NativeProvider({ dataDir: dir, credentials: await loadCredentials(dir) });
     if (!(await provider.binaries()).mongod) {
-      ctx.skip(); // SPEC §2: without mongod, native documents live in PostgreSQL JSONB
+      ctx.skip(); // docs/ARCHITECTURE.md#profiles: without mongod, native documents live in PostgreSQL JSONB
       return;
     }
     const { MongoClient } = await import('mongodb');

@@ -1,5 +1,5 @@
 /**
- * A stand-in for the 'electron' module at the seam (DESIGN.md: vi.mock
+ * A stand-in for the 'electron' module at the seam (docs/ARCHITECTURE.md#tests: vi.mock
  * only there). It records what the app asks of Electron — window options,
  * IPC handlers, protocol handlers, web-contents listeners — so the tests
  * can assert them; nothing of Nova's own code is replaced.

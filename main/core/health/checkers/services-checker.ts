@@ -1,5 +1,5 @@
 /**
- * The orchestration view (SPEC §3): what the ServiceManager's state
+ * The orchestration view (main/core/services/README.md): what the ServiceManager's state
  * machines say about the services it runs. The store checks measure real
  * reachability; this adds why a service is not running (starting, failed
  * with a reason) so the tray can say more than "connection refused".

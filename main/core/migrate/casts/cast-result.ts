@@ -1,7 +1,7 @@
 /**
  * What every cast returns. A cast never throws on bad data: it either
  * converts (reporting a `change` when the stored value had to be altered to
- * fit — SPEC §5.6 "values that must change are recorded with their
+ * fit — main/core/migrate/README.md#nothing-lost "values that must change are recorded with their
  * original") or says why the value is invalid, and the column's `onInvalid`
  * rule decides what happens next (convert-row.ts).
  */

@@ -1,10 +1,12 @@
-/** One entry point per target kind, so convert-row.ts dispatches on data, not on functions. */
+/**
+ * The casts' entry points: one function per cast kind (the parse functions),
+ * and the registry (registry.ts) that ties each kind to its parse, SQL type,
+ * COPY text and verification form. convert-row.ts dispatches on data
+ * through castValue, never on a switch.
+ */
 import type { CastKind, CastResult } from './cast-result.js';
-import { toBoolean } from './boolean.js';
-import { toJsonb } from './json.js';
-import { toBigint, toInteger, toReal, type Fractional } from './numeric.js';
-import { toBytea, toText } from './text.js';
-import { toDate, toTimestamptz } from './timestamp.js';
+import type { Fractional } from './numeric.js';
+import { castDefinition } from './registry.js';
 
 export * from './cast-result.js';
 export { toBoolean } from './boolean.js';
@@ -12,6 +14,7 @@ export { toJsonb } from './json.js';
 export { toBigint, toInteger, toReal, type Fractional } from './numeric.js';
 export { toBytea, toText } from './text.js';
 export { toDate, toTimestamptz } from './timestamp.js';
+export { CASTS, castDefinition, type CastDefinition, type CastRegistry } from './registry.js';
 
 /** Casts a non-NULL stored value to `kind`. */
 export function castValue(
@@ -19,29 +22,10 @@ export function castValue(
   value: unknown,
   fractional: Fractional = 'reject',
 ): CastResult {
-  switch (kind) {
-    case 'text':
-      return toText(value);
-    case 'integer':
-      return toInteger(value, fractional);
-    case 'bigint':
-      return toBigint(value, fractional);
-    case 'real':
-      return toReal(value);
-    case 'boolean':
-      return toBoolean(value);
-    case 'timestamptz':
-      return toTimestamptz(value);
-    case 'date':
-      return toDate(value);
-    case 'jsonb':
-      return toJsonb(value);
-    case 'bytea':
-      return toBytea(value);
-  }
+  return castDefinition(kind).parse(value, fractional);
 }
 
-/** The PostgreSQL column type for a cast kind. `real` is SQLite's 8-byte REAL, hence double precision. */
+/** The PostgreSQL column type for a cast kind (`real` is SQLite's 8-byte REAL: double precision). */
 export function pgColumnType(kind: CastKind): string {
-  return kind === 'real' ? 'double precision' : kind;
+  return castDefinition(kind).sqlType;
 }

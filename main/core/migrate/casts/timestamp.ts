@@ -1,6 +1,6 @@
 /**
  * Timestamps in a legacy file are text in whatever shape the writer chose
- * (SCHEMAS.md): SQLite's CURRENT_TIMESTAMP ('YYYY-MM-DD HH:MM:SS', UTC),
+ * (docs/schema.md): SQLite's CURRENT_TIMESTAMP ('YYYY-MM-DD HH:MM:SS', UTC),
  * JavaScript's toISOString() ('…Z'), ISO 8601 with an offset, bare dates,
  * epoch numbers, and JavaScript's toString()/toUTCString(). Each accepted
  * shape has one meaning:

@@ -1,6 +1,6 @@
 /**
  * Loads one source table into a MongoDB collection, batch by batch, with
- * unordered bulk inserts (SPEC §5.5). MongoDB shares no transaction with the
+ * unordered bulk inserts (main/core/migrate/README.md#run). MongoDB shares no transaction with the
  * checkpoint, so exactly-once comes from deterministic `_id`s instead: the
  * batch is inserted first and checkpointed in the job directory after
  * (local-job-state.ts). A kill in between makes the resumed run insert that

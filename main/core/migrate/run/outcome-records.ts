@@ -1,6 +1,6 @@
 /**
  * The records a migration keeps about rows that were not migrated as they
- * were (SPEC §5.6): a reject names its table, key, column, original value and
+ * were (main/core/migrate/README.md#nothing-lost): a reject names its table, key, column, original value and
  * a reason code — and carries the whole original row, so an admin can fix it
  * in rejects.jsonl and re-apply it (apply-rejects.ts). A change record keeps
  * the original of a value that had to change to fit.

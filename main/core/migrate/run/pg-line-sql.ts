@@ -8,10 +8,7 @@
  * Requires the session settings of pg-session.ts (UTC, ISO dates, hex bytea,
  * extra_float_digits = 1): text output depends on them.
  */
-import type { CastKind } from '../casts/index.js';
-
-/** Kinds whose text output can contain a backslash, tab, newline or carriage return. */
-const MAY_NEED_ESCAPE: ReadonlySet<CastKind> = new Set(['text', 'jsonb', 'bytea']);
+import { castDefinition, type CastKind } from '../casts/index.js';
 
 /** COPY text escaping in SQL (standard_conforming_strings is on: '\' is one backslash). */
 function escapeSql(expr: string): string {
@@ -35,12 +32,10 @@ export function lineSql(
   escaped?: (index: number) => boolean,
 ): string {
   const parts = refs.map((ref, i) => {
-    // bool::text is 'true'/'false'; boolout (what COPY and pg-text.ts write) is 't'/'f'.
-    const text =
-      kinds[i] === 'boolean'
-        ? `CASE ${ref} WHEN true THEN 't' WHEN false THEN 'f' END`
-        : `(${ref})::text`;
-    if (!MAY_NEED_ESCAPE.has(kinds[i]!)) return `coalesce(${text}, '\\N')`;
+    // Each kind prints its stored column the way pg-text.ts wrote the value (the cast registry).
+    const def = castDefinition(kinds[i]!);
+    const text = def.storedText(ref);
+    if (!def.mayNeedEscape) return `coalesce(${text}, '\\N')`;
     // A column the load never escaped held no backslash, tab or line break: escaping only its
     // backslashes (one replace, not four) still tells a stored text "\N" from NULL, and a stored
     // tab or line break shows up as a byte the sent line did not have.

@@ -1,5 +1,5 @@
 /**
- * Loads one source table into PostgreSQL, batch by batch (SPEC §5.5–5.7).
+ * Loads one source table into PostgreSQL, batch by batch (main/core/migrate/README.md#invariants).
  *
  * Each batch is ONE transaction: the rows are converted and streamed with
  * COPY straight into the target table while the next rows are read, then the

@@ -1,6 +1,6 @@
 /**
  * Getting a PostgreSQL target table ready for its load, and finishing it
- * afterwards (SPEC §5.5 "keys, indexes and sequences after load").
+ * afterwards (main/core/migrate/README.md#run "keys, indexes and sequences after load").
  *
  * Before: create the table if the plan says so, add the jsonb extra column,
  * make sure every key the plan declares is enforced by the database — unique

@@ -1,5 +1,5 @@
 /**
- * Where the compose files are. They ship at the package root (SPEC §10), so
+ * Where the compose files are. They ship at the package root (docs/ARCHITECTURE.md#packaging), so
  * they are found by walking up from this module to the directory holding
  * package.json — the same answer from the TypeScript sources (tests), from
  * dist/ and from an unpacked install. A packaged app whose resources live

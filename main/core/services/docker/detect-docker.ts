@@ -1,6 +1,6 @@
 /**
  * "Can this machine run the Docker profile?" — the client, the engine and
- * Compose, each with the reason and the fix when it cannot (SPEC §3 Detect).
+ * Compose, each with the reason and the fix when it cannot (main/core/services/README.md, "Detect for real").
  * Runs only client-side commands and `docker info`; it never starts or
  * changes anything, and never throws for a missing or stopped Docker.
  */

@@ -1,5 +1,5 @@
 /**
- * The Docker provider (SPEC §3): runs PostgreSQL, MongoDB and Redis as the
+ * The Docker provider (main/core/services/README.md): runs PostgreSQL, MongoDB and Redis as the
  * Compose project `nova-db`. start = `up -d` then wait until the container's
  * health check passes (polling `ps`), stop = `stop`, status = `ps`, logs =
  * `logs`. Every command goes through an injectable CommandRunner, so the

@@ -1,5 +1,5 @@
 /**
- * A private mongod under `<dataDir>/services/mongo/` (SPEC §2 native profile
+ * A private mongod under `<dataDir>/services/mongo/` (docs/ARCHITECTURE.md#profiles: native profile
  * "local mongod if installed"): loopback only, `--auth` from the first start.
  * The user `nova` (role root on admin) is created through MongoDB's
  * localhost exception — the one window in which an auth-enabled server with

@@ -1,5 +1,5 @@
 /**
- * The native profile (SPEC §2): database servers run from the programs
+ * The native profile (docs/ARCHITECTURE.md#profiles): database servers run from the programs
  * installed on this machine, with their data under `<dataDir>/services/`,
  * on loopback ports of their own — never touching a PostgreSQL or Redis the
  * machine already runs on the default ports.

@@ -1,5 +1,5 @@
 /**
- * A private PostgreSQL under `<dataDir>/services/postgres/` (SPEC §2 native
+ * A private PostgreSQL under `<dataDir>/services/postgres/` (docs/ARCHITECTURE.md#profiles: native
  * profile): created once (postgres-cluster.ts), started and stopped with
  * pg_ctl on a loopback port, database `nova` created on first start, the
  * server log kept beside the cluster. When we are root the programs run as

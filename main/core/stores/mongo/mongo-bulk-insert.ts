@@ -1,6 +1,6 @@
 /**
  * Bulk inserts that report per-document failures instead of throwing, for
- * the migration engine (SPEC §5: Mongo unordered bulk writes). Documents that
+ * the migration engine (main/core/migrate/README.md#run: MongoDB unordered bulk writes). Documents that
  * fail our own checks are never sent; the rest go in one insertMany, and its
  * write errors are mapped back to input positions.
  */

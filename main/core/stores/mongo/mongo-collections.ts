@@ -1,5 +1,5 @@
 /**
- * Creates the collections of SCHEMAS.md on MongoDB idempotently: validators
+ * Creates the collections of docs/schema.md on MongoDB idempotently: validators
  * (create, or collMod when they changed), secondary/unique indexes and TTL
  * indexes. Servers that cannot keep validators (the test emulator has neither
  * validators nor collMod) are detected and recorded as a capability instead of

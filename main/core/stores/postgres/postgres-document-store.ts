@@ -1,5 +1,5 @@
 /**
- * The document store on PostgreSQL JSONB (SPEC §2: the native profile
+ * The document store on PostgreSQL JSONB (docs/ARCHITECTURE.md#profiles: the native profile
  * without mongod). Every collection lives in one `nova_documents` table of
  * the relational database, with the same API and semantics as the SQLite
  * JSON store: the shared parser (doc-filter.ts), update rules (doc-update.ts),

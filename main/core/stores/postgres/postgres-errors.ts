@@ -1,6 +1,6 @@
 /**
  * PostgreSQL and driver failures → NovaError with a stable code and a fix a
- * person can act on (DESIGN.md §2). We branch on SQLSTATE (`DatabaseError.code`),
+ * person can act on (docs/ARCHITECTURE.md#errors-as-data). We branch on SQLSTATE (`DatabaseError.code`),
  * on Node errno/TLS codes, and — for the few `pg` driver errors that carry no
  * code at all — on facts the store observed (phase, elapsed time, a TLS probe),
  * never on message text, which changes between versions and locales.

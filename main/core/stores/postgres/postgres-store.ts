@@ -1,5 +1,5 @@
 /**
- * The relational store on PostgreSQL (SPEC §4): a `pg` pool that never lets
+ * The relational store on PostgreSQL (main/core/stores/README.md): a `pg` pool that never lets
  * a dying connection crash the process, maps every failure to a NovaError,
  * and runs transactions on a dedicated connection (postgres-transaction.ts).
  * With a multi-host POSTGRES_URL the pool follows the primary through

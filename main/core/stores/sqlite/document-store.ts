@@ -1,5 +1,5 @@
 /**
- * The embedded profile's document store (SPEC §2): every collection lives in
+ * The embedded profile's document store (docs/ARCHITECTURE.md#profiles): every collection lives in
  * one JSON table of the relational store's SQLite file. It goes through the
  * relational store rather than the raw handle so it shares its transaction
  * lock: a document write can never land inside someone else's open

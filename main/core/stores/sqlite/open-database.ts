@@ -60,7 +60,7 @@ export function openDatabaseFile(
   } catch (err) {
     throw mapSqliteError(err, ctx);
   }
-  // The database holds password hashes and secrets from `config` (SPEC §9):
+  // The database holds password hashes and secrets from `config` (docs/ARCHITECTURE.md#security):
   // a file we create is readable by its owner only.
   if (isNew) chmodSync(path, 0o600);
   try {

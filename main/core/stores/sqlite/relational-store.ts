@@ -1,5 +1,5 @@
 /**
- * The embedded profile's relational store (SPEC §2): one better-sqlite3
+ * The embedded profile's relational store (docs/ARCHITECTURE.md#profiles): one better-sqlite3
  * connection in WAL mode. better-sqlite3 is synchronous, but transaction(fn)
  * takes an async fn, so the connection is guarded by an async lock for the
  * whole transaction; AsyncLocalStorage tells statements issued from inside the

@@ -1,5 +1,5 @@
 /**
- * The shipped compose files (SPEC §10) parsed as YAML and checked for the
+ * The shipped compose files (docs/ARCHITECTURE.md#packaging) parsed as YAML and checked for the
  * properties the appliance relies on. Parsed with js-yaml from node_modules
  * (present as a dependency of eslint; nothing was installed for this).
  */

@@ -95,7 +95,7 @@ describe('DockerProvider.start', () => {
   it('runs `up -d`, polls ps until healthy, confirms the port by handshake, and returns the endpoint', async () => {
     // The recorded runs name their container "web": map postgres to it. The
     // endpoint is then probed for real: the machine's PostgreSQL answers on
-    // 127.0.0.1:5432 (DESIGN.md, Tests), standing in for the published port.
+    // 127.0.0.1:5432 (docs/ARCHITECTURE.md#tests), standing in for the published port.
     const t = setup(
       [
         ...DOCKER_WORKS,
