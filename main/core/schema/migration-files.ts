@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
-import { join, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assetLocation } from '../asset-locations.js';
 import { NovaError } from '../errors.js';
@@ -22,7 +22,27 @@ export interface MigrationFile {
   path: string;
   /** sha256 (hex) of the normalised contents; see `migrationChecksum`. */
   checksum: string;
+  /** Checksums of earlier texts of this file that differ from it in comments only (REWORDED). */
+  earlierChecksums: readonly string[];
   sql: string;
+}
+
+/**
+ * Applied files whose comments were reworded after release, with the
+ * checksum of each earlier text: a database that recorded one of them holds
+ * exactly the schema the current text makes, so it is not "modified". Only
+ * ever add a checksum here for a change that touches comments alone.
+ */
+const REWORDED: Readonly<Record<string, readonly string[]>> = {
+  // Its two comments cited a design document that is not in this repository; they now cite docs/schema.md.
+  'postgres/0001_nova_schema.sql': [
+    'e3aa75e144de1a96f6e5b04d7a4633f6042355ea048a97b21a4493dd18e5c11d',
+  ],
+};
+
+/** Whether a checksum recorded in a database stands for this file's current text. */
+export function matchesRecorded(file: MigrationFile, recorded: string): boolean {
+  return recorded === file.checksum || file.earlierChecksums.includes(recorded);
 }
 
 /** `0001_nova_schema.sql`: at least four digits, an underscore, a name. */
@@ -107,7 +127,14 @@ export async function loadMigrations(dir: string): Promise<MigrationFile[]> {
     }
     const path = join(dir, file);
     const sql = await readFile(path, 'utf8');
-    byVersion.set(parsed.version, { ...parsed, file, path, sql, checksum: migrationChecksum(sql) });
+    byVersion.set(parsed.version, {
+      ...parsed,
+      file,
+      path,
+      sql,
+      checksum: migrationChecksum(sql),
+      earlierChecksums: REWORDED[`${basename(dir)}/${file}`] ?? [],
+    });
   }
   return [...byVersion.values()].sort((a, b) => a.version - b.version);
 }

@@ -16,7 +16,12 @@ import {
   runScript,
   type MigrationDialect,
 } from './migration-dialects.js';
-import { defaultMigrationsDir, loadMigrations, type MigrationFile } from './migration-files.js';
+import {
+  defaultMigrationsDir,
+  loadMigrations,
+  matchesRecorded,
+  type MigrationFile,
+} from './migration-files.js';
 
 /**
  * applied: recorded and unchanged; pending: not applied yet; modified: applied
@@ -87,7 +92,7 @@ export class MigrationRunner {
         version: f.version,
         name: f.name,
         file: f.file,
-        state: !row ? 'pending' : row.checksum === f.checksum ? 'applied' : 'modified',
+        state: !row ? 'pending' : matchesRecorded(f, row.checksum) ? 'applied' : 'modified',
         appliedAt: row?.appliedAt ?? null,
         checksum: f.checksum,
         appliedChecksum: row?.checksum ?? null,
@@ -157,7 +162,7 @@ export class MigrationRunner {
           [file.version],
         );
         if (rows[0]) {
-          if (rows[0].checksum !== file.checksum)
+          if (!matchesRecorded(file, rows[0].checksum))
             throw checksumMismatch([{ file, recorded: rows[0].checksum }]);
           return undefined;
         }
@@ -232,7 +237,7 @@ function assertUnmodified(files: MigrationFile[], applied: Map<number, AppliedRo
     .map((file) => ({ file, recorded: applied.get(file.version)?.checksum }))
     .filter(
       (e): e is { file: MigrationFile; recorded: string } =>
-        e.recorded !== undefined && e.recorded !== e.file.checksum,
+        e.recorded !== undefined && !matchesRecorded(e.file, e.recorded),
     );
   if (edited.length > 0) throw checksumMismatch(edited);
 }

@@ -281,6 +281,20 @@ describe('refusing and failing', () => {
     ]);
   });
 
+  it('accepts the checksum of an earlier text of a file whose comments alone were reworded', async () => {
+    const { store } = await freshStore();
+    await migrateSchema(store);
+    // What a database migrated before 0001's comments were reworded recorded.
+    await store.query('UPDATE nova_schema_migrations SET checksum = $1 WHERE version = 1', [
+      'e3aa75e144de1a96f6e5b04d7a4633f6042355ea048a97b21a4493dd18e5c11d',
+    ]);
+    expect(await migrateSchema(store)).toEqual({ applied: [], alreadyApplied: 2 });
+    expect((await new MigrationRunner(store).status())[0]!.state).toBe('applied');
+    // Any other recorded checksum is still an edit.
+    await store.query("UPDATE nova_schema_migrations SET checksum = 'abc' WHERE version = 1");
+    expect((await rejection(migrateSchema(store))).code).toBe('MIGRATION_CHECKSUM_MISMATCH');
+  });
+
   it('does not treat CRLF line endings of a checkout as an edit', async () => {
     const { store } = await freshStore();
     const copy = tempMigrations();

@@ -8,9 +8,6 @@
  *   `README.md`, with or without `#heading` anchors (`docs/ARCHITECTURE.md#layers, #tests`) —
  *   exists, and each anchor names one of its headings.
  *
- * One exception: an applied schema migration's text is checksummed in every
- * database, so its comments cannot change (docs/schema.md explains it).
- *
  * Scans every text file of the checkout except dependencies and build output.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -20,8 +17,6 @@ import { describe, expect, it } from 'vitest';
 const repo = path.resolve(import.meta.dirname, '../../..');
 const SKIP_DIRS = new Set(['node_modules', 'dist', '.git', 'release', '.tmp', 'coverage', 'out']);
 const SKIP_FILES = new Set(['package-lock.json', 'test/support/mongo/target']);
-/** Files whose text may not change, with how many brief references they keep. */
-const FROZEN: Record<string, number> = { 'main/core/schema/sql/postgres/0001_nova_schema.sql': 2 };
 
 function* textFiles(dir: string): Generator<string> {
   for (const name of readdirSync(dir)) {
@@ -71,11 +66,6 @@ describe('references', () => {
     const found: string[] = [];
     for (const { rel, text } of files) {
       const hits = [...text.matchAll(pattern)];
-      if (FROZEN[rel] !== undefined) {
-        // A frozen file may keep exactly what it had; a new reference still fails.
-        expect(hits.length, rel).toBe(FROZEN[rel]);
-        continue;
-      }
       const lines = text.split('\n');
       for (const m of hits) {
         const line = lineOf(text, m.index);

@@ -1,4 +1,4 @@
--- Nova target schema on PostgreSQL (SCHEMAS.md, "PostgreSQL target").
+-- Nova target schema on PostgreSQL (docs/schema.md, "PostgreSQL target").
 -- Applied once by the migration runner, inside a transaction; never edit this
 -- file after a release: put changes in a new NNNN_name.sql file.
 --
@@ -94,7 +94,7 @@ CREATE TABLE logs (
 CREATE INDEX idx_logs_timestamp ON logs ("timestamp");
 CREATE INDEX idx_logs_ticket_id ON logs (ticket_id);
 
--- Settings as strings; some values are JSON, some are secrets (SCHEMAS.md).
+-- Settings as strings; some values are JSON, some are secrets (docs/schema.md).
 CREATE TABLE config (
   key        text PRIMARY KEY,
   value      text,

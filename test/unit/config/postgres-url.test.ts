@@ -9,24 +9,24 @@ import {
   describePostgres,
   pgToolEnv,
   withDatabase,
-} from '../../../../main/core/backup/postgres-connect.js';
-import { configSchema } from '../../../../main/core/config/schema.js';
-import { NovaError } from '../../../../main/core/errors.js';
-import { redactSecrets } from '../../../../main/core/config/redact.js';
+} from '../../../main/core/backup/postgres-connect.js';
+import { configSchema } from '../../../main/core/config/schema.js';
+import { NovaError } from '../../../main/core/errors.js';
+import { redactSecrets } from '../../../main/core/config/redact.js';
 import {
   buildPoolConfig,
   parsePostgresTarget,
   resolvePostgresOptions,
-} from '../../../../main/core/stores/postgres/postgres-connection.js';
-import { isFailoverError } from '../../../../main/core/stores/postgres/postgres-failover.js';
-import { lsnToBigInt } from '../../../../main/core/stores/postgres/postgres-replication.js';
+} from '../../../main/core/stores/postgres/postgres-connection.js';
+import { isFailoverError } from '../../../main/core/stores/postgres/postgres-failover.js';
+import { lsnToBigInt } from '../../../main/core/stores/postgres/postgres-replication.js';
 import {
   isHighAvailability,
   parsePostgresUrl,
   postgresUrlForHost,
   postgresUrlWithDatabase,
-} from '../../../../main/core/config/postgres-url.js';
-import { thrown } from '../../../support/rejection.js';
+} from '../../../main/core/config/postgres-url.js';
+import { thrown } from '../../support/rejection.js';
 
 const HA =
   'postgres://nova:s%40cret@db1.example:5432,db2.example:5433/nova?target_session_attrs=read-write&application_name=api';
