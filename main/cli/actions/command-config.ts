@@ -2,7 +2,7 @@
  * Reading the configuration the way every command does: the global options
  * (and a command's own flags for settings), then the log level and the
  * warnings applied. Kept out
- * of commands/services-shared.ts because loading the configuration pulls in
+ * of commands/ because loading the configuration pulls in
  * zod and dotenv, which command registration must not pay for.
  */
 import {

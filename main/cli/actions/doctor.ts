@@ -2,7 +2,7 @@
 import { toErrorData } from '../../core/errors.js';
 import type { ConfigOutcome, DoctorReport, Finding } from '../../core/services/doctor.js';
 import { runDoctor } from '../../core/services/doctor-facts.js';
-import { reportProblems } from '../commands/services-shared.js';
+import { reportProblems } from '../views/one-line-errors.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, ReportedFailure } from '../output.js';
 import { loadCommandConfig } from './command-config.js';

@@ -3,12 +3,9 @@ import { serviceProfiles } from '../../core/config/schema.js';
 import { stopServices, type StopOutcome } from '../../core/services/service-control.js';
 import { ServiceManager } from '../../core/services/service-manager.js';
 import type { DownOptions } from '../commands/down.js';
-import {
-  oneLineData,
-  reportProblems,
-  selectedServices,
-  table,
-} from '../commands/services-shared.js';
+import { selectedServices } from '../commands/services-shared.js';
+import { oneLineData, reportProblems } from '../views/one-line-errors.js';
+import { table } from '../views/service-table.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, ReportedFailure } from '../output.js';
 import { loadCommandConfig } from './command-config.js';

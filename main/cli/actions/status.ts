@@ -7,7 +7,7 @@ import {
 } from '../../core/services/service-control.js';
 import { ServiceManager } from '../../core/services/service-manager.js';
 import { SERVICE_NAMES } from '../../core/services/types.js';
-import { formatServiceReports } from '../commands/services-shared.js';
+import { formatServiceReports } from '../views/service-table.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
 import { loadCommandConfig } from './command-config.js';

@@ -3,12 +3,9 @@ import { toErrorData, type ErrorData } from '../../core/errors.js';
 import { inspectServices, type ServiceReport } from '../../core/services/service-control.js';
 import { ServiceManager } from '../../core/services/service-manager.js';
 import type { ServiceName } from '../../core/services/types.js';
-import {
-  formatServiceReports,
-  oneLineData,
-  reportProblems,
-  selectedServices,
-} from '../commands/services-shared.js';
+import { selectedServices } from '../commands/services-shared.js';
+import { oneLineData, reportProblems } from '../views/one-line-errors.js';
+import { formatServiceReports } from '../views/service-table.js';
 import type { UpOptions } from '../commands/up.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson, ReportedFailure } from '../output.js';

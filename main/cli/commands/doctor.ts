@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { toOneLineError } from './services-shared.js';
+import { toOneLineError } from '../views/one-line-errors.js';
 
 export function registerDoctor(program: Command, ctx: CliContext): void {
   program

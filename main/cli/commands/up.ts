@@ -15,7 +15,8 @@
 import type { Command } from 'commander';
 import type { ServiceName } from '../../core/services/types.js';
 import type { CliContext, GlobalOptions } from '../context.js';
-import { parseServiceName, toOneLineError } from './services-shared.js';
+import { toOneLineError } from '../views/one-line-errors.js';
+import { parseServiceName } from './services-shared.js';
 
 export interface UpOptions {
   service?: ServiceName;

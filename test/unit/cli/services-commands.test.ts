@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NovaError } from '../../../main/core/errors.js';
 import { runCli } from '../../../main/cli/run.js';
-import { toOneLineError } from '../../../main/cli/commands/services-shared.js';
+import { toOneLineError } from '../../../main/cli/views/one-line-errors.js';
 import { createLogger } from '../../../main/core/logger.js';
 import type { CliContext } from '../../../main/cli/context.js';
 
