@@ -4,23 +4,26 @@
  * choices where they are safe (the engine's rules), every row editable in
  * place or through a CSV download/upload, and "Apply fixed rejects", which
  * applies them to the finished run the way the command line does. Changed
- * values are summarised by kind underneath.
+ * values are summarised by kind underneath. What is shown is computed in
+ * fix-rejects-model.ts and drawn by fix-rejects-tables.ts; this module wires
+ * the clicks to the API.
  */
-import type {
-  FixAction,
-  MigrationRulesInput,
-  RejectGroupDto,
-} from '../../../shared-contract/methods/migration.js';
-import type {
-  RejectLineDto,
-  RejectsViewDto,
-} from '../../../shared-contract/methods/migration-wizard.js';
+import type { MigrationRulesInput } from '../../../shared-contract/methods/migration.js';
+import type { RejectsViewDto } from '../../../shared-contract/methods/migration-wizard.js';
 import type { TaskSnapshotDto } from '../../../shared-contract/common.js';
 import { errorNotice, info, loading } from '../../components/notice.js';
 import { h, replace, uid } from '../../lib/dom.js';
-import { formatCount, plural } from '../../lib/format.js';
-import { changeText, FIX_LABEL, fixText, reasonText } from './reject-words.js';
-import { editsFromCsv, rejectsToCsv, valueOf } from './rejects-csv.js';
+import { plural } from '../../lib/format.js';
+import {
+  changeRowModel,
+  editedRows,
+  fixRejectsModel,
+  groupRowModel,
+  lineRowModel,
+  mergeRules,
+} from './fix-rejects-model.js';
+import { changesTable, chosenRulesNotice, groupsTable, rowsTable } from './fix-rejects-tables.js';
+import { editsFromCsv, rejectsToCsv } from './rejects-csv.js';
 import type { StepApi } from './wizard.js';
 
 /**
@@ -52,19 +55,11 @@ function render(
   view: RejectsViewDto,
 ): { element: HTMLElement; apply: HTMLElement | null } {
   const sessionId = api.state.summary!.sessionId;
+  const model = fixRejectsModel(view, api.state.rules);
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const inputs = new Map<number, HTMLInputElement>();
-  const edited = (): { line: number; row: Record<string, unknown> }[] => {
-    const out: { line: number; row: Record<string, unknown> }[] = [];
-    for (const l of view.lines) {
-      const input = inputs.get(l.line);
-      if (!input || input.value === valueOf(l)) continue;
-      out.push({ line: l.line, row: { [l.column]: typed(input.value, l.row[l.column]) } });
-    }
-    return out;
-  };
   const applyButton = h('button', {
-    class: 'btn btn-primary',
+    class: 'btn btn-primary apply',
     text: 'Apply fixed rejects',
     attrs: { type: 'button' },
   });
@@ -76,7 +71,7 @@ function render(
   };
 
   const apply = async (rules?: MigrationRulesInput) => {
-    const edits = edited();
+    const edits = editedRows(view.lines, (line) => inputs.get(line)?.value);
     if (!rules && edits.length === 0) {
       replace(
         status,
@@ -135,63 +130,46 @@ function render(
       busy(false);
     }
   };
-  applyButton.classList.add('apply');
   applyButton.addEventListener('click', () => void apply());
 
-  const groups = h(
-    'div',
-    { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'table reject-groups' },
-      h('caption', { text: 'Rejected rows by reason' }),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Where', 'Why', 'Rows', 'Examples', 'How to fix'].map((t) =>
-            h('th', { attrs: { scope: 'col' }, text: t }),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        view.groups.map((g) =>
-          h(
-            'tr',
-            { dataset: { group: `${g.table}.${g.column}.${g.reason}` } },
-            h('th', { attrs: { scope: 'row' }, class: 'mono', text: `${g.table}.${g.column}` }),
-            h(
-              'td',
-              {},
-              reasonText(g.reason),
-              g.cascade
-                ? h('span', { class: 'hint block', text: 'Its parent row was rejected.' })
-                : null,
-            ),
-            h('td', { class: 'num', text: formatCount(g.count) }),
-            h('td', {
-              class: 'mono',
-              text: g.examples.join(', ') + (g.count > g.examples.length ? ', …' : ''),
-            }),
-            h(
-              'td',
-              {},
-              h('p', { class: 'fix-text', text: fixText(g, view.applicable) }),
-              fixButtons(g, view.applicable, api.state.rules, {
-                apply: (rule) => void apply(rule),
-                forRun: (rule) => void chooseForRun(rule),
-              }),
-            ),
-          ),
-        ),
-      ),
-    ),
+  const groups = groupsTable(
+    view.groups.map((g) => groupRowModel(g, view.applicable, api.state.rules)),
+    (rule) => void (view.applicable ? apply(rule) : chooseForRun(rule)),
   );
+  const rows = rowsTable(view.lines.map(lineRowModel), model.details.editable, inputs);
 
+  const element = h(
+    'section',
+    { attrs: { 'aria-labelledby': 'fix-h' } },
+    h('h3', { id: 'fix-h', text: model.heading }),
+    model.none
+      ? h('p', { class: 'muted', text: 'None: every row was migrated.' })
+      : [
+          model.intro.note ? info(model.intro.text) : h('p', { text: model.intro.text }),
+          chosenRulesNotice(model.chosenRules),
+          groups,
+          model.partial ? info(model.partial) : null,
+          h(
+            'details',
+            { class: 'panel', attrs: { open: model.details.open } },
+            h('summary', { text: model.details.summary }),
+            model.details.editable ? csvActions(view, inputs, status) : null,
+            rows,
+          ),
+          status,
+        ],
+    h('h3', { text: model.changedHeading }),
+    changesTable(view.changeGroups.map(changeRowModel)),
+  );
+  return { element, apply: model.canApply ? applyButton : null };
+}
+
+/** Download as CSV / Upload CSV: the rows' values round-trip through a spreadsheet. */
+function csvActions(
+  view: RejectsViewDto,
+  inputs: Map<number, HTMLInputElement>,
+  status: HTMLElement,
+): HTMLElement {
   const csvInput = h('input', {
     id: uid('csv'),
     class: 'sr-only',
@@ -231,273 +209,13 @@ function render(
     a.remove();
     window.setTimeout(() => URL.revokeObjectURL(a.href), 1000);
   });
-
-  const rows = h(
-    'div',
-    { class: 'table-scroll' },
-    h(
-      'table',
-      { class: 'table reject-rows' },
-      h('caption', { class: 'sr-only', text: 'Rejected rows' }),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Row', 'Column', 'Why', 'Original value', ...(view.applicable ? ['New value'] : [])].map(
-            (t) => h('th', { attrs: { scope: 'col' }, text: t }),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        view.lines.map((l) => lineRow(l, inputs, view.applicable)),
-      ),
-    ),
-  );
-
-  const changes = view.changeGroups.length
-    ? h(
-        'div',
-        { class: 'table-scroll' },
-        h(
-          'table',
-          { class: 'table change-groups' },
-          h('caption', { class: 'sr-only', text: 'Values changed to fit, by kind' }),
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ['What changed', 'Where', 'Values', 'Examples'].map((t) =>
-                h('th', { attrs: { scope: 'col' }, text: t }),
-              ),
-            ),
-          ),
-          h(
-            'tbody',
-            {},
-            view.changeGroups.map((g) =>
-              h(
-                'tr',
-                { dataset: { kind: g.kind } },
-                h('th', { attrs: { scope: 'row' }, text: changeText(g.kind) }),
-                h('td', { class: 'mono', text: `${g.table}.${g.column}` }),
-                h('td', { class: 'num', text: formatCount(g.count) }),
-                h(
-                  'td',
-                  {},
-                  h(
-                    'ul',
-                    { class: 'plain' },
-                    g.examples.slice(0, 2).map((e) =>
-                      h('li', {
-                        class: 'mono wrap',
-                        text: `${e.key}: ${short(e.from)} → ${short(e.to)}`,
-                      }),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-          ),
-        ),
-      )
-    : h('p', { class: 'muted', text: 'No value was changed to fit.' });
-
-  const element = h(
-    'section',
-    { attrs: { 'aria-labelledby': 'fix-h' } },
-    h('h3', { id: 'fix-h', text: `Rejected rows (${formatCount(view.total)})` }),
-    view.total === 0
-      ? h('p', { class: 'muted', text: 'None: every row was migrated.' })
-      : [
-          view.applicable
-            ? h('p', {
-                text: `${plural(view.total, 'row')} in ${plural(view.groups.length, 'group')}. Fix a group with one of its buttons, or correct the values in the rows below (or in a spreadsheet), then choose Apply fixed rejects. Rows that still do not fit stay here with their new reason.`,
-              })
-            : info(
-                'A dry run writes nothing, so no row can be applied yet. A fix chosen here is used by the run; after the run, the rows left can be edited and applied here.',
-              ),
-          !view.applicable && api.state.rules ? chosenRules(api.state.rules) : null,
-          groups,
-          view.lines.length < view.total
-            ? info(
-                `The first ${formatCount(view.lines.length)} rows are shown for editing; the groups count all ${formatCount(view.total)}.`,
-              )
-            : null,
-          h(
-            'details',
-            { class: 'panel', attrs: { open: view.total <= 50 } },
-            h('summary', {
-              text: view.applicable
-                ? `Edit the rejected rows (${formatCount(view.lines.length)})`
-                : `The rejected rows (${formatCount(view.lines.length)})`,
-            }),
-            view.applicable
-              ? h(
-                  'div',
-                  { class: 'actions' },
-                  download,
-                  h('label', { class: 'btn', attrs: { for: csvInput.id } }, 'Upload CSV'),
-                  csvInput,
-                )
-              : null,
-            rows,
-          ),
-          status,
-        ],
-    h('h3', {
-      text: `Values changed to fit (${formatCount(view.changeGroups.reduce((n, g) => n + g.count, 0))})`,
-    }),
-    changes,
-  );
-  return { element, apply: view.applicable && view.total > 0 ? applyButton : null };
-}
-
-function lineRow(
-  l: RejectLineDto,
-  inputs: Map<number, HTMLInputElement>,
-  editable: boolean,
-): HTMLElement {
-  const id = uid('edit');
-  const input = h('input', {
-    id,
-    attrs: {
-      type: 'text',
-      value: valueOf(l),
-      autocomplete: 'off',
-      spellcheck: 'false',
-      disabled: !editable,
-      'aria-label': `New value of ${l.column} for ${l.table} ${l.key}`,
-    },
-    dataset: { line: String(l.line) },
-  });
-  inputs.set(l.line, input);
-  return h(
-    'tr',
-    { dataset: { line: String(l.line) } },
-    h('th', { attrs: { scope: 'row' }, class: 'mono nowrap', text: `${l.table} ${l.key}` }),
-    h('td', { class: 'mono', text: l.column }),
-    h(
-      'td',
-      {},
-      h('span', { class: 'tag', text: l.reason }),
-      l.message ? h('span', { class: 'hint block', text: l.message }) : null,
-    ),
-    h('td', { class: 'mono wrap', text: short(l.original) }),
-    editable ? h('td', {}, input) : null,
-  );
-}
-
-/**
- * Fixes that applying the rejects again can carry out: they let rows in.
- * Dropping orphans and merging duplicates leave rows out, which only a run
- * does — on a dry run's report they are chosen for the run instead.
- */
-const APPLY_FIXES = new Set<FixAction>(['round', 'truncate', 'keep-in-extra', 'keep-first-rename']);
-
-function fixButtons(
-  g: RejectGroupDto,
-  applicable: boolean,
-  chosen: MigrationRulesInput | undefined,
-  on: { apply(rule: MigrationRulesInput): void; forRun(rule: MigrationRulesInput): void },
-): HTMLElement | null {
-  if (g.cascade) return null;
-  const fixes = applicable ? g.fixes.filter((f) => APPLY_FIXES.has(f)) : g.fixes;
-  if (!fixes.length) return null;
   return h(
     'div',
-    { class: 'actions compact' },
-    fixes.map((f) => {
-      const rule = ruleFor(g.table, g.column, f, g.key);
-      const already = !applicable && hasRule(chosen, rule);
-      return h('button', {
-        class: 'btn',
-        text: already ? `${FIX_LABEL[f]} ✓ chosen for the run` : FIX_LABEL[f],
-        attrs: {
-          type: 'button',
-          disabled: already,
-          'aria-label': `${FIX_LABEL[f]}${applicable ? '' : ' in the run'}: ${g.table}.${g.column}, ${plural(g.count, 'row')}`,
-        },
-        dataset: { fix: f },
-        on: { click: () => (applicable ? on.apply(rule) : on.forRun(rule)) },
-      });
-    }),
+    { class: 'actions' },
+    download,
+    h('label', { class: 'btn', attrs: { for: csvInput.id } }, 'Upload CSV'),
+    csvInput,
   );
-}
-
-function mergeRules(
-  a: MigrationRulesInput | undefined,
-  b: MigrationRulesInput,
-): MigrationRulesInput {
-  const uniq = <T>(xs: T[]): T[] => [...new Map(xs.map((x) => [JSON.stringify(x), x])).values()];
-  return {
-    values: uniq([...(a?.values ?? []), ...(b.values ?? [])]),
-    duplicates: uniq([...(a?.duplicates ?? []), ...(b.duplicates ?? [])]),
-    orphans: uniq([...(a?.orphans ?? []), ...(b.orphans ?? [])]),
-  };
-}
-
-function hasRule(rules: MigrationRulesInput | undefined, rule: MigrationRulesInput): boolean {
-  if (!rules) return false;
-  const merged = mergeRules(rules, rule);
-  return JSON.stringify(merged) === JSON.stringify(mergeRules(rules, {}));
-}
-
-/** The rules chosen for the run, in words. */
-function chosenRules(rules: MigrationRulesInput): HTMLElement | null {
-  const items = [
-    ...(rules.values ?? []).map(
-      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table}.${r.column}`,
-    ),
-    ...(rules.duplicates ?? []).map(
-      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table} (${r.key.join(', ')})`,
-    ),
-    ...(rules.orphans ?? []).map(
-      (r) => `${FIX_LABEL[r.action as FixAction] ?? r.action}: ${r.table}`,
-    ),
-  ];
-  return items.length
-    ? h(
-        'div',
-        { class: 'notice notice-info chosen-rules' },
-        h('p', { text: 'The run will use these fixes:' }),
-        h(
-          'ul',
-          {},
-          items.map((t) => h('li', { text: t })),
-        ),
-      )
-    : null;
-}
-
-/** The rule of one one-click fix. */
-function ruleFor(
-  table: string,
-  column: string,
-  fix: FixAction,
-  key: string[] | undefined,
-): MigrationRulesInput {
-  if (fix === 'drop') return { orphans: [{ table, action: 'drop' }] };
-  if (fix === 'keep-first-rename' || fix === 'merge')
-    return { duplicates: [{ table, key: key ?? [column], action: fix }] };
-  return { values: [{ table, column, action: fix }] };
-}
-
-/** A typed value keeps the kind of the original: a number stays a number when it reads as one. */
-function typed(text: string, original: unknown): unknown {
-  if (typeof original === 'number' && text.trim() !== '' && Number.isFinite(Number(text)))
-    return Number(text);
-  if (text === '' && original === null) return null;
-  return text;
-}
-
-function short(s: string): string {
-  return s.length > 80 ? `${s.slice(0, 77)}…` : s;
 }
 
 /** Waits for a task to end, from its events (and one look in case it ended already). */
