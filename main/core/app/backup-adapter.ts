@@ -68,12 +68,13 @@ export function startBackupSchedule(
   coverage: BackupCoverage,
   onRun: () => void = () => undefined,
 ): BackupSchedule | null {
+  const passphrase = passphraseFromEnv();
   const scheduler = backupSchedulerFromConfig(config, {
     endpoints,
     documentsInRelational: coverage.documentsInRelational,
     covers: coversNow(coverage),
     registry: tasks,
-    ...(passphraseFromEnv() ? { passphrase: passphraseFromEnv() } : {}),
+    ...(passphrase ? { passphrase } : {}),
     onRun: (outcome) => {
       if (!outcome.ok) {
         logger.warn('the scheduled backup failed', {

@@ -3,35 +3,24 @@
  * SQLite), run in-process with captured output: exit codes, --json shapes,
  * one-line reasons, --yes, passphrases from the environment, --prune.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
-import { fillSqlite, flipByte, sqliteChecksums } from './helpers.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
+import { embeddedDataDir, flipByte, sqliteChecksums } from './helpers.js';
 import { useTempDirs } from '../../support/temp-dirs.js';
 
 const tempDir = useTempDirs('nova-backup-test-');
 
-async function setup() {
-  const root = await tempDir();
-  const dataDir = path.join(root, 'data');
-  await mkdir(dataDir);
-  const file = await fillSqlite(dataDir);
-  return { root, dataDir, file, backupDir: path.join(dataDir, 'backups') };
-}
+const setup = async () => embeddedDataDir(await tempDir());
 
 async function cli(root: string, args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+  const run = await runCliCaptured(args, {
     env: { NOVA_PROFILE: 'embedded', NOVA_LOG_LEVEL: 'warn', ...env },
     cwd: root,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
   });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> };
+  return { ...run, json: () => JSON.parse(run.stdout) as Record<string, unknown> };
 }
 
 describe('nova-db backup commands', () => {

@@ -4,6 +4,7 @@
  * flipper, and a helper that expects a NovaError.
  */
 import { openSync, closeSync, readSync, writeSync, statSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { BSON, MongoClient } from 'mongodb';
@@ -50,6 +51,19 @@ export function flipByte(file: string, offset?: number): void {
  * A real Nova embedded database (schema migrations, documents, audit) plus a
  * table of awkward values. Returns the file path.
  */
+/** `<root>/data` (0700) holding a filled embedded SQLite file, and where its backups go. */
+export async function embeddedDataDir(root: string): Promise<{
+  root: string;
+  dataDir: string;
+  file: string;
+  backupDir: string;
+}> {
+  const dataDir = path.join(root, 'data');
+  await mkdir(dataDir, { mode: 0o700 });
+  const file = await fillSqlite(dataDir);
+  return { root, dataDir, file, backupDir: path.join(dataDir, 'backups') };
+}
+
 export async function fillSqlite(dataDir: string): Promise<string> {
   const config = configSchema.parse({ NOVA_DATA_DIR: dataDir });
   const factory = new DatabaseFactory(config, { maintenanceIntervalMs: 0 });

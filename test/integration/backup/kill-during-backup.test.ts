@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listBackups } from '../../../main/core/backup/backup-store.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 import { buildMainForChild } from './child-build.js';
 import { useTempDirs } from '../../support/temp-dirs.js';
 
@@ -33,17 +33,8 @@ function cleanEnv(): NodeJS.ProcessEnv {
   return { ...env, NOVA_PROFILE: 'embedded' };
 }
 
-async function cli(args: string[], cwd: string) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    env: { NOVA_PROFILE: 'embedded' },
-    cwd,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
-  });
-  return { code, stdout, stderr };
+function cli(args: string[], cwd: string) {
+  return runCliCaptured(args, { env: { NOVA_PROFILE: 'embedded' }, cwd });
 }
 
 /** Waits until `check` returns a value, polling quickly; fails after `ms`. */

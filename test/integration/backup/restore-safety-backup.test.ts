@@ -6,37 +6,25 @@
  * fails stops the restore before anything is touched. Real SQLite, the CLI
  * in-process.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 import { listBackups } from '../../../main/core/backup/backup-store.js';
-import { fillSqlite, sqliteChecksums } from './helpers.js';
+import { embeddedDataDir, sqliteChecksums } from './helpers.js';
 import { useTempDirs } from '../../support/temp-dirs.js';
 
 const tempDir = useTempDirs('nova-restore-safety-');
 
-async function setup() {
-  const root = await tempDir();
-  const dataDir = path.join(root, 'data');
-  await mkdir(dataDir, { mode: 0o700 });
-  const file = await fillSqlite(dataDir);
-  return { root, dataDir, file, backupDir: path.join(dataDir, 'backups') };
-}
+const setup = async () => embeddedDataDir(await tempDir());
 
-async function cli(root: string, args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+function cli(root: string, args: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(args, {
     env: { NOVA_PROFILE: 'embedded', NOVA_LOG_LEVEL: 'warn', ...env },
     cwd: root,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
   });
-  return { code, stdout, stderr };
 }
 
 function addMarker(file: string): void {

@@ -20,24 +20,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UNIT_MARKER } from '../../../main/cli/actions/service.js';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const template = readFileSync(path.join(repo, 'resources', 'nova-db.service'), 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'nova-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
-    env: { NOVA_LOG_LEVEL: 'warn' },
-    cwd: dir,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
-  });
-  return { code, stdout, stderr };
+function cli(args: string[]) {
+  return runCliCaptured(args, { env: { NOVA_LOG_LEVEL: 'warn' }, cwd: dir });
 }
 
 function targetDir(name: string): string {

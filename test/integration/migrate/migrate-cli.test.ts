@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
 import { osFreePort } from '../../../main/core/services/ports.js';
 import {
@@ -37,17 +37,11 @@ async function scratch(): Promise<ScratchDatabase> {
   return db;
 }
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(['--data-dir', join(dir, 'data'), ...args], {
     env: { NOVA_LOG_LEVEL: 'warn', ...env },
     cwd: dir,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
   });
-  return { code, stdout, stderr };
 }
 
 async function sql(url: string, text: string): Promise<unknown[]> {

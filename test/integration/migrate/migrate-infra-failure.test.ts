@@ -23,7 +23,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
 import {
   generateLegacyDatabase,
@@ -46,20 +46,11 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(
     ['--data-dir', join(dir, 'data'), '--json', 'migrate', '--batch-size', '2000', ...args],
-    {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
-      env: { NOVA_LOG_LEVEL: 'error', ...env },
-      cwd: dir,
-      onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
-    },
+    { env: { NOVA_LOG_LEVEL: 'error', ...env }, cwd: dir },
   );
-  return { code, stdout, stderr };
 }
 
 async function createDb(name: string): Promise<string> {

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured, type CapturedRun } from '../../support/run-cli-captured.js';
 import { applyRejects } from '../../../main/core/migrate/apply-rejects.js';
 import { dryRunMigration } from '../../../main/core/migrate/dry-run.js';
 import { runMigration } from '../../../main/core/migrate/migration-job.js';
@@ -475,17 +475,11 @@ describe('bad rules are refused with the valid choices', () => {
 });
 
 describe('nova-db migrate with rule flags', () => {
-  async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(['--data-dir', join(dir, 'data'), ...args], {
-      stdout: (s) => void (stdout += s),
-      stderr: (s) => void (stderr += s),
+  function cli(args: string[]): Promise<CapturedRun> {
+    return runCliCaptured(['--data-dir', join(dir, 'data'), ...args], {
       env: { NOVA_LOG_LEVEL: 'warn' },
       cwd: dir,
-      onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
     });
-    return { code, stdout, stderr };
   }
 
   it('--help documents the three flags and their actions', async () => {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../../main/cli/run.js';
+import { runCliCaptured } from '../../support/run-cli-captured.js';
 import type { CatchUpResult } from '../../../main/core/migrate/catch-up.js';
 import type { MigrationReport } from '../../../main/core/migrate/report.js';
 import {
@@ -41,17 +41,11 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-async function cli(args: string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['--data-dir', join(dir, 'data'), '--json', 'migrate', ...args], {
-    stdout: (s) => void (stdout += s),
-    stderr: (s) => void (stderr += s),
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(['--data-dir', join(dir, 'data'), '--json', 'migrate', ...args], {
     env: { NOVA_LOG_LEVEL: 'error', ...env },
     cwd: dir,
-    onShutdown: () => ({ stopped: new Promise(() => undefined), dispose: () => undefined }),
   });
-  return { code, stdout, stderr };
 }
 
 async function count(url: string, sql: string): Promise<number> {
