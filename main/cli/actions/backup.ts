@@ -1,8 +1,13 @@
-/** What `nova-db backup` does once parsed (registered in ../commands/backup.ts). */
+/**
+ * What `nova-db backup` does once parsed (registered in ../commands/backup.ts):
+ * the backup use case (core/use-cases/backup.ts) without the trial restore
+ * and retention — `nova-db verify` proves a backup on demand — shown as a summary.
+ */
 import path from 'node:path';
 import { PASSPHRASE_ENV } from '../../core/backup/passphrase.js';
-import { createBackup, type BackupSummary } from '../../core/backup/run-backup.js';
+import type { BackupSummary } from '../../core/backup/run-backup.js';
 import { NovaError } from '../../core/errors.js';
+import { backUp } from '../../core/use-cases/backup.js';
 import type { BackupOptions } from '../commands/backup.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -30,13 +35,16 @@ export async function backup(
       );
     }
   }
-  const summary = await runCliTask(ctx, 'backup', 'Backup', (taskCtx) =>
-    createBackup(
+  const { backup: summary } = await runCliTask(ctx, 'backup', 'Backup', (taskCtx) =>
+    backUp(
+      setup.targets,
       {
+        config: setup.config,
         backupDir,
-        dataDir: setup.config.NOVA_DATA_DIR,
-        targets: setup.targets,
-        ...(passphrase !== undefined ? { passphrase } : {}),
+        reason: 'manual',
+        verify: false,
+        applyRetention: false,
+        passphrase,
       },
       taskCtx,
     ),

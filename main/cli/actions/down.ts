@@ -1,7 +1,6 @@
-/** What `nova-db down` does once parsed (registered in ../commands/down.ts). */
-import { serviceProfiles } from '../../core/config/schema.js';
-import { stopServices, type StopOutcome } from '../../core/services/service-control.js';
-import { ServiceManager } from '../../core/services/service-manager.js';
+/** What `nova-db down` does once parsed (registered in ../commands/down.ts): the use case (core/use-cases/services.ts), shown. */
+import type { StopOutcome } from '../../core/services/service-control.js';
+import { shutDown } from '../../core/use-cases/services.js';
 import type { DownOptions } from '../commands/down.js';
 import { selectedServices } from '../commands/services-shared.js';
 import { oneLineData, reportProblems } from '../views/one-line-errors.js';
@@ -32,16 +31,7 @@ export async function down(
   options: DownOptions,
 ): Promise<void> {
   const { config } = await loadCommandConfig(ctx, globals);
-  const profiles = serviceProfiles(config);
-  const services = selectedServices(options.service);
-  const ownsServers = services.some((s) => profiles[s] === 'native' || profiles[s] === 'docker');
-  const outcomes: StopOutcome[] = ownsServers
-    ? await stopServices(await ServiceManager.create({ config, supervisor: false }), services)
-    : [...services].reverse().map((service) => ({
-        service,
-        profile: profiles[service],
-        result: profiles[service] === 'external' ? 'left-running' : 'in-process',
-      }));
+  const outcomes = await shutDown(config, selectedServices(options.service));
   const failures = outcomes.filter((o) => o.result === 'failed');
   // Errors as one line each, like on stderr (a stop failure may carry a log tail).
   const output: DownOutput = {

@@ -1,12 +1,6 @@
-/** What `nova-db status` does once parsed (registered in ../commands/status.ts). */
-import { serviceProfiles } from '../../core/config/schema.js';
-import {
-  embeddedReport,
-  inspectServices,
-  type ServiceReport,
-} from '../../core/services/service-control.js';
-import { ServiceManager } from '../../core/services/service-manager.js';
-import { SERVICE_NAMES } from '../../core/services/types.js';
+/** What `nova-db status` does once parsed (registered in ../commands/status.ts): the use case (core/use-cases/services.ts), shown. */
+import type { ServiceReport } from '../../core/services/service-control.js';
+import { serviceStatus } from '../../core/use-cases/services.js';
 import { formatServiceReports } from '../views/service-table.js';
 import type { CliContext, GlobalOptions } from '../context.js';
 import { printJson } from '../output.js';
@@ -20,12 +14,7 @@ export interface StatusOutput {
 
 export async function status(ctx: CliContext, globals: GlobalOptions): Promise<void> {
   const { config } = await loadCommandConfig(ctx, globals);
-  const profiles = serviceProfiles(config);
-  // Every service embedded: nothing runs outside Nova, and no reason to
-  // create credentials.json just to say so.
-  const reports: ServiceReport[] = SERVICE_NAMES.every((s) => profiles[s] === 'embedded')
-    ? SERVICE_NAMES.map(embeddedReport)
-    : await inspectServices(await ServiceManager.create({ config, supervisor: false }));
+  const reports = await serviceStatus(config);
   const output: StatusOutput = { dataDir: config.NOVA_DATA_DIR, services: reports };
   if (globals.json === true) printJson(ctx, output);
   else ctx.stdout(formatServiceReports(reports));

@@ -1,8 +1,8 @@
-/** What `nova-db up` does once parsed (registered in ../commands/up.ts). */
-import { toErrorData, type ErrorData } from '../../core/errors.js';
-import { inspectServices, type ServiceReport } from '../../core/services/service-control.js';
-import { ServiceManager } from '../../core/services/service-manager.js';
+/** What `nova-db up` does once parsed (registered in ../commands/up.ts): the use case (core/use-cases/services.ts), shown. */
+import type { ErrorData } from '../../core/errors.js';
+import type { ServiceReport } from '../../core/services/service-control.js';
 import type { ServiceName } from '../../core/services/types.js';
+import { bringUp } from '../../core/use-cases/services.js';
 import { selectedServices } from '../commands/services-shared.js';
 import { oneLineData, reportProblems } from '../views/one-line-errors.js';
 import { formatServiceReports } from '../views/service-table.js';
@@ -27,24 +27,11 @@ export async function up(
   options: UpOptions,
 ): Promise<void> {
   const { config } = await loadCommandConfig(ctx, globals);
-  const services = selectedServices(options.service);
-  const manager = await ServiceManager.create({
+  const { services: reports, failed: problems } = await bringUp(
     config,
-    // Nobody would be left to supervise once up exits; a later serve does.
-    supervisor: false,
-    native: { detached: true },
-  });
-  const failed: UpOutput['failed'] = [];
-  await Promise.all(
-    services.map(async (service) => {
-      try {
-        await manager.start(service);
-      } catch (err) {
-        failed.push({ service, error: oneLineData(ctx, toErrorData(err)) });
-      }
-    }),
+    selectedServices(options.service),
   );
-  const reports = await inspectServices(manager, services);
+  const failed = problems.map((f) => ({ ...f, error: oneLineData(ctx, f.error) }));
   const output: UpOutput = {
     ok: failed.length === 0,
     dataDir: config.NOVA_DATA_DIR,

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { backupSummarySchema } from '../../../shared-contract/index.js';
-import { backupSchedulerFromConfig, lastGoodBackupAt } from '../backup/backup-job.js';
+import { lastGoodBackupAt } from '../backup/backup-job.js';
 import { listBackups } from '../backup/backup-store.js';
 import { passphraseFromEnv } from '../backup/passphrase.js';
 import { coverageOf, describeCoverage, type CoverageNeed } from '../backup/coverage.js';
@@ -17,6 +17,7 @@ import type { LastBackupSource } from '../health/checkers/backup-checker.js';
 import type { Logger } from '../logger.js';
 import type { Endpoints } from '../services/types.js';
 import type { TaskRegistry } from '../tasks/task.js';
+import { scheduledBackups } from '../use-cases/backup.js';
 
 type BackupSummaryDto = z.output<typeof backupSummarySchema>;
 
@@ -69,7 +70,7 @@ export function startBackupSchedule(
   onRun: () => void = () => undefined,
 ): BackupSchedule | null {
   const passphrase = passphraseFromEnv();
-  const scheduler = backupSchedulerFromConfig(config, {
+  const scheduler = scheduledBackups(config, {
     endpoints,
     documentsInRelational: coverage.documentsInRelational,
     covers: coversNow(coverage),

@@ -3,29 +3,23 @@
  * new backup (trial restore on the same servers), then apply retention —
  * only after the verify succeeded, so a run that produced a bad backup never
  * deletes a good one. Also the hook the migration engine calls before it
- * writes anything (main/core/backup/README.md "backup before every migration, automatically"),
- * and the wiring of a BackupScheduler from the configuration.
+ * writes anything (main/core/backup/README.md "backup before every migration, automatically").
+ * The schedule that runs it is composed in main/core/use-cases/backup.ts.
  */
 import { NovaError, isNovaError, toErrorData, type ErrorData } from '../errors.js';
 import { withBackupLock } from './backup-lock.js';
-import type { NovaConfig } from '../config/schema.js';
-import type { Endpoints } from '../services/types.js';
-import type { TaskContext, TaskRegistry } from '../tasks/task.js';
+import type { TaskContext } from '../tasks/task.js';
 import { listBackups } from './backup-store.js';
-import {
-  backupTargetsFromConfig,
-  resolveBackupDir,
-  retentionPolicyFromConfig,
-} from './backup-targets.js';
 import type { Manifest } from './manifest.js';
 import { applyRetention, type RetentionPlan, type RetentionPolicy } from './retention.js';
 import {
+  asNovaError,
+  assertTargets,
   createBackupLocked,
   detachedContext,
   type BackupSummary,
   type CreateBackupOptions,
 } from './run-backup.js';
-import { BackupScheduler, type RunOutcome, type SchedulerClock } from './scheduler.js';
 import { verifyBackup, type VerifyResult } from './verify-backup.js';
 
 export interface BackupJobOptions extends CreateBackupOptions {
@@ -56,7 +50,13 @@ export async function runBackupJob(
   options: BackupJobOptions,
   ctx: TaskContext = detachedContext(),
 ): Promise<BackupJobResult> {
-  return withBackupLock(options.backupDir, () => runBackupJobLocked(options, ctx));
+  assertTargets(options.targets);
+  // As createBackup: a folder that cannot be locked or written is BACKUP_FAILED with a fix.
+  return withBackupLock(options.backupDir, () => runBackupJobLocked(options, ctx)).catch(
+    (err: unknown) => {
+      throw asNovaError(err, ctx, 'BACKUP_FAILED', 'The backup failed; nothing was kept');
+    },
+  );
 }
 
 async function runBackupJobLocked(
@@ -134,56 +134,4 @@ export async function lastGoodBackupAt(
     (b) => (!verifiedOnly || b.verified !== null) && covers(b.manifest.parts),
   );
   return newest ? new Date(newest.manifest.createdAt) : null;
-}
-
-export interface ScheduleFromConfigOptions {
-  endpoints?: Endpoints;
-  /** Documents live in the relational store (backup-targets.ts); from the running data layer. */
-  documentsInRelational?: boolean;
-  /** Only backups this accepts count as the last good one (coverage.ts); default all. */
-  covers?: (parts: Manifest['parts']) => boolean;
-  /** NOVA_BACKUP_PASSPHRASE: scheduled backups are encrypted when it is set. */
-  passphrase?: string;
-  /** Run each job as a Task here, so the UI can watch it. */
-  registry?: TaskRegistry;
-  clock?: SchedulerClock;
-  onRun?: (outcome: RunOutcome) => void;
-}
-
-/**
- * A scheduler for NOVA_BACKUP_INTERVAL_HOURS (null when it is 0): each run
- * backs up the configured targets into NOVA_BACKUP_DIR, verifies, and
- * applies the NOVA_BACKUP_KEEP_* retention. Call start() to arm it.
- */
-export function backupSchedulerFromConfig(
-  config: NovaConfig,
-  options: ScheduleFromConfigOptions = {},
-): BackupScheduler | null {
-  if (!(config.NOVA_BACKUP_INTERVAL_HOURS > 0)) return null;
-  const backupDir = resolveBackupDir(config);
-  const job = (): BackupJobOptions => ({
-    backupDir,
-    dataDir: config.NOVA_DATA_DIR,
-    targets: backupTargetsFromConfig(config, options.endpoints, {
-      ...(options.documentsInRelational !== undefined
-        ? { documentsInRelational: options.documentsInRelational }
-        : {}),
-    }),
-    reason: 'scheduled',
-    retention: retentionPolicyFromConfig(config),
-    ...(options.passphrase ? { passphrase: options.passphrase } : {}),
-  });
-  return new BackupScheduler({
-    intervalMs: config.NOVA_BACKUP_INTERVAL_HOURS * 60 * 60 * 1000,
-    runJob: async () => {
-      if (!options.registry) return runBackupJob(job());
-      return options.registry
-        .run('backup', 'Scheduled backup', (ctx) => runBackupJob(job(), ctx))
-        .start();
-    },
-    // Scheduled runs verify; an unverified backup does not postpone the next one.
-    lastGoodBackupAt: () => lastGoodBackupAt(backupDir, true, options.covers),
-    ...(options.clock ? { clock: options.clock } : {}),
-    ...(options.onRun ? { onRun: options.onRun } : {}),
-  });
 }

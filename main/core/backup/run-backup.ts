@@ -119,7 +119,8 @@ export async function createBackup(
   );
 }
 
-function assertTargets(targets: BackupTargets): void {
+/** Refuses an empty set of targets before anything is locked or written. */
+export function assertTargets(targets: BackupTargets): void {
   if (!hasTargets(targets)) {
     throw new NovaError(
       'INVALID_ARGUMENT',

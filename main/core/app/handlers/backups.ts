@@ -5,18 +5,13 @@
  * by a free path, so the API cannot be pointed at arbitrary folders.
  */
 import path from 'node:path';
-import { runBackupJob } from '../../backup/backup-job.js';
-import {
-  backupTargetsFromConfig,
-  resolveBackupDir,
-  retentionPolicyFromConfig,
-} from '../../backup/backup-targets.js';
+import { backupTargetsFromConfig, resolveBackupDir } from '../../backup/backup-targets.js';
 import { writeSettings } from '../../config/settings-file.js';
 import { NovaError } from '../../errors.js';
 import type { AppRuntime } from '../app-runtime.js';
 import { listBackupDtos } from '../backup-adapter.js';
 import type { Handlers } from '../dispatch.js';
-import { restoreInto, verifyAgainst } from '../../use-cases/backup.js';
+import { backUp, restoreInto, verifyAgainst } from '../../use-cases/backup.js';
 
 type BackupHandlers = Pick<
   Handlers,
@@ -77,19 +72,16 @@ export function backupsHandlers(rt: AppRuntime): BackupHandlers {
           fix: 'Wait for it to finish; it backs up the same data.',
         });
       }
-      const options = {
-        backupDir: resolveBackupDir(rt.config),
-        dataDir: rt.config.NOVA_DATA_DIR,
-        targets: targets(),
-        reason: 'manual' as const,
-        retention: retentionPolicyFromConfig(rt.config),
-        ...(passphrase ? { passphrase } : {}),
-      };
+      const t = targets();
       const task = rt.tasks.run(
         'backup',
         passphrase ? 'Encrypted backup' : 'Backup',
         async (ctx) => {
-          const result = await runBackupJob(options, ctx);
+          const result = await backUp(
+            t,
+            { config: rt.config, passphrase, reason: 'manual', verify: true, applyRetention: true },
+            ctx,
+          );
           void rt.layer.monitor.runNow(); // the backup check should see it at once
           if (result.retentionError) {
             rt.logger.warn('old backups could not be removed; the next backup tries again', {
