@@ -1,6 +1,7 @@
 /**
  * What main pushes to the renderer without being asked: task progress,
- * health updates and transitions, service state changes. Same messages on
+ * health updates and transitions, service state changes, and the runtime's
+ * own state (reconfiguring after Setup or a restore, ready, stopping). Same messages on
  * IPC (`nova:event`) and on the headless WebSocket.
  */
 import { z } from 'zod';

@@ -57,7 +57,11 @@ export interface HealthChecker {
   readonly metricLabels?: Readonly<Record<string, string>>;
   /** Per-check timeout overriding the monitor's default. */
   readonly timeoutMs?: number;
-  /** False when the check means nothing in this setup (e.g. no backup schedule); then it is skipped. */
+  /**
+   * False when the check means nothing in this setup; then it is skipped.
+   * Every built-in checker applies in every setup and returns true; the hook
+   * is for a checker whose subject may be absent.
+   */
   applicable(): boolean;
   /**
    * Probes once. Should resolve with `down` rather than throw for an ordinary

@@ -1,7 +1,7 @@
 /**
  * Long work is a Task (docs/ARCHITECTURE.md#long-work-is-a-task): an id, a state, progress
  * (phase, done/total, rate, ETA), cancellation, and a result or an error as
- * data. Migrations, backups and `compose up` all run as Tasks so the UI, the
+ * data. Migrations, dry runs, backups, verifies and restores run as Tasks so the UI, the
  * CLI and the HTTP server observe them the same way, and a UI that reloads
  * can ask for the current state.
  */

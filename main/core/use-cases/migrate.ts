@@ -7,7 +7,6 @@
  * target URLs come from (the configuration or the running services), and
  * how progress and the report are shown.
  */
-import { backupBeforeMigration } from '../backup/backup-job.js';
 import { migrationBackupTargets, resolveBackupDir } from '../backup/backup-targets.js';
 import { passphraseFromEnv } from '../backup/passphrase.js';
 import type { NovaConfig } from '../config/schema.js';
@@ -58,7 +57,10 @@ export interface ApplyRejectsRequest extends MigrationRequestBase {
   edits?: readonly { line: number; row: Record<string, unknown> }[];
 }
 
-/** The engine's own modules load on first use: a CLI dry run does not pay for the backup engine. */
+/**
+ * The engines load on first use (the migration engine here, the backup
+ * engine when the target is backed up): a CLI dry run pays for neither.
+ */
 export async function runMigrationWithBackup(
   request: RunMigrationRequest,
   ctx: TaskContext,
@@ -81,6 +83,7 @@ export async function runMigrationWithBackup(
       env,
       backupTarget: async (targets) => {
         const passphrase = passphraseFromEnv(env);
+        const { backupBeforeMigration } = await import('../backup/backup-job.js');
         const result = await backupBeforeMigration({
           backupDir: resolveBackupDir(config),
           dataDir: config.NOVA_DATA_DIR,

@@ -5,7 +5,7 @@ import {
   rawToJson,
   rawToText,
   rowToJson,
-} from '../../../main/core/migrate/run/raw-values.js';
+} from '../../../../main/core/migrate/run/raw-values.js';
 
 describe('raw source values as JSON', () => {
   it('round-trips every SQLite storage class', () => {

@@ -12,7 +12,7 @@ import {
   jsonNumberText,
   lineEncoder,
   timestamptzText,
-} from '../../../main/core/migrate/run/pg-text.js';
+} from '../../../../main/core/migrate/run/pg-text.js';
 
 describe('COPY text encoding', () => {
   it('escapes backslash, tab, newline and carriage return, and nothing else', () => {

@@ -5,7 +5,7 @@
  * thousands more against the live server), summed exactly.
  */
 import { describe, expect, it } from 'vitest';
-import { HASH_PROBE, RowHasher, rowHash } from '../../../main/core/migrate/run/row-hash.js';
+import { HASH_PROBE, RowHasher, rowHash } from '../../../../main/core/migrate/run/row-hash.js';
 
 describe('row hashes', () => {
   it('lookup3 is hashtextextended(text, 0), including multi-byte text and 12-byte boundaries', () => {

@@ -7,11 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../main/core/config/schema.js';
-import { HealthMonitor } from '../../../main/core/health/monitor.js';
-import { checkersForFactory } from '../../../main/core/health/standard-checkers.js';
-import { DatabaseFactory } from '../../../main/core/stores/database-factory.js';
-import { startMongo, type MongoTestServer } from '../../support/mongo-server.js';
+import { configSchema } from '../../../../main/core/config/schema.js';
+import { HealthMonitor } from '../../../../main/core/health/monitor.js';
+import { checkersForFactory } from '../../../../main/core/health/standard-checkers.js';
+import { DatabaseFactory } from '../../../../main/core/stores/database-factory.js';
+import { startMongo, type MongoTestServer } from '../../../support/mongo-server.js';
 
 let mongo: MongoTestServer;
 let dir: string;

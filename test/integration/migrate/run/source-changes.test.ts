@@ -15,14 +15,14 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCliCaptured } from '../../support/run-cli-captured.js';
-import type { CatchUpResult } from '../../../main/core/migrate/catch-up.js';
-import type { MigrationReport } from '../../../main/core/migrate/report.js';
+import { runCliCaptured } from '../../../support/run-cli-captured.js';
+import type { CatchUpResult } from '../../../../main/core/migrate/catch-up.js';
+import type { MigrationReport } from '../../../../main/core/migrate/report.js';
 import {
   generateLegacyDatabase,
   type GeneratedLegacyDb,
-} from '../../fixtures/legacy-db-generator.js';
-import { createScratchDatabase, type ScratchDatabase } from '../../support/postgres.js';
+} from '../../../fixtures/legacy-db-generator.js';
+import { createScratchDatabase, type ScratchDatabase } from '../../../support/postgres.js';
 
 let dir: string;
 let gen: GeneratedLegacyDb;

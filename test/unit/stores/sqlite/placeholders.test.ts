@@ -1,11 +1,11 @@
 // $n → ? translation for the SQLite store, and portable parameter binding.
 import { describe, expect, it } from 'vitest';
-import { NovaError } from '../../../main/core/errors.js';
-import { toSqliteValues } from '../../../main/core/stores/sqlite/bind-params.js';
+import { NovaError } from '../../../../main/core/errors.js';
+import { toSqliteValues } from '../../../../main/core/stores/sqlite/bind-params.js';
 import {
   reorderArgs,
   translatePlaceholders,
-} from '../../../main/core/stores/sqlite/placeholders.js';
+} from '../../../../main/core/stores/sqlite/placeholders.js';
 
 describe('translatePlaceholders', () => {
   it('rewrites $n and records which argument each ? takes (repeats allowed)', () => {

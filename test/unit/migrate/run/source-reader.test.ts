@@ -8,14 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { autoPlan } from '../../../main/core/migrate/auto-plan.js';
-import { inspect } from '../../../main/core/migrate/inspect.js';
-import type { ResolvedTable } from '../../../main/core/migrate/resolved-plan.js';
-import { resolvePlan } from '../../../main/core/migrate/resolve-plan.js';
+import { autoPlan } from '../../../../main/core/migrate/auto-plan.js';
+import { inspect } from '../../../../main/core/migrate/inspect.js';
+import type { ResolvedTable } from '../../../../main/core/migrate/resolved-plan.js';
+import { resolvePlan } from '../../../../main/core/migrate/resolve-plan.js';
 import {
   SourceTableReader,
   type SourceCursor,
-} from '../../../main/core/migrate/run/source-reader.js';
+} from '../../../../main/core/migrate/run/source-reader.js';
 
 const ROWS = 2_345; // more than two 1000-row chunks, not a multiple of one
 let dir: string;

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
-import { loadCredentials } from '../../../main/core/config/credentials.js';
-import { isNovaError } from '../../../main/core/errors.js';
-import { NativeProvider } from '../../../main/core/services/native/native-provider.js';
-import { isRoot, resolvePostgresOsUser } from '../../../main/core/services/native/os-user.js';
+import { loadCredentials } from '../../../../main/core/config/credentials.js';
+import { isNovaError } from '../../../../main/core/errors.js';
+import { NativeProvider } from '../../../../main/core/services/native/native-provider.js';
+import { isRoot, resolvePostgresOsUser } from '../../../../main/core/services/native/os-user.js';
 
 describe.runIf(isRoot())('PostgreSQL OS user when Nova runs as root', () => {
   it('automatic: the postgres account', async () => {
