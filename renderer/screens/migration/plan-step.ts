@@ -1,8 +1,14 @@
-/** Plan review: every source table and column with its target, and every decision about what is not migrated as-is. */
+/**
+ * Plan review: every source table and column with its target, and every
+ * decision about what is not migrated as-is. What it says is computed in
+ * plan-step-model.ts and the tables drawn by plan-tables.ts; this module
+ * wires the plan file, the dry run and the navigation.
+ */
 import { textField } from '../../components/field.js';
 import { errorNotice, info } from '../../components/notice.js';
 import { h, replace } from '../../lib/dom.js';
-import { formatCount } from '../../lib/format.js';
+import { planStepModel } from './plan-step-model.js';
+import { decisionsList, planTablesTable } from './plan-tables.js';
 import { lost, stepHeading } from './steps.js';
 import { targetPanel } from './target-panel.js';
 import type { StepApi } from './wizard.js';
@@ -56,146 +62,29 @@ export function planStep(api: StepApi): HTMLElement {
   // The dry run works whatever the target holds (it writes nothing, and says what it found).
   const target = targetPanel(api, () => undefined);
   void target.refresh();
-  const origin = {
-    builtin: 'the built-in Nova plan',
-    auto: 'an automatic plan',
-    file: 'your plan file',
-  }[p.planOrigin];
+  const m = planStepModel(p, api.state.targetChanged);
   return h(
     'div',
     {},
     stepHeading('Where everything goes'),
-    api.state.targetChanged
-      ? info(
-          `The target changed in Setup since this plan was made (it was ${api.state.targetChanged.from ?? 'none'}). The plan below is made for ${api.state.targetChanged.to ?? 'no PostgreSQL'}; run the dry run again.`,
-          'warning',
-        )
-      : null,
-    h(
-      'p',
-      {},
-      `Plan "${p.planName}" (${origin}). Every source table and column is listed below with its target; anything not migrated as-is is explained under Decisions.`,
-    ),
+    m.targetChangedWarning ? info(m.targetChangedWarning, 'warning') : null,
+    h('p', {}, m.intro),
     h(
       'dl',
       { class: 'facts' },
       h('dt', { text: 'PostgreSQL target' }),
-      h('dd', {
-        class: 'mono',
-        text:
-          p.destinations.postgres ?? 'not configured — choose PostgreSQL in Setup before running',
-      }),
+      h('dd', { class: 'mono', text: m.postgresTarget }),
       h('dt', { text: 'MongoDB target' }),
-      h('dd', {
-        class: 'mono',
-        text: p.destinations.mongo ?? 'none (documents stay in the relational store)',
-      }),
+      h('dd', { class: 'mono', text: m.mongoTarget }),
     ),
-    p.destinations.postgres
+    m.hasPostgres
       ? target.element
       : info(
           'The dry run works without a target. To run the migration, set PostgreSQL up in Setup first.',
           'warning',
         ),
-    h(
-      'table',
-      { class: 'table' },
-      h('caption', { text: 'Tables in load order' }),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Source table', 'Rows', 'Target', 'Columns'].map((t) =>
-            h('th', { attrs: { scope: 'col' }, text: t }),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        p.tables.map((t) =>
-          h(
-            'tr',
-            {},
-            h('th', { attrs: { scope: 'row' }, class: 'mono', text: t.source }),
-            h('td', { class: 'num', text: formatCount(t.rows) }),
-            h(
-              'td',
-              {},
-              h('span', { class: 'mono', text: t.target.name }),
-              h('span', {
-                class: 'hint block',
-                text: `${t.target.kind === 'postgres' ? 'PostgreSQL table' : 'MongoDB collection'}${t.origin === 'auto' ? ', mapped automatically' : ''}`,
-              }),
-            ),
-            h(
-              'td',
-              {},
-              h(
-                'details',
-                {},
-                h('summary', {
-                  text: `${t.columns.length} columns${t.extra ? ` + ${t.extra.sources.length} into ${t.extra.target}` : ''}`,
-                }),
-                h(
-                  'div',
-                  { class: 'table-scroll' },
-                  h(
-                    'table',
-                    { class: 'table table-inner' },
-                    h(
-                      'thead',
-                      {},
-                      h(
-                        'tr',
-                        {},
-                        ['Source', 'Target', 'Cast', 'Type', 'Null'].map((x) =>
-                          h('th', { attrs: { scope: 'col' }, text: x }),
-                        ),
-                      ),
-                    ),
-                    h(
-                      'tbody',
-                      {},
-                      t.columns.map((c) =>
-                        h(
-                          'tr',
-                          {},
-                          h('td', { class: 'mono', text: c.source }),
-                          h('td', { class: 'mono', text: c.target }),
-                          h('td', { text: c.cast }),
-                          h('td', { class: 'mono', text: c.targetType }),
-                          h('td', { text: c.nullable ? 'yes' : 'no' }),
-                        ),
-                      ),
-                    ),
-                  ),
-                ),
-              ),
-            ),
-          ),
-        ),
-      ),
-    ),
-    h('h3', { text: `Decisions (${p.decisions.length})` }),
-    p.decisions.length
-      ? h(
-          'ul',
-          { class: 'decisions' },
-          p.decisions.map((d) =>
-            h(
-              'li',
-              {},
-              h('span', { class: 'tag', text: d.decision }),
-              ' ',
-              h('span', { class: 'mono', text: d.column ? `${d.table}.${d.column}` : d.table }),
-              `: ${d.reason}`,
-            ),
-          ),
-        )
-      : h('p', { class: 'muted', text: 'None: every table and column is migrated as listed.' }),
+    planTablesTable(m.tables),
+    ...decisionsList(m.decisionsHeading, m.decisions),
     h(
       'details',
       { class: 'panel' },

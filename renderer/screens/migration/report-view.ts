@@ -1,60 +1,35 @@
-/** The report: per-table counts (source = migrated + duplicates + rejected), rejects with their original values, verification. */
+/**
+ * The report: per-table counts (source = migrated + duplicates + rejected),
+ * rejects with their original values, verification. What it says is
+ * computed in report-model.ts; this module draws it and wires the
+ * navigation and the rejects fix-it view.
+ */
 import { info } from '../../components/notice.js';
 import { fixRejects } from './fix-rejects.js';
 import { statusBadge } from '../../components/status.js';
-import type { MigrationReportDto } from '../../../shared-contract/methods/migration.js';
 import { h } from '../../lib/dom.js';
-import { formatCount, formatDuration, plural } from '../../lib/format.js';
+import { appliedModel, reportModel, type ReportRowModel } from './report-model.js';
 import { lost } from './steps.js';
 import type { StepApi } from './wizard.js';
 
 export function reportStep(api: StepApi): HTMLElement {
   const r = api.state.report;
   if (!r) return lost(api);
-  const dry = r.kind === 'dry-run';
-  const tables = Object.entries(r.tables);
-  const totals = tables.reduce(
-    (t, [, c]) => ({
-      source: t.source + c.source,
-      migrated: t.migrated + c.migrated,
-      rejected: t.rejected + c.rejected,
-      changed: t.changed + c.changed,
-    }),
-    { source: 0, migrated: 0, rejected: 0, changed: 0 },
-  );
+  const m = reportModel(r);
   const applySlot = h('span', { class: 'apply-slot' });
-  // Orphans a drop rule left out: source = migrated + duplicates + rejected + dropped.
-  const anyDropped = Object.values(r.tables).some((c) => (c.dropped ?? 0) > 0);
-  // `ok` is about the job (verification, problems); rejects are reported rows, not failures.
-  const tone = !r.ok ? 'down' : r.rejectsTotal > 0 ? 'degraded' : 'ok';
-  const headline = !r.ok
-    ? dry
-      ? 'Problems found'
-      : 'Verification found problems'
-    : r.rejectsTotal > 0
-      ? `${dry ? 'Would migrate' : 'Migrated and verified'}, ${plural(r.rejectsTotal, 'row')} ${dry ? 'would be' : ''} rejected`.replace(
-          '  ',
-          ' ',
-        )
-      : dry
-        ? 'Every row would migrate'
-        : 'Migrated and verified';
   return h(
     'div',
     { class: 'report' },
-    h('h2', { text: dry ? 'Dry run report' : 'Migration report', attrs: { tabindex: '-1' } }),
+    h('h2', { text: m.title, attrs: { tabindex: '-1' } }),
     api.state.applied ? appliedNotice(api.state.applied) : null,
-    !dry && r.ok ? doneSummary(r, totals.migrated) : null,
+    m.done !== null ? doneSummary(m.done) : null,
     h(
       'div',
-      { class: `overall overall-${tone}` },
-      statusBadge(tone, headline),
-      h('span', {
-        class: 'muted',
-        text: `${formatCount(totals.source)} source rows · ${formatCount(totals.changed)} with values changed to fit · ${formatDuration(r.durationMs / 1000)}`,
-      }),
+      { class: `overall overall-${m.tone}` },
+      statusBadge(m.tone, m.headline),
+      h('span', { class: 'muted', text: m.totalsLine }),
     ),
-    dry
+    m.dry
       ? h('p', {
           class: 'muted',
           text: 'Counts and checksums are verified against the source after the real run.',
@@ -63,29 +38,19 @@ export function reportStep(api: StepApi): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
-      h('dt', { text: 'Source' }),
-      h('dd', { class: 'mono', text: r.source }),
-      h('dt', { text: 'Target' }),
-      h('dd', { class: 'mono', text: r.target }),
-      fact('Backup taken before', r.backup),
-      fact('Rejects file (fix and re-apply)', r.rejectsFile),
-      fact('Changed values', r.changesFile),
-      fact('Report files', r.reportDir),
-      r.resumed
-        ? [
-            h('dt', { text: 'Resumed' }),
-            h('dd', { text: 'yes: continued a stopped run without losing or doubling rows' }),
-          ]
-        : null,
+      m.facts.map((f) => [
+        h('dt', { text: f.label }),
+        h('dd', { ...(f.mono ? { class: 'mono' } : {}), text: f.value }),
+      ]),
     ),
-    r.warnings?.length
+    m.warnings.length
       ? h(
           'div',
           { class: 'notice notice-warning' },
           h(
             'ul',
             {},
-            r.warnings.map((w) => h('li', { text: w })),
+            m.warnings.map((w) => h('li', { text: w })),
           ),
         )
       : null,
@@ -99,47 +64,10 @@ export function reportStep(api: StepApi): HTMLElement {
         h(
           'tr',
           {},
-          [
-            'Table',
-            'Source rows',
-            dry ? 'Would migrate' : 'Migrated',
-            'Duplicates',
-            'Rejected',
-            ...(anyDropped ? ['Dropped'] : []),
-            'Changed',
-            ...(dry ? [] : ['Verified']),
-          ].map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
+          m.headings.map((t) => h('th', { attrs: { scope: 'col' }, text: t })),
         ),
       ),
-      h(
-        'tbody',
-        {},
-        tables.map(([name, c]) =>
-          h(
-            'tr',
-            { dataset: { table: name } },
-            h('th', { attrs: { scope: 'row' }, class: 'mono', text: name }),
-            h('td', { class: 'num', text: formatCount(c.source) }),
-            h('td', { class: 'num', text: formatCount(c.migrated) }),
-            h('td', { class: 'num', text: formatCount(c.duplicates) }),
-            h('td', { class: `num${c.rejected ? ' warn' : ''}`, text: formatCount(c.rejected) }),
-            anyDropped ? h('td', { class: 'num', text: formatCount(c.dropped ?? 0) }) : null,
-            h('td', { class: 'num', text: formatCount(c.changed) }),
-            dry
-              ? null
-              : h(
-                  'td',
-                  {},
-                  c.verified === null
-                    ? 'not verified'
-                    : statusBadge(c.verified ? 'ok' : 'down', c.verified ? 'Matches' : 'MISMATCH'),
-                  c.problems?.length
-                    ? h('span', { class: 'hint block', text: c.problems.join('; ') })
-                    : null,
-                ),
-          ),
-        ),
-      ),
+      h('tbody', {}, m.rows.map(tableRow)),
     ),
     fixRejects(api, applySlot),
     h(
@@ -158,7 +86,7 @@ export function reportStep(api: StepApi): HTMLElement {
         on: { click: () => api.restart() },
       }),
       applySlot,
-      dry
+      m.dry
         ? h('button', {
             class: 'btn btn-primary',
             text: 'Continue to the run',
@@ -170,25 +98,46 @@ export function reportStep(api: StepApi): HTMLElement {
   );
 }
 
+function tableRow(c: ReportRowModel): HTMLElement {
+  const v = c.verified;
+  return h(
+    'tr',
+    { dataset: { table: c.table } },
+    h('th', { attrs: { scope: 'row' }, class: 'mono', text: c.table }),
+    h('td', { class: 'num', text: c.source }),
+    h('td', { class: 'num', text: c.migrated }),
+    h('td', { class: 'num', text: c.duplicates }),
+    h('td', { class: `num${c.rejectedWarn ? ' warn' : ''}`, text: c.rejected }),
+    c.dropped !== null ? h('td', { class: 'num', text: c.dropped }) : null,
+    h('td', { class: 'num', text: c.changed }),
+    v
+      ? h(
+          'td',
+          {},
+          v.ok === null
+            ? 'not verified'
+            : statusBadge(v.ok ? 'ok' : 'down', v.ok ? 'Matches' : 'MISMATCH'),
+          v.problems ? h('span', { class: 'hint block', text: v.problems }) : null,
+        )
+      : null,
+  );
+}
+
 /** What the last "Apply fixed rejects" did (removed when the next one starts). */
 function appliedNotice(a: { applied: number; stillRejected: number }): HTMLElement {
-  const notice = info(
-    `Fixed rejects applied: ${plural(a.applied, 'row')} now migrated, ${plural(a.stillRejected, 'row')} still rejected.`,
-    a.stillRejected ? 'warning' : 'success',
-  );
+  const { text, kind } = appliedModel(a);
+  const notice = info(text, kind);
   notice.classList.add('applied-notice');
   return notice;
 }
 
 /** After a verified run: what was done and the next step. */
-function doneSummary(r: MigrationReportDto, migrated: number): HTMLElement {
+function doneSummary(done: string): HTMLElement {
   return h(
     'section',
     { class: 'panel done-summary', attrs: { 'aria-labelledby': 'done-h' } },
     h('h3', { id: 'done-h', text: 'Done' }),
-    h('p', {
-      text: `${formatCount(migrated)} rows are in ${r.target}, verified against the source${r.rejectsTotal ? `; ${plural(r.rejectsTotal, 'row')} still rejected (below)` : ''}.`,
-    }),
+    h('p', { text: done }),
     h('h4', { text: 'Next steps' }),
     h(
       'ol',
@@ -212,9 +161,4 @@ function doneSummary(r: MigrationReportDto, migrated: number): HTMLElement {
       }),
     ),
   );
-}
-
-/** One line of the facts list, left out when there is nothing to say. */
-function fact(label: string, value: string | null | undefined): Node[] | null {
-  return value ? [h('dt', { text: label }), h('dd', { class: 'mono', text: value })] : null;
 }
