@@ -1,8 +1,14 @@
-/** The wizard's first steps: pick the file, read the inspect summary. */
+/**
+ * The wizard's first steps: pick the file, read the inspect summary. What
+ * they say is computed in steps-model.ts and the summary drawn by
+ * inspect-summary.ts; this module draws the form and wires the inspect and
+ * plan requests.
+ */
 import { textField } from '../../components/field.js';
 import { errorNotice, info } from '../../components/notice.js';
 import { h, replace } from '../../lib/dom.js';
-import { formatBytes, formatCount, plural } from '../../lib/format.js';
+import { inspectFacts, inspectTables, inspectWarnings } from './inspect-summary.js';
+import { inspected, inspectModel, LOST_TEXT, PICK_TEXT, pickFile } from './steps-model.js';
 import type { StepApi } from './wizard.js';
 
 export function stepHeading(text: string): HTMLElement {
@@ -16,7 +22,7 @@ export function pickStep(api: StepApi): HTMLElement {
       required: true,
       spellcheck: 'false',
       autocomplete: 'off',
-      placeholder: '/var/lib/nova/log.sqlite',
+      placeholder: PICK_TEXT.placeholder,
       value: api.state.file,
       name: 'source-file',
     },
@@ -24,65 +30,55 @@ export function pickStep(api: StepApi): HTMLElement {
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
   const submit = h('button', {
     class: 'btn btn-primary',
-    text: 'Inspect file',
+    text: PICK_TEXT.button,
     attrs: { type: 'submit' },
   });
   const form = h(
     'form',
     { class: 'panel' },
-    textField(
-      'Legacy database file (full path on the Nova machine)',
-      input,
-      'Nova reads it once, read-only, into a private snapshot; a running legacy server can keep using it.',
-    ),
+    textField(PICK_TEXT.label, input, PICK_TEXT.hint),
     h('div', { class: 'actions' }, submit),
     status,
   );
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const file = input.value.trim();
-    if (!file) {
-      replace(status, info('Enter the full path of the legacy log.sqlite file.', 'warning'));
+    const picked = pickFile(input.value);
+    if ('problem' in picked) {
+      replace(status, info(picked.problem, 'warning'));
       input.focus();
       return;
     }
+    const { file } = picked;
     submit.disabled = true;
-    submit.textContent = 'Inspecting…';
+    submit.textContent = PICK_TEXT.busy;
     replace(
       status,
       h(
         'p',
         { class: 'state state-loading', attrs: { role: 'status' } },
         h('span', { class: 'spinner', attrs: { 'aria-hidden': 'true' } }),
-        'Checking integrity and taking a snapshot…',
+        PICK_TEXT.loading,
       ),
     );
     try {
       const summary = await api.ctx.api.migration.inspect({ file });
-      api.go('inspect', {
-        file,
-        summary,
-        plan: undefined,
-        report: undefined,
-        taskId: undefined,
-        dryRunDone: undefined,
-        rules: undefined,
-      });
+      api.go('inspect', inspected(file, summary));
     } catch (err) {
       replace(status, errorNotice(err));
       submit.disabled = false;
-      submit.textContent = 'Inspect file';
+      submit.textContent = PICK_TEXT.button;
     }
   });
-  return h('div', {}, stepHeading('Pick the legacy database'), form);
+  return h('div', {}, stepHeading(PICK_TEXT.heading), form);
 }
 
 export function inspectStep(api: StepApi): HTMLElement {
   const s = api.state.summary;
   if (!s) return lost(api);
+  const m = inspectModel(s);
   const next = h('button', {
     class: 'btn btn-primary',
-    text: 'Review the plan',
+    text: m.next,
     attrs: { type: 'button' },
   });
   const status = h('div', { attrs: { 'aria-live': 'polite' } });
@@ -96,89 +92,20 @@ export function inspectStep(api: StepApi): HTMLElement {
       next.disabled = false;
     }
   });
-  const totalRows = s.tables.reduce((n, t) => n + t.rows, 0);
   return h(
     'div',
     {},
-    stepHeading('What the file holds'),
-    h(
-      'dl',
-      { class: 'facts' },
-      h('dt', { text: 'File' }),
-      h('dd', { class: 'mono', text: s.file }),
-      h('dt', { text: 'Size' }),
-      h('dd', { text: formatBytes(s.sizeBytes) }),
-      h('dt', { text: 'Kind' }),
-      h('dd', {
-        text:
-          s.kind === 'nova-legacy'
-            ? 'Nova legacy database (built-in plan applies)'
-            : 'Other SQLite database (an automatic plan is made)',
-      }),
-      h('dt', { text: 'Written by' }),
-      h('dd', {
-        text: `SQLite ${s.sqliteVersion}, journal ${s.journalMode}${s.hasWal ? ', with rows still in the WAL (included)' : ''}`,
-      }),
-      h('dt', { text: 'Contents' }),
-      h('dd', {
-        text: [
-          plural(s.tables.length, 'table'),
-          plural(totalRows, 'row'),
-          plural(s.views.length, 'view'),
-          plural(s.triggers.length, 'trigger'),
-        ].join(', '),
-      }),
-    ),
-    s.warnings.length
-      ? h(
-          'div',
-          { class: 'notice notice-warning' },
-          h(
-            'ul',
-            {},
-            s.warnings.map((w) => h('li', { text: w })),
-          ),
-        )
-      : null,
-    h(
-      'table',
-      { class: 'table' },
-      h('caption', { text: 'Tables' }),
-      h(
-        'thead',
-        {},
-        h(
-          'tr',
-          {},
-          ['Table', 'Rows', 'Columns', 'Indexes', 'Foreign keys', 'Mixed value types'].map((t) =>
-            h('th', { attrs: { scope: 'col' }, text: t }),
-          ),
-        ),
-      ),
-      h(
-        'tbody',
-        {},
-        s.tables.map((t) =>
-          h(
-            'tr',
-            {},
-            h('th', { attrs: { scope: 'row' }, class: 'mono', text: t.name }),
-            h('td', { class: 'num', text: formatCount(t.rows) }),
-            h('td', { class: 'num', text: String(t.columns) }),
-            h('td', { class: 'num', text: String(t.indexes) }),
-            h('td', { class: 'num', text: String(t.foreignKeys) }),
-            h('td', { text: t.mixedColumns.length ? t.mixedColumns.join(', ') : '—' }),
-          ),
-        ),
-      ),
-    ),
+    stepHeading(m.heading),
+    inspectFacts(m),
+    inspectWarnings(m),
+    inspectTables(m),
     status,
     h(
       'div',
       { class: 'actions sticky-actions' },
       h('button', {
         class: 'btn',
-        text: 'Pick another file',
+        text: m.back,
         attrs: { type: 'button' },
         on: { click: () => api.restart() },
       }),
@@ -191,13 +118,10 @@ export function lost(api: StepApi): HTMLElement {
   return h(
     'div',
     {},
-    info(
-      'This step has no data any more (Nova may have restarted). Start again from the file.',
-      'warning',
-    ),
+    info(LOST_TEXT.notice, 'warning'),
     h('button', {
       class: 'btn btn-primary',
-      text: 'Start again',
+      text: LOST_TEXT.button,
       attrs: { type: 'button' },
       on: { click: () => api.restart() },
     }),

@@ -2,6 +2,8 @@
  * The migration wizard (main/core/migrate/README.md, docs/ARCHITECTURE.md#user-interfaces): pick file → inspect summary → plan
  * review (what goes where) → dry run → run with per-table progress → report.
  * Each step is a function of the wizard state; moving on saves the state.
+ * Which steps the list marks done is wizard-model.ts's, drawn by
+ * step-list.ts; this module wires the steps and the target-change check.
  */
 import { pageHeader } from '../../components/page-header.js';
 import type { AppContext, Screen } from '../../context.js';
@@ -10,7 +12,9 @@ import { planStep } from './plan-step.js';
 import { inspectStep, pickStep } from './steps.js';
 import { runStep } from './run-step.js';
 import { reportStep } from './report-view.js';
-import { clearState, loadState, saveState, STEPS, type StepId, type WizardState } from './state.js';
+import { clearState, loadState, saveState, type StepId, type WizardState } from './state.js';
+import { stepListItems } from './step-list.js';
+import { stepListModel } from './wizard-model.js';
 
 export interface StepApi {
   ctx: AppContext;
@@ -49,30 +53,8 @@ export const migrationScreen: Screen = (ctx, host) => {
 
   const show = (focus: boolean) => {
     for (const fn of leaving.splice(0)) fn();
-    const index = STEPS.findIndex((s) => s.id === state.step);
-    // The dry run can be skipped and the run not yet made: only what really happened is "done".
-    const isDone = (id: StepId, i: number): boolean =>
-      i !== index &&
-      (id === 'dryrun'
-        ? state.dryRunDone === true
-        : id === 'run'
-          ? state.report?.kind === 'run'
-          : i < index);
-    replace(
-      steps,
-      ...STEPS.map((s, i) =>
-        h(
-          'li',
-          {
-            class: isDone(s.id, i) ? 'done' : i === index ? 'current' : '',
-            attrs: { 'aria-current': i === index ? 'step' : null },
-          },
-          h('span', { class: 'step-num', text: String(i + 1), attrs: { 'aria-hidden': 'true' } }),
-          h('span', { text: s.label }),
-          isDone(s.id, i) ? h('span', { class: 'sr-only', text: ' (done)' }) : null,
-        ),
-      ),
-    );
+    const list = stepListModel(state);
+    replace(steps, ...stepListItems(list.items));
     const api: StepApi = {
       ctx,
       state,
@@ -90,7 +72,7 @@ export const migrationScreen: Screen = (ctx, host) => {
     };
     replace(body, VIEWS[state.step](api));
     if (focus) body.querySelector<HTMLElement>('h2')?.focus();
-    ctx.announce(`Step ${index + 1} of ${STEPS.length}: ${STEPS[index]!.label}`);
+    ctx.announce(list.announce);
     void resetIfTargetChanged();
   };
 
