@@ -22,6 +22,11 @@ export interface RunRow {
 
 export interface RunProgress {
   rows: RunRow[];
+  /**
+   * A task snapshot has been applied. Before it the rows are the plan's
+   * (nothing done), whatever the task has already done.
+   */
+  fromTask: boolean;
   /** How the tables in flight stopped, once the task did. */
   stoppedAs: StoppedAs;
 }
@@ -37,6 +42,7 @@ export function startProgress(plan: PlanPreviewDto): RunProgress {
   return {
     rows: plan.tables.map((t) => ({ table: t.source, done: 0, total: t.rows, state: 'waiting' })),
     stoppedAs: 'cancelled',
+    fromTask: false,
   };
 }
 
@@ -85,7 +91,7 @@ export function applyTask(
     // Every table that was in flight stopped (two load at once).
     rows = rows.map((r) => (r.state === 'working' ? { ...r, state: 'stopped' } : r));
   }
-  return { progress: { rows, stoppedAs }, announce };
+  return { progress: { rows, stoppedAs, fromTask: true }, announce };
 }
 
 export interface RowModel {
@@ -120,7 +126,7 @@ export function rowModels(p: RunProgress): RowModel[] {
   });
 }
 
-/** The overall count seen first by this view, and when: the total ETA's rate is measured from it. */
+/** The overall count at the first task update this view heard, and when: the total ETA's rate is measured from it. */
 export interface Sample {
   at: number;
   done: number;
@@ -130,11 +136,17 @@ export interface OverallModel {
   done: number;
   max: number;
   text: string;
-  /** The first sample, kept by the caller for the next call. */
-  first: Sample;
+  /** The first sample (none before the first task update), kept by the caller for the next call. */
+  first: Sample | null;
 }
 
-/** The overall bar; the total ETA from the rows done since `first` (the engine's rate is per table). */
+/**
+ * The overall bar; the total ETA from the rows done since `first` (the
+ * engine's rate is per table). The first sample is taken at the first task
+ * update, not when the view opens: after a reload mid-run the rows done
+ * before the reload would otherwise count as done in the moment since the
+ * view opened, and the ETA come out far too short.
+ */
 export function overallModel(
   p: RunProgress,
   running: boolean,
@@ -146,8 +158,8 @@ export function overallModel(
     (n, r) => n + (r.state === 'done' ? r.total : Math.min(r.done, r.total)),
     0,
   );
-  const from = first ?? { at: now, done };
-  const rate = now > from.at ? ((done - from.done) * 1000) / (now - from.at) : 0;
+  const from = first ?? (p.fromTask ? { at: now, done } : null);
+  const rate = from && now > from.at ? ((done - from.done) * 1000) / (now - from.at) : 0;
   const eta = running && rate > 0 ? (total - done) / rate : null;
   return {
     done,
