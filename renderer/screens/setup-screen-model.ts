@@ -49,6 +49,8 @@ export function detectionModel(
   inUse: Partial<Record<ServiceNameDto, Server | null>>,
 ): DetectionModel {
   const running = d.docker.engine === 'running';
+  // An unknown client version is left out, not left as a gap ("Docker  is running").
+  const client = d.docker.client ? ` ${d.docker.client}` : '';
   const program = (name: string, key: string) => {
     const found = d.binaries[key];
     const version = found ? (found.version ?? 'installed') : null;
@@ -72,7 +74,7 @@ export function detectionModel(
       status: running ? 'ok' : 'stopped',
       badge: running ? 'Available' : 'Not available',
       text: running
-        ? `Docker ${d.docker.client ?? ''} is running${d.docker.compose ? '' : ', without Compose'}.`
+        ? `Docker${client} is running${d.docker.compose ? '' : ', without Compose'}.`
         : (d.docker.reason ??
           (d.docker.engine === 'not-running'
             ? 'Docker is installed but not running.'

@@ -101,6 +101,17 @@ describe('Setup screen', () => {
     );
   });
 
+  it('Docker running without a known client version: no gap where the version would be', () => {
+    const running = (client: string | null, compose: Detection['docker']['compose']) =>
+      detectionModel(
+        detection({ docker: { checked: true, client, engine: 'running', compose } }),
+        {},
+      ).docker.text;
+    expect(running(null, 'v2')).toBe('Docker is running.');
+    expect(running(null, null)).toBe('Docker is running, without Compose.');
+    expect(running('', 'v2')).toBe('Docker is running.');
+  });
+
   it('server programs: the version, "installed" without one, absent as null', () => {
     const d = detection({
       binaries: {
