@@ -66,7 +66,9 @@ export function servicePanelModel(
     initial: {
       host: saved?.host ?? '',
       port: saved?.port ?? DEFAULT_PORTS[service],
-      database: saved?.database ?? 'nova',
+      // A saved server shows its own database, none included (else an untouched
+      // revisit would count as a change and Save would move it to "nova").
+      database: saved ? (saved.database ?? '') : 'nova',
       user: saved?.user ?? '',
     },
     showDatabase: service === 'postgres',

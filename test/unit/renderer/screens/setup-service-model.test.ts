@@ -74,6 +74,18 @@ describe('panel', () => {
     });
   });
 
+  it('a revisit of a saved PostgreSQL without a database: the field starts empty, so untouched it keeps the server', () => {
+    const bare: SavedConnection = { host: 'h', port: 5432, hasPassword: false };
+    const m = servicePanelModel('postgres', current({ connection: bare }));
+    expect(m.initial).toEqual({ host: 'h', port: 5432, database: '', user: '' });
+    // The form as it opens, sent as it is: nothing, which keeps the saved server.
+    const opened = typed({ ...m.initial, port: String(m.initial.port) });
+    expect(keepsSaved('postgres', bare, opened)).toBe(true);
+    expect(serviceRequest('postgres', 'external', bare, opened)).toEqual({ errors: {}, send: {} });
+    // Nothing saved: the default database is offered.
+    expect(servicePanelModel('postgres', undefined).initial.database).toBe('nova');
+  });
+
   it('chosen outside Nova: locked, with the notice saying where', () => {
     expect(servicePanelModel('mongo', current({ service: 'mongo', locked: true }))).toMatchObject({
       locked: true,
@@ -133,7 +145,7 @@ describe('what Save and Test send', () => {
     expect(keepsSaved('redis', saved, typed({ database: 'other' }))).toBe(true);
   });
 
-  it('a saved server without user or database: the form’s default database is a change', () => {
+  it('a saved server without user or database: a database typed in is a change, none is not', () => {
     const bare: SavedConnection = { host: 'h', port: 5432, hasPassword: false };
     expect(
       keepsSaved('postgres', bare, typed({ host: 'h', port: '5432', user: '', database: 'nova' })),
