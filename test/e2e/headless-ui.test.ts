@@ -125,6 +125,10 @@ describe('headless admin UI in Chromium', () => {
     await page.getByText(/The migration was cancelled/).waitFor({ timeout: 30_000 });
     // Usually inside logs; on a fast run the cancel may land in a later table.
     expect(await headline.textContent()).toMatch(/^Cancelled at [^:]+: [\d,]+ of [\d,]+ rows/);
+    // The stopped attempt needs Resume or Discard: the target panel does not say "Ready".
+    await expect
+      .poll(() => page.locator('.target-panel').textContent(), { timeout: 30_000 })
+      .toContain('Needs a decision');
     await screenshot(page, '06-migration-cancelled');
 
     await page.getByRole('button', { name: 'Resume', exact: true }).click();

@@ -37,12 +37,15 @@ export function targetPanelModel(c: TargetCheckDto): TargetPanelModel {
   return {
     kind: 'target',
     target: c.target,
-    badge: c.ready
-      ? { status: 'ok', label: 'Ready' }
-      : {
-          status: c.attempt.status === 'unfinished' ? 'degraded' : 'down',
-          label: 'Needs a decision',
-        },
+    // "Ready" only when Start is offered (run-start-model.ts): the check is also
+    // ready for a stopped attempt, which can be resumed but needs Resume or Discard.
+    badge:
+      c.ready && c.attempt.status === 'none'
+        ? { status: 'ok', label: 'Ready' }
+        : {
+            status: c.attempt.status === 'unfinished' ? 'degraded' : 'down',
+            label: 'Needs a decision',
+          },
     skipExistingHint: c.skipExisting,
     unfinished:
       c.attempt.status === 'unfinished'

@@ -50,6 +50,15 @@ describe('target panel', () => {
     );
   });
 
+  it('a stopped attempt on a target otherwise ready (it can be resumed): a decision, not "Ready"', () => {
+    const m = targetPanelModel(
+      check({ ready: true, attempt: { status: 'unfinished', startedAt: '2024-05-01T10:00:00Z' } }),
+    );
+    if (m.kind !== 'target') throw new Error('expected a target');
+    expect(m.badge).toEqual({ status: 'degraded', label: 'Needs a decision' });
+    expect(m.unfinished).not.toBeNull();
+  });
+
   it('completed, or blocked by another migration: down', () => {
     const done = targetPanelModel(
       check({ ready: false, attempt: { status: 'completed', startedAt: null } }),
