@@ -46,7 +46,22 @@ function savedPassword(saved: string | undefined): string {
   }
 }
 
-/** The URL for `fields`; the saved URL's password is kept when `fields.password` is undefined. */
+/** Whether a saved PostgreSQL URL names no database (the server's default, the user's name). */
+function savedWithoutDatabase(saved: string | undefined): boolean {
+  if (!saved) return false;
+  try {
+    return new URL(saved).pathname.replace(/^\//, '') === '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The URL for `fields`; the saved URL's password is kept when
+ * `fields.password` is undefined. An empty PostgreSQL database is "nova",
+ * except for a saved server that named none: Setup shows that as an empty
+ * field, and saving another change must not move it to "nova".
+ */
 export function connectionUrl(
   service: ServiceNameDto,
   fields: ConnectionFields,
@@ -60,8 +75,10 @@ export function connectionUrl(
       ? `${encodeURIComponent(user)}${password ? `:${encodeURIComponent(password)}` : ''}@`
       : '';
   const base = `${SCHEME[service]}//${auth}${host}:${fields.port}`;
-  if (service === 'postgres')
-    return `${base}/${encodeURIComponent(fields.database?.trim() || 'nova')}`;
+  if (service === 'postgres') {
+    const database = fields.database?.trim() || (savedWithoutDatabase(saved) ? '' : 'nova');
+    return database ? `${base}/${encodeURIComponent(database)}` : base;
+  }
   // MongoDB users usually live in "admin"; the documents' database is a setting of its own.
   if (service === 'mongo') return `${base}/${user ? '?authSource=admin' : ''}`;
   return base;

@@ -62,6 +62,15 @@ describe('Setup connection fields', () => {
     expect(new URL(url).password).toBe('p%40ss%2Fw%3Ard');
     const kept = connectionUrl('postgres', { host: 'db2', port: 5432, user: 'nova' }, url);
     expect(decodeURIComponent(new URL(kept).password)).toBe('p@ss/w:rd');
+    // An empty database is "nova" — unless the saved server named none (its default database).
+    expect(new URL(kept).pathname).toBe('/nova');
+    expect(connectionUrl('postgres', { host: 'db3', port: 5432 })).toBe('postgres://db3:5432/nova');
+    expect(
+      connectionUrl('postgres', { host: 'db3', port: 5432, user: 'u' }, 'postgres://u:pw@db3:5432'),
+    ).toBe('postgres://u:pw@db3:5432');
+    expect(
+      connectionUrl('postgres', { host: 'db3', port: 5432, database: 'x' }, 'postgres://db3:5432'),
+    ).toBe('postgres://db3:5432/x');
     expect(connectionUrl('redis', { host: '::1', port: 6379, password: 'x' })).toBe(
       'redis://:x@[::1]:6379',
     );
