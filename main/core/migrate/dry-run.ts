@@ -20,7 +20,7 @@ import type { TaskContext } from '../tasks/task.js';
 import { convertRow } from './convert-row.js';
 import type { MigrationRules } from './rules.js';
 import { summarizeOutcomes } from './reject-groups.js';
-import { dryRunOrphan, ParentLookup } from './rules-apply.js';
+import { dryRunOrphan, ParentLookup } from './orphan-parents.js';
 import { preflight } from './preflight.js';
 import type { ResolvedTable } from './resolved-plan.js';
 import { buildReport } from './run/build-report.js';
