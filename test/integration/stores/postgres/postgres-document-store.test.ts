@@ -22,45 +22,12 @@ import {
   type ScratchDatabase,
 } from '../../../support/postgres.js';
 import { rejection } from '../../../support/rejection.js';
+import { corpus, D } from '../../../fixtures/doc-corpus.js';
 
 let scratch: ScratchDatabase;
 let pg: PostgresStore;
 let docs: PostgresDocumentStore;
 let clock: Date;
-
-const D = (iso: string) => new Date(iso);
-
-/** The corpus of the SQLite store's tests: every JSON type, missing fields and nesting. */
-const corpus: Doc[] = [
-  {
-    _id: 'a',
-    n: 1,
-    s: 'apple',
-    b: true,
-    d: D('2024-01-01T00:00:00Z'),
-    tag: null,
-    addr: { city: 'Oslo', zip: 100 },
-  },
-  {
-    _id: 'b',
-    n: 2.5,
-    s: 'banana',
-    b: false,
-    d: D('2024-02-01T00:00:00Z'),
-    addr: { city: 'Bergen' },
-  },
-  {
-    _id: 'c',
-    n: 10,
-    s: 'cherry',
-    d: D('2024-03-01T00:00:00Z'),
-    tag: 'red',
-    addr: { city: 'Oslo', zip: 200 },
-  },
-  { _id: 'd', n: '10', s: 'date', b: 1, tag: 'x', list: [1, 2] },
-  { _id: 'e', s: '10', obj: { nested: { deep: true } } },
-  { _id: 'f', n: -3, s: 'Apple', b: true, d: '2024-01-01T00:00:00.000Z' },
-];
 
 async function ids(filter: DocFilter, collection = 'things'): Promise<string[]> {
   return (await docs.find(collection, filter)).map((d) => d._id as string).sort();

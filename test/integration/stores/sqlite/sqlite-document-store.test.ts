@@ -8,45 +8,12 @@ import { SqliteDocumentStore } from '../../../../main/core/stores/sqlite/documen
 import { SqliteRelationalStore } from '../../../../main/core/stores/sqlite/relational-store.js';
 import type { Doc, DocFilter } from '../../../../main/core/stores/types.js';
 import { rejection } from '../../../support/rejection.js';
+import { corpus, D } from '../../../fixtures/doc-corpus.js';
 
 let dir: string;
 let sql: SqliteRelationalStore;
 let docs: SqliteDocumentStore;
 let clock: Date;
-
-const D = (iso: string) => new Date(iso);
-
-/** A corpus with every JSON type, missing fields and nesting, for the operator tests. */
-const corpus: Doc[] = [
-  {
-    _id: 'a',
-    n: 1,
-    s: 'apple',
-    b: true,
-    d: D('2024-01-01T00:00:00Z'),
-    tag: null,
-    addr: { city: 'Oslo', zip: 100 },
-  },
-  {
-    _id: 'b',
-    n: 2.5,
-    s: 'banana',
-    b: false,
-    d: D('2024-02-01T00:00:00Z'),
-    addr: { city: 'Bergen' },
-  },
-  {
-    _id: 'c',
-    n: 10,
-    s: 'cherry',
-    d: D('2024-03-01T00:00:00Z'),
-    tag: 'red',
-    addr: { city: 'Oslo', zip: 200 },
-  },
-  { _id: 'd', n: '10', s: 'date', b: 1, tag: 'x', list: [1, 2] },
-  { _id: 'e', s: '10', obj: { nested: { deep: true } } },
-  { _id: 'f', n: -3, s: 'Apple', b: true, d: '2024-01-01T00:00:00.000Z' },
-];
 
 async function ids(filter: DocFilter, collection = 'things'): Promise<string[]> {
   return (await docs.find(collection, filter)).map((d) => d._id as string).sort();
